@@ -1,0 +1,74 @@
+# dp_portal: `make run` to try it, `make test` to check it. `make help` lists the rest.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+CSS := dp_portal/static/build/app.css
+JS := dp_portal/static/build/govuk-frontend.min.js
+FLASK := $(BIN)/flask --app dp_portal
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DEMO_ACCOUNTS ?= 200
+
+.DEFAULT_GOAL := help
+.PHONY: help install assets migrate demo run test test-fast lint format bench clean
+
+help: ## List the make targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(PY_STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CSS): $(NPM_STAMP) dp_portal/static/src/app.scss
+	mkdir -p dp_portal/static/build
+	node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map \
+		--quiet-deps dp_portal/static/src/app.scss $(CSS)
+
+$(JS): $(NPM_STAMP)
+	mkdir -p dp_portal/static/build
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(JS)
+
+install: $(PY_STAMP) $(NPM_STAMP) ## Create the virtualenv and install Python and front-end packages
+
+assets: $(CSS) $(JS) ## Build the council's GOV.UK Frontend CSS and copy its JavaScript
+
+migrate: install ## Bring the database (instance/dp_portal.sqlite3, or DATABASE_URL) up to date
+	$(FLASK) db upgrade
+
+demo: migrate ## Load demo data once (DEMO_ACCOUNTS=200); prints a login for every role
+	$(FLASK) dp demo --accounts $(DEMO_ACCOUNTS) --seed 1 --if-empty
+
+run: install assets demo ## Set everything up and start the portal on http://127.0.0.1:5000
+	@echo ""
+	@echo "Starting dp_portal on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install assets ## Run the whole suite (TEST_DATABASE_URL for PostgreSQL; browser tests need Chromium)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install assets ## The suite without the browser tests
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: install ## ruff lint and format check
+	$(BIN)/ruff check dp_portal tests bench migrations
+	$(BIN)/ruff format --check dp_portal tests bench migrations
+
+format: install ## Format and fix what ruff can
+	$(BIN)/ruff format dp_portal tests bench migrations
+	$(BIN)/ruff check --fix dp_portal tests bench migrations
+
+bench: install ## Run the benchmarks (figures in docs/benchmarks.md)
+	$(BIN)/python bench/demo_data.py
+	$(BIN)/python bench/pages.py
+
+clean: ## Remove the virtualenv, node_modules and built assets (keeps instance/ data)
+	rm -rf $(VENV) node_modules dp_portal/static/build

@@ -1,0 +1,140 @@
+"""dp_portal: direct payments and financial monitoring for Self-directed Support."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, g, request
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from sqlalchemy import event
+
+from .config import DEV_SECRET, Config, config_from_env
+from .extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_object(config_class or config_from_env())
+    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in ("", DEV_SECRET):
+        raise RuntimeError("Set SECRET_KEY: the development secret is refused in production.")
+    app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+
+    with app.app_context():
+        _tune_engine(db.engine)
+
+    _register_models()
+    _register_blueprints(app)
+    _register_hooks(app)
+
+    from . import errors, templating
+    from .cli import dp_cli
+
+    errors.register(app)
+    templating.register(app)
+    app.cli.add_command(dp_cli)
+    return app
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _tune_engine(engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not pysqlite, decide where transactions begin (savepoints need it).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def _register_models() -> None:
+    # Import every model module so metadata is complete (migrations, create_all in tests).
+    from .accounts import models as _accounts  # noqa: F401
+    from .auth import models as _auth  # noqa: F401
+    from .core import audit as _audit  # noqa: F401
+    from .core import calendar_models as _calendar  # noqa: F401
+    from .core import modulus_models as _modulus  # noqa: F401
+    from .third_party import models as _third_party  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts import bp as accounts_bp
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .pages import bp as pages_bp
+    from .reports import bp as reports_bp
+    from .third_party import bp as third_party_bp
+
+    for blueprint in (pages_bp, auth_bp, accounts_bp, third_party_bp, reports_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_hooks(app: Flask) -> None:
+    @app.before_request
+    def _nonce():
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def _commit_on_success(response):
+        # One transaction per request, committed here and only for a successful response.
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.after_request
+    def _security_headers(response):
+        nonce = getattr(g, "csp_nonce", "")
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+        )
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
+        return response

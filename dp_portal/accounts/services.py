@@ -1,0 +1,356 @@
+"""People, accounts and who may see them. Never commits: the request (or job) does."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, exists, func, or_, select
+
+from ..auth.models import ALL_ACCOUNTS_ROLES, Role, User
+from ..core import audit
+from ..core.modulus import ModulusTables, check_account
+from ..core.types import utcnow
+from ..extensions import db
+from ..third_party.models import Mandate
+from .models import Account, AccountAccess, Correspondent, Person, Representative
+
+PERSON_FIELDS = [
+    "client_reference",
+    "title",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "email",
+    "phone",
+    "letter_format",
+]
+ACCOUNT_FIELDS = ["sds_option", "status", "start_date", "end_date", "locality"]
+REPRESENTATIVE_FIELDS = [
+    "full_name",
+    "relationship_to_person",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "email",
+    "phone",
+    "letter_format",
+]
+
+
+# --- Who sees what ------------------------------------------------------------------------
+
+
+def sees_all_accounts(user: User) -> bool:
+    return user.role in ALL_ACCOUNTS_ROLES
+
+
+def visible_account_ids(user: User, today: date):
+    """A SQL condition on Account: the accounts `user` may see on `today`."""
+    if sees_all_accounts(user):
+        return Account.id.is_not(None)
+    if user.role == Role.RECIPIENT:
+        return exists().where(
+            AccountAccess.account_id == Account.id,
+            AccountAccess.user_id == user.id,
+            AccountAccess.is_current.is_(True),
+        )
+    if user.role == Role.BROKERAGE_STAFF and user.organisation_id is not None:
+        return exists().where(
+            Mandate.account_id == Account.id,
+            Mandate.organisation_id == user.organisation_id,
+            Mandate.current_on(today),
+        )
+    return Account.id.is_(None)  # no role we know: nothing
+
+
+def visible_accounts(
+    user: User, today: date, *, search: str = "", status: str = ""
+) -> Select[tuple[Account]]:
+    query = (
+        select(Account)
+        .join(Account.person)
+        .where(visible_account_ids(user, today))
+        .order_by(Person.last_name, Person.first_name, Account.id)
+    )
+    search = search.strip()
+    if search:
+        like = f"%{search.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Account.reference).like(like),
+                func.lower(Person.client_reference).like(like),
+                func.lower(Person.first_name + " " + Person.last_name).like(like),
+            )
+        )
+    if status in ("active", "suspended", "closed"):
+        query = query.where(Account.status == status)
+    return query
+
+
+def get_visible_account(user: User, account_id: int, today: date) -> Account | None:
+    return db.session.execute(
+        select(Account).where(Account.id == account_id, visible_account_ids(user, today))
+    ).scalar_one_or_none()
+
+
+# --- Changing people and accounts ---------------------------------------------------------
+
+
+def _apply(obj: Any, data: dict[str, Any], fields: list[str]) -> tuple[dict, dict]:
+    before = audit.snapshot(obj, fields)
+    for name in fields:
+        if name in data:
+            setattr(obj, name, data[name])
+    return before, audit.snapshot(obj, fields)
+
+
+def client_reference_taken(reference: str, *, except_person_id: int | None = None) -> bool:
+    query = select(Person.id).where(func.upper(Person.client_reference) == reference.upper())
+    if except_person_id is not None:
+        query = query.where(Person.id != except_person_id)
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+def create_person(data: dict[str, Any], *, actor: User) -> Person:
+    person = Person()
+    _apply(person, data, PERSON_FIELDS)
+    db.session.add(person)
+    audit.record(
+        actor,
+        "person.created",
+        person,
+        summary=f"Added {person.full_name}",
+        after=audit.snapshot(person, PERSON_FIELDS),
+    )
+    return person
+
+
+def update_person(person: Person, data: dict[str, Any], *, actor: User) -> bool:
+    before, after = _apply(person, data, PERSON_FIELDS)
+    if before == after:
+        return False
+    audit.record(
+        actor,
+        "person.updated",
+        person,
+        summary="Personal details changed",
+        before=before,
+        after=after,
+    )
+    return True
+
+
+def create_account(person: Person, data: dict[str, Any], *, actor: User) -> Account:
+    account = Account(person=person, reference=f"TMP{secrets.token_hex(8)}", status="active")
+    _apply(account, data, ACCOUNT_FIELDS)
+    db.session.add(account)
+    db.session.flush()
+    account.reference = f"DP{account.id:06d}"
+    audit.record(
+        actor,
+        "account.created",
+        account,
+        account_id=account.id,
+        summary=f"Opened {account.reference} for {person.full_name}",
+        after=audit.snapshot(account, ["reference", *ACCOUNT_FIELDS]),
+    )
+    return account
+
+
+def update_account(account: Account, data: dict[str, Any], *, actor: User) -> bool:
+    before, after = _apply(account, data, ACCOUNT_FIELDS)
+    if before == after:
+        return False
+    action = "account.status_changed" if before["status"] != after["status"] else "account.updated"
+    audit.record(
+        actor,
+        action,
+        account,
+        account_id=account.id,
+        summary="Account details changed",
+        before=before,
+        after=after,
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class BankCheck:
+    ok: bool
+    status: str  # "passed" or "not_checked"
+
+
+def check_bank_details(
+    sort_code: str, account_number: str, tables: ModulusTables | None
+) -> BankCheck:
+    if tables is None:
+        return BankCheck(True, "not_checked")
+    return BankCheck(check_account(sort_code, account_number, tables), "passed")
+
+
+def _bank_snapshot(account: Account) -> dict[str, Any]:
+    # Auditors need to see that details changed and to what sort code; the full account
+    # number stays out of the log.
+    return {
+        "payee_name": account.payee_name,
+        "sort_code": account.sort_code,
+        "account_number": account.account_number_masked,
+    }
+
+
+def set_bank_details(
+    account: Account,
+    *,
+    payee_name: str,
+    sort_code: str,
+    account_number: str,
+    check_status: str,
+    actor: User,
+) -> bool:
+    before = _bank_snapshot(account)
+    unchanged = (account.payee_name, account.sort_code, account.account_number) == (
+        payee_name,
+        sort_code,
+        account_number,
+    )
+    if unchanged:
+        return False
+    account.payee_name = payee_name
+    account.sort_code = sort_code
+    account.account_number = account_number
+    account.bank_check = check_status
+    account.bank_details_changed_at = utcnow()
+    audit.record(
+        actor,
+        "account.bank_details_changed",
+        account,
+        account_id=account.id,
+        summary="Bank details changed",
+        before=before,
+        after=_bank_snapshot(account),
+    )
+    return True
+
+
+def set_correspondent(
+    account: Account,
+    kind: Correspondent,
+    *,
+    representative_id: int | None,
+    organisation_id: int | None,
+    actor: User,
+) -> bool:
+    fields = ["correspondent", "correspondent_representative_id", "correspondent_organisation_id"]
+    before = audit.snapshot(account, fields)
+    account.correspondent = str(kind)
+    account.correspondent_representative_id = (
+        representative_id if kind == Correspondent.REPRESENTATIVE else None
+    )
+    account.correspondent_organisation_id = (
+        organisation_id if kind == Correspondent.ORGANISATION else None
+    )
+    after = audit.snapshot(account, fields)
+    if before == after:
+        return False
+    audit.record(
+        actor,
+        "account.correspondent_changed",
+        account,
+        account_id=account.id,
+        summary="Who receives letters changed",
+        before=before,
+        after=after,
+    )
+    return True
+
+
+def add_representative(person: Person, data: dict[str, Any], *, actor: User) -> Representative:
+    rep = Representative(person=person)
+    _apply(rep, data, REPRESENTATIVE_FIELDS)
+    db.session.add(rep)
+    audit.record(
+        actor,
+        "representative.added",
+        rep,
+        summary=f"Added representative {rep.full_name} for {person.full_name}",
+        after=audit.snapshot(rep, REPRESENTATIVE_FIELDS),
+    )
+    return rep
+
+
+def update_representative(rep: Representative, data: dict[str, Any], *, actor: User) -> bool:
+    before, after = _apply(rep, data, REPRESENTATIVE_FIELDS)
+    if before == after:
+        return False
+    audit.record(
+        actor,
+        "representative.updated",
+        rep,
+        summary="Representative changed",
+        before=before,
+        after=after,
+    )
+    return True
+
+
+def grant_access(account: Account, user: User, capacity: str, *, actor: User) -> AccountAccess:
+    link = db.session.execute(
+        select(AccountAccess).where(
+            AccountAccess.account_id == account.id, AccountAccess.user_id == user.id
+        )
+    ).scalar_one_or_none()
+    if link is None:
+        link = AccountAccess(account=account, user=user, capacity=capacity)
+        db.session.add(link)
+    link.capacity = capacity
+    link.is_current = True
+    audit.record(
+        actor,
+        "account.access_granted",
+        link,
+        account_id=account.id,
+        summary=f"{user.email} can see {account.reference}",
+        after={"user": user.email, "capacity": capacity},
+    )
+    return link
+
+
+def revoke_access(link: AccountAccess, *, actor: User) -> None:
+    link.is_current = False
+    audit.record(
+        actor,
+        "account.access_revoked",
+        link,
+        account_id=link.account_id,
+        summary=f"{link.user.email} can no longer see the account",
+        before={"user": link.user.email, "capacity": link.capacity},
+    )
+
+
+def access_links(account: Account) -> list[AccountAccess]:
+    return list(
+        db.session.execute(
+            select(AccountAccess)
+            .where(AccountAccess.account_id == account.id, AccountAccess.is_current.is_(True))
+            .order_by(AccountAccess.id)
+        ).scalars()
+    )
+
+
+def recent_events(account: Account, limit: int = 10) -> list[audit.AuditEvent]:
+    return list(
+        db.session.execute(
+            select(audit.AuditEvent)
+            .where(audit.AuditEvent.account_id == account.id)
+            .order_by(audit.AuditEvent.id.desc())
+            .limit(limit)
+        ).scalars()
+    )

@@ -1,0 +1,276 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.models import Role
+from ..auth.services import find_user_by_email
+from ..core.forms import choices
+from ..core.modulus_models import installed_tables
+from ..core.permissions import roles_required, signed_in
+from ..core.types import local_today
+from ..extensions import db
+from ..third_party import services as third_party
+from . import bp, services
+from .forms import (
+    AccessForm,
+    AccountForm,
+    BankDetailsForm,
+    CorrespondentForm,
+    PersonForm,
+    RepresentativeForm,
+    SearchForm,
+)
+from .models import Account, AccountAccess, Correspondent, Person, Representative
+
+STAFF = (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
+EDITORS = (Role.FINANCE_OFFICER,)
+
+
+def _account_or_404(account_id: int) -> Account:
+    # 404, not 403, so a guessed id reveals nothing about whether the account exists.
+    return services.get_visible_account(current_user, account_id, local_today()) or abort(404)
+
+
+def _form_data(form, names) -> dict:
+    return {name: getattr(form, name).data for name in names if hasattr(form, name)}
+
+
+@bp.route("/accounts")
+@signed_in
+def index():
+    form = SearchForm(request.args)
+    form.validate()
+    query = services.visible_accounts(
+        current_user, local_today(), search=form.q.data or "", status=form.status.data or ""
+    )
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template("accounts/index.html", page=page, form=form)
+
+
+@bp.route("/accounts/<int:account_id>")
+@signed_in
+def show(account_id: int):
+    account = _account_or_404(account_id)
+    staff = current_user.role in STAFF
+    return render_template(
+        "accounts/show.html",
+        account=account,
+        staff=staff,
+        can_edit=current_user.role in EDITORS,
+        mandates=third_party.mandates_for_account(account.id),
+        access=services.access_links(account) if staff else [],
+        events=services.recent_events(account) if staff else [],
+        today=local_today(),
+    )
+
+
+# --- People -------------------------------------------------------------------------------
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new_person():
+    form = PersonForm()
+    if form.validate_on_submit():
+        if services.client_reference_taken(form.client_reference.data):
+            form.client_reference.errors = ["A person with this client reference already exists"]
+        else:
+            person = services.create_person(
+                _form_data(form, services.PERSON_FIELDS), actor=current_user
+            )
+            db.session.flush()
+            flash(f"{person.full_name} has been added. Now set up their account.", "success")
+            return redirect(url_for("accounts.new_account", person_id=person.id))
+    return render_template("accounts/person_form.html", form=form, person=None)
+
+
+@bp.route("/people/<int:person_id>")
+@roles_required(*STAFF)
+def person(person_id: int):
+    person = db.session.get(Person, person_id) or abort(404)
+    return render_template(
+        "accounts/person.html", person=person, can_edit=current_user.role in EDITORS
+    )
+
+
+@bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit_person(person_id: int):
+    person = db.session.get(Person, person_id) or abort(404)
+    form = PersonForm(obj=person if request.method == "GET" else None)
+    if form.validate_on_submit():
+        if services.client_reference_taken(form.client_reference.data, except_person_id=person.id):
+            form.client_reference.errors = ["A person with this client reference already exists"]
+        else:
+            changed = services.update_person(
+                person, _form_data(form, services.PERSON_FIELDS), actor=current_user
+            )
+            flash("Changes saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("accounts.person", person_id=person.id))
+    return render_template("accounts/person_form.html", form=form, person=person)
+
+
+@bp.route("/people/<int:person_id>/accounts/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new_account(person_id: int):
+    person = db.session.get(Person, person_id) or abort(404)
+    form = AccountForm()
+    del form.status  # a new account starts active
+    if form.validate_on_submit():
+        account = services.create_account(
+            person, _form_data(form, services.ACCOUNT_FIELDS), actor=current_user
+        )
+        flash(f"Account {account.reference} has been opened. Add the bank details next.", "success")
+        return redirect(url_for("accounts.bank_details", account_id=account.id))
+    return render_template("accounts/account_form.html", form=form, person=person, account=None)
+
+
+@bp.route("/accounts/<int:account_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit_account(account_id: int):
+    account = _account_or_404(account_id)
+    form = AccountForm(obj=account if request.method == "GET" else None)
+    if form.validate_on_submit():
+        changed = services.update_account(
+            account, _form_data(form, services.ACCOUNT_FIELDS), actor=current_user
+        )
+        flash("Changes saved." if changed else "Nothing was changed.", "success")
+        return redirect(url_for("accounts.show", account_id=account.id))
+    return render_template(
+        "accounts/account_form.html", form=form, person=account.person, account=account
+    )
+
+
+@bp.route("/accounts/<int:account_id>/bank-details", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def bank_details(account_id: int):
+    account = _account_or_404(account_id)
+    form = BankDetailsForm(obj=account if request.method == "GET" else None)
+    tables = installed_tables()
+    if form.validate_on_submit():
+        check = services.check_bank_details(form.sort_code.data, form.account_number.data, tables)
+        if not check.ok:
+            form.account_number.errors = [
+                "The sort code and account number do not match. Check them against a bank "
+                "statement or the person's bank card"
+            ]
+        else:
+            changed = services.set_bank_details(
+                account,
+                payee_name=form.payee_name.data,
+                sort_code=form.sort_code.data,
+                account_number=form.account_number.data,
+                check_status=check.status,
+                actor=current_user,
+            )
+            flash("Bank details saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("accounts.show", account_id=account.id))
+    return render_template(
+        "accounts/bank_details.html", form=form, account=account, checking=tables is not None
+    )
+
+
+def _correspondent_choices(account: Account):
+    options = [
+        (f"person:{account.person.id}", f"{account.person.full_name} (the supported person)")
+    ]
+    options += [
+        (f"representative:{rep.id}", f"{rep.full_name} ({rep.relationship_label.lower()})")
+        for rep in account.person.representatives
+    ]
+    options += [
+        (f"organisation:{org.id}", f"{org.name} (manages the money)")
+        for org in third_party.current_organisations_for_account(account.id, local_today())
+    ]
+    return options
+
+
+@bp.route("/accounts/<int:account_id>/correspondent", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def correspondent(account_id: int):
+    account = _account_or_404(account_id)
+    form = CorrespondentForm()
+    form.correspondent.choices = choices(_correspondent_choices(account))
+    if request.method == "GET":
+        current_id = {
+            "representative": account.correspondent_representative_id,
+            "organisation": account.correspondent_organisation_id,
+        }.get(account.correspondent, account.person.id)
+        form.correspondent.data = f"{account.correspondent}:{current_id}"
+    if form.validate_on_submit():
+        kind, _, raw_id = form.correspondent.data.partition(":")
+        changed = services.set_correspondent(
+            account,
+            Correspondent(kind),
+            representative_id=int(raw_id) if kind == "representative" else None,
+            organisation_id=int(raw_id) if kind == "organisation" else None,
+            actor=current_user,
+        )
+        flash("Saved." if changed else "Nothing was changed.", "success")
+        return redirect(url_for("accounts.show", account_id=account.id))
+    return render_template("accounts/correspondent.html", form=form, account=account)
+
+
+@bp.route("/people/<int:person_id>/representatives/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new_representative(person_id: int):
+    person = db.session.get(Person, person_id) or abort(404)
+    form = RepresentativeForm()
+    if form.validate_on_submit():
+        rep = services.add_representative(
+            person, _form_data(form, services.REPRESENTATIVE_FIELDS), actor=current_user
+        )
+        flash(f"{rep.full_name} has been added as a representative.", "success")
+        return redirect(url_for("accounts.person", person_id=person.id))
+    return render_template("accounts/representative_form.html", form=form, person=person, rep=None)
+
+
+@bp.route("/representatives/<int:rep_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit_representative(rep_id: int):
+    rep = db.session.get(Representative, rep_id) or abort(404)
+    form = RepresentativeForm(obj=rep if request.method == "GET" else None)
+    if form.validate_on_submit():
+        changed = services.update_representative(
+            rep, _form_data(form, services.REPRESENTATIVE_FIELDS), actor=current_user
+        )
+        flash("Changes saved." if changed else "Nothing was changed.", "success")
+        return redirect(url_for("accounts.person", person_id=rep.person_id))
+    return render_template(
+        "accounts/representative_form.html", form=form, person=rep.person, rep=rep
+    )
+
+
+@bp.route("/accounts/<int:account_id>/access", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def access(account_id: int):
+    account = _account_or_404(account_id)
+    form = AccessForm()
+    if form.validate_on_submit():
+        user = find_user_by_email(form.email.data)
+        if user is None or user.role != Role.RECIPIENT:
+            form.email.errors = [
+                "There is no supported person or representative user with this email address. "
+                "Ask an administrator to invite them first"
+            ]
+        else:
+            services.grant_access(account, user, form.capacity.data, actor=current_user)
+            flash(f"{user.full_name} can now see this account.", "success")
+            return redirect(url_for("accounts.show", account_id=account.id))
+    return render_template(
+        "accounts/access.html", form=form, account=account, links=services.access_links(account)
+    )
+
+
+@bp.route("/accounts/<int:account_id>/access/<int:link_id>/remove", methods=["POST"])
+@roles_required(*EDITORS)
+def remove_access(account_id: int, link_id: int):
+    account = _account_or_404(account_id)
+    link = db.session.execute(
+        select(AccountAccess).where(
+            AccountAccess.id == link_id, AccountAccess.account_id == account.id
+        )
+    ).scalar_one_or_none() or abort(404)
+    services.revoke_access(link, actor=current_user)
+    flash(f"{link.user.full_name} can no longer see this account.", "success")
+    return redirect(url_for("accounts.access", account_id=account.id))

@@ -1,0 +1,87 @@
+"""Users and their roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.types import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class Role(StrEnum):
+    RECIPIENT = "recipient"
+    FINANCE_OFFICER = "finance_officer"
+    TEAM_LEADER = "team_leader"
+    BROKERAGE_STAFF = "brokerage_staff"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.RECIPIENT: "Supported person or representative",
+    Role.FINANCE_OFFICER: "Finance officer",
+    Role.TEAM_LEADER: "Team leader",
+    Role.BROKERAGE_STAFF: "Brokerage or money management staff",
+    Role.ADMIN: "Administrator",
+}
+
+# Roles that see every account (finance work needs the whole book).
+ALL_ACCOUNTS_ROLES = frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN})
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    full_name: Mapped[str] = mapped_column(String(120), nullable=False)
+    role: Mapped[str] = mapped_column(String(32), nullable=False)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Bumped whenever the password changes, so older sessions and links stop working.
+    session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    is_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    organisation = relationship("Organisation", lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('recipient', 'finance_officer', 'team_leader', 'brokerage_staff', 'admin')",
+            name="role",
+        ),
+        CheckConstraint(
+            "role != 'brokerage_staff' OR organisation_id IS NOT NULL",
+            name="brokerage_has_organisation",
+        ),
+    )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_enabled
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

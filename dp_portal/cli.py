@@ -1,0 +1,59 @@
+"""`flask dp …` commands. Each opens and commits its own transaction."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .extensions import db
+
+
+@click.group("dp")
+def dp_cli() -> None:
+    """dp_portal commands."""
+
+
+@dp_cli.command("demo")
+@click.option("--accounts", "n_accounts", default=200, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has users.")
+@with_appcontext
+def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
+    """Load a realistic demo council: people, accounts, organisations and a user per role."""
+    from .demo import DEMO_PASSWORD, build_demo, database_has_users, demo_logins
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("Demo data is never loaded into a production database.")
+    if if_empty and database_has_users():
+        click.echo("Demo data already loaded: keeping the existing data.")
+    else:
+        with click.progressbar(length=n_accounts, label="Building demo accounts") as bar:
+            build_demo(n_accounts, seed, progress=bar.update)
+        db.session.commit()
+        click.echo(f"Loaded {n_accounts} demo accounts (seed {seed}).")
+    click.echo("")
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for role_label, email in demo_logins():
+        click.echo(f"  {role_label:<38} {email}")
+
+
+@dp_cli.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@with_appcontext
+def create_admin(email: str, full_name: str) -> None:
+    """Create the first administrator and print a set-password link (production set-up)."""
+    from .auth.models import Role
+    from .auth.services import find_user_by_email, invite_user, make_password_token
+
+    if find_user_by_email(email) is not None:
+        raise click.ClickException(f"A user with the email {email} already exists.")
+    user = invite_user(
+        email=email, full_name=full_name, role=Role.ADMIN, organisation_id=None, actor=None
+    )
+    db.session.flush()
+    token = make_password_token(user, current_app.config["SECRET_KEY"])
+    db.session.commit()
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    click.echo(f"Administrator created. Set the password here: {base}/set-password/{token}")

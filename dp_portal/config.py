@@ -1,0 +1,91 @@
+"""Configuration from the environment, with safe development defaults."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105 - refused in production
+
+
+def database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL") or default
+    # Heroku-style and bare postgresql URLs get the psycopg 3 driver.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
+    INSTANCE_DIR = Path(os.environ.get("DP_INSTANCE_DIR", Path.cwd() / "instance"))
+    SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'dp_portal.sqlite3'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Glenarden Council")
+    COUNCIL_ADDRESS = os.environ.get("COUNCIL_ADDRESS", "Council Offices, 1 High Street, Glenarden")
+    COUNCIL_EMAIL = os.environ.get("COUNCIL_EMAIL", "directpayments@glenarden.example")
+    COUNCIL_PHONE = os.environ.get("COUNCIL_PHONE", "01234 567890")
+    SERVICE_NAME = "Direct payments"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+
+    SIGN_IN_MAX_FAILURES = 5
+    SIGN_IN_LOCK_MINUTES = 15
+    PASSWORD_LINK_MAX_AGE = timedelta(days=7)
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "true").lower() == "true"
+    MAIL_FROM = os.environ.get("MAIL_FROM", "directpayments@glenarden.example")
+    # With no MAIL_SERVER, emails are written here as .eml files instead of being sent.
+    MAIL_OUTBOX_DIR = Path(os.environ.get("MAIL_OUTBOX_DIR", INSTANCE_DIR / "outbox"))
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    # The first day of 4-weekly payment cycle 0.
+    PAYMENT_CYCLE_ANCHOR = date.fromisoformat(os.environ.get("PAYMENT_CYCLE_ANCHOR", "2026-04-06"))
+    # Pay.UK modulus weight tables (valacdos.txt, scsubtab.txt), if installed on disk.
+    MODULUS_TABLE_DIR = os.environ.get("MODULUS_TABLE_DIR", "")
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    MAIL_SERVER = ""  # never send real mail from tests
+    PUBLIC_BASE_URL = "http://localhost"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "test": TestConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    return CONFIGS[os.environ.get("DP_ENV", "development")]

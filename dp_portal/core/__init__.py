@@ -1,0 +1,1 @@
+"""Shared kernel: money, calendar, audit, permissions, forms. Knows no domain package."""

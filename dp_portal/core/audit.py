@@ -1,0 +1,122 @@
+"""The append-only audit log: who changed what, when, and the values before and after.
+
+Rows are only ever inserted. The ORM refuses updates and deletes, and database triggers
+(created by migration 0001) refuse them too, so no code path can rewrite history.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Protocol
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class Actor(Protocol):
+    id: int
+    email: str
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_label: Mapped[str] = mapped_column(String(254), nullable=False)
+    action: Mapped[str] = mapped_column(String(64), nullable=False)
+    object_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    account_id: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    before_json: Mapped[str | None] = mapped_column(Text)
+    after_json: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_audit_events_occurred_at", "occurred_at"),
+        Index("ix_audit_events_account_id", "account_id"),
+        Index("ix_audit_events_action", "action"),
+    )
+
+    @property
+    def before(self) -> dict[str, Any] | None:
+        return json.loads(self.before_json) if self.before_json else None
+
+    @property
+    def after(self) -> dict[str, Any] | None:
+        return json.loads(self.after_json) if self.after_json else None
+
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) for every field that differs."""
+        before, after = self.before or {}, self.after or {}
+        keys = list(dict.fromkeys([*before, *after]))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
+    """The named attributes of `obj` as JSON-ready values."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def record(
+    actor: Actor | None,
+    action: str,
+    obj: Any = None,
+    *,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    account_id: int | None = None,
+    summary: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    session: Session | None = None,
+) -> AuditEvent:
+    """Add an audit row to the current transaction (it commits with the change it records)."""
+    session = session or db.session
+    if obj is not None:
+        session.flush([obj])
+        object_type = object_type or obj.__tablename__
+        object_id = object_id if object_id is not None else obj.id
+    if object_type is None:
+        raise ValueError("an audit row needs an object type")
+    event_row = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        actor_label=actor.email if actor is not None else "system",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        account_id=account_id,
+        summary=summary[:300],
+        before_json=json.dumps(before, sort_keys=True) if before is not None else None,
+        after_json=json.dumps(after, sort_keys=True) if after is not None else None,
+    )
+    session.add(event_row)
+    return event_row
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    pass
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_rewrites(session: Session, flush_context, instances) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent):
+            raise AuditLogIsAppendOnly("audit events cannot be changed or deleted")

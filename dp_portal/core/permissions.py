@@ -1,0 +1,60 @@
+"""Every view declares who may use it. A test walks the URL map and fails on any view that
+does not, so a new route cannot ship unprotected."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user
+
+from ..extensions import login_manager
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+
+
+def _mark(view: Callable, access: Any) -> Callable:
+    view._dp_access = access  # type: ignore[attr-defined]
+    return view
+
+
+def public(view: Callable) -> Callable:
+    """Anyone, signed in or not."""
+    return _mark(view, PUBLIC)
+
+
+def signed_in(view: Callable) -> Callable:
+    """Any signed-in user, whatever their role (data is still scoped in the service)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return _mark(wrapper, SIGNED_IN)
+
+
+def roles_required(*roles: str) -> Callable[[Callable], Callable]:
+    """Signed-in users whose role is one of `roles`; others get 403."""
+    allowed = frozenset(str(r) for r in roles)
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return _mark(wrapper, allowed)
+
+    return decorator
+
+
+def access_of(view: Callable) -> Any:
+    return getattr(view, "_dp_access", None)

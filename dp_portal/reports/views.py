@@ -1,0 +1,71 @@
+from datetime import UTC, datetime, time, timedelta
+
+from flask import abort, render_template, request
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from sqlalchemy import func, select
+from wtforms import StringField, SubmitField
+from wtforms.validators import Length
+
+from ..accounts.models import Account
+from ..auth.models import Role
+from ..core.audit import AuditEvent
+from ..core.forms import BaseForm, DateField
+from ..core.permissions import roles_required
+from ..extensions import db
+from . import bp
+
+
+class AuditFilterForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    action = StringField(
+        "Action",
+        widget=GovTextInput(),
+        description="For example account.bank_details_changed",
+        validators=[Length(max=64)],
+    )
+    actor = StringField("Changed by (email)", widget=GovTextInput(), validators=[Length(max=254)])
+    account = StringField(
+        "Account reference",
+        widget=GovTextInput(),
+        description="For example DP000123",
+        validators=[Length(max=20)],
+    )
+    date_from = DateField("From")
+    date_to = DateField("To")
+    submit = SubmitField("Filter", widget=GovSubmitInput())
+
+
+@bp.route("/audit")
+@roles_required(Role.FINANCE_OFFICER, Role.ADMIN)
+def audit_log():
+    form = AuditFilterForm(request.args)
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if form.validate():
+        if form.action.data:
+            query = query.where(AuditEvent.action.like(f"{form.action.data}%"))
+        if form.actor.data:
+            query = query.where(func.lower(AuditEvent.actor_label) == form.actor.data.lower())
+        if form.account.data:
+            account_id = db.session.execute(
+                select(Account.id).where(func.upper(Account.reference) == form.account.data.upper())
+            ).scalar()
+            query = query.where(AuditEvent.account_id == (account_id or -1))
+        if form.date_from.data:
+            start = datetime.combine(form.date_from.data, time.min, tzinfo=UTC)
+            query = query.where(AuditEvent.occurred_at >= start)
+        if form.date_to.data:
+            end = datetime.combine(form.date_to.data + timedelta(days=1), time.min, tzinfo=UTC)
+            query = query.where(AuditEvent.occurred_at < end)
+    page = db.paginate(query, per_page=50, error_out=False)
+    args = {k: v for k, v in request.args.items(multi=False) if k != "page"}
+    return render_template("reports/audit_log.html", page=page, form=form, args=args)
+
+
+@bp.route("/audit/<int:event_id>")
+@roles_required(Role.FINANCE_OFFICER, Role.ADMIN)
+def audit_event(event_id: int):
+    event = db.session.get(AuditEvent, event_id) or abort(404)
+    account = db.session.get(Account, event.account_id) if event.account_id else None
+    return render_template("reports/audit_event.html", event=event, account=account)

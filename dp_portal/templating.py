@@ -1,0 +1,75 @@
+"""Template filters and the navigation each role sees."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, g, request, url_for
+from flask_login import current_user
+
+from .auth.models import Role
+from .core.money import format_money
+
+_LONDON = ZoneInfo("Europe/London")
+
+NAVIGATION = [
+    # (label, endpoint, roles)
+    ("Home", "pages.home", None),
+    ("Accounts", "accounts.index", None),
+    (
+        "Organisations",
+        "third_party.organisations",
+        {Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN},
+    ),
+    ("Audit log", "reports.audit_log", {Role.FINANCE_OFFICER, Role.ADMIN}),
+    ("Users", "auth.users", {Role.ADMIN}),
+    ("Calendar", "admin.calendar", {Role.ADMIN}),
+    ("Bank checking", "admin.bank_checking", {Role.ADMIN}),
+]
+
+
+def navigation() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for label, endpoint, roles in NAVIGATION:
+        if roles is not None and current_user.role not in roles:
+            continue
+        blueprint = endpoint.split(".")[0]
+        active = request.endpoint == endpoint or (
+            endpoint != "pages.home"
+            and (request.endpoint or "").startswith(blueprint + ".")
+            and blueprint not in ("auth", "admin")
+        )
+        items.append({"text": label, "href": url_for(endpoint), "active": active})
+    return items
+
+
+def long_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        local = value.astimezone(_LONDON)
+        return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+    return f"{value.day} {value:%B %Y}"
+
+
+def money(value: Decimal | None) -> str:
+    return "" if value is None else format_money(value)
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(money, "money")
+
+    @app.context_processor
+    def globals_():
+        return {
+            "council_name": current_app.config["COUNCIL_NAME"],
+            "service_name": current_app.config["SERVICE_NAME"],
+            "cspNonce": getattr(g, "csp_nonce", ""),
+            "navigation": navigation,
+            "Role": Role,
+        }

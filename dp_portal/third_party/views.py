@@ -1,0 +1,68 @@
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.services import get_visible_account
+from ..auth.models import Role
+from ..core.forms import choices
+from ..core.permissions import roles_required
+from ..core.types import local_today
+from ..extensions import db
+from . import bp, services
+from .forms import MandateForm, OrganisationForm
+from .models import Mandate, Organisation
+
+STAFF = (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
+MANAGERS = (Role.FINANCE_OFFICER, Role.ADMIN)
+
+
+@bp.route("/organisations")
+@roles_required(*STAFF)
+def organisations():
+    rows = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars().all()
+    return render_template(
+        "third_party/organisations.html", organisations=rows, can_add=current_user.role in MANAGERS
+    )
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def new_organisation():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        if services.organisation_name_taken(form.name.data):
+            form.name.errors = ["An organisation with this name already exists"]
+        else:
+            data = {name: getattr(form, name).data or None for name in services.ORGANISATION_FIELDS}
+            org = services.create_organisation(data, actor=current_user)
+            flash(f"{org.name} has been added.", "success")
+            return redirect(url_for("third_party.organisations"))
+    return render_template("third_party/organisation_form.html", form=form)
+
+
+@bp.route("/accounts/<int:account_id>/mandates/new", methods=["GET", "POST"])
+@roles_required(Role.FINANCE_OFFICER)
+def new_mandate(account_id: int):
+    account = get_visible_account(current_user, account_id, local_today()) or abort(404)
+    form = MandateForm()
+    orgs = db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.kind.in_(["brokerage", "money_management"]))
+        .order_by(Organisation.name)
+    ).all()
+    form.organisation_id.choices = choices([("", "Choose an organisation"), *orgs])
+    if form.validate_on_submit():
+        data = {name: getattr(form, name).data for name in services.MANDATE_FIELDS}
+        services.add_mandate(account.id, data, actor=current_user)
+        flash("The mandate has been added.", "success")
+        return redirect(url_for("accounts.show", account_id=account.id))
+    return render_template("third_party/mandate_form.html", form=form, account=account)
+
+
+@bp.route("/mandates/<int:mandate_id>/withdraw", methods=["POST"])
+@roles_required(Role.FINANCE_OFFICER)
+def withdraw_mandate(mandate_id: int):
+    mandate = db.session.get(Mandate, mandate_id) or abort(404)
+    services.withdraw_mandate(mandate, actor=current_user)
+    flash(f"{mandate.organisation.name} no longer acts for this account.", "success")
+    return redirect(url_for("accounts.show", account_id=mandate.account_id))
