@@ -91,7 +91,9 @@ def record(
     """Add an audit row to the current transaction (it commits with the change it records)."""
     session = session or db.session
     if obj is not None:
-        session.flush([obj])
+        if obj.id is None:
+            session.add(obj)
+            session.flush()
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else obj.id
     if object_type is None:

@@ -1,0 +1,147 @@
+"""Every URL rule of the app, for every role and for a visitor who is not signed in.
+
+A new route fails this test until it declares who may use it and is listed here with the
+roles that should reach it, so nothing ships unprotected by accident.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from dp_portal.auth.models import Role
+from dp_portal.core.audit import record
+from dp_portal.core.calendar_models import CalendarOverride
+from dp_portal.core.permissions import PUBLIC, SIGNED_IN, access_of
+
+from ..conftest import sign_in_as
+
+ALL = frozenset(Role)
+STAFF = frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN})
+FINANCE = frozenset({Role.FINANCE_OFFICER})
+ADMIN = frozenset({Role.ADMIN})
+FINANCE_ADMIN = frozenset({Role.FINANCE_OFFICER, Role.ADMIN})
+PUBLIC_ROUTE = "public"
+
+# endpoint -> who may use it
+EXPECTED = {
+    "pages.home": PUBLIC_ROUTE,
+    "pages.accessibility": PUBLIC_ROUTE,
+    "pages.cookies": PUBLIC_ROUTE,
+    "pages.healthz": PUBLIC_ROUTE,
+    "auth.sign_in": PUBLIC_ROUTE,
+    "auth.reset_password": PUBLIC_ROUTE,
+    "auth.set_password": PUBLIC_ROUTE,
+    "auth.sign_out": ALL,
+    "auth.change_password": ALL,
+    "auth.users": ADMIN,
+    "auth.invite": ADMIN,
+    "auth.user": ADMIN,
+    "auth.send_link": ADMIN,
+    "auth.unlock": ADMIN,
+    "accounts.index": ALL,
+    "accounts.show": ALL,
+    "accounts.new_person": FINANCE,
+    "accounts.person": STAFF,
+    "accounts.edit_person": FINANCE,
+    "accounts.new_account": FINANCE,
+    "accounts.edit_account": FINANCE,
+    "accounts.bank_details": FINANCE,
+    "accounts.correspondent": FINANCE,
+    "accounts.new_representative": FINANCE,
+    "accounts.edit_representative": FINANCE,
+    "accounts.access": FINANCE,
+    "accounts.remove_access": FINANCE,
+    "third_party.organisations": STAFF,
+    "third_party.new_organisation": FINANCE_ADMIN,
+    "third_party.new_mandate": FINANCE,
+    "third_party.withdraw_mandate": FINANCE,
+    "reports.audit_log": FINANCE_ADMIN,
+    "reports.audit_event": FINANCE_ADMIN,
+    "admin.calendar": ADMIN,
+    "admin.remove_override": ADMIN,
+    "admin.bank_checking": ADMIN,
+}
+
+
+@pytest.fixture
+def world(factory, db_session):
+    """One of each thing a URL can name, all visible to every role's test user."""
+    org = factory.organisation()
+    users = {role: factory.user(role) for role in Role}
+    users[Role.BROKERAGE_STAFF].organisation_id = org.id
+    account = factory.account()
+    rep = factory.representative(account.person)
+    link = factory.access(users[Role.RECIPIENT], account)
+    mandate = factory.mandate(account, org)
+    override = CalendarOverride(day=date(2026, 9, 21), region="scotland", kind="closed", reason="x")
+    db_session.add(override)
+    event = record(
+        users[Role.ADMIN], "test.event", account, account_id=account.id, session=db_session
+    )
+    db_session.flush()
+    values = {
+        "account_id": account.id,
+        "person_id": account.person.id,
+        "rep_id": rep.id,
+        "user_id": users[Role.FINANCE_OFFICER].id,
+        "link_id": link.id,
+        "mandate_id": mandate.id,
+        "override_id": override.id,
+        "event_id": event.id,
+        "token": "not-a-valid-token",
+        "filename": "app.js",
+    }
+    return users, values
+
+
+def _rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+
+
+def test_every_route_declares_its_access_and_is_listed(app):
+    for rule in _rules(app):
+        view = app.view_functions[rule.endpoint]
+        assert access_of(view) is not None, f"{rule.endpoint} declares no access rule"
+        assert rule.endpoint in EXPECTED, f"{rule.endpoint} is missing from EXPECTED"
+        declared = access_of(view)
+        expected = EXPECTED[rule.endpoint]
+        if expected == PUBLIC_ROUTE:
+            assert declared == PUBLIC, rule.endpoint
+        elif expected == ALL:
+            assert declared in (SIGNED_IN, ALL), rule.endpoint
+        else:
+            assert declared == frozenset(str(r) for r in expected), rule.endpoint
+    assert set(EXPECTED) == {rule.endpoint for rule in _rules(app)}, "EXPECTED lists a stale route"
+
+
+def _url(rule, values):
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+
+
+@pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "anonymous")
+def test_every_route_for_every_role(app, client, world, role):
+    users, values = world
+    for rule in _rules(app):
+        expected = EXPECTED[rule.endpoint]
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            client.delete_cookie("session")
+            if role is not None:
+                sign_in_as(client, users[role])
+            response = client.open(_url(rule, values), method=method, data={})
+            where = f"{method} {rule.rule} as {role or 'anonymous'}: {response.status_code}"
+            assert response.status_code < 500, where
+            if expected == PUBLIC_ROUTE:
+                assert response.status_code not in (401, 403), where
+                assert "/sign-in" not in (response.location or "") or rule.endpoint in (
+                    "auth.set_password",
+                ), where
+            elif role is None:
+                assert response.status_code == 302, where
+                assert response.location.startswith("/sign-in"), where
+            elif role in expected:
+                assert response.status_code in (200, 302, 410), where
+            else:
+                assert response.status_code == 403, where
