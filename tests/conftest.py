@@ -24,7 +24,7 @@ from .factories import Factory
 _TMP = Path(tempfile.mkdtemp(prefix="dp_portal_tests_"))
 
 
-def test_database_url() -> str:
+def database_url_for_tests() -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.sqlite3'}"
 
 
@@ -53,7 +53,7 @@ def make_config(url: str, instance: Path) -> type[TestConfig]:
 
 @pytest.fixture(scope="session")
 def app() -> Iterator[Flask]:
-    url = test_database_url()
+    url = database_url_for_tests()
     reset_database(url)
     application = create_app(make_config(url, _TMP / "instance"))
     with application.app_context():

@@ -32,7 +32,7 @@ def _account_or_404(account_id: int) -> Account:
 
 
 def _form_data(form, names) -> dict:
-    return {name: getattr(form, name).data for name in names if hasattr(form, name)}
+    return {name: form[name].data for name in names if name in form}
 
 
 @bp.route("/accounts")

@@ -211,8 +211,8 @@ def test_invite_validation(client, factory):
 
 def test_reset_password_reveals_nothing_and_sends_a_link(client, factory, outbox):
     factory.user(email="forgot@test.example")
-    for email in ("forgot@test.example", "nobody@test.example"):
-        response = client.post("/reset-password", data={"email": email})
+    for address in ("forgot@test.example", "nobody@test.example"):
+        response = client.post("/reset-password", data={"email": address})
         assert response.status_code == 200 and b"Check your email" in response.data
     assert len(list(outbox.glob("*.eml"))) == 1
     link = _link_from(outbox)
