@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from .auth.models import Role
 from .core.money import format_money
@@ -60,6 +61,16 @@ def money(value: Decimal | None) -> str:
     return "" if value is None else format_money(value)
 
 
+def link(href: str, text: str) -> Markup:
+    """A GOV.UK link for an `html` macro parameter, with the text escaped."""
+    return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
+
+
+def lines(items: list[str]) -> Markup:
+    """Lines (an address) joined with line breaks, each escaped."""
+    return Markup("<br>").join(items)
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(money, "money")
@@ -71,5 +82,7 @@ def register(app: Flask) -> None:
             "service_name": current_app.config["SERVICE_NAME"],
             "cspNonce": getattr(g, "csp_nonce", ""),
             "navigation": navigation,
+            "link": link,
+            "lines": lines,
             "Role": Role,
         }
