@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -84,6 +85,7 @@ class Person(db.Model):
         CheckConstraint(
             "letter_format IN ('standard', 'large_print', 'easy_read')", name="letter_format"
         ),
+        Index("ix_people_last_name_first_name", "last_name", "first_name"),
     )
 
     @property

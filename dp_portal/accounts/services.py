@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from ..auth.models import ALL_ACCOUNTS_ROLES, Role, User
 from ..core import audit
@@ -77,6 +78,7 @@ def visible_accounts(
     query = (
         select(Account)
         .join(Account.person)
+        .options(contains_eager(Account.person))
         .where(visible_account_ids(user, today))
         .order_by(Person.last_name, Person.first_name, Account.id)
     )

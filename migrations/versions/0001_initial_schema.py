@@ -60,6 +60,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_people")),
         sa.UniqueConstraint("client_reference", name=op.f("uq_people_client_reference")),
     )
+    op.create_index("ix_people_last_name_first_name", "people", ["last_name", "first_name"])
     op.create_table(
         "representatives",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -329,6 +330,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_representatives_person_id"))
 
     op.drop_table("representatives")
+    op.drop_index("ix_people_last_name_first_name", table_name="people")
     op.drop_table("people")
     op.drop_table("organisations")
 

@@ -155,7 +155,8 @@ def check_accessibility(page) -> None:
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
     )
     problems = [
-        f"{v['impact']}: {v['id']} – {v['help']} ({len(v['nodes'])} element(s), e.g. {v['nodes'][0]['target']})"
+        f"{v['impact']}: {v['id']} - {v['help']} "
+        f"({len(v['nodes'])} element(s), e.g. {v['nodes'][0]['target']})"
         for v in result["violations"]
     ]
     assert not problems, f"axe-core found problems on {page.url}:\n" + "\n".join(problems)
