@@ -11,13 +11,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select, text
 
-from bench._common import Timer, fresh_app, result_line  # noqa: E402
-from dp_portal.accounts.models import Account, Person, Representative  # noqa: E402
-from dp_portal.demo import build_demo  # noqa: E402
-from dp_portal.extensions import db  # noqa: E402
-from dp_portal.third_party.models import Mandate, Organisation  # noqa: E402
+from bench._common import Timer, fresh_app, result_line
+from dp_portal.accounts.models import Account, Person, Representative
+from dp_portal.demo import build_demo
+from dp_portal.extensions import db
+from dp_portal.third_party.models import Mandate, Organisation
 
 TABLES = [m.__table__ for m in (Organisation, Person, Representative, Account, Mandate)]
 
@@ -38,11 +38,10 @@ def main(n: int) -> None:
     # empty copy of the schema, in one transaction. No generation, no ORM, no audit.
     baseline_app = fresh_app("demo_baseline")
     with baseline_app.app_context():
-        with Timer() as raw:
-            with db.engine.begin() as conn:
-                for table in TABLES:
-                    if rows[table]:
-                        conn.execute(insert(table), rows[table])
+        with Timer() as raw, db.engine.begin() as conn:
+            for table in TABLES:
+                if rows[table]:
+                    conn.execute(insert(table), rows[table])
         count = db.session.execute(select(func.count()).select_from(Account)).scalar()
         assert count == n, count
         db.session.execute(text("SELECT 1"))
@@ -50,10 +49,12 @@ def main(n: int) -> None:
     print(f"database: {dialect}")
     print(f"accounts: {n}")
     print(
-        f"build_demo (generate + insert people, representatives, accounts, mandates): {build.seconds:.2f} s"
+        "build_demo (generate and insert people, representatives, accounts, mandates): "
+        f"{build.seconds:.2f} s"
     )
     print(
-        f"raw executemany of the same rows (organisations, people, representatives, accounts, mandates): {raw.seconds:.2f} s"
+        "raw executemany of the same rows (organisations, people, representatives, "
+        f"accounts, mandates): {raw.seconds:.2f} s"
     )
     print(
         result_line(

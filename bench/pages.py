@@ -11,14 +11,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask import Flask  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from flask import Flask
+from sqlalchemy import select
 
-from bench._common import Timer, fresh_app, result_line  # noqa: E402
-from dp_portal.accounts.models import Account  # noqa: E402
-from dp_portal.auth.models import Role, User  # noqa: E402
-from dp_portal.demo import build_demo  # noqa: E402
-from dp_portal.extensions import db  # noqa: E402
+from bench._common import Timer, fresh_app, result_line
+from dp_portal.accounts.models import Account
+from dp_portal.auth.models import Role, User
+from dp_portal.demo import build_demo
+from dp_portal.extensions import db
 
 
 def rate(client, path: str, n: int) -> float:
