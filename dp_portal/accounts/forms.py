@@ -59,7 +59,26 @@ class AddressMixin:
             raise ValidationError("Enter a phone number, like 01632 960 001 or 07700 900 982")
 
 
+ADDRESS_ORDER = (
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "email",
+    "phone",
+    "letter_format",
+)
+
+
 class PersonForm(AddressMixin, BaseForm):
+    field_order = (
+        "client_reference",
+        "title",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        *ADDRESS_ORDER,
+    )
     client_reference = _text(
         "Council client reference",
         required="Enter the client reference from the social work record",
@@ -155,6 +174,7 @@ class CorrespondentForm(BaseForm):
 
 
 class RepresentativeForm(AddressMixin, BaseForm):
+    field_order = ("full_name", "relationship_to_person", *ADDRESS_ORDER)
     full_name = _text("Full name", required="Enter the representative's full name")
     relationship_to_person = RadioField(
         "Relationship to the supported person",

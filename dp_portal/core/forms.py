@@ -29,10 +29,18 @@ class BaseForm(FlaskForm):
                 filters = [strip, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
 
+    # Forms built from mixins list their fields here in page order, so the error summary
+    # follows the page (WTForms orders fields by when they were defined).
+    field_order: tuple[str, ...] = ()
+
     def error_list(self) -> list[dict[str, str]]:
-        """Errors for the GOV.UK error summary, each linking to the input to fix."""
+        """Errors for the GOV.UK error summary, in page order, each linking to its input."""
         items = []
-        for field in self:
+        fields = list(self)
+        if self.field_order:
+            rank = {name: i for i, name in enumerate(self.field_order)}
+            fields.sort(key=lambda f: rank.get(f.name, len(rank)))
+        for field in fields:
             if field.errors:
                 anchor = f"{field.id}-day" if isinstance(field, DateField) else field.id
                 if getattr(field, "first_item_id", None):

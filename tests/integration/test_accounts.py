@@ -84,6 +84,11 @@ def test_person_form_errors_are_specific_and_change_nothing(client, factory, db_
     assert "must be a real date" in body
     assert "Enter the person&#39;s first name" in body
     assert 'href="#date_of_birth-day"' in body  # the summary links to the first date box
+    # The summary lists problems in the order of the page.
+    summary = body[
+        body.index("govuk-error-summary") : body.index("</ul>", body.index("govuk-error-summary"))
+    ]
+    assert summary.index("first name") < summary.index("real date") < summary.index("postcode")
     assert db_session.execute(select(Person.id)).all() == before
 
 
