@@ -52,7 +52,6 @@ def create_admin(email: str, full_name: str) -> None:
     user = invite_user(
         email=email, full_name=full_name, role=Role.ADMIN, organisation_id=None, actor=None
     )
-    db.session.flush()
     token = make_password_token(user, current_app.config["SECRET_KEY"])
     db.session.commit()
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")

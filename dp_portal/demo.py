@@ -214,7 +214,9 @@ def build_demo(n_accounts: int, seed: int, progress: Callable[[int], None] = lam
             (Mandate, mandates),
         ):
             if rows:
-                db.session.execute(insert(model), rows)
+                # Core inserts of the table: the ORM bulk path sends a statement per row
+                # to PostgreSQL, three times slower here.
+                db.session.execute(insert(model.__table__), rows)
                 rows.clear()
 
     for _ in range(n_accounts):

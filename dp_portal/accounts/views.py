@@ -78,7 +78,6 @@ def new_person():
             person = services.create_person(
                 _form_data(form, services.PERSON_FIELDS), actor=current_user
             )
-            db.session.flush()
             flash(f"{person.full_name} has been added. Now set up their account.", "success")
             return redirect(url_for("accounts.new_account", person_id=person.id))
     return render_template("accounts/person_form.html", form=form, person=None)

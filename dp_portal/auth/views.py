@@ -180,7 +180,6 @@ def invite():
                 organisation_id=form.organisation_id.data,
                 actor=current_user,
             )
-            db.session.flush()
             _send_password_link(user, invitation=True)
             flash(f"Invitation sent to {user.email}.", "success")
             return redirect(url_for("auth.user", user_id=user.id))
