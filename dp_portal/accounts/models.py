@@ -56,7 +56,21 @@ SDS_OPTION_LABELS = {
 }
 
 
-class Person(db.Model):
+class PostalAddress:
+    """Address lines for letters, shared by people and representatives."""
+
+    address_line_1: str
+    address_line_2: str | None
+    town: str
+    postcode: str
+
+    @property
+    def address_lines(self) -> list[str]:
+        parts = (self.address_line_1, self.address_line_2, self.town, self.postcode)
+        return [line for line in parts if line]
+
+
+class Person(PostalAddress, db.Model):
     """A supported person: the person the budget is for."""
 
     __tablename__ = "people"
@@ -93,19 +107,11 @@ class Person(db.Model):
         return f"{self.first_name} {self.last_name}"
 
     @property
-    def address_lines(self) -> list[str]:
-        return [
-            line
-            for line in (self.address_line_1, self.address_line_2, self.town, self.postcode)
-            if line
-        ]
-
-    @property
     def letter_format_label(self) -> str:
         return LetterFormat(self.letter_format).label
 
 
-class Representative(db.Model):
+class Representative(PostalAddress, db.Model):
     """Someone who acts for a supported person: guardian, attorney, family member."""
 
     __tablename__ = "representatives"
@@ -145,14 +151,6 @@ class Representative(db.Model):
     @property
     def relationship_label(self) -> str:
         return self.RELATIONSHIPS[self.relationship_to_person]
-
-    @property
-    def address_lines(self) -> list[str]:
-        return [
-            line
-            for line in (self.address_line_1, self.address_line_2, self.town, self.postcode)
-            if line
-        ]
 
 
 class Account(db.Model):

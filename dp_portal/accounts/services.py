@@ -121,33 +121,41 @@ def client_reference_taken(reference: str, *, except_person_id: int | None = Non
     return db.session.execute(query.limit(1)).first() is not None
 
 
+def _create(obj: Any, data: dict[str, Any], fields: list[str], *, actor, action, summary) -> Any:
+    _apply(obj, data, fields)
+    db.session.add(obj)
+    audit.record(actor, action, obj, summary=summary(obj), after=audit.snapshot(obj, fields))
+    return obj
+
+
+def _update(obj: Any, data: dict[str, Any], fields: list[str], *, actor, action, summary) -> bool:
+    before, after = _apply(obj, data, fields)
+    if before == after:
+        return False
+    audit.record(actor, action, obj, summary=summary, before=before, after=after)
+    return True
+
+
 def create_person(data: dict[str, Any], *, actor: User) -> Person:
-    person = Person()
-    _apply(person, data, PERSON_FIELDS)
-    db.session.add(person)
-    audit.record(
-        actor,
-        "person.created",
-        person,
-        summary=f"Added {person.full_name}",
-        after=audit.snapshot(person, PERSON_FIELDS),
+    return _create(
+        Person(),
+        data,
+        PERSON_FIELDS,
+        actor=actor,
+        action="person.created",
+        summary=lambda p: f"Added {p.full_name}",
     )
-    return person
 
 
 def update_person(person: Person, data: dict[str, Any], *, actor: User) -> bool:
-    before, after = _apply(person, data, PERSON_FIELDS)
-    if before == after:
-        return False
-    audit.record(
-        actor,
-        "person.updated",
+    return _update(
         person,
+        data,
+        PERSON_FIELDS,
+        actor=actor,
+        action="person.updated",
         summary="Personal details changed",
-        before=before,
-        after=after,
     )
-    return True
 
 
 def create_account(person: Person, data: dict[str, Any], *, actor: User) -> Account:
@@ -275,32 +283,25 @@ def set_correspondent(
 
 
 def add_representative(person: Person, data: dict[str, Any], *, actor: User) -> Representative:
-    rep = Representative(person=person)
-    _apply(rep, data, REPRESENTATIVE_FIELDS)
-    db.session.add(rep)
-    audit.record(
-        actor,
-        "representative.added",
-        rep,
-        summary=f"Added representative {rep.full_name} for {person.full_name}",
-        after=audit.snapshot(rep, REPRESENTATIVE_FIELDS),
+    return _create(
+        Representative(person=person),
+        data,
+        REPRESENTATIVE_FIELDS,
+        actor=actor,
+        action="representative.added",
+        summary=lambda r: f"Added representative {r.full_name} for {person.full_name}",
     )
-    return rep
 
 
 def update_representative(rep: Representative, data: dict[str, Any], *, actor: User) -> bool:
-    before, after = _apply(rep, data, REPRESENTATIVE_FIELDS)
-    if before == after:
-        return False
-    audit.record(
-        actor,
-        "representative.updated",
+    return _update(
         rep,
+        data,
+        REPRESENTATIVE_FIELDS,
+        actor=actor,
+        action="representative.updated",
         summary="Representative changed",
-        before=before,
-        after=after,
     )
-    return True
 
 
 def grant_access(account: Account, user: User, capacity: str, *, actor: User) -> AccountAccess:

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from .money import MoneyError, parse_money
+from .types import local_today
 
 
 def strip(value):
@@ -181,9 +182,7 @@ class NoFutureDate:
         self.message = message
 
     def __call__(self, form, field):
-        from .types import utcnow
-
-        if field.data and field.data > utcnow().date():
+        if field.data and field.data > local_today():
             raise ValidationError(self.message)
 
 
