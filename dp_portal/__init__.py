@@ -91,6 +91,7 @@ def _register_models() -> None:
     from .core import audit as _audit  # noqa: F401
     from .core import calendar_models as _calendar  # noqa: F401
     from .core import modulus_models as _modulus  # noqa: F401
+    from .payments import models as _payments  # noqa: F401
     from .third_party import models as _third_party  # noqa: F401
 
 
@@ -99,10 +100,19 @@ def _register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .pages import bp as pages_bp
+    from .payments import bp as payments_bp
     from .reports import bp as reports_bp
     from .third_party import bp as third_party_bp
 
-    for blueprint in (pages_bp, auth_bp, accounts_bp, third_party_bp, reports_bp, admin_bp):
+    for blueprint in (
+        pages_bp,
+        auth_bp,
+        accounts_bp,
+        third_party_bp,
+        reports_bp,
+        admin_bp,
+        payments_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

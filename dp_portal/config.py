@@ -56,6 +56,12 @@ class Config:
 
     # The first day of 4-weekly payment cycle 0.
     PAYMENT_CYCLE_ANCHOR = date.fromisoformat(os.environ.get("PAYMENT_CYCLE_ANCHOR", "2026-04-06"))
+    # Bacs originator (the council's bank account) for payment files.
+    BACS_ORIGINATOR_SORT_CODE = os.environ.get("BACS_ORIGINATOR_SORT_CODE", "309634")
+    BACS_ORIGINATOR_ACCOUNT = os.environ.get("BACS_ORIGINATOR_ACCOUNT", "12345678")
+    BACS_ORIGINATOR_NAME = os.environ.get("BACS_ORIGINATOR_NAME", "GLENARDEN COUNCIL")
+    # Team leaders approve budgets up to this many pounds a week; above it, finance officers.
+    TEAM_LEADER_WEEKLY_CEILING = os.environ.get("TEAM_LEADER_WEEKLY_CEILING", "1500.00")
     # Pay.UK modulus weight tables (valacdos.txt, scsubtab.txt), if installed on disk.
     MODULUS_TABLE_DIR = os.environ.get("MODULUS_TABLE_DIR", "")
 

@@ -1,0 +1,83 @@
+"""A budget's weekly amount: the sum of its lines, each hours x rate or a fixed amount.
+
+Not rounded: only a period's total is rounded (shared/design.md 2.1 and 2.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from ..core.money import ZERO, format_money
+
+WEEKS_A_YEAR = Decimal(52)
+
+
+class LineKind(StrEnum):
+    PA_HOURS = "pa_hours"
+    PROVIDER_HOURS = "provider_hours"
+    FIXED_WEEKLY = "fixed_weekly"
+    FIXED_ANNUAL = "fixed_annual"
+
+    @property
+    def label(self) -> str:
+        return {
+            "pa_hours": "Personal assistant hours a week",
+            "provider_hours": "Provider hours a week (Option 2)",
+            "fixed_weekly": "A fixed amount each week",
+            "fixed_annual": "A fixed amount each year",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    kind: LineKind
+    description: str
+    hours: Decimal | None = None
+    amount: Decimal | None = None
+    provider_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    spec: LineSpec
+    weekly: Decimal
+    working: str
+
+
+def price_lines(
+    lines: list[LineSpec],
+    pa_rate: Decimal | None,
+    provider_rate: Callable[[int], Decimal | None],
+) -> list[PricedLine]:
+    """Each line's weekly amount with its working ('20 hours x £14.79').
+
+    Raises LookupError when a rate the line needs is not set for the day.
+    """
+    priced = []
+    for line in lines:
+        if line.kind == LineKind.PA_HOURS:
+            if pa_rate is None:
+                raise LookupError("No living wage rate is set for this date")
+            weekly = line.hours * pa_rate
+            working = f"{line.hours.normalize():f} hours x {format_money(pa_rate)}"
+        elif line.kind == LineKind.PROVIDER_HOURS:
+            rate = provider_rate(line.provider_id)
+            if rate is None:
+                raise LookupError("The provider has no hourly rate for this date")
+            weekly = line.hours * rate
+            working = f"{line.hours.normalize():f} hours x {format_money(rate)}"
+        elif line.kind == LineKind.FIXED_WEEKLY:
+            weekly = line.amount
+            working = "a week"
+        else:
+            weekly = line.amount / WEEKS_A_YEAR
+            working = f"{format_money(line.amount)} a year / 52"
+        priced.append(PricedLine(line, weekly, working))
+    return priced
+
+
+def weekly_total(priced: list[PricedLine]) -> Decimal:
+    return sum((p.weekly for p in priced), ZERO)

@@ -1,0 +1,346 @@
+"""Rates, budgets, payment runs, payments and the account ledger. Money is integer pence."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.money import from_pence
+from ..core.types import UTCDateTime, utcnow
+from ..extensions import db
+from .rates import RateKind
+
+HUNDRED = Decimal(100)
+
+
+class RateRow(db.Model):
+    """One effective-dated value of one rate component. Never edited: a correction is a new
+    row (for the same date, the newest row wins), so history is kept."""
+
+    __tablename__ = "rate_rows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    effective_from: Mapped[date] = mapped_column(Date, nullable=False)
+    # Pence per hour, or hundredths of a percent (12.07% is 1207).
+    value: Mapped[int] = mapped_column(Integer, nullable=False)
+    source_note: Mapped[str] = mapped_column(String(300), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('living_wage', 'holiday_pct', 'pension_pct', 'ni_pct', "
+            "'insurance_per_hour', 'payroll_per_hour', 'contingency_per_hour')",
+            name="kind",
+        ),
+        CheckConstraint("value >= 0", name="value_not_negative"),
+        Index("ix_rate_rows_kind_effective_from", "kind", "effective_from"),
+    )
+
+    @property
+    def decimal_value(self) -> Decimal:
+        """Pounds, or a percentage (Decimal('12.07'))."""
+        if RateKind(self.kind).is_percentage:
+            return Decimal(self.value) / HUNDRED
+        return from_pence(self.value)
+
+
+class ProviderRate(db.Model):
+    """An Option 2 provider's hourly rate from a date."""
+
+    __tablename__ = "provider_rates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False)
+    effective_from: Mapped[date] = mapped_column(Date, nullable=False)
+    hourly_pence: Mapped[int] = mapped_column(Integer, nullable=False)
+    source_note: Mapped[str] = mapped_column(String(300), nullable=False)
+    uplift_id: Mapped[int | None] = mapped_column(ForeignKey("uplifts.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    organisation = relationship("Organisation")
+
+    __table_args__ = (
+        CheckConstraint("hourly_pence > 0", name="positive"),
+        Index("ix_provider_rates_org_effective_from", "organisation_id", "effective_from"),
+    )
+
+
+class Uplift(db.Model):
+    """A living wage rise applied from a date. One per date: applying twice changes nothing."""
+
+    __tablename__ = "uplifts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date, nullable=False, unique=True)
+    old_wage_pence: Mapped[int] = mapped_column(Integer, nullable=False)
+    new_wage_pence: Mapped[int] = mapped_column(Integer, nullable=False)
+    percentage: Mapped[str] = mapped_column(String(12), nullable=False)
+    rate_row_id: Mapped[int] = mapped_column(ForeignKey("rate_rows.id"), nullable=False)
+    accounts_affected: Mapped[int] = mapped_column(Integer, nullable=False)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class BudgetStatus(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Budget(db.Model):
+    """A version of an account's support plan, in force from its date once approved."""
+
+    __tablename__ = "budgets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    effective_from: Mapped[date] = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="proposed")
+    weekly_contribution_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    contribution_basis: Mapped[str] = mapped_column(String(8), nullable=False, default="net")
+    # The weekly amount when proposed, which decides who may approve it.
+    weekly_at_proposal_pence: Mapped[int] = mapped_column(Integer, nullable=False)
+    reason: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+
+    lines = relationship("BudgetLine", order_by="BudgetLine.id", lazy="selectin")
+    account = relationship("Account")
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "version", name="uq_budgets_account_version"),
+        CheckConstraint("status IN ('proposed', 'approved', 'rejected')", name="status"),
+        CheckConstraint("contribution_basis IN ('net', 'gross')", name="contribution_basis"),
+        CheckConstraint("weekly_contribution_pence >= 0", name="contribution_not_negative"),
+        CheckConstraint(
+            "decided_by_id IS NULL OR decided_by_id != proposed_by_id", name="no_self_approval"
+        ),
+        Index("ix_budgets_account_effective", "account_id", "status", "effective_from"),
+    )
+
+    @property
+    def weekly_contribution(self) -> Decimal:
+        return from_pence(self.weekly_contribution_pence)
+
+
+class BudgetLine(db.Model):
+    __tablename__ = "budget_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budgets.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    description: Mapped[str] = mapped_column(String(120), nullable=False)
+    hours_hundredths: Mapped[int | None] = mapped_column(Integer)
+    amount_pence: Mapped[int | None] = mapped_column(Integer)
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+
+    provider = relationship("Organisation")
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('pa_hours', 'provider_hours', 'fixed_weekly', 'fixed_annual')", name="kind"
+        ),
+        CheckConstraint(
+            "(kind IN ('pa_hours', 'provider_hours')) = (hours_hundredths IS NOT NULL)",
+            name="hours_for_hours_lines",
+        ),
+        CheckConstraint(
+            "(kind = 'provider_hours') = (provider_id IS NOT NULL)", name="provider_for_option_2"
+        ),
+        CheckConstraint(
+            "(kind IN ('fixed_weekly', 'fixed_annual')) = (amount_pence IS NOT NULL)",
+            name="amount_for_fixed_lines",
+        ),
+        CheckConstraint("hours_hundredths IS NULL OR hours_hundredths > 0", name="hours_positive"),
+        CheckConstraint("amount_pence IS NULL OR amount_pence > 0", name="amount_positive"),
+    )
+
+    @property
+    def hours(self) -> Decimal | None:
+        return None if self.hours_hundredths is None else Decimal(self.hours_hundredths) / HUNDRED
+
+    @property
+    def amount(self) -> Decimal | None:
+        return None if self.amount_pence is None else from_pence(self.amount_pence)
+
+
+class RunStatus(StrEnum):
+    BUILT = "built"
+    APPROVED = "approved"
+    COMMITTED = "committed"
+    CANCELLED = "cancelled"
+
+
+class PaymentRun(db.Model):
+    __tablename__ = "payment_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period_index: Mapped[int] = mapped_column(Integer, nullable=False)
+    period_start: Mapped[date] = mapped_column(Date, nullable=False)
+    period_end: Mapped[date] = mapped_column(Date, nullable=False)
+    pay_date: Mapped[date] = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="built")
+    total_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    payment_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    withheld_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    built_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    committed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    built_by = relationship("User", foreign_keys=[built_by_id])
+    approved_by = relationship("User", foreign_keys=[approved_by_id])
+
+    __table_args__ = (
+        CheckConstraint("status IN ('built', 'approved', 'committed', 'cancelled')", name="status"),
+        CheckConstraint(
+            "approved_by_id IS NULL OR approved_by_id != built_by_id", name="two_officers"
+        ),
+        # One live run per period; a cancelled run can be built again.
+        Index(
+            "uq_payment_runs_live_period",
+            "period_index",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
+    )
+
+    @property
+    def total(self) -> Decimal:
+        return from_pence(self.total_pence)
+
+
+class RunLine(db.Model):
+    """What a run proposes for one account: a payment, or a reason to withhold it."""
+
+    __tablename__ = "run_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"), nullable=False)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    payee_type: Mapped[str] = mapped_column(String(16), nullable=False)
+    amount_pence: Mapped[int] = mapped_column(Integer, nullable=False)
+    arrears_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    sds_option: Mapped[int] = mapped_column(Integer, nullable=False)
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False)  # pay | withhold
+    reason: Mapped[str | None] = mapped_column(String(200))
+    breakdown_json: Mapped[str] = mapped_column(Text, nullable=False)
+
+    account = relationship("Account")
+
+    __table_args__ = (
+        UniqueConstraint("run_id", "account_id", name="uq_run_lines_run_account"),
+        CheckConstraint("outcome IN ('pay', 'withhold')", name="outcome"),
+        CheckConstraint("payee_type IN ('person', 'organisation')", name="payee_type"),
+    )
+
+    @property
+    def breakdown(self) -> dict:
+        return json.loads(self.breakdown_json)
+
+
+class Payment(db.Model):
+    """A committed payment. Never edited: a correction is an adjustment that references it."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("payment_runs.id"))
+    period_index: Mapped[int] = mapped_column(Integer, nullable=False)
+    period_start: Mapped[date] = mapped_column(Date, nullable=False)
+    period_end: Mapped[date] = mapped_column(Date, nullable=False)
+    payee_type: Mapped[str] = mapped_column(String(16), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False, default="regular")
+    amount_pence: Mapped[int] = mapped_column(Integer, nullable=False)
+    pay_date: Mapped[date] = mapped_column(Date, nullable=False)
+    breakdown_json: Mapped[str] = mapped_column(Text, nullable=False)
+    corrects_payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    payee_name: Mapped[str | None] = mapped_column(String(18))
+    sort_code: Mapped[str | None] = mapped_column(String(6))
+    account_number: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    account = relationship("Account")
+
+    __table_args__ = (
+        # regular: the period's own payment; arrears: money owed for an earlier period (a
+        # back-dated rise, or a period withheld), paid in a later run; adjustment: a correction.
+        CheckConstraint("kind IN ('regular', 'arrears', 'adjustment')", name="kind"),
+        CheckConstraint("payee_type IN ('person', 'organisation')", name="payee_type"),
+        CheckConstraint(
+            "(kind = 'adjustment') = (corrects_payment_id IS NOT NULL)", name="adjustment_refers"
+        ),
+        # Exactly once: one regular payment per account, period and payee, whatever happens.
+        Index(
+            "uq_payments_once_per_period",
+            "account_id",
+            "period_index",
+            "payee_type",
+            unique=True,
+            sqlite_where=text("kind = 'regular'"),
+            postgresql_where=text("kind = 'regular'"),
+        ),
+        Index("ix_payments_run_id", "run_id"),
+    )
+
+    @property
+    def amount(self) -> Decimal:
+        return from_pence(self.amount_pence)
+
+    @property
+    def breakdown(self) -> dict:
+        return json.loads(self.breakdown_json)
+
+
+class LedgerEntry(db.Model):
+    """Money in and out of an account as the council sees it; balances are sums of entries."""
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    entry_date: Mapped[date] = mapped_column(Date, nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    amount_pence: Mapped[int] = mapped_column(Integer, nullable=False)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    description: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('payment', 'contribution', 'recovery', 'adjustment')", name="kind"
+        ),
+        Index("ix_ledger_entries_account_date", "account_id", "entry_date"),
+    )
+
+    @property
+    def amount(self) -> Decimal:
+        return from_pence(self.amount_pence)

@@ -1,0 +1,630 @@
+"""Payment runs: build, approve (a second officer), commit exactly once. Never commits the
+transaction itself: the request or job that calls it does."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, func, insert, literal, select, text, update
+
+from ..accounts.models import Account
+from ..core import audit
+from ..core.calendar import (
+    Period,
+    Region,
+    financial_year_start,
+    four_weekly_period,
+    latest_common_working_day,
+)
+from ..core.calendar_models import working_calendar
+from ..core.money import ZERO, from_pence, to_pence
+from ..core.types import utcnow
+from ..extensions import db
+from ..third_party.models import Mandate
+from .bankfile import Originator, Transfer, csv_file, standard18_file
+from .budgets import LineKind, LineSpec, price_lines, weekly_total
+from .models import (
+    Budget,
+    BudgetLine,
+    LedgerEntry,
+    Payment,
+    PaymentRun,
+    RateRow,
+    RunLine,
+    RunStatus,
+)
+from .rates import RateBook
+from .schedule import PeriodAmount, Weekly, period_amount
+from .services import RuleError, rate_book
+
+RUN_LOCK_KEY = 7_431_001  # PostgreSQL advisory lock: one run commits at a time
+
+
+def period_for(anchor: date, index: int) -> Period:
+    start = anchor + timedelta(days=28 * index)
+    return Period(start, start + timedelta(days=27))
+
+
+def pay_date_for(period: Period) -> date:
+    """The latest day on or before the period starts that the council and Bacs both work."""
+    return latest_common_working_day(
+        period.start, working_calendar(Region.SCOTLAND), working_calendar(Region.BACS)
+    )
+
+
+def open_periods(anchor: date, today: date, count: int = 3) -> list[tuple[int, Period]]:
+    """The current and next periods that have no live run yet."""
+    index, _ = four_weekly_period(anchor, today)
+    live = set(
+        db.session.execute(
+            select(PaymentRun.period_index).where(PaymentRun.status != RunStatus.CANCELLED)
+        ).scalars()
+    )
+    return [
+        (i, period_for(anchor, i)) for i in range(index, index + count + len(live)) if i not in live
+    ][:count]
+
+
+# --- Light plan versions for whole-council runs (no ORM objects per account) ------------------
+
+
+@dataclass(frozen=True)
+class PlanVersion:
+    budget_id: int
+    effective_from: date
+    contribution: Decimal
+    basis: str
+    lines: tuple[LineSpec, ...]
+
+
+def load_plans(account_ids: set[int] | None = None) -> dict[int, list[PlanVersion]]:
+    budgets = select(
+        Budget.id,
+        Budget.account_id,
+        Budget.effective_from,
+        Budget.weekly_contribution_pence,
+        Budget.contribution_basis,
+    ).where(Budget.status == "approved")
+    lines = (
+        select(
+            BudgetLine.budget_id,
+            BudgetLine.kind,
+            BudgetLine.description,
+            BudgetLine.hours_hundredths,
+            BudgetLine.amount_pence,
+            BudgetLine.provider_id,
+        )
+        .join(Budget, Budget.id == BudgetLine.budget_id)
+        .where(Budget.status == "approved")
+    )
+    if account_ids is not None:
+        budgets = budgets.where(Budget.account_id.in_(account_ids))
+        lines = lines.where(Budget.account_id.in_(account_ids))
+    by_budget: dict[int, list[LineSpec]] = defaultdict(list)
+    for budget_id, kind, description, hours, amount, provider in db.session.execute(
+        lines.order_by(BudgetLine.id)
+    ):
+        by_budget[budget_id].append(
+            LineSpec(
+                LineKind(kind),
+                description,
+                Decimal(hours) / 100 if hours is not None else None,
+                from_pence(amount) if amount is not None else None,
+                provider,
+            )
+        )
+    plans: dict[int, list[PlanVersion]] = defaultdict(list)
+    for budget_id, account_id, start, contribution, basis in db.session.execute(
+        budgets.order_by(Budget.effective_from, Budget.version)
+    ):
+        plans[account_id].append(
+            PlanVersion(
+                budget_id, start, from_pence(contribution), basis, tuple(by_budget[budget_id])
+            )
+        )
+    return plans
+
+
+def weekly_on(
+    versions: list[PlanVersion],
+    book: RateBook,
+    account_start: date,
+    account_end: date | None,
+    day: date,
+) -> Weekly:
+    if day < account_start or (account_end is not None and day > account_end):
+        return Weekly.nothing()
+    plan = None
+    for version in versions:
+        if version.effective_from <= day:
+            plan = version
+    if plan is None:
+        return Weekly.nothing()
+    pa = book.pa_rate_on(day)
+    priced = price_lines(
+        list(plan.lines), pa.total if pa else None, lambda org: book.provider_rate_on(org, day)
+    )
+    contribution = plan.contribution if plan.basis == "net" else ZERO
+    return Weekly(
+        weekly_total(priced), contribution, tuple((p.spec.description, p.weekly) for p in priced)
+    )
+
+
+def account_period_amount(
+    period: Period, versions: list[PlanVersion], book: RateBook, start: date, end: date | None
+) -> PeriodAmount:
+    changes = {v.effective_from for v in versions} | book.change_dates() | {start}
+    if end is not None:
+        changes.add(end + timedelta(days=1))
+    return period_amount(period, lambda day: weekly_on(versions, book, start, end, day), changes)
+
+
+# --- Building a run ------------------------------------------------------------------------
+
+
+def build_run(period_index: int, *, anchor: date, actor) -> PaymentRun:
+    if db.session.execute(
+        select(PaymentRun.id).where(
+            PaymentRun.period_index == period_index, PaymentRun.status != RunStatus.CANCELLED
+        )
+    ).first():
+        raise RuleError("There is already a run for this period: open it, or cancel it first")
+    period = period_for(anchor, period_index)
+    run = PaymentRun(
+        period_index=period_index,
+        period_start=period.start,
+        period_end=period.end,
+        pay_date=pay_date_for(period),
+        status=RunStatus.BUILT,
+        built_by_id=actor.id,
+    )
+    db.session.add(run)
+    db.session.flush()
+
+    book = rate_book()
+    accounts = db.session.execute(
+        select(
+            Account.id,
+            Account.status,
+            Account.start_date,
+            Account.end_date,
+            Account.sds_option,
+            Account.sort_code,
+        ).where(
+            Account.start_date <= period.end,
+            (Account.end_date.is_(None)) | (Account.end_date >= period.start),
+            Account.status != "closed",
+        )
+    ).all()
+    plans = load_plans()
+    managed = set(
+        db.session.execute(
+            select(Mandate.account_id).where(
+                Mandate.scope == "manage_money", Mandate.current_on(period.start)
+            )
+        ).scalars()
+    )
+    past = _arrears_inputs(period, anchor)
+
+    rows = []
+    total = paid_count = withheld = 0
+    for account_id, status, start, end, option, sort_code in accounts:
+        versions = plans.get(account_id, [])
+        try:
+            amount = account_period_amount(period, versions, book, start, end)
+        except LookupError as exc:
+            rows.append(_line(run.id, account_id, option, managed, 0, 0, "withhold", str(exc), {}))
+            withheld += 1
+            continue
+        arrears_items = _arrears_for(account_id, versions, book, start, end, past)
+        arrears = sum(item["due_pence"] for item in arrears_items)
+        breakdown = amount.breakdown() | {"arrears": arrears_items}
+        amount_pence = to_pence(amount.total)
+        reason = None
+        if not versions:
+            reason = "No approved budget"
+        elif status == "suspended":
+            reason = "Account suspended: payments withheld until it is reinstated"
+        elif not sort_code:
+            reason = "No bank details"
+        elif amount_pence + arrears <= 0:
+            reason = "Nothing to pay: the amount is zero or less"
+        outcome = "withhold" if reason else "pay"
+        rows.append(
+            _line(
+                run.id,
+                account_id,
+                option,
+                managed,
+                amount_pence,
+                arrears,
+                outcome,
+                reason,
+                breakdown,
+            )
+        )
+        if outcome == "pay":
+            total += amount_pence + arrears
+            paid_count += 1
+        else:
+            withheld += 1
+    if rows:
+        db.session.execute(insert(RunLine.__table__), rows)
+    run.total_pence, run.payment_count, run.withheld_count = total, paid_count, withheld
+    audit.record(
+        actor,
+        "payment_run.built",
+        run,
+        summary=f"Run for {period.start:%d %B %Y} built: {paid_count} payments, "
+        f"{from_pence(total)} pounds, {withheld} withheld",
+        after={"total_pence": total, "payments": paid_count, "withheld": withheld},
+    )
+    return run
+
+
+def _line(run_id, account_id, option, managed, amount, arrears, outcome, reason, breakdown) -> dict:
+    return {
+        "run_id": run_id,
+        "account_id": account_id,
+        "payee_type": "organisation" if account_id in managed else "person",
+        "amount_pence": amount,
+        "arrears_pence": arrears,
+        "sds_option": option,
+        "outcome": outcome,
+        "reason": reason,
+        "breakdown_json": json.dumps(breakdown, separators=(",", ":")),
+    }
+
+
+# --- Arrears -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PastPeriods:
+    """Committed periods within the horizon, what was paid for them, and which accounts need
+    them priced again (everyone after a back-dated rate change)."""
+
+    periods: list[tuple[int, Period]]
+    paid: dict[tuple[int, int], int]
+    unpaid: dict[int, set[int]]  # period index -> accounts withheld in that period's run
+    repriced_all: set[int]  # period indexes every account must be priced again for
+    repriced_accounts: dict[int, set[int]]  # period index -> accounts with a later budget
+
+
+def _arrears_inputs(period: Period, anchor: date) -> PastPeriods:
+    # Arrears look back to the start of the previous financial year.
+    horizon = financial_year_start(financial_year_start(period.start) - timedelta(days=1))
+    runs = db.session.execute(
+        select(PaymentRun.id, PaymentRun.period_index, PaymentRun.committed_at).where(
+            PaymentRun.status == RunStatus.COMMITTED,
+            PaymentRun.period_start >= horizon,
+            PaymentRun.period_start < period.start,
+        )
+    ).all()
+    if not runs:
+        return PastPeriods([], {}, {}, set(), {})
+    periods = [(index, period_for(anchor, index)) for _, index, _ in runs]
+    indexes = [index for _, index, _ in runs]
+    paid: dict[tuple[int, int], int] = defaultdict(int)
+    for account_id, index, amount in db.session.execute(
+        select(Payment.account_id, Payment.period_index, func.sum(Payment.amount_pence))
+        .where(Payment.period_index.in_(indexes))
+        .group_by(Payment.account_id, Payment.period_index)
+    ):
+        paid[(account_id, index)] = int(amount)
+    unpaid: dict[int, set[int]] = defaultdict(set)
+    for run_id, index, _ in runs:
+        unpaid[index] = set(
+            db.session.execute(
+                select(RunLine.account_id).where(
+                    RunLine.run_id == run_id, RunLine.outcome == "withhold"
+                )
+            ).scalars()
+        )
+        unpaid[index] -= {a for (a, i) in paid if i == index}
+    repriced_all: set[int] = set()
+    repriced_accounts: dict[int, set[int]] = defaultdict(set)
+    for _run_id, index, committed_at in runs:
+        p = period_for(anchor, index)
+        later_rate = db.session.execute(
+            select(RateRow.id)
+            .where(RateRow.created_at > committed_at, RateRow.effective_from <= p.end)
+            .limit(1)
+        ).first()
+        if later_rate:
+            repriced_all.add(index)
+            continue
+        repriced_accounts[index] = set(
+            db.session.execute(
+                select(Budget.account_id).where(
+                    Budget.status == "approved",
+                    Budget.decided_at > committed_at,
+                    Budget.effective_from <= p.end,
+                )
+            ).scalars()
+        )
+    return PastPeriods(periods, dict(paid), dict(unpaid), repriced_all, dict(repriced_accounts))
+
+
+def _arrears_for(account_id, versions, book, start, end, past: PastPeriods) -> list[dict]:
+    items = []
+    for index, p in past.periods:
+        needs = (
+            index in past.repriced_all
+            or account_id in past.repriced_accounts.get(index, ())
+            or account_id in past.unpaid.get(index, ())
+        )
+        if not needs:
+            continue
+        expected = to_pence(account_period_amount(p, versions, book, start, end).total)
+        paid = past.paid.get((account_id, index), 0)
+        if expected != paid:
+            items.append(
+                {
+                    "period_index": index,
+                    "from": p.start.isoformat(),
+                    "to": p.end.isoformat(),
+                    "expected_pence": expected,
+                    "paid_pence": paid,
+                    "due_pence": expected - paid,
+                }
+            )
+    return items
+
+
+# --- Approving and committing --------------------------------------------------------------
+
+
+def approve_run(run: PaymentRun, *, actor) -> None:
+    if run.status != RunStatus.BUILT:
+        raise RuleError("Only a run that has been built and not yet approved can be approved")
+    if run.built_by_id == actor.id:
+        raise RuleError("A different finance officer must approve the run you built")
+    run.status = RunStatus.APPROVED
+    run.approved_by_id = actor.id
+    run.approved_at = utcnow()
+    audit.record(
+        actor,
+        "payment_run.approved",
+        run,
+        summary="Payment run approved",
+        before={"status": "built"},
+        after={"status": "approved"},
+    )
+
+
+def cancel_run(run: PaymentRun, *, actor) -> None:
+    if run.status not in (RunStatus.BUILT, RunStatus.APPROVED):
+        raise RuleError("A committed run cannot be cancelled: correct payments with adjustments")
+    before = run.status
+    run.status = RunStatus.CANCELLED
+    audit.record(
+        actor,
+        "payment_run.cancelled",
+        run,
+        summary="Payment run cancelled",
+        before={"status": before},
+        after={"status": "cancelled"},
+    )
+
+
+def commit_run(run_id: int, *, actor) -> int:
+    """Write the run's payments and ledger credits, once. Returns how many payments.
+
+    The conditional UPDATE is the gate: of two officers committing at the same moment, or a
+    retry after a crash, only one finds the run approved. The unique index on payments is the
+    backstop if two runs ever cover the same period.
+    """
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RUN_LOCK_KEY})
+    run = session.get(PaymentRun, run_id)
+    if run is None:
+        raise RuleError("There is no such run")
+    if run.status == RunStatus.COMMITTED:
+        raise RuleError("This run has already been committed")
+    newer = session.execute(
+        select(PaymentRun.id)
+        .where(
+            PaymentRun.id != run_id,
+            PaymentRun.status == RunStatus.COMMITTED,
+            PaymentRun.committed_at > run.built_at,
+        )
+        .limit(1)
+    ).first()
+    if newer:
+        raise RuleError(
+            "Another run was committed after this one was built: cancel it and build it again"
+        )
+    now = utcnow()
+    gate = session.execute(
+        update(PaymentRun)
+        .where(and_(PaymentRun.id == run_id, PaymentRun.status == RunStatus.APPROVED))
+        .values(status=RunStatus.COMMITTED, committed_by_id=actor.id, committed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if gate.rowcount != 1:
+        raise RuleError("This run has already been committed, or has not been approved")
+    session.expire(run)
+
+    lines = session.execute(
+        select(
+            RunLine.account_id,
+            RunLine.payee_type,
+            RunLine.amount_pence,
+            RunLine.breakdown_json,
+            Account.payee_name,
+            Account.sort_code,
+            Account.account_number,
+        )
+        .join(Account, Account.id == RunLine.account_id)
+        .where(RunLine.run_id == run_id, RunLine.outcome == "pay")
+    ).all()
+    payments = []
+    for account_id, payee_type, amount, breakdown_json, name, sort_code, number in lines:
+        common = {
+            "account_id": account_id,
+            "run_id": run_id,
+            "payee_type": payee_type,
+            "pay_date": run.pay_date,
+            "payee_name": name,
+            "sort_code": sort_code,
+            "account_number": number,
+            "corrects_payment_id": None,
+            "created_at": now,
+        }
+        payments.append(
+            common
+            | {
+                "period_index": run.period_index,
+                "period_start": run.period_start,
+                "period_end": run.period_end,
+                "kind": "regular",
+                "amount_pence": amount,
+                "breakdown_json": breakdown_json,
+            }
+        )
+        for item in json.loads(breakdown_json).get("arrears", []):
+            payments.append(
+                common
+                | {
+                    "period_index": item["period_index"],
+                    "period_start": date.fromisoformat(item["from"]),
+                    "period_end": date.fromisoformat(item["to"]),
+                    "kind": "arrears",
+                    "amount_pence": item["due_pence"],
+                    "breakdown_json": json.dumps(item),
+                }
+            )
+    if payments:
+        session.execute(insert(Payment.__table__), payments)
+    session.execute(
+        insert(LedgerEntry.__table__).from_select(
+            [
+                "account_id",
+                "entry_date",
+                "kind",
+                "amount_pence",
+                "payment_id",
+                "description",
+                "created_at",
+            ],
+            select(
+                Payment.account_id,
+                Payment.pay_date,
+                literal("payment"),
+                Payment.amount_pence,
+                Payment.id,
+                literal("Direct payment"),
+                Payment.created_at,
+            ).where(Payment.run_id == run_id),
+        )
+    )
+    audit.record(
+        actor,
+        "payment_run.committed",
+        object_type="payment_runs",
+        object_id=run_id,
+        summary=f"Run for {run.period_start:%d %B %Y} committed: {len(lines)} payments",
+        before={"status": "approved"},
+        after={"status": "committed", "payments": len(lines), "total_pence": run.total_pence},
+    )
+    return len(lines)
+
+
+def run_totals(run_id: int) -> dict:
+    """Totals by SDS option and payee type, and the reasons lines were withheld."""
+    by_option = db.session.execute(
+        select(
+            RunLine.sds_option,
+            RunLine.payee_type,
+            func.count(),
+            func.sum(RunLine.amount_pence + RunLine.arrears_pence),
+        )
+        .where(RunLine.run_id == run_id, RunLine.outcome == "pay")
+        .group_by(RunLine.sds_option, RunLine.payee_type)
+        .order_by(RunLine.sds_option, RunLine.payee_type)
+    ).all()
+    reasons = db.session.execute(
+        select(RunLine.reason, func.count())
+        .where(RunLine.run_id == run_id, RunLine.outcome == "withhold")
+        .group_by(RunLine.reason)
+        .order_by(func.count().desc())
+    ).all()
+    return {
+        "by_option": [
+            (opt, payee, count, from_pence(int(total or 0)))
+            for opt, payee, count, total in by_option
+        ],
+        "withheld": [(reason, count) for reason, count in reasons],
+    }
+
+
+def account_balance(account_id: int) -> Decimal:
+    total = db.session.execute(
+        select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0)).where(
+            LedgerEntry.account_id == account_id
+        )
+    ).scalar()
+    return from_pence(int(total))
+
+
+def payments_for_account(account_id: int) -> list[Payment]:
+    return list(
+        db.session.execute(
+            select(Payment)
+            .where(Payment.account_id == account_id)
+            .order_by(Payment.pay_date.desc(), Payment.id.desc())
+        ).scalars()
+    )
+
+
+# --- Files for the bank ----------------------------------------------------------------------
+
+
+def run_transfers(run_id: int) -> list[Transfer]:
+    """One credit per account and payee: the period's payment plus any arrears."""
+    run = db.session.get(PaymentRun, run_id)
+    rows = db.session.execute(
+        select(
+            Payment.account_id,
+            Account.reference,
+            Payment.payee_name,
+            Payment.sort_code,
+            Payment.account_number,
+            func.sum(Payment.amount_pence),
+        )
+        .join(Account, Account.id == Payment.account_id)
+        .where(Payment.run_id == run_id)
+        .group_by(
+            Payment.account_id,
+            Account.reference,
+            Payment.payee_name,
+            Payment.sort_code,
+            Payment.account_number,
+        )
+        .order_by(Account.reference)
+    ).all()
+    suffix = f"{run.period_start:%d%b%y}".upper()
+    return [
+        Transfer(sort_code, number, name, int(total), f"{reference} {suffix}")
+        for _, reference, name, sort_code, number, total in rows
+        if total and total > 0
+    ]
+
+
+def originator(config) -> Originator:
+    return Originator(
+        config["BACS_ORIGINATOR_SORT_CODE"],
+        config["BACS_ORIGINATOR_ACCOUNT"],
+        config["BACS_ORIGINATOR_NAME"],
+    )
+
+
+def bank_files(run_id: int, config) -> tuple[str, str]:
+    transfers = run_transfers(run_id)
+    return standard18_file(transfers, originator(config)), csv_file(transfers)

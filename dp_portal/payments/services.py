@@ -1,0 +1,342 @@
+"""Rates and budgets: queries and rules. Never commits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from ..accounts.models import Account
+from ..auth.models import Role, User
+from ..core import audit
+from ..core.money import ZERO, from_pence, round_money, to_pence
+from ..core.types import utcnow
+from ..extensions import db
+from .budgets import LineKind, LineSpec, PricedLine, price_lines, weekly_total
+from .models import Budget, BudgetLine, BudgetStatus, ProviderRate, RateRow
+from .rates import RateBook, RateKind
+from .schedule import Weekly
+
+
+class RuleError(ValueError):
+    """A request that breaks a rule; the message says which, in plain English."""
+
+
+# --- Rates ---------------------------------------------------------------------------------
+
+
+def rate_book() -> RateBook:
+    rows = db.session.execute(
+        select(RateRow.kind, RateRow.effective_from, RateRow.id, RateRow.value)
+    ).all()
+    providers = db.session.execute(
+        select(
+            ProviderRate.organisation_id,
+            ProviderRate.effective_from,
+            ProviderRate.id,
+            ProviderRate.hourly_pence,
+        )
+    ).all()
+    return RateBook(
+        tuple(
+            (
+                RateKind(kind),
+                start,
+                row_id,
+                Decimal(value) / 100 if RateKind(kind).is_percentage else from_pence(value),
+            )
+            for kind, start, row_id, value in rows
+        ),
+        tuple((org, start, row_id, from_pence(pence)) for org, start, row_id, pence in providers),
+    )
+
+
+def stored_value(kind: RateKind, value: Decimal) -> int:
+    """Pence, or hundredths of a percent."""
+    hundredths = value * 100
+    if hundredths != hundredths.to_integral_value():
+        raise RuleError("Enter the value to no more than 2 decimal places")
+    return int(hundredths)
+
+
+def add_rate_row(
+    kind: RateKind, effective_from: date, value: Decimal, source_note: str, *, actor: User
+) -> RateRow:
+    row = RateRow(
+        kind=str(kind),
+        effective_from=effective_from,
+        value=stored_value(kind, value),
+        source_note=source_note,
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(row)
+    audit.record(
+        actor,
+        "rate.added",
+        row,
+        summary=f"{kind.label} from {effective_from:%d %B %Y}: {value}",
+        after={
+            "kind": str(kind),
+            "effective_from": effective_from.isoformat(),
+            "value": str(value),
+        },
+    )
+    return row
+
+
+def rate_history() -> list[RateRow]:
+    return list(
+        db.session.execute(
+            select(RateRow).order_by(RateRow.effective_from.desc(), RateRow.id.desc())
+        ).scalars()
+    )
+
+
+def add_provider_rate(
+    organisation_id: int, effective_from: date, hourly: Decimal, source_note: str, *, actor
+) -> ProviderRate:
+    floor = rate_book().pa_rate_on(effective_from)
+    if floor is None:
+        raise RuleError("Set the living wage rate for this date before adding provider rates")
+    if hourly < floor.total:
+        raise RuleError(
+            f"The rate must be at least {floor.total:.2f} pounds an hour: the personal "
+            "assistant rate built on the living wage for that date"
+        )
+    row = ProviderRate(
+        organisation_id=organisation_id,
+        effective_from=effective_from,
+        hourly_pence=to_pence(hourly),
+        source_note=source_note,
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(row)
+    audit.record(
+        actor,
+        "provider_rate.added",
+        row,
+        summary=f"Provider rate {hourly} an hour from {effective_from.isoformat()}",
+        after={"organisation_id": organisation_id, "hourly": str(hourly)},
+    )
+    return row
+
+
+def provider_rates(organisation_id: int) -> list[ProviderRate]:
+    return list(
+        db.session.execute(
+            select(ProviderRate)
+            .where(ProviderRate.organisation_id == organisation_id)
+            .order_by(ProviderRate.effective_from.desc(), ProviderRate.id.desc())
+        ).scalars()
+    )
+
+
+# --- Budgets -------------------------------------------------------------------------------
+
+
+def line_specs(budget: Budget) -> list[LineSpec]:
+    return [
+        LineSpec(LineKind(line.kind), line.description, line.hours, line.amount, line.provider_id)
+        for line in budget.lines
+    ]
+
+
+def price_budget(budget: Budget, book: RateBook, day: date) -> list[PricedLine]:
+    pa = book.pa_rate_on(day)
+    return price_lines(
+        line_specs(budget),
+        pa.total if pa else None,
+        lambda org: book.provider_rate_on(org, day),
+    )
+
+
+def weekly_for(budget: Budget | None, book: RateBook, day: date) -> Weekly:
+    if budget is None:
+        return Weekly.nothing()
+    priced = price_budget(budget, book, day)
+    contribution = budget.weekly_contribution if budget.contribution_basis == "net" else ZERO
+    return Weekly(
+        weekly_total(priced),
+        contribution,
+        tuple((p.spec.description, p.weekly) for p in priced),
+    )
+
+
+@dataclass(frozen=True)
+class BudgetSummary:
+    weekly: Decimal
+    priced: list[PricedLine]
+
+    @property
+    def four_weekly(self) -> Decimal:
+        return round_money(self.weekly * 4)
+
+    @property
+    def annual(self) -> Decimal:
+        return round_money(self.weekly * 52)
+
+
+def summarise(budget: Budget, book: RateBook, day: date) -> BudgetSummary:
+    priced = price_budget(budget, book, day)
+    return BudgetSummary(weekly_total(priced), priced)
+
+
+def approved_budgets(account_ids: list[int] | None = None) -> dict[int, list[Budget]]:
+    """Approved versions per account, oldest first (a later version supersedes from its date)."""
+    query = select(Budget).where(Budget.status == BudgetStatus.APPROVED)
+    if account_ids is not None:
+        query = query.where(Budget.account_id.in_(account_ids))
+    result: dict[int, list[Budget]] = defaultdict(list)
+    for budget in db.session.execute(
+        query.order_by(Budget.effective_from, Budget.version)
+    ).scalars():
+        result[budget.account_id].append(budget)
+    return result
+
+
+def budget_on(versions: list[Budget], day: date) -> Budget | None:
+    current = None
+    for budget in versions:
+        if budget.effective_from <= day:
+            current = budget
+    return current
+
+
+def budgets_for_account(account_id: int) -> list[Budget]:
+    return list(
+        db.session.execute(
+            select(Budget).where(Budget.account_id == account_id).order_by(Budget.version.desc())
+        ).scalars()
+    )
+
+
+def propose_budget(
+    account: Account,
+    *,
+    effective_from: date,
+    lines: list[LineSpec],
+    weekly_contribution: Decimal,
+    contribution_basis: str,
+    reason: str,
+    actor: User,
+) -> Budget:
+    if not lines:
+        raise RuleError("Add at least one line: hours or an amount")
+    if effective_from < account.start_date:
+        raise RuleError("The budget cannot start before the account starts")
+    if account.sds_option == 1 and any(line.kind == LineKind.PROVIDER_HOURS for line in lines):
+        raise RuleError("Provider hours are for Option 2 or Option 4 accounts")
+    book = rate_book()
+    try:
+        pa = book.pa_rate_on(effective_from)
+        weekly = weekly_total(
+            price_lines(
+                lines,
+                pa.total if pa else None,
+                lambda org: book.provider_rate_on(org, effective_from),
+            )
+        )
+    except LookupError as exc:
+        raise RuleError(str(exc)) from exc
+    version = (
+        db.session.execute(
+            select(func.max(Budget.version)).where(Budget.account_id == account.id)
+        ).scalar()
+        or 0
+    ) + 1
+    budget = Budget(
+        account_id=account.id,
+        version=version,
+        effective_from=effective_from,
+        weekly_contribution_pence=to_pence(weekly_contribution),
+        contribution_basis=contribution_basis,
+        weekly_at_proposal_pence=to_pence(round_money(weekly)),
+        reason=reason,
+        proposed_by_id=actor.id,
+    )
+    db.session.add(budget)
+    db.session.flush()
+    for line in lines:
+        db.session.add(
+            BudgetLine(
+                budget_id=budget.id,
+                kind=str(line.kind),
+                description=line.description,
+                hours_hundredths=int(line.hours * 100) if line.hours is not None else None,
+                amount_pence=to_pence(line.amount) if line.amount is not None else None,
+                provider_id=line.provider_id,
+            )
+        )
+    audit.record(
+        actor,
+        "budget.proposed",
+        budget,
+        account_id=account.id,
+        summary=f"Budget version {version} proposed from {effective_from:%d %B %Y}: "
+        f"{round_money(weekly)} a week",
+        after={
+            "version": version,
+            "effective_from": effective_from.isoformat(),
+            "weekly": str(round_money(weekly)),
+            "weekly_contribution": str(weekly_contribution),
+            "contribution_basis": contribution_basis,
+            "lines": [
+                [line.kind.value, line.description, str(line.hours), str(line.amount)]
+                for line in lines
+            ],
+        },
+    )
+    return budget
+
+
+def who_may_approve(budget: Budget, ceiling: Decimal) -> frozenset[Role]:
+    """Team leaders up to the weekly ceiling (SDS Standard 8), finance officers above it."""
+    if from_pence(budget.weekly_at_proposal_pence) <= ceiling:
+        return frozenset({Role.TEAM_LEADER, Role.FINANCE_OFFICER})
+    return frozenset({Role.FINANCE_OFFICER})
+
+
+def decide_budget(
+    budget: Budget, *, approve: bool, note: str, actor: User, ceiling: Decimal
+) -> None:
+    if budget.status != BudgetStatus.PROPOSED:
+        raise RuleError("This budget has already been decided")
+    if budget.proposed_by_id == actor.id:
+        raise RuleError("You cannot decide a budget you proposed: another officer must")
+    if approve and actor.role not in who_may_approve(budget, ceiling):
+        raise RuleError(
+            f"Budgets over {ceiling:.2f} pounds a week need a finance officer's approval"
+        )
+    budget.status = BudgetStatus.APPROVED if approve else BudgetStatus.REJECTED
+    budget.decided_by_id = actor.id
+    budget.decided_at = utcnow()
+    budget.decision_note = note
+    audit.record(
+        actor,
+        "budget.approved" if approve else "budget.rejected",
+        budget,
+        account_id=budget.account_id,
+        summary=f"Budget version {budget.version} {'approved' if approve else 'rejected'}",
+        before={"status": "proposed"},
+        after={"status": budget.status, "note": note},
+    )
+
+
+def pending_budgets() -> list[Budget]:
+    return list(
+        db.session.execute(
+            select(Budget)
+            .where(Budget.status == BudgetStatus.PROPOSED)
+            .order_by(Budget.proposed_at)
+        ).scalars()
+    )
+
+
+def account_change_dates(account: Account) -> set[date]:
+    dates = {account.start_date}
+    if account.end_date:
+        dates.add(account.end_date + timedelta(days=1))
+    return dates

@@ -1,0 +1,238 @@
+"""Budgets to payments: approval rules, pro-rating, arrears, suspension, exactly once."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from dp_portal.auth.models import Role
+from dp_portal.extensions import db
+from dp_portal.payments import runs, services
+from dp_portal.payments.budgets import LineKind, LineSpec
+from dp_portal.payments.models import LedgerEntry, Payment, RunLine
+from dp_portal.payments.rates import RateKind
+from dp_portal.payments.services import RuleError
+
+D = Decimal
+ANCHOR = date(2026, 4, 6)  # cycle 0: 6 April to 3 May 2026
+CEILING = D("1500")
+
+
+@pytest.fixture
+def world(app_ctx, factory):
+    officer, second = factory.user(Role.FINANCE_OFFICER), factory.user(Role.FINANCE_OFFICER)
+    leader = factory.user(Role.TEAM_LEADER)
+    for kind, value in [
+        (RateKind.LIVING_WAGE, D("12.60")),
+        (RateKind.HOLIDAY, D("12.07")),
+        (RateKind.PENSION, D("3")),
+    ]:
+        services.add_rate_row(kind, date(2025, 4, 1), value, "test", actor=officer)
+    db.session.flush()
+    return officer, second, leader
+
+
+def _account(factory, **kw):
+    kw.setdefault("payee_name", "A TESTER")
+    kw.setdefault("sort_code", "089999")
+    kw.setdefault("account_number", "66374958")
+    kw.setdefault("start_date", date(2026, 4, 6))
+    account = factory.account(**kw)
+    return db.session.merge(account)
+
+
+def _budget(
+    account,
+    proposer,
+    approver,
+    *,
+    hours="20",
+    start=date(2026, 4, 6),
+    contribution="0",
+    basis="net",
+):
+    budget = services.propose_budget(
+        account,
+        effective_from=start,
+        lines=[LineSpec(LineKind.PA_HOURS, "Personal care", hours=D(hours))],
+        weekly_contribution=D(contribution),
+        contribution_basis=basis,
+        reason="Assessment",
+        actor=proposer,
+    )
+    services.decide_budget(budget, approve=True, note="ok", actor=approver, ceiling=CEILING)
+    return budget
+
+
+def _commit(period_index, builder, approver):
+    run = runs.build_run(period_index, anchor=ANCHOR, actor=builder)
+    runs.approve_run(run, actor=approver)
+    runs.commit_run(run.id, actor=approver)
+    return run
+
+
+def test_nobody_approves_their_own_budget_and_team_leaders_have_a_ceiling(world, factory):
+    officer, second, leader = world
+    account = _account(factory)
+    small = services.propose_budget(
+        account,
+        effective_from=date(2026, 4, 6),
+        lines=[LineSpec(LineKind.PA_HOURS, "Care", hours=D("10"))],
+        weekly_contribution=D("0"),
+        contribution_basis="net",
+        reason="",
+        actor=officer,
+    )
+    with pytest.raises(RuleError, match="cannot decide a budget you proposed"):
+        services.decide_budget(small, approve=True, note="", actor=officer, ceiling=CEILING)
+    services.decide_budget(small, approve=True, note="", actor=leader, ceiling=CEILING)
+    assert small.status == "approved"
+
+    big = services.propose_budget(
+        account,
+        effective_from=date(2026, 5, 4),
+        lines=[LineSpec(LineKind.PA_HOURS, "Care", hours=D("120"))],
+        weekly_contribution=D("0"),
+        contribution_basis="net",
+        reason="",
+        actor=officer,
+    )
+    with pytest.raises(RuleError, match="need a finance officer"):
+        services.decide_budget(big, approve=True, note="", actor=leader, ceiling=CEILING)
+    services.decide_budget(big, approve=True, note="", actor=second, ceiling=CEILING)
+    assert big.version == 2
+
+
+def test_a_run_pays_the_prorated_net_amount_once(world, factory):
+    officer, second, leader = world
+    account = _account(factory)
+    _budget(account, officer, leader, contribution="14")
+    run = _commit(0, officer, second)
+    payment = db.session.execute(
+        select(Payment).where(Payment.account_id == account.id)
+    ).scalar_one()
+    rate = services.rate_book().pa_rate_on(date(2026, 4, 6)).total
+    assert payment.amount == (D(20) * rate * 4 - D(14) * 4).quantize(D("0.01"))
+    assert payment.pay_date == date(2026, 4, 2)  # Easter Monday and Good Friday skipped
+    assert D(payment.breakdown["contribution"]) == D("56")
+    ledger = db.session.execute(
+        select(LedgerEntry).where(LedgerEntry.account_id == account.id)
+    ).scalar_one()
+    assert ledger.amount_pence == payment.amount_pence and ledger.kind == "payment"
+    assert run.status == "committed"
+    # Retried, the run is refused and nothing more is paid.
+    with pytest.raises(RuleError, match="already been committed"):
+        runs.commit_run(run.id, actor=second)
+    assert db.session.execute(select(func.count(Payment.id))).scalar() == 1
+
+
+def test_the_two_officer_rule(world, factory):
+    officer, second, leader = world
+    _budget(_account(factory), officer, leader)
+    run = runs.build_run(0, anchor=ANCHOR, actor=officer)
+    with pytest.raises(RuleError, match="different finance officer"):
+        runs.approve_run(run, actor=officer)
+    with pytest.raises(RuleError, match="has not been approved"):
+        runs.commit_run(run.id, actor=officer)
+    with pytest.raises(RuleError, match="already a run for this period"):
+        runs.build_run(0, anchor=ANCHOR, actor=second)
+
+
+def test_exceptions_are_withheld_and_listed(world, factory):
+    officer, second, leader = world
+    suspended = _account(factory, status="suspended")
+    no_bank = _account(factory, sort_code=None, account_number=None, payee_name=None)
+    no_budget = _account(factory)
+    for account in (suspended, no_bank):
+        _budget(account, officer, leader)
+    run = runs.build_run(0, anchor=ANCHOR, actor=officer)
+    reasons = dict(
+        db.session.execute(
+            select(RunLine.account_id, RunLine.reason).where(RunLine.run_id == run.id)
+        ).all()
+    )
+    assert reasons[suspended.id].startswith("Account suspended")
+    assert reasons[no_bank.id] == "No bank details"
+    assert reasons[no_budget.id] == "No approved budget"
+    assert run.payment_count == 0 and run.withheld_count == 3
+
+
+def test_suspended_account_gets_its_arrears_after_reinstatement(world, factory):
+    officer, second, leader = world
+    account = _account(factory, status="suspended")
+    _budget(account, officer, leader)
+    _commit(0, officer, second)
+    assert db.session.execute(select(func.count(Payment.id))).scalar() == 0
+    account.status = "active"
+    db.session.flush()
+    run = _commit(1, officer, second)
+    payments = (
+        db.session.execute(select(Payment).where(Payment.run_id == run.id).order_by(Payment.id))
+        .scalars()
+        .all()
+    )
+    assert [(p.kind, p.period_index) for p in payments] == [("regular", 1), ("arrears", 0)]
+    assert payments[0].amount == payments[1].amount  # same budget, same length of period
+    # The next run owes nothing more for period 0.
+    run3 = runs.build_run(2, anchor=ANCHOR, actor=officer)
+    line = db.session.execute(select(RunLine).where(RunLine.run_id == run3.id)).scalar_one()
+    assert line.arrears_pence == 0
+
+
+def test_backdated_uplift_pays_itemised_arrears_in_the_next_run(world, factory):
+    officer, second, leader = world
+    account = _account(factory)
+    _budget(account, officer, leader)
+    _commit(0, officer, second)
+    first = db.session.execute(select(Payment).where(Payment.account_id == account.id)).scalar_one()
+    # In period 1, the living wage rises back-dated to 20 April (inside period 0).
+    services.add_rate_row(
+        RateKind.LIVING_WAGE, date(2026, 4, 20), D("13.45"), "uplift", actor=officer
+    )
+    db.session.flush()
+    run = runs.build_run(1, anchor=ANCHOR, actor=officer)
+    line = db.session.execute(select(RunLine).where(RunLine.run_id == run.id)).scalar_one()
+    book = services.rate_book()
+    old, new = book.pa_rate_on(date(2026, 4, 6)).total, book.pa_rate_on(date(2026, 4, 20)).total
+    expected_p0 = (D(20) * old * 14 / 7 + D(20) * new * 14 / 7).quantize(D("0.01"))
+    (item,) = line.breakdown["arrears"]
+    assert item["period_index"] == 0
+    assert item["paid_pence"] == first.amount_pence
+    assert item["due_pence"] == int(expected_p0 * 100) - first.amount_pence
+    assert line.arrears_pence == item["due_pence"] > 0
+
+
+def test_gross_payment_does_not_deduct_the_contribution(world, factory):
+    officer, second, leader = world
+    net, gross = _account(factory), _account(factory)
+    _budget(net, officer, leader, contribution="20", basis="net")
+    _budget(gross, officer, leader, contribution="20", basis="gross")
+    _commit(0, officer, second)
+    amounts = dict(db.session.execute(select(Payment.account_id, Payment.amount_pence)).all())
+    assert amounts[gross.id] - amounts[net.id] == 8000  # 4 weeks x £20
+
+
+def test_budget_change_midperiod_is_prorated(world, factory):
+    officer, second, leader = world
+    account = _account(factory)
+    _budget(account, officer, leader, hours="10")
+    _budget(account, officer, leader, hours="20", start=date(2026, 4, 20))
+    _commit(0, officer, second)
+    payment = db.session.execute(select(Payment)).scalar_one()
+    rate = services.rate_book().pa_rate_on(date(2026, 4, 6)).total
+    assert payment.amount == (D(10) * rate * 2 + D(20) * rate * 2).quantize(D("0.01"))
+    assert [s["days"] for s in payment.breakdown["segments"]] == [14, 14]
+
+
+def test_bank_payment_file_has_a_record_per_payee(world, factory, app):
+    officer, second, leader = world
+    a, b = _account(factory), _account(factory)
+    _budget(a, officer, leader)
+    _budget(b, officer, leader)
+    run = _commit(0, officer, second)
+    transfers = runs.run_transfers(run.id)
+    assert len(transfers) == 2
+    text_file = runs.bank_files(run.id, app.config)[0]
+    assert len(text_file.splitlines()) == 2 and all(len(r) == 100 for r in text_file.splitlines())
+    assert sum(t.amount_pence for t in transfers) == run.total_pence

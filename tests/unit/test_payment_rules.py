@@ -1,0 +1,134 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dp_portal.core.calendar import Period
+from dp_portal.core.money import round_money
+from dp_portal.payments.bankfile import Originator, Transfer, csv_file, standard18_record
+from dp_portal.payments.budgets import LineKind, LineSpec, price_lines, weekly_total
+from dp_portal.payments.rates import RateBook, RateInputs, RateKind, pa_hourly_rate, uplifted
+from dp_portal.payments.schedule import Weekly, period_amount
+
+D = Decimal
+
+
+def test_pa_rate_lines_are_rounded_from_the_lines_above_and_add_up():
+    breakdown = pa_hourly_rate(
+        RateInputs(
+            wage=D("12.60"),
+            holiday_pct=D("12.07"),
+            pension_pct=D("3"),
+            ni_pct=D("0"),
+            insurance=D("0.10"),
+            payroll=D("0.15"),
+        ),
+        date(2025, 4, 1),
+    )
+    amounts = {line.label: line.amount for line in breakdown.lines}
+    assert amounts["Hourly pay"] == D("12.60")
+    assert amounts["Holiday pay"] == D("1.52")  # 12.60 x 12.07% = 1.52082
+    assert amounts["Employer pension"] == D("0.42")  # 14.12 x 3% = 0.4236
+    assert amounts["Employer National Insurance"] == D("0.00")
+    assert breakdown.total == D("14.79")
+    assert breakdown.total == sum(amounts.values())
+    assert "= £14.79 an hour" in breakdown.sentence()
+
+
+@given(
+    st.decimals(min_value=D("5"), max_value=D("40"), places=2),
+    st.decimals(min_value=D("0"), max_value=D("20"), places=2),
+    st.decimals(min_value=D("0"), max_value=D("15"), places=2),
+)
+def test_pa_rate_always_adds_up_to_the_penny(wage, holiday, ni):
+    breakdown = pa_hourly_rate(
+        RateInputs(wage=wage, holiday_pct=holiday, ni_pct=ni), date(2026, 4, 1)
+    )
+    assert breakdown.total == sum(line.amount for line in breakdown.lines)
+    assert all(line.amount == round_money(line.amount) for line in breakdown.lines)
+
+
+def test_rate_book_takes_the_latest_row_and_the_newest_correction():
+    book = RateBook(
+        (
+            (RateKind.LIVING_WAGE, date(2025, 4, 1), 1, D("12.60")),
+            (RateKind.LIVING_WAGE, date(2026, 4, 1), 2, D("13.40")),
+            (RateKind.LIVING_WAGE, date(2026, 4, 1), 3, D("13.45")),  # a correction
+        )
+    )
+    assert book.pa_rate_on(date(2024, 1, 1)) is None
+    assert book.inputs_on(date(2026, 3, 31)).wage == D("12.60")
+    assert book.inputs_on(date(2026, 4, 1)).wage == D("13.45")
+
+
+def test_budget_lines_are_priced_and_not_rounded():
+    lines = [
+        LineSpec(LineKind.PA_HOURS, "Personal care", hours=D("20")),
+        LineSpec(LineKind.PROVIDER_HOURS, "Day support", hours=D("3.5"), provider_id=7),
+        LineSpec(LineKind.FIXED_WEEKLY, "Transport", amount=D("10")),
+        LineSpec(LineKind.FIXED_ANNUAL, "Respite", amount=D("1000")),
+    ]
+    priced = price_lines(lines, D("14.79"), lambda org: D("21.50") if org == 7 else None)
+    assert [p.weekly for p in priced][:3] == [D("295.80"), D("75.250"), D("10")]
+    assert priced[3].weekly == D("1000") / 52
+    assert weekly_total(priced) == D("295.80") + D("75.25") + D("10") + D("1000") / 52
+
+
+def test_period_is_prorated_to_the_day_across_an_uplift():
+    period = Period(date(2026, 3, 23), date(2026, 4, 19))  # 28 days, 9 before 1 April
+    uplift = date(2026, 4, 1)
+
+    def weekly(day):
+        return Weekly(D("280") if day < uplift else D("294"), D("7"))
+
+    amount = period_amount(period, weekly, {uplift})
+    assert [s.days for s in amount.segments] == [9, 19]
+    # 9 days at 280/7 + 19 days at 294/7, less 28 days at 7/7
+    assert amount.total == round_money(D(9) * 40 + D(19) * 42 - 28)
+    assert amount.total == D("1130.00")
+
+
+@given(
+    st.lists(st.decimals(min_value=D("0"), max_value=D("3000"), places=2), min_size=1, max_size=5),
+    st.lists(st.integers(min_value=1, max_value=27), max_size=4),
+    st.decimals(min_value=D("0"), max_value=D("100"), places=2),
+)
+def test_segments_equal_day_by_day_and_round_once(weeklies, offsets, contribution):
+    period = Period(date(2026, 5, 4), date(2026, 5, 31))
+    changes = sorted({period.start + timedelta(days=o) for o in offsets})
+    starts = [period.start, *changes]
+
+    def weekly(day):
+        index = sum(1 for s in starts if s <= day) - 1
+        return Weekly(weeklies[index % len(weeklies)], contribution)
+
+    amount = period_amount(period, weekly, changes)
+    by_day = sum((weekly(d).budget - weekly(d).contribution) / 7 for d in period.each_day())
+    assert amount.total == round_money(by_day)
+    assert sum(s.days for s in amount.segments) == 28
+
+
+def test_provider_rates_rise_by_the_living_wage_percentage():
+    assert uplifted(D("21.50"), D("12.60"), D("13.45")) == round_money(
+        D("21.50") * D("13.45") / D("12.60")
+    )
+
+
+def test_standard18_record_layout():
+    record = standard18_record(
+        Transfer("089999", "66374958", "Mrs A Robertson-Smith", 123456, "DP000001 06APR26"),
+        Originator("309634", "12345678", "Glenarden Council"),
+    )
+    assert len(record) == 100
+    assert record[0:6] == "089999" and record[6:14] == "66374958"
+    assert record[14] == "0" and record[15:17] == "99"
+    assert record[17:23] == "309634" and record[23:31] == "12345678"
+    assert record[35:46] == "00000123456"
+    assert record[46:64] == "GLENARDEN COUNCIL "
+    assert record[82:100] == "MRS A ROBERTSON-SM"
+
+
+def test_csv_defends_against_formula_injection():
+    text = csv_file([Transfer("089999", "66374958", "-HYPHEN", 100, "=SUM(A1)")])
+    assert "'-HYPHEN" in text and "'=SUM" not in text  # = is not a Bacs character at all
