@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, insert, select, text
 
@@ -16,8 +17,11 @@ from .accounts.models import Account, AccountAccess, Person, Representative
 from .auth.models import ROLE_LABELS, Role, User
 from .auth.services import hash_password
 from .core import audit
+from .core.money import round_money, to_pence
 from .core.types import utcnow
 from .extensions import db
+from .payments.budgets import LineKind, LineSpec, price_lines, weekly_total
+from .payments.models import Budget, BudgetLine, ProviderRate, RateRow
 from .third_party.models import Mandate, Organisation
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - demo data only, refused in production
@@ -201,10 +205,24 @@ def build_demo(n_accounts: int, seed: int, progress: Callable[[int], None] = lam
         db.session.flush()
         org_ids[kind] = org.id
 
+    new_users = not database_has_users()
+    if new_users:
+        _demo_users(org_ids)
+    proposer_id, leader_id, officer_id = (
+        db.session.execute(select(User.id).where(User.email == email)).scalar()
+        for email in (
+            "finance2@demo.glenarden.example",
+            "teamleader@demo.glenarden.example",
+            "finance@demo.glenarden.example",
+        )
+    )
+    book = _demo_rates(org_ids["provider"], officer_id)
+
     person_id, account_id = _next_id(Person), _next_id(Account)
     rep_id, mandate_id = _next_id(Representative), _next_id(Mandate)
+    budget_id, line_id = _next_id(Budget), _next_id(BudgetLine)
     first_account_id = account_id
-    people, accounts, reps, mandates = [], [], [], []
+    people, accounts, reps, mandates, budgets, lines = [], [], [], [], [], []
 
     def flush_chunk():
         for model, rows in (
@@ -212,6 +230,8 @@ def build_demo(n_accounts: int, seed: int, progress: Callable[[int], None] = lam
             (Representative, reps),
             (Account, accounts),
             (Mandate, mandates),
+            (Budget, budgets),
+            (BudgetLine, lines),
         ):
             if rows:
                 # Core inserts of the table: the ORM bulk path sends a statement per row
@@ -304,6 +324,48 @@ def build_demo(n_accounts: int, seed: int, progress: Callable[[int], None] = lam
                 "created_at": now,
             }
         )
+        plan_lines = _demo_plan(rng, option, org_ids["provider"])
+        effective = max(start, RATES_FROM)
+        weekly = weekly_total(
+            price_lines(
+                plan_lines,
+                book.pa_rate_on(effective).total,
+                lambda org, day=effective: book.provider_rate_on(org, day),
+            )
+        )
+        weekly_pence = to_pence(round_money(weekly))
+        contribution = rng.choice([0, 0, 0, 0, 0, 500, 1250, 2500, 4000, 6000])
+        budgets.append(
+            {
+                "id": budget_id,
+                "account_id": account_id,
+                "version": 1,
+                "effective_from": effective,
+                "status": "approved",
+                "weekly_contribution_pence": contribution,
+                "contribution_basis": "gross" if contribution and rng.random() < 0.1 else "net",
+                "weekly_at_proposal_pence": weekly_pence,
+                "reason": "Support plan agreed at assessment",
+                "proposed_by_id": proposer_id,
+                "proposed_at": now,
+                "decided_by_id": leader_id if weekly_pence <= 150000 else officer_id,
+                "decided_at": now,
+            }
+        )
+        for spec in plan_lines:
+            lines.append(
+                {
+                    "id": line_id,
+                    "budget_id": budget_id,
+                    "kind": str(spec.kind),
+                    "description": spec.description,
+                    "hours_hundredths": int(spec.hours * 100) if spec.hours is not None else None,
+                    "amount_pence": to_pence(spec.amount) if spec.amount is not None else None,
+                    "provider_id": spec.provider_id,
+                }
+            )
+            line_id += 1
+        budget_id += 1
         person_id += 1
         account_id += 1
         if len(accounts) >= CHUNK:
@@ -313,8 +375,8 @@ def build_demo(n_accounts: int, seed: int, progress: Callable[[int], None] = lam
     progress(n_accounts % CHUNK)
     _fix_sequences()
 
-    if not database_has_users():
-        _demo_users(org_ids, first_account_id, account_id - 1)
+    if new_users:
+        _demo_access(first_account_id, account_id - 1)
     audit.record(
         None,
         "demo.loaded",
@@ -324,7 +386,7 @@ def build_demo(n_accounts: int, seed: int, progress: Callable[[int], None] = lam
     )
 
 
-def _demo_users(org_ids: dict[str, int], first_account: int, last_account: int) -> None:
+def _demo_users(org_ids: dict[str, int]) -> None:
     password_hash = hash_password(DEMO_PASSWORD)
     names = {
         "admin@": "Alex Admin",
@@ -335,32 +397,122 @@ def _demo_users(org_ids: dict[str, int], first_account: int, last_account: int) 
         "recipient@": "Rowan Recipient",
     }
     for role, email in _DEMO_USERS:
-        user = User(
-            email=email,
-            full_name=next(v for k, v in names.items() if email.startswith(k)),
-            role=str(role),
-            password_hash=password_hash,
-            organisation_id=org_ids["brokerage"] if role == Role.BROKERAGE_STAFF else None,
-            password_changed_at=utcnow(),
+        db.session.add(
+            User(
+                email=email,
+                full_name=next(v for k, v in names.items() if email.startswith(k)),
+                role=str(role),
+                password_hash=password_hash,
+                organisation_id=org_ids["brokerage"] if role == Role.BROKERAGE_STAFF else None,
+                password_changed_at=utcnow(),
+            )
         )
-        db.session.add(user)
+    db.session.flush()
+
+
+def _demo_access(first_account: int, last_account: int) -> None:
+    # The demo recipient is a supported person on one account and a representative on
+    # another, as family carers often are.
+    user_id = db.session.execute(
+        select(User.id).where(User.email == "recipient@demo.glenarden.example")
+    ).scalar()
+    for offset, capacity in ((0, "person"), (1, "representative")):
+        if first_account + offset <= last_account:
+            db.session.add(
+                AccountAccess(user_id=user_id, account_id=first_account + offset, capacity=capacity)
+            )
+
+
+RATES_FROM = date(2025, 4, 1)
+DEMO_RATES = [
+    # (kind, from, value, source) — shared/facts/rates.md
+    (
+        "living_wage",
+        date(2025, 4, 1),
+        1260,
+        "Scottish Government adult social care minimum 2025/26",
+    ),
+    (
+        "living_wage",
+        date(2026, 4, 1),
+        1345,
+        "Scottish Government adult social care minimum 2026/27 (expected)",
+    ),
+    ("holiday_pct", date(2025, 4, 1), 1207, "5.6 weeks' holiday as 12.07% of hours worked"),
+    ("pension_pct", date(2025, 4, 1), 300, "Auto-enrolment minimum employer contribution"),
+    (
+        "ni_pct",
+        date(2025, 4, 1),
+        0,
+        "Employment Allowance covers employer NI for most PA employers",
+    ),
+    (
+        "insurance_per_hour",
+        date(2025, 4, 1),
+        10,
+        "Employer's liability insurance, council estimate",
+    ),
+    ("payroll_per_hour", date(2025, 4, 1), 15, "Payroll service, council estimate"),
+]
+
+
+def _demo_rates(provider_id: int, officer_id: int):
+    from .payments.services import rate_book
+
+    if db.session.execute(select(RateRow.id).limit(1)).first() is None:
+        for kind, start, value, note in DEMO_RATES:
+            db.session.add(
+                RateRow(
+                    kind=kind,
+                    effective_from=start,
+                    value=value,
+                    source_note=note,
+                    created_by_id=officer_id,
+                )
+            )
+        db.session.add(
+            ProviderRate(
+                organisation_id=provider_id,
+                effective_from=RATES_FROM,
+                hourly_pence=2250,
+                source_note="Framework contract rate",
+                created_by_id=officer_id,
+            )
+        )
         db.session.flush()
-        if role == Role.RECIPIENT:
-            # The demo recipient is a supported person on one account and a representative
-            # on another, as family carers often are.
-            for offset, capacity in ((0, "person"), (1, "representative")):
-                if first_account + offset <= last_account:
-                    db.session.add(
-                        AccountAccess(
-                            user_id=user.id, account_id=first_account + offset, capacity=capacity
-                        )
-                    )
+    return rate_book()
+
+
+def _demo_plan(rng: random.Random, option: int, provider_id: int) -> list[LineSpec]:
+    lines = []
+    if option in (1, 4):
+        hours = Decimal(rng.randint(20, 160)) / 4
+        lines.append(LineSpec(LineKind.PA_HOURS, "Personal assistant support", hours=hours))
+    if option in (2, 4):
+        hours = Decimal(rng.randint(12, 100)) / 4
+        lines.append(
+            LineSpec(
+                LineKind.PROVIDER_HOURS,
+                "Support from Carrick Care Partnership",
+                hours=hours,
+                provider_id=provider_id,
+            )
+        )
+    if rng.random() < 0.2:
+        lines.append(
+            LineSpec(
+                LineKind.FIXED_ANNUAL,
+                "Short breaks (respite)",
+                amount=Decimal(rng.choice([500, 750, 1000, 1500])),
+            )
+        )
+    return lines
 
 
 def _fix_sequences() -> None:
     if db.engine.dialect.name != "postgresql":
         return
-    for table in ("people", "accounts", "representatives", "mandates"):
+    for table in ("people", "accounts", "representatives", "mandates", "budgets", "budget_lines"):
         db.session.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608

@@ -11,7 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from .auth.models import Role
-from .core.money import format_money
+from .core.money import format_money, from_pence
 
 _LONDON = ZoneInfo("Europe/London")
 
@@ -24,6 +24,9 @@ NAVIGATION = [
         "third_party.organisations",
         {Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN},
     ),
+    ("Rates", "payments.rates", None),
+    ("Budgets to approve", "payments.pending_budgets", {Role.FINANCE_OFFICER, Role.TEAM_LEADER}),
+    ("Payment runs", "payments.payment_runs", {Role.FINANCE_OFFICER}),
     ("Audit log", "reports.audit_log", {Role.FINANCE_OFFICER, Role.ADMIN}),
     ("Users", "auth.users", {Role.ADMIN}),
     ("Calendar", "admin.calendar", {Role.ADMIN}),
@@ -42,7 +45,7 @@ def navigation() -> list[dict]:
         active = request.endpoint == endpoint or (
             endpoint != "pages.home"
             and (request.endpoint or "").startswith(blueprint + ".")
-            and blueprint not in ("auth", "admin")
+            and blueprint in ("accounts", "third_party", "reports")
         )
         items.append({"text": label, "href": url_for(endpoint), "active": active})
     return items
@@ -61,6 +64,14 @@ def money(value: Decimal | None) -> str:
     return "" if value is None else format_money(value)
 
 
+def to_decimal(value) -> Decimal:
+    return Decimal(str(value))
+
+
+def pence(value: int | None) -> str:
+    return "" if value is None else format_money(from_pence(int(value)))
+
+
 def link(href: str, text: str) -> Markup:
     """A GOV.UK link for an `html` macro parameter, with the text escaped."""
     return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
@@ -74,6 +85,8 @@ def lines(items: list[str]) -> Markup:
 def register(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(money, "money")
+    app.add_template_filter(pence, "pence")
+    app.add_template_filter(to_decimal, "decimal")
 
     @app.context_processor
     def globals_():

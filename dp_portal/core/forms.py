@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
@@ -72,6 +73,32 @@ class MoneyField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return f"{self.data:.2f}" if self.data is not None else ""
+
+
+class HoursField(StringField):
+    """Hours a week in quarter hours (12.25), read into a Decimal."""
+
+    widget = GovTextInput()
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "") or ""
+        self.data = None
+        if not raw.strip():
+            return
+        try:
+            value = Decimal(raw.strip())
+        except InvalidOperation as exc:
+            raise ValueError("Enter hours as a number, like 12.5") from exc
+        if not value.is_finite() or value <= 0 or value > 168:
+            raise ValueError("Enter between 0.25 and 168 hours a week")
+        if value * 4 != (value * 4).to_integral_value():
+            raise ValueError("Enter hours in quarter hours, like 12.25 or 12.5")
+        self.data = value
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return f"{self.data.normalize():f}" if self.data is not None else ""
 
 
 class DateField(Field):

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import and_, func, insert, literal, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from ..accounts.models import Account
 from ..core import audit
@@ -441,12 +442,19 @@ def commit_run(run_id: int, *, actor) -> int:
             "Another run was committed after this one was built: cancel it and build it again"
         )
     now = utcnow()
-    gate = session.execute(
-        update(PaymentRun)
-        .where(and_(PaymentRun.id == run_id, PaymentRun.status == RunStatus.APPROVED))
-        .values(status=RunStatus.COMMITTED, committed_by_id=actor.id, committed_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    try:
+        gate = session.execute(
+            update(PaymentRun)
+            .where(and_(PaymentRun.id == run_id, PaymentRun.status == RunStatus.APPROVED))
+            .values(status=RunStatus.COMMITTED, committed_by_id=actor.id, committed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    except OperationalError as exc:
+        # SQLite: another transaction is writing (it refuses the second writer outright).
+        raise RuleError(
+            "Another officer is committing payments at this moment. Wait a minute, then "
+            "look at the run again: it will show whether it was committed."
+        ) from exc
     if gate.rowcount != 1:
         raise RuleError("This run has already been committed, or has not been approved")
     session.expire(run)

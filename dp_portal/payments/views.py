@@ -1,1 +1,442 @@
-from . import bp  # noqa: F401
+from datetime import timedelta
+from decimal import Decimal
+
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.services import get_visible_account
+from ..auth.models import Role
+from ..core.forms import choices
+from ..core.permissions import roles_required, signed_in
+from ..core.types import local_today
+from ..extensions import db
+from ..third_party.models import Organisation
+from . import bp, runs, services, uplift
+from .budgets import LineKind, LineSpec
+from .forms import BudgetForm, BuildRunForm, DecisionForm, ProviderRateForm, RateRowForm, UpliftForm
+from .models import Budget, Payment, PaymentRun, RunLine, RunStatus
+from .rates import RateKind
+from .services import RuleError
+
+STAFF = (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
+PROPOSERS = (Role.FINANCE_OFFICER, Role.TEAM_LEADER)
+
+
+def _ceiling() -> Decimal:
+    return Decimal(current_app.config["TEAM_LEADER_WEEKLY_CEILING"])
+
+
+def _account_or_404(account_id: int):
+    return get_visible_account(current_user, account_id, local_today()) or abort(404)
+
+
+# --- Rates ---------------------------------------------------------------------------------
+
+
+@bp.route("/rates")
+@signed_in
+def rates():
+    book = services.rate_book()
+    today = local_today()
+    upcoming = sorted(d for d in book.change_dates() if d > today)
+    return render_template(
+        "payments/rates.html",
+        current=book.pa_rate_on(today),
+        upcoming=[book.pa_rate_on(d) for d in upcoming[:3]],
+        history=services.rate_history() if current_user.role in STAFF else [],
+        RateKind=RateKind,
+    )
+
+
+@bp.route("/rates/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new_rate():
+    form = RateRowForm()
+    if form.validate_on_submit():
+        services.add_rate_row(
+            RateKind(form.kind.data),
+            form.effective_from.data,
+            form.value.decimal,
+            form.source_note.data,
+            actor=current_user,
+        )
+        flash("The rate has been added. Budgets use it from its date.", "success")
+        return redirect(url_for("payments.rates"))
+    return render_template("payments/rate_form.html", form=form)
+
+
+@bp.route("/rates/uplift", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def uplift_preview():
+    form = UpliftForm()
+    preview = None
+    if form.validate_on_submit():
+        try:
+            preview = uplift.preview_uplift(form.new_wage.data, form.effective_from.data)
+        except RuleError as exc:
+            form.new_wage.errors = [str(exc)]
+    return render_template("payments/uplift.html", form=form, preview=preview)
+
+
+@bp.route("/rates/uplift/apply", methods=["POST"])
+@roles_required(Role.ADMIN)
+def uplift_apply():
+    form = UpliftForm()
+    if not form.validate_on_submit():
+        return render_template("payments/uplift.html", form=form, preview=None)
+    try:
+        applied, new = uplift.apply_uplift(
+            form.new_wage.data, form.effective_from.data, form.source_note.data, actor=current_user
+        )
+    except RuleError as exc:
+        form.new_wage.errors = [str(exc)]
+        return render_template("payments/uplift.html", form=form, preview=None)
+    if new:
+        flash(
+            f"The uplift has been applied: {applied.accounts_affected} accounts re-rated from "
+            f"{applied.effective_from:%d %B %Y}. Any arrears are paid in the next run.",
+            "success",
+        )
+    else:
+        flash("This uplift had already been applied. Nothing has changed.", "info")
+    return redirect(url_for("payments.rates"))
+
+
+@bp.route("/organisations/<int:org_id>/rates", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def provider_rates(org_id: int):
+    org = db.session.get(Organisation, org_id) or abort(404)
+    if org.kind != "provider":
+        abort(404)
+    form = ProviderRateForm()
+    can_add = current_user.role in (Role.FINANCE_OFFICER, Role.ADMIN)
+    if can_add and form.validate_on_submit():
+        try:
+            services.add_provider_rate(
+                org.id,
+                form.effective_from.data,
+                form.hourly.data,
+                form.source_note.data,
+                actor=current_user,
+            )
+        except RuleError as exc:
+            form.hourly.errors = [str(exc)]
+        else:
+            flash("The provider rate has been added.", "success")
+            return redirect(url_for("payments.provider_rates", org_id=org.id))
+    return render_template(
+        "payments/provider_rates.html",
+        org=org,
+        rates=services.provider_rates(org.id),
+        form=form,
+        can_add=can_add,
+    )
+
+
+# --- Budgets -------------------------------------------------------------------------------
+
+
+@bp.route("/accounts/<int:account_id>/budget")
+@signed_in
+def budget(account_id: int):
+    account = _account_or_404(account_id)
+    book = services.rate_book()
+    today = local_today()
+    versions = services.budgets_for_account(account.id)
+    approved = [b for b in versions if b.status == "approved"]
+    current = services.budget_on(
+        sorted(approved, key=lambda b: (b.effective_from, b.version)), today
+    )
+    if current is None and approved:
+        current = min(approved, key=lambda b: b.effective_from)
+    summary = None
+    day = max(today, current.effective_from) if current else today
+    if current is not None:
+        try:
+            summary = services.summarise(current, book, day)
+        except LookupError:
+            summary = None
+    return render_template(
+        "payments/budget.html",
+        account=account,
+        current=current,
+        summary=summary,
+        day=day,
+        rate=book.pa_rate_on(day),
+        versions=versions if current_user.role in STAFF else approved,
+        can_propose=current_user.role in PROPOSERS,
+    )
+
+
+@bp.route("/accounts/<int:account_id>/budget/new", methods=["GET", "POST"])
+@roles_required(*PROPOSERS)
+def propose_budget(account_id: int):
+    account = _account_or_404(account_id)
+    form = BudgetForm()
+    providers = db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.kind == "provider")
+        .order_by(Organisation.name)
+    ).all()
+    form.provider_id.choices = choices([("", "No provider"), *providers])
+    if form.validate_on_submit():
+        lines = []
+        if form.pa_hours.data:
+            lines.append(
+                LineSpec(
+                    LineKind.PA_HOURS,
+                    form.pa_description.data or "Personal assistant support",
+                    hours=form.pa_hours.data,
+                )
+            )
+        if form.provider_hours.data:
+            name = dict(providers)[form.provider_id.data]
+            lines.append(
+                LineSpec(
+                    LineKind.PROVIDER_HOURS,
+                    f"Support from {name}",
+                    hours=form.provider_hours.data,
+                    provider_id=form.provider_id.data,
+                )
+            )
+        if form.weekly_amount.data:
+            lines.append(
+                LineSpec(
+                    LineKind.FIXED_WEEKLY,
+                    form.weekly_description.data or "Weekly amount",
+                    amount=form.weekly_amount.data,
+                )
+            )
+        if form.annual_amount.data:
+            lines.append(
+                LineSpec(
+                    LineKind.FIXED_ANNUAL,
+                    form.annual_description.data or "Yearly amount",
+                    amount=form.annual_amount.data,
+                )
+            )
+        try:
+            budget = services.propose_budget(
+                account,
+                effective_from=form.effective_from.data,
+                lines=lines,
+                weekly_contribution=form.weekly_contribution.data,
+                contribution_basis=form.contribution_basis.data,
+                reason=form.reason.data,
+                actor=current_user,
+            )
+        except RuleError as exc:
+            form.effective_from.errors = [str(exc)]
+        else:
+            flash(
+                f"Budget version {budget.version} has been proposed. "
+                "Another officer must approve it.",
+                "success",
+            )
+            return redirect(url_for("payments.budget", account_id=account.id))
+    return render_template("payments/budget_form.html", form=form, account=account)
+
+
+@bp.route("/budgets")
+@roles_required(*PROPOSERS)
+def pending_budgets():
+    return render_template(
+        "payments/pending_budgets.html", budgets=services.pending_budgets(), ceiling=_ceiling()
+    )
+
+
+@bp.route("/budgets/<int:budget_id>", methods=["GET", "POST"])
+@roles_required(*PROPOSERS)
+def decide_budget(budget_id: int):
+    budget = db.session.get(Budget, budget_id) or abort(404)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            services.decide_budget(
+                budget,
+                approve=form.decision.data == "approve",
+                note=form.note.data or "",
+                actor=current_user,
+                ceiling=_ceiling(),
+            )
+        except RuleError as exc:
+            form.decision.errors = [str(exc)]
+        else:
+            flash(f"Budget version {budget.version} {budget.status}.", "success")
+            return redirect(url_for("payments.pending_budgets"))
+    book = services.rate_book()
+    try:
+        summary = services.summarise(budget, book, budget.effective_from)
+    except LookupError:
+        summary = None
+    return render_template(
+        "payments/decide_budget.html",
+        budget=budget,
+        form=form,
+        summary=summary,
+        may_approve=current_user.role in services.who_may_approve(budget, _ceiling()),
+        ceiling=_ceiling(),
+    )
+
+
+# --- Payment runs --------------------------------------------------------------------------
+
+
+@bp.route("/payment-runs", methods=["GET", "POST"])
+@roles_required(Role.FINANCE_OFFICER)
+def payment_runs():
+    anchor = current_app.config["PAYMENT_CYCLE_ANCHOR"]
+    form = BuildRunForm()
+    periods = runs.open_periods(anchor, local_today())
+    form.period.choices = choices(
+        (index, f"{p.start:%d %B %Y} to {p.end:%d %B %Y} (paid {runs.pay_date_for(p):%d %B %Y})")
+        for index, p in periods
+    )
+    if form.validate_on_submit():
+        try:
+            run = runs.build_run(form.period.data, anchor=anchor, actor=current_user)
+        except RuleError as exc:
+            form.period.errors = [str(exc)]
+        else:
+            flash(
+                "The run has been built. Check it, then ask another finance officer to approve it.",
+                "success",
+            )
+            return redirect(url_for("payments.payment_run", run_id=run.id))
+    recent = (
+        db.session.execute(
+            select(PaymentRun)
+            .order_by(PaymentRun.period_start.desc(), PaymentRun.id.desc())
+            .limit(30)
+        )
+        .scalars()
+        .all()
+    )
+    return render_template("payments/runs.html", form=form, runs=recent)
+
+
+@bp.route("/payment-runs/<int:run_id>")
+@roles_required(Role.FINANCE_OFFICER)
+def payment_run(run_id: int):
+    run = db.session.get(PaymentRun, run_id) or abort(404)
+    withheld = (
+        db.session.execute(
+            select(RunLine)
+            .where(RunLine.run_id == run.id, RunLine.outcome == "withhold")
+            .order_by(RunLine.account_id)
+            .limit(200)
+        )
+        .scalars()
+        .all()
+    )
+    page = db.paginate(
+        select(RunLine)
+        .where(RunLine.run_id == run.id, RunLine.outcome == "pay")
+        .order_by(RunLine.account_id),
+        per_page=50,
+        error_out=False,
+    )
+    return render_template(
+        "payments/run.html",
+        run=run,
+        totals=runs.run_totals(run.id),
+        withheld=withheld,
+        page=page,
+        RunStatus=RunStatus,
+    )
+
+
+def _run_action(run_id: int, action, message: str):
+    run = db.session.get(PaymentRun, run_id) or abort(404)
+    try:
+        action(run)
+    except RuleError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("payments.payment_run", run_id=run_id))
+    flash(message, "success")
+    return redirect(url_for("payments.payment_run", run_id=run_id))
+
+
+@bp.route("/payment-runs/<int:run_id>/approve", methods=["POST"])
+@roles_required(Role.FINANCE_OFFICER)
+def approve_run(run_id: int):
+    return _run_action(
+        run_id,
+        lambda run: runs.approve_run(run, actor=current_user),
+        "The run has been approved. It can now be committed.",
+    )
+
+
+@bp.route("/payment-runs/<int:run_id>/commit", methods=["POST"])
+@roles_required(Role.FINANCE_OFFICER)
+def commit_run(run_id: int):
+    return _run_action(
+        run_id,
+        lambda run: runs.commit_run(run.id, actor=current_user),
+        "The run has been committed. Download the bank file below.",
+    )
+
+
+@bp.route("/payment-runs/<int:run_id>/cancel", methods=["POST"])
+@roles_required(Role.FINANCE_OFFICER)
+def cancel_run(run_id: int):
+    return _run_action(
+        run_id, lambda run: runs.cancel_run(run, actor=current_user), "The run has been cancelled."
+    )
+
+
+@bp.route("/payment-runs/<int:run_id>/bank-file.<fmt>")
+@roles_required(Role.FINANCE_OFFICER)
+def bank_file(run_id: int, fmt: str):
+    run = db.session.get(PaymentRun, run_id) or abort(404)
+    if run.status != RunStatus.COMMITTED or fmt not in ("txt", "csv"):
+        abort(404)
+    standard18, csv_text = runs.bank_files(run.id, current_app.config)
+    body, mimetype = (standard18, "text/plain") if fmt == "txt" else (csv_text, "text/csv")
+    name = f"payments-{run.period_start:%Y-%m-%d}.{fmt}"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+# --- Remittance ----------------------------------------------------------------------------
+
+
+@bp.route("/accounts/<int:account_id>/payments")
+@signed_in
+def account_payments(account_id: int):
+    account = _account_or_404(account_id)
+    return render_template(
+        "payments/account_payments.html",
+        account=account,
+        payments=runs.payments_for_account(account.id),
+        balance=runs.account_balance(account.id),
+    )
+
+
+@bp.route("/payments/<int:payment_id>")
+@signed_in
+def remittance(payment_id: int):
+    payment = db.session.get(Payment, payment_id) or abort(404)
+    account = _account_or_404(payment.account_id)
+    related = (
+        db.session.execute(
+            select(Payment).where(
+                Payment.run_id == payment.run_id,
+                Payment.account_id == account.id,
+                Payment.id != payment.id,
+            )
+        )
+        .scalars()
+        .all()
+        if payment.run_id
+        else []
+    )
+    return render_template(
+        "payments/remittance.html",
+        payment=payment,
+        account=account,
+        related=related,
+        timedelta=timedelta,
+    )

@@ -140,7 +140,7 @@ def test_the_two_officer_rule(world, factory):
 
 
 def test_exceptions_are_withheld_and_listed(world, factory):
-    officer, second, leader = world
+    officer, _second, leader = world
     suspended = _account(factory, status="suspended")
     no_bank = _account(factory, sort_code=None, account_number=None, payee_name=None)
     no_budget = _account(factory)

@@ -15,6 +15,7 @@ from dp_portal.auth.models import Role
 from dp_portal.core.audit import record
 from dp_portal.core.calendar_models import CalendarOverride
 from dp_portal.core.permissions import PUBLIC, SIGNED_IN, access_of
+from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow
 
 from ..conftest import sign_in_as
 
@@ -63,6 +64,23 @@ EXPECTED = {
     "admin.calendar": ADMIN,
     "admin.remove_override": ADMIN,
     "admin.bank_checking": ADMIN,
+    "payments.rates": ALL,
+    "payments.new_rate": ADMIN,
+    "payments.uplift_preview": ADMIN,
+    "payments.uplift_apply": ADMIN,
+    "payments.provider_rates": STAFF,
+    "payments.budget": ALL,
+    "payments.propose_budget": frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER}),
+    "payments.pending_budgets": frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER}),
+    "payments.decide_budget": frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER}),
+    "payments.payment_runs": FINANCE,
+    "payments.payment_run": FINANCE,
+    "payments.approve_run": FINANCE,
+    "payments.commit_run": FINANCE,
+    "payments.cancel_run": FINANCE,
+    "payments.bank_file": FINANCE,
+    "payments.account_payments": ALL,
+    "payments.remittance": ALL,
 }
 
 
@@ -78,6 +96,42 @@ def world(factory, db_session):
     mandate = factory.mandate(account, org)
     override = CalendarOverride(day=date(2026, 9, 21), region="scotland", kind="closed", reason="x")
     db_session.add(override)
+    provider = factory.organisation(kind="provider")
+    db_session.add(
+        RateRow(kind="living_wage", effective_from=date(2025, 4, 1), value=1260, source_note="t")
+    )
+    budget = Budget(
+        account_id=account.id,
+        version=1,
+        effective_from=date(2026, 4, 6),
+        weekly_at_proposal_pence=100,
+        proposed_by_id=users[Role.ADMIN].id,
+    )
+    run = PaymentRun(
+        period_index=0,
+        period_start=date(2026, 4, 6),
+        period_end=date(2026, 5, 3),
+        pay_date=date(2026, 4, 2),
+        status="committed",
+        built_by_id=users[Role.ADMIN].id,
+    )
+    db_session.add_all([budget, run])
+    db_session.flush()
+    payment = Payment(
+        account_id=account.id,
+        run_id=run.id,
+        period_index=0,
+        period_start=run.period_start,
+        period_end=run.period_end,
+        payee_type="person",
+        amount_pence=100,
+        pay_date=run.pay_date,
+        breakdown_json='{"segments": [], "arrears": []}',
+        payee_name="A",
+        sort_code="089999",
+        account_number="66374958",
+    )
+    db_session.add(payment)
     event = record(
         users[Role.ADMIN], "test.event", account, account_id=account.id, session=db_session
     )
@@ -92,6 +146,11 @@ def world(factory, db_session):
         "override_id": override.id,
         "event_id": event.id,
         "token": "not-a-valid-token",
+        "org_id": provider.id,
+        "budget_id": budget.id,
+        "run_id": run.id,
+        "payment_id": payment.id,
+        "fmt": "csv",
         "filename": "app.js",
     }
     return users, values

@@ -1,0 +1,188 @@
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from ..core.forms import (
+    BaseForm,
+    DateField,
+    HoursField,
+    MoneyField,
+    choice_values,
+    choices,
+    optional_int,
+)
+from .rates import RateKind
+
+
+def _decimal_text(label, description, *, required=None):
+    validators = [InputRequired(required)] if required else [Optional()]
+    return StringField(label, widget=GovTextInput(), description=description, validators=validators)
+
+
+class RateRowForm(BaseForm):
+    kind = RadioField(
+        "Which rate?",
+        widget=GovRadioInput(),
+        choices=choices((k.value, k.label) for k in RateKind),
+        validators=[InputRequired("Choose which rate you are setting")],
+    )
+    effective_from = DateField(
+        "Effective from", validators=[InputRequired("Enter the date it starts")]
+    )
+    value = _decimal_text(
+        "Value",
+        "Pounds an hour (like 13.45) for pay, insurance, payroll and contingency; a percentage "
+        "(like 12.07) for holiday, pension and National Insurance",
+        required="Enter the value",
+    )
+    source_note = StringField(
+        "Source",
+        widget=GovTextInput(),
+        description="Where the figure comes from, like 'Scottish Government letter, 12 March 2026'",
+        validators=[InputRequired("Enter where the figure comes from"), Length(max=300)],
+    )
+    submit = SubmitField("Add rate", widget=GovSubmitInput())
+
+    def validate_value(self, field):
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            value = Decimal(field.data.replace("£", "").replace("%", "").strip())
+        except InvalidOperation as exc:
+            raise ValidationError("Enter a number, like 13.45 or 12.07") from exc
+        if not value.is_finite() or value < 0 or value > 1000:
+            raise ValidationError("Enter a number between 0 and 1000")
+        if value.as_tuple().exponent < -2:
+            raise ValidationError("Enter the value to no more than 2 decimal places")
+        field.decimal = value
+
+
+class UpliftForm(BaseForm):
+    new_wage = MoneyField(
+        "New living wage rate, per hour",
+        description="For example, 13.45",
+        validators=[InputRequired("Enter the new hourly rate")],
+    )
+    effective_from = DateField(
+        "Effective from",
+        description="It can be in the past: arrears are paid in the next run",
+        validators=[InputRequired("Enter the date the new rate applies from")],
+    )
+    source_note = StringField(
+        "Source",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter where the new rate comes from"), Length(max=300)],
+    )
+    submit = SubmitField("Preview the uplift", widget=GovSubmitInput())
+
+
+class ProviderRateForm(BaseForm):
+    effective_from = DateField(
+        "Effective from", validators=[InputRequired("Enter the date it starts")]
+    )
+    hourly = MoneyField("Hourly rate", validators=[InputRequired("Enter the hourly rate")])
+    source_note = StringField(
+        "Source",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter where the rate comes from, like the contract"),
+            Length(max=300),
+        ],
+    )
+    submit = SubmitField("Add rate", widget=GovSubmitInput())
+
+
+def _hours(label):
+    return HoursField(label, description="Hours a week, like 12.5")
+
+
+class BudgetForm(BaseForm):
+    effective_from = DateField(
+        "Starts on", validators=[InputRequired("Enter the date the budget starts")]
+    )
+    pa_hours = _hours("Personal assistant hours a week (optional)")
+    pa_description = StringField(
+        "What the personal assistant hours are for",
+        widget=GovTextInput(),
+        default="Personal assistant support",
+        validators=[Length(max=120)],
+    )
+    provider_id = SelectField(
+        "Option 2 provider (optional)",
+        widget=GovSelect(),
+        coerce=optional_int,
+        choices=[],
+        validate_choice=False,
+    )
+    provider_hours = _hours("Provider hours a week (optional)")
+    weekly_amount = MoneyField(
+        "A fixed amount each week (optional)", description="Like transport or a day service"
+    )
+    weekly_description = StringField(
+        "What the weekly amount is for", widget=GovTextInput(), validators=[Length(max=120)]
+    )
+    annual_amount = MoneyField(
+        "A fixed amount each year (optional)", description="Like respite or equipment"
+    )
+    annual_description = StringField(
+        "What the yearly amount is for", widget=GovTextInput(), validators=[Length(max=120)]
+    )
+    weekly_contribution = MoneyField(
+        "Weekly client contribution",
+        description="From the financial assessment. Enter 0 if there is none",
+        default=None,
+        validators=[InputRequired("Enter the weekly contribution, or 0")],
+    )
+    contribution_basis = RadioField(
+        "How is the contribution handled?",
+        widget=GovRadioInput(),
+        choices=choices(
+            [
+                ("net", "Deducted from each payment (net payment)"),
+                (
+                    "gross",
+                    "Paid in full and the contribution invoiced (gross payment, if chosen)",
+                ),
+            ]
+        ),
+        default="net",
+        validators=[InputRequired("Choose how the contribution is handled")],
+    )
+    reason = TextAreaField(
+        "Reason for the budget",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter the reason"), Length(max=500)],
+    )
+    submit = SubmitField("Propose budget", widget=GovSubmitInput())
+
+    def validate_provider_hours(self, field):
+        if field.data and self.provider_id.data not in choice_values(self.provider_id) - {None}:
+            raise ValidationError("Choose the provider for these hours")
+
+
+class DecisionForm(BaseForm):
+    decision = RadioField(
+        "Decision",
+        widget=GovRadioInput(),
+        choices=choices([("approve", "Approve"), ("reject", "Reject")]),
+        validators=[InputRequired("Choose whether to approve or reject the budget")],
+    )
+    note = TextAreaField("Note (optional)", widget=GovTextArea(), validators=[Length(max=500)])
+    submit = SubmitField("Record decision", widget=GovSubmitInput())
+
+
+class BuildRunForm(BaseForm):
+    period = RadioField(
+        "Which period?",
+        widget=GovRadioInput(),
+        choices=[],
+        coerce=int,
+        validators=[InputRequired("Choose the period to pay")],
+    )
+    submit = SubmitField("Build the run", widget=GovSubmitInput())

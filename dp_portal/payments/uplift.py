@@ -1,0 +1,194 @@
+"""Living wage uplifts: preview every affected account, then apply once.
+
+Budgets are priced from the rate rows in force each day, so adding the new living wage row is
+what re-rates every budget from its date; Option 2 provider rates rise by the same percentage.
+Back-dated uplifts are paid as arrears by the next payment run (see runs.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ..accounts.models import Account
+from ..core import audit
+from ..core.money import round_money, to_pence
+from ..extensions import db
+from .models import ProviderRate, Uplift
+from .rates import RateBook, RateKind, uplift_percentage, uplifted
+from .runs import load_plans, weekly_on
+from .services import RuleError, add_rate_row, rate_book
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    account_id: int
+    reference: str
+    name: str
+    sds_option: int
+    old_weekly: Decimal
+    new_weekly: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.new_weekly - self.old_weekly
+
+    @property
+    def old_four_weekly(self) -> Decimal:
+        return round_money(self.old_weekly * 4)
+
+    @property
+    def new_four_weekly(self) -> Decimal:
+        return round_money(self.new_weekly * 4)
+
+    @property
+    def old_annual(self) -> Decimal:
+        return round_money(self.old_weekly * 52)
+
+    @property
+    def new_annual(self) -> Decimal:
+        return round_money(self.new_weekly * 52)
+
+
+@dataclass(frozen=True)
+class UpliftPreview:
+    effective_from: date
+    old_wage: Decimal
+    new_wage: Decimal
+    old_rate: Decimal
+    new_rate: Decimal
+    changes: list[AccountChange]
+    provider_rates: list[tuple[int, str, Decimal, Decimal]]  # org id, name, old, new
+
+    @property
+    def percentage(self) -> Decimal:
+        return uplift_percentage(self.old_wage, self.new_wage)
+
+    @property
+    def weekly_increase(self) -> Decimal:
+        return sum((c.difference for c in self.changes), Decimal(0))
+
+
+def _with_new_wage(book: RateBook, effective_from: date, new_wage: Decimal, providers) -> RateBook:
+    rows = (*book.rows, (RateKind.LIVING_WAGE, effective_from, 10**12, new_wage))
+    provider_rows = (
+        *book.provider_rows,
+        *((org, effective_from, 10**12, new) for org, _, _, new in providers),
+    )
+    return RateBook(rows, provider_rows)
+
+
+def preview_uplift(new_wage: Decimal, effective_from: date) -> UpliftPreview:
+    book = rate_book()
+    before = book.inputs_on(effective_from - timedelta(days=1)) or book.inputs_on(effective_from)
+    if before is None:
+        raise RuleError("There is no living wage rate before this date to uplift from")
+    old_wage = before.wage
+    if new_wage <= old_wage:
+        raise RuleError(f"The new rate must be more than the current {old_wage:.2f} pounds an hour")
+    providers = []
+    orgs = db.session.execute(select(ProviderRate.organisation_id).distinct()).scalars().all()
+    from ..third_party.models import Organisation
+
+    for org_id in orgs:
+        current = book.provider_rate_on(org_id, effective_from)
+        if current is not None:
+            name = db.session.get(Organisation, org_id).name
+            providers.append((org_id, name, current, uplifted(current, old_wage, new_wage)))
+    after = _with_new_wage(book, effective_from, new_wage, providers)
+
+    plans = load_plans()
+    accounts = db.session.execute(
+        select(
+            Account.id,
+            Account.reference,
+            Account.sds_option,
+            Account.start_date,
+            Account.end_date,
+            Account.person_id,
+        )
+        .where(Account.id.in_(list(plans)), Account.status != "closed")
+        .order_by(Account.reference)
+    ).all()
+    from ..accounts.models import Person
+
+    names = dict(
+        db.session.execute(
+            select(Person.id, Person.first_name + " " + Person.last_name).where(
+                Person.id.in_([a.person_id for a in accounts])
+            )
+        ).all()
+    )
+    changes = []
+    for account_id, reference, option, start, end, person_id in accounts:
+        day = max(effective_from, start)
+        old = weekly_on(plans[account_id], book, start, end, day).budget
+        new = weekly_on(plans[account_id], after, start, end, day).budget
+        if new != old:
+            changes.append(AccountChange(account_id, reference, names[person_id], option, old, new))
+    old_rate = book.pa_rate_on(effective_from) or book.pa_rate_on(
+        effective_from - timedelta(days=1)
+    )
+    return UpliftPreview(
+        effective_from,
+        old_wage,
+        new_wage,
+        old_rate.total,
+        after.pa_rate_on(effective_from).total,
+        changes,
+        providers,
+    )
+
+
+def apply_uplift(
+    new_wage: Decimal, effective_from: date, source_note: str, *, actor
+) -> tuple[Uplift, bool]:
+    """Apply once. Returns (the uplift, whether this call applied it)."""
+    existing = db.session.execute(
+        select(Uplift).where(Uplift.effective_from == effective_from)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing, False
+    preview = preview_uplift(new_wage, effective_from)
+    row = add_rate_row(RateKind.LIVING_WAGE, effective_from, new_wage, source_note, actor=actor)
+    db.session.flush()
+    uplift = Uplift(
+        effective_from=effective_from,
+        old_wage_pence=to_pence(preview.old_wage),
+        new_wage_pence=to_pence(new_wage),
+        percentage=str(preview.percentage),
+        rate_row_id=row.id,
+        accounts_affected=len(preview.changes),
+        applied_by_id=actor.id,
+    )
+    db.session.add(uplift)
+    db.session.flush()
+    for org_id, _name, _old, new in preview.provider_rates:
+        db.session.add(
+            ProviderRate(
+                organisation_id=org_id,
+                effective_from=effective_from,
+                hourly_pence=to_pence(new),
+                source_note=f"Uplift of {preview.percentage}% from {effective_from:%d %B %Y}",
+                uplift_id=uplift.id,
+                created_by_id=actor.id,
+            )
+        )
+    audit.record(
+        actor,
+        "uplift.applied",
+        uplift,
+        summary=f"Living wage {preview.old_wage} to {new_wage} from {effective_from:%d %B %Y}: "
+        f"{len(preview.changes)} accounts re-rated",
+        after={
+            "old_wage": str(preview.old_wage),
+            "new_wage": str(new_wage),
+            "percentage": str(preview.percentage),
+            "accounts": len(preview.changes),
+            "provider_rates": len(preview.provider_rates),
+        },
+    )
+    return uplift, True

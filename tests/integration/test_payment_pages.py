@@ -1,0 +1,194 @@
+"""The payments journey through the web: rates, uplift, budget, run, bank file, remittance."""
+
+import re
+from datetime import date
+
+from sqlalchemy import func, select
+
+from dp_portal.auth.models import Role
+from dp_portal.payments.models import Budget, Payment, PaymentRun, ProviderRate, RateRow, Uplift
+
+from ..conftest import sign_in_as
+
+
+def _setup_rates(client, admin):
+    sign_in_as(client, admin)
+    for kind, value in (("living_wage", "12.60"), ("holiday_pct", "12.07"), ("pension_pct", "3")):
+        response = client.post(
+            "/rates/new",
+            data={
+                "kind": kind,
+                "effective_from": ["1", "4", "2025"],
+                "value": value,
+                "source_note": "test",
+            },
+        )
+        assert response.status_code == 302, response.data
+
+
+def test_rate_breakdown_and_validation(client, factory):
+    admin = factory.user(Role.ADMIN)
+    _setup_rates(client, admin)
+    bad = client.post(
+        "/rates/new",
+        data={
+            "kind": "living_wage",
+            "effective_from": ["1", "4", "2026"],
+            "value": "12.345",
+            "source_note": "x",
+        },
+    )
+    assert b"no more than 2 decimal places" in bad.data
+    page = client.get("/rates").data.decode()
+    assert "Holiday pay" in page and "£1.52" in page and "£14.54" in page  # 12.60 + 1.52 + 0.42
+
+
+def test_uplift_preview_apply_and_apply_again(client, factory, db_session):
+    admin, officer, leader = (
+        factory.user(Role.ADMIN),
+        factory.user(Role.FINANCE_OFFICER),
+        factory.user(Role.TEAM_LEADER),
+    )
+    _setup_rates(client, admin)
+    provider = factory.organisation(kind="provider", name="Care Co")
+    db_session.add(
+        ProviderRate(
+            organisation_id=provider.id,
+            effective_from=date(2025, 4, 1),
+            hourly_pence=2000,
+            source_note="c",
+        )
+    )
+    account = factory.account(start_date=date(2025, 4, 1))
+    db_session.add(
+        Budget(
+            account_id=account.id,
+            version=1,
+            effective_from=date(2025, 4, 1),
+            status="approved",
+            weekly_at_proposal_pence=1,
+            proposed_by_id=officer.id,
+            decided_by_id=leader.id,
+        )
+    )
+    db_session.flush()
+    from dp_portal.payments.models import BudgetLine
+
+    budget_id = db_session.execute(
+        select(Budget.id).where(Budget.account_id == account.id)
+    ).scalar()
+    db_session.add(
+        BudgetLine(budget_id=budget_id, kind="pa_hours", description="Care", hours_hundredths=1000)
+    )
+    db_session.flush()
+
+    sign_in_as(client, admin)
+    data = {"new_wage": "13.45", "effective_from": ["1", "4", "2026"], "source_note": "SG letter"}
+    preview = client.post("/rates/uplift", data=data).data.decode()
+    assert account.reference in preview
+    assert "6.746" in preview  # (13.45 - 12.60) / 12.60 = 6.746%
+    assert "Care Co" in preview and "£21.35" in preview  # 20.00 x 13.45 / 12.60
+    assert (
+        db_session.execute(select(func.count(Uplift.id))).scalar() == 0
+    )  # a preview changes nothing
+
+    assert client.post("/rates/uplift/apply", data=data).status_code == 302
+    again = client.post("/rates/uplift/apply", data=data, follow_redirects=True)
+    assert b"already been applied" in again.data
+    assert db_session.execute(select(func.count(Uplift.id))).scalar() == 1
+    assert (
+        db_session.execute(select(func.count(RateRow.id)).where(RateRow.value == 1345)).scalar()
+        == 1
+    )
+    assert db_session.execute(select(func.count(ProviderRate.id))).scalar() == 2
+
+
+def test_budget_to_bank_file_through_the_web(client, factory, db_session):
+    admin = factory.user(Role.ADMIN)
+    builder, approver = factory.user(Role.FINANCE_OFFICER), factory.user(Role.FINANCE_OFFICER)
+    leader = factory.user(Role.TEAM_LEADER)
+    recipient = factory.user(Role.RECIPIENT)
+    _setup_rates(client, admin)
+    account = factory.account(
+        start_date=date(2026, 4, 6),
+        payee_name="M TESTER",
+        sort_code="089999",
+        account_number="66374958",
+    )
+    factory.access(recipient, account)
+
+    sign_in_as(client, builder)
+    bad = client.post(
+        f"/accounts/{account.id}/budget/new",
+        data={
+            "effective_from": ["6", "4", "2026"],
+            "pa_hours": "7.1",
+            "weekly_contribution": "0",
+            "contribution_basis": "net",
+            "reason": "x",
+        },
+    )
+    assert b"quarter hours" in bad.data
+    response = client.post(
+        f"/accounts/{account.id}/budget/new",
+        data={
+            "effective_from": ["6", "4", "2026"],
+            "pa_hours": "20",
+            "pa_description": "Personal care",
+            "weekly_contribution": "10",
+            "contribution_basis": "net",
+            "reason": "Assessment 2026",
+        },
+    )
+    assert response.status_code == 302
+    budget = db_session.execute(select(Budget).where(Budget.account_id == account.id)).scalar_one()
+    own = client.post(f"/budgets/{budget.id}", data={"decision": "approve"})
+    assert b"cannot decide a budget you proposed" in own.data
+
+    sign_in_as(client, leader)
+    assert (
+        client.post(f"/budgets/{budget.id}", data={"decision": "approve", "note": "ok"}).status_code
+        == 302
+    )
+
+    sign_in_as(client, builder)
+    page = client.get("/payment-runs").data.decode()
+    period = re.search(r'name="period"[^>]*value="(-?\d+)"', page) or re.search(
+        r'value="(-?\d+)"[^>]*name="period"', page
+    )
+    from dp_portal.core.calendar import four_weekly_period
+
+    index = four_weekly_period(date(2026, 4, 6), date.today())[0]  # noqa: DTZ011
+    assert period is not None
+    response = client.post("/payment-runs", data={"period": str(index)})
+    assert response.status_code == 302
+    run = db_session.execute(select(PaymentRun)).scalar_one()
+    review = client.get(f"/payment-runs/{run.id}").data.decode()
+    assert "another finance officer must approve it" in review
+    client.post(f"/payment-runs/{run.id}/approve")
+    db_session.expire_all()
+    assert run.status == "built"  # the builder cannot approve their own run
+
+    sign_in_as(client, approver)
+    client.post(f"/payment-runs/{run.id}/approve")
+    client.post(f"/payment-runs/{run.id}/commit")
+    again = client.post(f"/payment-runs/{run.id}/commit", follow_redirects=True)
+    assert b"already been committed" in again.data
+    assert db_session.execute(select(func.count(Payment.id))).scalar() == 1
+
+    bacs = client.get(f"/payment-runs/{run.id}/bank-file.txt")
+    assert bacs.status_code == 200 and bacs.data.startswith(b"08999966374958099")
+    assert len(bacs.data.decode().splitlines()[0]) == 100
+    csv_file = client.get(f"/payment-runs/{run.id}/bank-file.csv").data.decode()
+    assert "M TESTER" in csv_file
+
+    sign_in_as(client, recipient)
+    budget_page = client.get(f"/accounts/{account.id}/budget").data.decode()
+    assert "Personal care" in budget_page and "20 hours x" in budget_page
+    payments = client.get(f"/accounts/{account.id}/payments").data.decode()
+    payment = db_session.execute(select(Payment)).scalar_one()
+    assert f"/payments/{payment.id}" in payments
+    advice = client.get(f"/payments/{payment.id}").data.decode()
+    assert "Remittance advice" in advice and "Less your contribution" in advice
+    other = factory.account()
+    assert client.get(f"/accounts/{other.id}/payments").status_code == 404
