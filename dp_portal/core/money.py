@@ -45,7 +45,7 @@ def from_pence(pence: int) -> Decimal:
     """Integer pence to Decimal pounds with two places."""
     if isinstance(pence, bool) or not isinstance(pence, int):
         raise TypeError("pence must be an int")
-    return (Decimal(pence) / 100).quantize(PENNY)
+    return Decimal(pence).scaleb(-2)  # exact, two places: 1234 -> 12.34, 100 -> 1.00
 
 
 def format_money(value: Decimal, *, pence: bool = True) -> str:

@@ -51,8 +51,11 @@ def price_lines(
     lines: list[LineSpec],
     pa_rate: Decimal | None,
     provider_rate: Callable[[int], Decimal | None],
+    *,
+    explain: bool = True,
 ) -> list[PricedLine]:
-    """Each line's weekly amount with its working ('20 hours x £14.79').
+    """Each line's weekly amount with its working ('20 hours x £14.79'); a whole-council run
+    passes explain=False, as the breakdown it stores has the figures without the words.
 
     Raises LookupError when a rate the line needs is not set for the day.
     """
@@ -62,19 +65,21 @@ def price_lines(
             if pa_rate is None:
                 raise LookupError("No living wage rate is set for this date")
             weekly = line.hours * pa_rate
-            working = f"{line.hours.normalize():f} hours x {format_money(pa_rate)}"
+            working = (
+                f"{line.hours.normalize():f} hours x {format_money(pa_rate)}" if explain else ""
+            )
         elif line.kind == LineKind.PROVIDER_HOURS:
             rate = provider_rate(line.provider_id)
             if rate is None:
                 raise LookupError("The provider has no hourly rate for this date")
             weekly = line.hours * rate
-            working = f"{line.hours.normalize():f} hours x {format_money(rate)}"
+            working = f"{line.hours.normalize():f} hours x {format_money(rate)}" if explain else ""
         elif line.kind == LineKind.FIXED_WEEKLY:
             weekly = line.amount
             working = "a week"
         else:
             weekly = line.amount / WEEKS_A_YEAR
-            working = f"{format_money(line.amount)} a year / 52"
+            working = f"{format_money(line.amount)} a year / 52" if explain else ""
         priced.append(PricedLine(line, weekly, working))
     return priced
 

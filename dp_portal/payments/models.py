@@ -309,6 +309,7 @@ class Payment(db.Model):
             postgresql_where=text("kind = 'regular'"),
         ),
         Index("ix_payments_run_id", "run_id"),
+        Index("ix_payments_corrects_payment_id", "corrects_payment_id"),
     )
 
     @property

@@ -9,6 +9,7 @@ sum, so the breakdown a person sees adds up exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -92,7 +93,7 @@ class RateBreakdown:
     effective_on: date
     lines: tuple[RateLine, ...]
 
-    @property
+    @cached_property
     def total(self) -> Decimal:
         return sum((line.amount for line in self.lines), ZERO)
 

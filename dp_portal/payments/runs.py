@@ -105,13 +105,14 @@ def load_plans(account_ids: set[int] | None = None) -> dict[int, list[PlanVersio
     if account_ids is not None:
         budgets = budgets.where(Budget.account_id.in_(account_ids))
         lines = lines.where(Budget.account_id.in_(account_ids))
+    kinds = {kind.value: kind for kind in LineKind}
     by_budget: dict[int, list[LineSpec]] = defaultdict(list)
     for budget_id, kind, description, hours, amount, provider in db.session.execute(
         lines.order_by(BudgetLine.id)
     ):
         by_budget[budget_id].append(
             LineSpec(
-                LineKind(kind),
+                kinds[kind],
                 description,
                 Decimal(hours) / 100 if hours is not None else None,
                 from_pence(amount) if amount is not None else None,
@@ -147,7 +148,10 @@ def weekly_on(
         return Weekly.nothing()
     pa = book.pa_rate_on(day)
     priced = price_lines(
-        list(plan.lines), pa.total if pa else None, lambda org: book.provider_rate_on(org, day)
+        list(plan.lines),
+        pa.total if pa else None,
+        lambda org: book.provider_rate_on(org, day),
+        explain=False,
     )
     contribution = plan.contribution if plan.basis == "net" else ZERO
     return Weekly(

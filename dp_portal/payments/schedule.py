@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -52,19 +53,20 @@ class PeriodAmount:
     segments: tuple[Segment, ...]
     offsets: tuple[tuple[str, Decimal], ...] = field(default=())
 
-    @property
+    # Cached: a whole-council run asks for each of these more than once per account.
+    @cached_property
     def budget(self) -> Decimal:
         return sum((s.budget for s in self.segments), ZERO)
 
-    @property
+    @cached_property
     def contribution(self) -> Decimal:
         return sum((s.contribution for s in self.segments), ZERO)
 
-    @property
+    @cached_property
     def offset_total(self) -> Decimal:
         return sum((amount for _, amount in self.offsets), ZERO)
 
-    @property
+    @cached_property
     def total(self) -> Decimal:
         """Rounded once, half up, to the penny."""
         return round_money(self.budget - self.contribution - self.offset_total)

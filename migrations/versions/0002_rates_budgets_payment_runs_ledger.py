@@ -177,6 +177,9 @@ def upgrade():
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.create_index("ix_payments_run_id", ["run_id"], unique=False)
         batch_op.create_index(
+            "ix_payments_corrects_payment_id", ["corrects_payment_id"], unique=False
+        )
+        batch_op.create_index(
             "uq_payments_once_per_period",
             ["account_id", "period_index", "payee_type"],
             unique=True,
@@ -355,6 +358,7 @@ def downgrade():
             postgresql_where=sa.text("kind = 'regular'"),
         )
         batch_op.drop_index("ix_payments_run_id")
+        batch_op.drop_index("ix_payments_corrects_payment_id")
 
     op.drop_table("payments")
     with op.batch_alter_table("budgets", schema=None) as batch_op:

@@ -67,6 +67,37 @@ def _scratch_database() -> tuple[str, callable]:
     return admin.url.set(database=name).render_as_string(hide_password=False), drop
 
 
+def _payments_world(users, account) -> None:
+    """Rates from April 2025 and an approved 20-hour budget, so runs have something to pay."""
+    from datetime import date
+    from decimal import Decimal
+
+    from dp_portal.payments import services
+    from dp_portal.payments.budgets import LineKind, LineSpec
+    from dp_portal.payments.rates import RateKind
+
+    admin = users[Role.ADMIN]
+    for kind, value in (
+        (RateKind.LIVING_WAGE, "12.60"),
+        (RateKind.HOLIDAY, "12.07"),
+        (RateKind.PENSION, "3"),
+    ):
+        services.add_rate_row(kind, date(2025, 4, 1), Decimal(value), "test", actor=admin)
+    db.session.flush()
+    budget = services.propose_budget(
+        account,
+        effective_from=account.start_date,
+        lines=[LineSpec(LineKind.PA_HOURS, "Personal assistant support", hours=Decimal("20"))],
+        weekly_contribution=Decimal("0"),
+        contribution_basis="net",
+        reason="Assessment",
+        actor=users[Role.FINANCE_OFFICER],
+    )
+    services.decide_budget(
+        budget, approve=True, note="", actor=users[Role.TEAM_LEADER], ceiling=Decimal("1500")
+    )
+
+
 class LiveServer:
     def __init__(self, app):
         self.app = app
@@ -102,6 +133,8 @@ def live_app():
         other = factory.account()
         factory.access(users[Role.RECIPIENT], account)
         factory.mandate(other, users[Role.BROKERAGE_STAFF].organisation)
+        factory.user(Role.FINANCE_OFFICER, email="finance_officer2@browser.example")
+        _payments_world(users, account)
         db.session.commit()
         app.config["TEST_WORLD"] = {
             "account_id": account.id,
@@ -162,11 +195,11 @@ def check_accessibility(page) -> None:
     assert not problems, f"axe-core found problems on {page.url}:\n" + "\n".join(problems)
 
 
-def sign_in(page, role: Role) -> None:
+def sign_in(page, role: Role, email: str | None = None) -> None:
     from ..factories import PASSWORD
 
     page.goto("/sign-in")
-    page.get_by_label("Email address").fill(f"{role.value}@browser.example")
+    page.get_by_label("Email address").fill(email or f"{role.value}@browser.example")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")

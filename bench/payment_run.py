@@ -1,0 +1,84 @@
+"""Build, approve and commit one payment run for a whole council, with its bank file, beside a
+raw executemany insert of the same payment rows.
+
+Usage: python bench/payment_run.py [N]   (default 100000; BENCH_DATABASE_URL for PostgreSQL)
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert, select  # noqa: E402
+
+from bench._common import Timer, fresh_app, result_line  # noqa: E402
+from dp_portal.auth.models import User  # noqa: E402
+from dp_portal.core.calendar import four_weekly_period  # noqa: E402
+from dp_portal.demo import build_demo  # noqa: E402
+from dp_portal.extensions import db  # noqa: E402
+from dp_portal.payments import runs  # noqa: E402
+from dp_portal.payments.models import Payment  # noqa: E402
+
+
+def main(n: int) -> None:
+    logging.disable(logging.WARNING)
+    app = fresh_app("run")
+    with app.app_context():
+        with Timer() as demo:
+            build_demo(n, seed=1)
+            db.session.commit()
+        anchor = app.config["PAYMENT_CYCLE_ANCHOR"]
+        officer, second = (
+            db.session.execute(select(User).where(User.email == email)).scalar_one()
+            for email in ("finance@demo.glenarden.example", "finance2@demo.glenarden.example")
+        )
+        index, _ = four_weekly_period(anchor, __import__("datetime").date(2026, 11, 23))
+
+        with Timer() as build:
+            run = runs.build_run(index, anchor=anchor, actor=officer)
+            db.session.commit()
+        with Timer() as approve:
+            runs.approve_run(run, actor=second)
+            db.session.commit()
+        with Timer() as commit:
+            count = runs.commit_run(run.id, actor=second)
+            db.session.commit()
+        with Timer() as files:
+            standard18, csv_text = runs.bank_files(run.id, app.config)
+        whole = build.seconds + approve.seconds + commit.seconds + files.seconds
+
+        rows = [
+            {k: v for k, v in r._mapping.items() if k not in ("id", "run_id")}
+            for r in db.session.execute(select(Payment.__table__).where(Payment.run_id == run.id))
+        ]
+        dialect = db.engine.dialect.name
+        db.session.remove()
+        db.engine.dispose()
+
+    # Baseline: the same payment rows inserted with one executemany, in one transaction, into
+    # the payments table of a database holding the same accounts.
+    baseline = fresh_app("run_baseline")
+    with baseline.app_context():
+        build_demo(n, seed=1)
+        db.session.commit()
+        with Timer() as raw:
+            with db.engine.begin() as conn:
+                conn.execute(insert(Payment.__table__), rows)
+
+    print(f"database: {dialect}")
+    print(f"accounts: {n} (demo data built in {demo.seconds:.1f} s)")
+    print(f"payments in the run: {count}, bank file lines: {len(standard18.splitlines())}")
+    print(f"build (price every account, arrears, run lines): {build.seconds:.2f} s")
+    print(f"approve: {approve.seconds:.3f} s")
+    print(f"commit (payments and ledger credits, one transaction): {commit.seconds:.2f} s")
+    print(f"bank files (Standard 18 and CSV): {files.seconds:.2f} s")
+    print(f"whole run: {whole:.2f} s")
+    print(f"raw executemany of the same {len(rows)} payment rows: {raw.seconds:.2f} s")
+    print(result_line("payment_run", f"{whole:.2f} s", f"{raw.seconds:.2f} s", whole / raw.seconds))
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
