@@ -12,15 +12,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select
 
-from bench._common import Timer, fresh_app, result_line  # noqa: E402
-from dp_portal.auth.models import User  # noqa: E402
-from dp_portal.core.calendar import four_weekly_period  # noqa: E402
-from dp_portal.demo import build_demo  # noqa: E402
-from dp_portal.extensions import db  # noqa: E402
-from dp_portal.payments import runs  # noqa: E402
-from dp_portal.payments.models import Payment  # noqa: E402
+from bench._common import Timer, fresh_app, result_line
+from dp_portal.auth.models import User
+from dp_portal.core.calendar import four_weekly_period
+from dp_portal.demo import build_demo
+from dp_portal.extensions import db
+from dp_portal.payments import runs
+from dp_portal.payments.models import Payment
 
 
 def main(n: int) -> None:
@@ -47,7 +47,7 @@ def main(n: int) -> None:
             count = runs.commit_run(run.id, actor=second)
             db.session.commit()
         with Timer() as files:
-            standard18, csv_text = runs.bank_files(run.id, app.config)
+            standard18, _csv_text = runs.bank_files(run.id, app.config)
         whole = build.seconds + approve.seconds + commit.seconds + files.seconds
 
         rows = [
@@ -64,9 +64,8 @@ def main(n: int) -> None:
     with baseline.app_context():
         build_demo(n, seed=1)
         db.session.commit()
-        with Timer() as raw:
-            with db.engine.begin() as conn:
-                conn.execute(insert(Payment.__table__), rows)
+        with Timer() as raw, db.engine.begin() as conn:
+            conn.execute(insert(Payment.__table__), rows)
 
     print(f"database: {dialect}")
     print(f"accounts: {n} (demo data built in {demo.seconds:.1f} s)")

@@ -9,10 +9,10 @@ sum, so the breakdown a person sees adds up exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from ..core.money import ZERO, format_money, round_money
 
