@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -204,7 +205,8 @@ class PaymentRun(db.Model):
     period_end: Mapped[date] = mapped_column(Date, nullable=False)
     pay_date: Mapped[date] = mapped_column(Date, nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="built")
-    total_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # A national run passes £21m, the limit of a 32-bit column in pence.
+    total_pence: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     payment_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     withheld_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     built_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)

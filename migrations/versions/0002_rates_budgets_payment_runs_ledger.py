@@ -26,7 +26,7 @@ def upgrade():
         sa.Column("period_end", sa.Date(), nullable=False),
         sa.Column("pay_date", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("total_pence", sa.Integer(), nullable=False),
+        sa.Column("total_pence", sa.BigInteger(), nullable=False),
         sa.Column("payment_count", sa.Integer(), nullable=False),
         sa.Column("withheld_count", sa.Integer(), nullable=False),
         sa.Column("built_by_id", sa.Integer(), nullable=False),
