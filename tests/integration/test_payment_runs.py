@@ -10,7 +10,7 @@ from dp_portal.auth.models import Role
 from dp_portal.extensions import db
 from dp_portal.payments import runs, services
 from dp_portal.payments.budgets import LineKind, LineSpec
-from dp_portal.payments.models import LedgerEntry, Payment, RunLine
+from dp_portal.payments.models import LedgerEntry, Payment, PaymentRun, RunLine
 from dp_portal.payments.rates import RateKind
 from dp_portal.payments.services import RuleError
 
@@ -236,3 +236,19 @@ def test_bank_payment_file_has_a_record_per_payee(world, factory, app):
     text_file = runs.bank_files(run.id, app.config)[0]
     assert len(text_file.splitlines()) == 2 and all(len(r) == 100 for r in text_file.splitlines())
     assert sum(t.amount_pence for t in transfers) == run.total_pence
+
+
+def test_a_national_run_total_fits(world, factory):
+    officer, _, _ = world
+    run = PaymentRun(
+        period_index=99,
+        period_start=date(2033, 1, 1),
+        period_end=date(2033, 1, 28),
+        pay_date=date(2032, 12, 31),
+        built_by_id=officer.id,
+        total_pence=13_414_236_827,
+    )
+    db.session.add(run)
+    db.session.flush()
+    db.session.expire(run)
+    assert run.total == D("134142368.27")
