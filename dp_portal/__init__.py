@@ -90,6 +90,7 @@ def _register_models() -> None:
     from .auth import models as _auth  # noqa: F401
     from .core import audit as _audit  # noqa: F401
     from .core import calendar_models as _calendar  # noqa: F401
+    from .core import letters as _letters  # noqa: F401
     from .core import modulus_models as _modulus  # noqa: F401
     from .payments import models as _payments  # noqa: F401
     from .third_party import models as _third_party  # noqa: F401

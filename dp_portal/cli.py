@@ -56,3 +56,21 @@ def create_admin(email: str, full_name: str) -> None:
     db.session.commit()
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     click.echo(f"Administrator created. Set the password here: {base}/set-password/{token}")
+
+
+@dp_cli.command("letters")
+@click.option("--batch", default=200, show_default=True, type=click.IntRange(1, 5000))
+@with_appcontext
+def letters_command(batch: int) -> None:
+    """Render every letter that has no PDF yet, in batches (each batch commits)."""
+    from .core.letters import Letter, pending_letter_ids, render_letter
+
+    total = 0
+    while ids := pending_letter_ids(batch):
+        for letter_id in ids:
+            render_letter(db.session.get(Letter, letter_id))
+        db.session.commit()
+        db.session.expunge_all()  # PDFs are large: do not keep them in the session
+        total += len(ids)
+        click.echo(f"Rendered {total} letters")
+    click.echo(f"Done: {total} letters rendered.")

@@ -31,6 +31,10 @@ class Config:
     COUNCIL_EMAIL = os.environ.get("COUNCIL_EMAIL", "directpayments@glenarden.example")
     COUNCIL_PHONE = os.environ.get("COUNCIL_PHONE", "01234 567890")
     SERVICE_NAME = "Direct payments"
+    LETTER_SIGNATORY = os.environ.get("LETTER_SIGNATORY", "Morven Douglas")
+    LETTER_SIGNATORY_TITLE = os.environ.get(
+        "LETTER_SIGNATORY_TITLE", "Self-directed Support Finance Manager"
+    )
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -64,6 +64,14 @@ def money(value: Decimal | None) -> str:
     return "" if value is None else format_money(value)
 
 
+def iso_long_date(value: str) -> str:
+    return long_date(date.fromisoformat(value))
+
+
+def money_text(value: str) -> str:
+    return format_money(Decimal(value))
+
+
 def to_decimal(value) -> Decimal:
     return Decimal(str(value))
 
@@ -87,6 +95,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(pence, "pence")
     app.add_template_filter(to_decimal, "decimal")
+    app.add_template_filter(iso_long_date, "iso_long_date")
+    app.add_template_filter(money_text, "money_text")
 
     @app.context_processor
     def globals_():

@@ -357,3 +357,56 @@ def recent_events(account: Account, limit: int = 10) -> list[audit.AuditEvent]:
             .limit(limit)
         ).scalars()
     )
+
+
+# --- Who letters go to ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LetterRecipient:
+    name: str
+    address_lines: list[str]
+    letter_format: str
+
+
+def correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
+    """Who receives letters for each account, in one query however many accounts."""
+    from ..third_party.models import Organisation
+
+    rows = db.session.execute(
+        select(
+            Account.id,
+            Account.correspondent,
+            Person.first_name,
+            Person.last_name,
+            Person.address_line_1,
+            Person.address_line_2,
+            Person.town,
+            Person.postcode,
+            Person.letter_format,
+            Representative.full_name,
+            Representative.address_line_1,
+            Representative.address_line_2,
+            Representative.town,
+            Representative.postcode,
+            Representative.letter_format,
+            Organisation.name,
+            Organisation.address_line_1,
+            Organisation.town,
+            Organisation.postcode,
+        )
+        .join(Person, Person.id == Account.person_id)
+        .outerjoin(Representative, Representative.id == Account.correspondent_representative_id)
+        .outerjoin(Organisation, Organisation.id == Account.correspondent_organisation_id)
+        .where(Account.id.in_(account_ids))
+    ).all()
+    result = {}
+    for row in rows:
+        if row[1] == "representative" and row[9]:
+            name, lines, fmt = row[9], row[10:14], row[14]
+        elif row[1] == "organisation" and row[15]:
+            name, lines, fmt = row[15], row[16:19], "standard"
+        else:
+            name, lines, fmt = f"{row[2]} {row[3]}", row[4:8], row[8]
+        result[row[0]] = LetterRecipient(name, [line for line in lines if line], fmt)
+    return result

@@ -14,7 +14,9 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..accounts.models import Account
+from ..accounts.services import correspondents
 from ..core import audit
+from ..core.letters import letter_row, record_letters
 from ..core.money import round_money, to_pence
 from ..extensions import db
 from .models import ProviderRate, Uplift
@@ -177,6 +179,7 @@ def apply_uplift(
                 created_by_id=actor.id,
             )
         )
+    _record_uplift_letters(preview)
     audit.record(
         actor,
         "uplift.applied",
@@ -192,3 +195,36 @@ def apply_uplift(
         },
     )
     return uplift, True
+
+
+def _record_uplift_letters(preview: UpliftPreview) -> None:
+    """A letter to each affected account's correspondent, in their preferred format."""
+    recipients = correspondents([c.account_id for c in preview.changes])
+    rows = []
+    for change in preview.changes:
+        recipient = recipients[change.account_id]
+        rows.append(
+            letter_row(
+                account_id=change.account_id,
+                kind="uplift",
+                subject="Your direct payment is going up",
+                letter_format=recipient.letter_format,
+                recipient_name=recipient.name,
+                address_lines=recipient.address_lines,
+                context={
+                    "reference": change.reference,
+                    "person_name": change.name,
+                    "effective_from": preview.effective_from.isoformat(),
+                    "old_wage": str(preview.old_wage),
+                    "new_wage": str(preview.new_wage),
+                    "percentage": str(preview.percentage.normalize()),
+                    "old_rate": str(preview.old_rate),
+                    "new_rate": str(preview.new_rate),
+                    "old_weekly": str(round_money(change.old_weekly)),
+                    "new_weekly": str(round_money(change.new_weekly)),
+                    "new_four_weekly": str(change.new_four_weekly),
+                    "new_annual": str(change.new_annual),
+                },
+            )
+        )
+    record_letters(rows)

@@ -5,9 +5,10 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts.services import get_visible_account
+from ..accounts.services import correspondents, get_visible_account
 from ..auth.models import Role
 from ..core.forms import choices
+from ..core.letters import Letter, html_to_pdf, letters_for_account, render_html, render_letter
 from ..core.permissions import roles_required, signed_in
 from ..core.types import local_today
 from ..extensions import db
@@ -439,4 +440,54 @@ def remittance(payment_id: int):
         account=account,
         related=related,
         timedelta=timedelta,
+    )
+
+
+# --- Letters and downloads -----------------------------------------------------------------
+
+
+@bp.route("/accounts/<int:account_id>/letters")
+@signed_in
+def letters(account_id: int):
+    account = _account_or_404(account_id)
+    return render_template(
+        "payments/letters.html", account=account, letters=letters_for_account(account.id)
+    )
+
+
+@bp.route("/letters/<int:letter_id>.pdf")
+@signed_in
+def letter_pdf(letter_id: int):
+    letter = db.session.get(Letter, letter_id) or abort(404)
+    _account_or_404(letter.account_id)
+    pdf = render_letter(letter)
+    name = f"{letter.kind}-letter-{letter.letter_date.isoformat()}.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.route("/payments/<int:payment_id>.pdf")
+@signed_in
+def remittance_pdf(payment_id: int):
+    payment = db.session.get(Payment, payment_id) or abort(404)
+    account = _account_or_404(payment.account_id)
+    recipient = correspondents([account.id])[account.id]
+    html = render_html(
+        "remittance",
+        recipient.letter_format,
+        payment=payment,
+        recipient_name=recipient.name,
+        address_lines=recipient.address_lines,
+        letter_date=payment.pay_date,
+        subject="Remittance advice",
+        reference=account.reference,
+    )
+    name = f"remittance-{account.reference}-{payment.pay_date.isoformat()}.pdf"
+    return Response(
+        html_to_pdf(html),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -203,3 +203,10 @@ def sign_in(page, role: Role, email: str | None = None) -> None:
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
+
+
+def nav(page, name: str):
+    """A link in the service navigation (pages may link to the same place in their content)."""
+    return page.get_by_role("navigation", name="Main menu").get_by_role(
+        "link", name=name, exact=True
+    )

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from dp_portal.auth.models import Role
 
-from .conftest import check_accessibility, sign_in
+from .conftest import check_accessibility, nav, sign_in
 
 
 def test_public_pages_are_accessible(page):
@@ -31,7 +31,7 @@ def test_sign_in_errors_are_summarised_and_accessible(page):
 def test_finance_officer_creates_a_person_and_account(page, live_app):
     sign_in(page, Role.FINANCE_OFFICER)
     check_accessibility(page)
-    page.get_by_role("link", name="Accounts", exact=True).click()
+    nav(page, "Accounts").click()
     check_accessibility(page)
     page.get_by_role("button", name="Add a supported person").click()
     check_accessibility(page)
@@ -109,7 +109,7 @@ def test_brokerage_sees_mandated_accounts(page, live_app):
 
 def test_admin_invites_a_user_and_manages_settings(page):
     sign_in(page, Role.ADMIN)
-    page.get_by_role("link", name="Users", exact=True).click()
+    nav(page, "Users").click()
     check_accessibility(page)
     page.get_by_role("button", name="Invite a user").click()
     check_accessibility(page)
@@ -120,7 +120,7 @@ def test_admin_invites_a_user_and_manages_settings(page):
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Invitation sent")
     check_accessibility(page)
     for link in ("Calendar", "Bank checking", "Audit log", "Organisations"):
-        page.get_by_role("link", name=link, exact=True).click()
+        nav(page, link).click()
         check_accessibility(page)
 
 

@@ -7,14 +7,14 @@ from playwright.sync_api import expect
 
 from dp_portal.auth.models import Role
 
-from .conftest import check_accessibility, sign_in
+from .conftest import check_accessibility, nav, sign_in
 
 
 def test_uplift_run_bank_file_and_remittance(page, live_app):
     world = live_app.config["TEST_WORLD"]
 
     sign_in(page, Role.ADMIN)
-    page.get_by_role("link", name="Rates", exact=True).click()
+    nav(page, "Rates").click()
     expect(page.locator("main")).to_contain_text("Holiday pay")
     check_accessibility(page)
     page.get_by_role("button", name="Uplift the living wage").click()
@@ -35,7 +35,7 @@ def test_uplift_run_bank_file_and_remittance(page, live_app):
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, Role.FINANCE_OFFICER)
-    page.get_by_role("link", name="Payment runs", exact=True).click()
+    nav(page, "Payment runs").click()
     check_accessibility(page)
     page.get_by_role("radio").first.check()
     page.get_by_role("button", name="Build the run").click()

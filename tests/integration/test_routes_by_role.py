@@ -10,10 +10,12 @@ import re
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from dp_portal.auth.models import Role
 from dp_portal.core.audit import record
 from dp_portal.core.calendar_models import CalendarOverride
+from dp_portal.core.letters import Letter, letter_row
 from dp_portal.core.permissions import PUBLIC, SIGNED_IN, access_of
 from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow
 
@@ -81,6 +83,25 @@ EXPECTED = {
     "payments.bank_file": FINANCE,
     "payments.account_payments": ALL,
     "payments.remittance": ALL,
+    "payments.letters": ALL,
+    "payments.letter_pdf": ALL,
+    "payments.remittance_pdf": ALL,
+}
+
+
+UPLIFT_CONTEXT = {
+    "reference": "DP1",
+    "person_name": "A",
+    "effective_from": "2026-04-01",
+    "old_wage": "12.60",
+    "new_wage": "13.45",
+    "percentage": "6.7",
+    "old_rate": "14.54",
+    "new_rate": "15.52",
+    "old_weekly": "1",
+    "new_weekly": "2",
+    "new_four_weekly": "8",
+    "new_annual": "104",
 }
 
 
@@ -132,6 +153,22 @@ def world(factory, db_session):
         account_number="66374958",
     )
     db_session.add(payment)
+    db_session.execute(
+        Letter.__table__.insert(),
+        [
+            letter_row(
+                account_id=account.id,
+                kind="uplift",
+                subject="S",
+                letter_format="standard",
+                recipient_name="A",
+                address_lines=[],
+                context=UPLIFT_CONTEXT,
+            )
+        ],
+    )
+    db_session.flush()
+    letter_id = db_session.execute(select(Letter.id)).scalar()
     event = record(
         users[Role.ADMIN], "test.event", account, account_id=account.id, session=db_session
     )
@@ -150,6 +187,7 @@ def world(factory, db_session):
         "budget_id": budget.id,
         "run_id": run.id,
         "payment_id": payment.id,
+        "letter_id": letter_id,
         "fmt": "csv",
         "filename": "app.js",
     }
