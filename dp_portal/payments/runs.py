@@ -22,7 +22,7 @@ from ..core.calendar import (
     latest_common_working_day,
 )
 from ..core.calendar_models import working_calendar
-from ..core.money import ZERO, from_pence, to_pence
+from ..core.money import ZERO, from_pence, round_money, to_pence
 from ..core.types import utcnow
 from ..extensions import db
 from ..third_party.models import Mandate
@@ -477,7 +477,23 @@ def commit_run(run_id: int, *, actor) -> int:
         .where(RunLine.run_id == run_id, RunLine.outcome == "pay")
     ).all()
     payments = []
+    contributions = []
     for account_id, payee_type, amount, breakdown_json, name, sort_code, number in lines:
+        breakdown = json.loads(breakdown_json)
+        contribution = round_money(Decimal(breakdown.get("contribution", "0")))
+        if contribution > 0:
+            # Net payment: the person pays their contribution into the account themselves.
+            contributions.append(
+                {
+                    "account_id": account_id,
+                    "entry_date": run.pay_date,
+                    "kind": "contribution",
+                    "amount_pence": to_pence(contribution),
+                    "payment_id": None,
+                    "description": "Your contribution for the period, paid in by you",
+                    "created_at": now,
+                }
+            )
         common = {
             "account_id": account_id,
             "run_id": run_id,
@@ -500,7 +516,7 @@ def commit_run(run_id: int, *, actor) -> int:
                 "breakdown_json": breakdown_json,
             }
         )
-        for item in json.loads(breakdown_json).get("arrears", []):
+        for item in breakdown.get("arrears", []):
             payments.append(
                 common
                 | {
@@ -514,6 +530,8 @@ def commit_run(run_id: int, *, actor) -> int:
             )
     if payments:
         session.execute(insert(Payment.__table__), payments)
+    if contributions:
+        session.execute(insert(LedgerEntry.__table__), contributions)
     session.execute(
         insert(LedgerEntry.__table__).from_select(
             [
@@ -640,3 +658,74 @@ def originator(config) -> Originator:
 def bank_files(run_id: int, config) -> tuple[str, str]:
     transfers = run_transfers(run_id)
     return standard18_file(transfers, originator(config)), csv_file(transfers)
+
+
+def run_report_xlsx(run_id: int) -> bytes:
+    """The run for the record: a summary sheet and every account's line, with reasons."""
+    from ..accounts.models import Person
+    from ..core.spreadsheets import workbook_bytes
+
+    run = db.session.get(PaymentRun, run_id)
+    totals = run_totals(run_id)
+    summary = [
+        ["Period", f"{run.period_start.isoformat()} to {run.period_end.isoformat()}"],
+        ["Pay date", run.pay_date.isoformat()],
+        ["Status", str(run.status)],
+        ["Payments", run.payment_count],
+        ["Total", from_pence(run.total_pence)],
+        ["Withheld", run.withheld_count],
+        *(
+            [f"Option {option}, paid to {payee}", count, total]
+            for option, payee, count, total in totals["by_option"]
+        ),
+        *([f"Withheld: {reason}", count] for reason, count in totals["withheld"]),
+    ]
+    lines = db.session.execute(
+        select(
+            Account.reference,
+            Person.first_name + " " + Person.last_name,
+            RunLine.sds_option,
+            RunLine.payee_type,
+            RunLine.amount_pence,
+            RunLine.arrears_pence,
+            RunLine.outcome,
+            RunLine.reason,
+        )
+        .join(Account, Account.id == RunLine.account_id)
+        .join(Person, Person.id == Account.person_id)
+        .where(RunLine.run_id == run_id)
+        .order_by(Account.reference)
+    )
+    rows = (
+        [
+            ref,
+            name,
+            option,
+            payee,
+            from_pence(amount),
+            from_pence(arrears),
+            from_pence(amount + arrears),
+            outcome,
+            reason or "",
+        ]
+        for ref, name, option, payee, amount, arrears, outcome, reason in lines
+    )
+    return workbook_bytes(
+        {
+            "Summary": (["Item", "Value", "Amount"], summary),
+            "Accounts": (
+                [
+                    "Account",
+                    "Supported person",
+                    "SDS option",
+                    "Paid to",
+                    "This period",
+                    "Arrears",
+                    "Total",
+                    "Outcome",
+                    "Reason withheld",
+                ],
+                rows,
+            ),
+        }
+    )

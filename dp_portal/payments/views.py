@@ -401,6 +401,18 @@ def bank_file(run_id: int, fmt: str):
     )
 
 
+@bp.route("/payment-runs/<int:run_id>/report.xlsx")
+@roles_required(Role.FINANCE_OFFICER)
+def run_report(run_id: int):
+    run = db.session.get(PaymentRun, run_id) or abort(404)
+    name = f"payment-run-{run.period_start:%Y-%m-%d}.xlsx"
+    return Response(
+        runs.run_report_xlsx(run.id),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 # --- Remittance ----------------------------------------------------------------------------
 
 

@@ -1,8 +1,10 @@
 """The payments journey through the web: rates, uplift, budget, run, bank file, remittance."""
 
+import io
 import re
 from datetime import date
 
+import openpyxl
 from sqlalchemy import func, select
 
 from dp_portal.auth.models import Role
@@ -181,6 +183,10 @@ def test_budget_to_bank_file_through_the_web(client, factory, db_session):
     assert len(bacs.data.decode().splitlines()[0]) == 100
     csv_file = client.get(f"/payment-runs/{run.id}/bank-file.csv").data.decode()
     assert "M TESTER" in csv_file
+    report = client.get(f"/payment-runs/{run.id}/report.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(report.data))
+    assert book.sheetnames == ["Summary", "Accounts"]
+    assert book["Accounts"]["A2"].value == account.reference
 
     sign_in_as(client, recipient)
     budget_page = client.get(f"/accounts/{account.id}/budget").data.decode()

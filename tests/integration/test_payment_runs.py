@@ -116,10 +116,14 @@ def test_a_run_pays_the_prorated_net_amount_once(world, factory):
     assert payment.amount == (D(20) * rate * 4 - D(14) * 4).quantize(D("0.01"))
     assert payment.pay_date == date(2026, 4, 2)  # Easter Monday and Good Friday skipped
     assert D(payment.breakdown["contribution"]) == D("56")
-    ledger = db.session.execute(
-        select(LedgerEntry).where(LedgerEntry.account_id == account.id)
-    ).scalar_one()
-    assert ledger.amount_pence == payment.amount_pence and ledger.kind == "payment"
+    ledger = {
+        entry.kind: entry.amount_pence
+        for entry in db.session.execute(
+            select(LedgerEntry).where(LedgerEntry.account_id == account.id)
+        ).scalars()
+    }
+    # The payment, and the contribution the person pays in (net payment): £14 x 4 weeks.
+    assert ledger == {"payment": payment.amount_pence, "contribution": 5600}
     assert run.status == "committed"
     # Retried, the run is refused and nothing more is paid.
     with pytest.raises(RuleError, match="already been committed"):

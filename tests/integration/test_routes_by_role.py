@@ -81,6 +81,7 @@ EXPECTED = {
     "payments.commit_run": FINANCE,
     "payments.cancel_run": FINANCE,
     "payments.bank_file": FINANCE,
+    "payments.run_report": FINANCE,
     "payments.account_payments": ALL,
     "payments.remittance": ALL,
     "payments.letters": ALL,

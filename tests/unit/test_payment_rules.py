@@ -132,3 +132,19 @@ def test_standard18_record_layout():
 def test_csv_defends_against_formula_injection():
     text = csv_file([Transfer("089999", "66374958", "-HYPHEN", 100, "=SUM(A1)")])
     assert "'-HYPHEN" in text and "'=SUM" not in text  # = is not a Bacs character at all
+
+
+def test_spreadsheet_text_that_looks_like_a_formula_stays_text():
+    import io
+
+    import openpyxl
+
+    from dp_portal.core.spreadsheets import workbook_bytes
+
+    data = workbook_bytes(
+        {"S": (["Name", "Amount"], [['=HYPERLINK("http://x")', D("12.50")], ["@SUM(1)", D("1")]])}
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["S"]
+    assert sheet["A2"].value == '=HYPERLINK("http://x")' and sheet["A2"].data_type == "s"
+    assert sheet["A3"].data_type == "s"
+    assert sheet["B2"].value == 12.5 and sheet["B2"].number_format == '"£"#,##0.00'

@@ -1,0 +1,42 @@
+"""Writing spreadsheets safely: text that looks like a formula stays text.
+
+A cell whose text starts with = + - or @ would run as a formula when a finance officer opens
+the file (formula injection), so every text cell is written with an explicit string type.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+MONEY_FORMAT = '"£"#,##0.00'
+
+
+def _cell(sheet, value: Any, *, bold: bool = False):
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+    elif isinstance(value, Decimal):
+        cell.number_format = MONEY_FORMAT
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def workbook_bytes(sheets: dict[str, tuple[list[str], Iterable[list[Any]]]]) -> bytes:
+    """{sheet title: (header row, rows)} -> an .xlsx file, written row by row."""
+    book = Workbook(write_only=True)
+    for title, (header, rows) in sheets.items():
+        sheet = book.create_sheet(title=title[:31])
+        sheet.append([_cell(sheet, text, bold=True) for text in header])
+        for row in rows:
+            sheet.append([_cell(sheet, value) for value in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
