@@ -17,9 +17,13 @@ from bench._common import Timer, fresh_app, result_line
 from dp_portal.accounts.models import Account, Person, Representative
 from dp_portal.demo import build_demo
 from dp_portal.extensions import db
+from dp_portal.payments.models import Budget, BudgetLine
 from dp_portal.third_party.models import Mandate, Organisation
 
-TABLES = [m.__table__ for m in (Organisation, Person, Representative, Account, Mandate)]
+TABLES = [
+    m.__table__
+    for m in (Organisation, Person, Representative, Account, Mandate, Budget, BudgetLine)
+]
 
 
 def main(n: int) -> None:
@@ -49,12 +53,13 @@ def main(n: int) -> None:
     print(f"database: {dialect}")
     print(f"accounts: {n}")
     print(
-        "build_demo (generate and insert people, representatives, accounts, mandates): "
+        "build_demo (generate and insert people, representatives, accounts, mandates, "
+        "priced budgets and their lines): "
         f"{build.seconds:.2f} s"
     )
     print(
         "raw executemany of the same rows (organisations, people, representatives, "
-        f"accounts, mandates): {raw.seconds:.2f} s"
+        f"accounts, mandates, budgets, budget lines): {raw.seconds:.2f} s"
     )
     print(
         result_line(

@@ -117,8 +117,25 @@ class AuditLogIsAppendOnly(RuntimeError):
     pass
 
 
+# Records that are written once and never changed: the audit log here, and the domains'
+# money records (committed payments, ledger entries) register themselves too.
+APPEND_ONLY: list[type] = []
+
+
+def append_only(cls: type) -> type:
+    APPEND_ONLY.append(cls)
+    return cls
+
+
+append_only(AuditEvent)
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_rewrites(session: Session, flush_context, instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditEvent):
-            raise AuditLogIsAppendOnly("audit events cannot be changed or deleted")
+        if isinstance(obj, tuple(APPEND_ONLY)) and (
+            obj in session.deleted or session.is_modified(obj, include_collections=False)
+        ):
+            raise AuditLogIsAppendOnly(
+                f"{type(obj).__name__} rows are never changed or deleted: record a new entry"
+            )

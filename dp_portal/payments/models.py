@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.audit import append_only
 from ..core.money import from_pence
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
@@ -268,6 +269,7 @@ class RunLine(db.Model):
         return json.loads(self.breakdown_json)
 
 
+@append_only
 class Payment(db.Model):
     """A committed payment. Never edited: a correction is an adjustment that references it."""
 
@@ -323,6 +325,7 @@ class Payment(db.Model):
         return json.loads(self.breakdown_json)
 
 
+@append_only
 class LedgerEntry(db.Model):
     """Money in and out of an account as the council sees it; balances are sums of entries."""
 

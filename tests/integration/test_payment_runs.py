@@ -256,3 +256,23 @@ def test_a_national_run_total_fits(world, factory):
     db.session.flush()
     db.session.expire(run)
     assert run.total == D("134142368.27")
+
+
+def test_committed_payments_and_ledger_entries_are_never_edited(world, factory):
+    from dp_portal.core.audit import AuditLogIsAppendOnly
+
+    officer, second, leader = world
+    _budget(_account(factory), officer, leader)
+    _commit(0, officer, second)
+    payment = db.session.execute(select(Payment)).scalar_one()
+    entry = db.session.execute(select(LedgerEntry)).scalars().first()
+    nested = db.session.begin_nested()
+    payment.amount_pence += 1
+    with pytest.raises(AuditLogIsAppendOnly, match="never changed"):
+        db.session.flush()
+    nested.rollback()
+    nested = db.session.begin_nested()
+    db.session.delete(entry)
+    with pytest.raises(AuditLogIsAppendOnly):
+        db.session.flush()
+    nested.rollback()
