@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select, text
 
 from bench._common import Timer, fresh_app, result_line
 from dp_portal.accounts.models import Account, Person, Representative
+from dp_portal.auth.models import User
 from dp_portal.demo import build_demo
 from dp_portal.extensions import db
 from dp_portal.payments.models import Budget, BudgetLine
@@ -22,7 +23,7 @@ from dp_portal.third_party.models import Mandate, Organisation
 
 TABLES = [
     m.__table__
-    for m in (Organisation, Person, Representative, Account, Mandate, Budget, BudgetLine)
+    for m in (Organisation, User, Person, Representative, Account, Mandate, Budget, BudgetLine)
 ]
 
 
