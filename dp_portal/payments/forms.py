@@ -186,3 +186,22 @@ class BuildRunForm(BaseForm):
         validators=[InputRequired("Choose the period to pay")],
     )
     submit = SubmitField("Build the run", widget=GovSubmitInput())
+
+
+class AdjustmentForm(BaseForm):
+    amount = MoneyField(
+        "Amount",
+        allow_negative=True,
+        description="Negative if money came back (like -250.00 for a returned payment); "
+        "positive if money was paid outside a payment run",
+        validators=[InputRequired("Enter the amount of the correction")],
+    )
+    on = DateField(
+        "Date the money moved", validators=[InputRequired("Enter the date the money moved")]
+    )
+    reason = StringField(
+        "Reason",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the reason for the correction"), Length(max=150)],
+    )
+    submit = SubmitField("Record the correction", widget=GovSubmitInput())

@@ -355,6 +355,15 @@ def _arrears_inputs(period: Period, anchor: date) -> PastPeriods:
                     Budget.effective_from <= p.end,
                 )
             ).scalars()
+        ) | set(
+            # A correction recorded since (a returned payment, say) changes what is owed.
+            db.session.execute(
+                select(Payment.account_id).where(
+                    Payment.kind == "adjustment",
+                    Payment.period_index == index,
+                    Payment.created_at > committed_at,
+                )
+            ).scalars()
         )
     return PastPeriods(periods, dict(paid), dict(unpaid), repriced_all, dict(repriced_accounts))
 
@@ -758,3 +767,54 @@ def run_report_xlsx(run_id: int) -> bytes:
             ),
         }
     )
+
+
+# --- Corrections ---------------------------------------------------------------------------
+
+
+def record_adjustment(
+    payment: Payment, *, amount: Decimal, on: date, reason: str, actor
+) -> Payment:
+    """Correct a committed payment without editing it: money returned by the bank (negative)
+    or paid outside a run (positive). The next run pays or nets off what is then owed."""
+    if payment.kind == "adjustment":
+        raise RuleError("Correct the original payment, not a correction")
+    if amount == 0:
+        raise RuleError("Enter an amount that is not zero")
+    adjustment = Payment(
+        account_id=payment.account_id,
+        run_id=None,
+        period_index=payment.period_index,
+        period_start=payment.period_start,
+        period_end=payment.period_end,
+        payee_type=payment.payee_type,
+        kind="adjustment",
+        amount_pence=to_pence(amount),
+        pay_date=on,
+        breakdown_json=json.dumps({"reason": reason, "corrects": payment.id}),
+        corrects_payment_id=payment.id,
+        payee_name=payment.payee_name,
+        sort_code=payment.sort_code,
+        account_number=payment.account_number,
+    )
+    db.session.add(adjustment)
+    db.session.flush()
+    db.session.add(
+        LedgerEntry(
+            account_id=payment.account_id,
+            entry_date=on,
+            kind="adjustment",
+            amount_pence=adjustment.amount_pence,
+            payment_id=adjustment.id,
+            description=f"Correction: {reason}"[:200],
+        )
+    )
+    audit.record(
+        actor,
+        "payment.adjusted",
+        adjustment,
+        account_id=payment.account_id,
+        summary=f"Correction of {amount} pounds to the payment of {payment.pay_date:%d %B %Y}",
+        after={"corrects": payment.id, "amount": str(amount), "reason": reason},
+    )
+    return adjustment

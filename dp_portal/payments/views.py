@@ -1,4 +1,3 @@
-from datetime import timedelta
 from decimal import Decimal
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
@@ -15,7 +14,15 @@ from ..extensions import db
 from ..third_party.models import Organisation
 from . import bp, runs, services, uplift
 from .budgets import LineKind, LineSpec
-from .forms import BudgetForm, BuildRunForm, DecisionForm, ProviderRateForm, RateRowForm, UpliftForm
+from .forms import (
+    AdjustmentForm,
+    BudgetForm,
+    BuildRunForm,
+    DecisionForm,
+    ProviderRateForm,
+    RateRowForm,
+    UpliftForm,
+)
 from .models import Budget, Payment, PaymentRun, RunLine, RunStatus
 from .rates import RateKind
 from .services import RuleError
@@ -446,13 +453,46 @@ def remittance(payment_id: int):
         if payment.run_id
         else []
     )
+    corrections = (
+        db.session.execute(
+            select(Payment).where(Payment.corrects_payment_id == payment.id).order_by(Payment.id)
+        )
+        .scalars()
+        .all()
+    )
     return render_template(
         "payments/remittance.html",
         payment=payment,
         account=account,
         related=related,
-        timedelta=timedelta,
+        corrections=corrections,
     )
+
+
+@bp.route("/payments/<int:payment_id>/correct", methods=["GET", "POST"])
+@roles_required(Role.FINANCE_OFFICER)
+def correct_payment(payment_id: int):
+    payment = db.session.get(Payment, payment_id) or abort(404)
+    account = _account_or_404(payment.account_id)
+    form = AdjustmentForm()
+    if form.validate_on_submit():
+        try:
+            runs.record_adjustment(
+                payment,
+                amount=form.amount.data,
+                on=form.on.data,
+                reason=form.reason.data,
+                actor=current_user,
+            )
+        except RuleError as exc:
+            form.amount.errors = [str(exc)]
+        else:
+            flash(
+                "The correction has been recorded. The next payment run takes it into account.",
+                "success",
+            )
+            return redirect(url_for("payments.remittance", payment_id=payment.id))
+    return render_template("payments/correct.html", form=form, payment=payment, account=account)
 
 
 # --- Letters and downloads -----------------------------------------------------------------

@@ -67,3 +67,14 @@ def test_uplift_run_bank_file_and_remittance(page, live_app):
     page.get_by_role("link", name=re.compile("Remittance advice")).first.click()
     expect(page.locator("h1")).to_have_text("Remittance advice")
     check_accessibility(page)
+    with page.expect_download() as remittance_pdf:
+        page.get_by_role("link", name="Download this remittance advice (PDF)").click()
+    assert open(remittance_pdf.value.path(), "rb").read(4) == b"%PDF"  # noqa: SIM115
+
+    page.goto(f"/accounts/{world['account_id']}")
+    page.get_by_role("link", name="Letters", exact=True).click()
+    expect(page.locator("main")).to_contain_text("Your direct payment is going up")
+    check_accessibility(page)
+    with page.expect_download() as letter:
+        page.get_by_role("link", name=re.compile("Your direct payment is going up")).click()
+    assert open(letter.value.path(), "rb").read(4) == b"%PDF"  # noqa: SIM115

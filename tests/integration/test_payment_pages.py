@@ -188,11 +188,27 @@ def test_budget_to_bank_file_through_the_web(client, factory, db_session):
     assert book.sheetnames == ["Summary", "Accounts"]
     assert book["Accounts"]["A2"].value == account.reference
 
+    payment = db_session.execute(select(Payment)).scalar_one()
+    bad = client.post(
+        f"/payments/{payment.id}/correct",
+        data={"amount": "abc", "on": ["9", "4", "2026"], "reason": "x"},
+    )
+    assert b"Enter an amount in pounds and pence" in bad.data
+    fixed = client.post(
+        f"/payments/{payment.id}/correct",
+        data={
+            "amount": f"-{payment.amount}",
+            "on": ["9", "4", "2026"],
+            "reason": "Returned by the bank",
+        },
+    )
+    assert fixed.status_code == 302
+    assert b"Returned by the bank" in client.get(f"/payments/{payment.id}").data
+
     sign_in_as(client, recipient)
     budget_page = client.get(f"/accounts/{account.id}/budget").data.decode()
     assert "Personal care" in budget_page and "20 hours x" in budget_page
     payments = client.get(f"/accounts/{account.id}/payments").data.decode()
-    payment = db_session.execute(select(Payment)).scalar_one()
     assert f"/payments/{payment.id}" in payments
     advice = client.get(f"/payments/{payment.id}").data.decode()
     assert "Remittance advice" in advice and "Less your contribution" in advice

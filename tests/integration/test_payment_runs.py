@@ -276,3 +276,28 @@ def test_committed_payments_and_ledger_entries_are_never_edited(world, factory):
     with pytest.raises(AuditLogIsAppendOnly):
         db.session.flush()
     nested.rollback()
+
+
+def test_a_returned_payment_is_corrected_and_paid_again_next_run(world, factory):
+    officer, second, leader = world
+    account = _account(factory)
+    _budget(account, officer, leader)
+    _commit(0, officer, second)
+    payment = db.session.execute(select(Payment)).scalar_one()
+    with pytest.raises(RuleError, match="not zero"):
+        runs.record_adjustment(
+            payment, amount=D("0"), on=date(2026, 4, 9), reason="x", actor=second
+        )
+    runs.record_adjustment(
+        payment,
+        amount=-payment.amount,
+        on=date(2026, 4, 9),
+        reason="Returned by the bank",
+        actor=second,
+    )
+    db.session.flush()
+    assert runs.account_balance(account.id) == 0
+    run = runs.build_run(1, anchor=ANCHOR, actor=officer)
+    line = db.session.execute(select(RunLine).where(RunLine.run_id == run.id)).scalar_one()
+    assert line.arrears_pence == payment.amount_pence  # period 0 is owed again
+    assert line.breakdown["arrears"][0]["period_index"] == 0

@@ -84,6 +84,7 @@ EXPECTED = {
     "payments.run_report": FINANCE,
     "payments.account_payments": ALL,
     "payments.remittance": ALL,
+    "payments.correct_payment": FINANCE,
     "payments.letters": ALL,
     "payments.letter_pdf": ALL,
     "payments.remittance_pdf": ALL,
