@@ -191,3 +191,10 @@ class RateBook:
         return {start for _, start, _, _ in self.rows} | {
             start for _, start, _, _ in self.provider_rows
         }
+
+    def changes_within(self, start: date, end: date) -> bool:
+        """Whether any rate starts on a day after `start` up to `end`."""
+        key = ("within", start, end)
+        if key not in self._memo:
+            self._memo[key] = any(start < day <= end for day in self.change_dates())
+        return self._memo[key]

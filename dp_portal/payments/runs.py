@@ -39,7 +39,7 @@ from .models import (
     RunStatus,
 )
 from .rates import RateBook
-from .schedule import PeriodAmount, Weekly, period_amount
+from .schedule import PeriodAmount, Segment, Weekly, period_amount
 from .services import RuleError, rate_book
 
 RUN_LOCK_KEY = 7_431_001  # PostgreSQL advisory lock: one run commits at a time
@@ -162,6 +162,15 @@ def weekly_on(
 def account_period_amount(
     period: Period, versions: list[PlanVersion], book: RateBook, start: date, end: date | None
 ) -> PeriodAmount:
+    # Most accounts: nothing starts or stops inside the period, so it is one piece.
+    if (
+        start <= period.start
+        and (end is None or end >= period.end)
+        and not book.changes_within(period.start, period.end)
+        and not any(period.start < v.effective_from <= period.end for v in versions)
+    ):
+        weekly = weekly_on(versions, book, start, end, period.start)
+        return PeriodAmount(period, (Segment(period.start, period.end, weekly),))
     changes = {v.effective_from for v in versions} | book.change_dates() | {start}
     if end is not None:
         changes.add(end + timedelta(days=1))
