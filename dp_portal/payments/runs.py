@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from ..accounts.models import Account
 from ..core import audit
+from ..core.bulk import insert_rows
 from ..core.calendar import (
     Period,
     Region,
@@ -267,8 +268,7 @@ def build_run(period_index: int, *, anchor: date, actor) -> PaymentRun:
             paid_count += 1
         else:
             withheld += 1
-    if rows:
-        db.session.execute(insert(RunLine.__table__), rows)
+    insert_rows(db.session, RunLine.__table__, rows)
     run.total_pence, run.payment_count, run.withheld_count = total, paid_count, withheld
     audit.record(
         actor,
