@@ -253,6 +253,8 @@ class RunLine(db.Model):
     arrears_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # Net payments only: the contribution the person pays in for the period, for the ledger.
     contribution_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Gross payments only: the contribution invoiced for the period.
+    invoice_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     sds_option: Mapped[int] = mapped_column(Integer, nullable=False)
     outcome: Mapped[str] = mapped_column(String(16), nullable=False)  # pay | withhold
     reason: Mapped[str | None] = mapped_column(String(200))

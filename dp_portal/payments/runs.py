@@ -13,6 +13,7 @@ from sqlalchemy import Date, Integer, and_, func, insert, literal, select, text,
 from sqlalchemy.exc import OperationalError
 
 from ..accounts.models import Account
+from ..accounts.services import correspondents
 from ..core import audit
 from ..core.bulk import insert_rows
 from ..core.calendar import (
@@ -23,6 +24,7 @@ from ..core.calendar import (
     latest_common_working_day,
 )
 from ..core.calendar_models import working_calendar
+from ..core.letters import letter_row, record_letters
 from ..core.money import ZERO, from_pence, round_money, to_pence
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
@@ -154,9 +156,12 @@ def weekly_on(
         lambda org: book.provider_rate_on(org, day),
         explain=False,
     )
-    contribution = plan.contribution if plan.basis == "net" else ZERO
+    net = plan.basis == "net"
     return Weekly(
-        weekly_total(priced), contribution, tuple((p.spec.description, p.weekly) for p in priced)
+        weekly_total(priced),
+        plan.contribution if net else ZERO,
+        tuple((p.spec.description, p.weekly) for p in priced),
+        ZERO if net else plan.contribution,
     )
 
 
@@ -211,8 +216,9 @@ def build_run(period_index: int, *, anchor: date, actor) -> PaymentRun:
             Account.sort_code,
         ).where(
             Account.start_date <= period.end,
+            # Closed accounts still within their dates are listed as withheld, so a closure
+            # the officer did not expect is seen before the money goes.
             (Account.end_date.is_(None)) | (Account.end_date >= period.start),
-            Account.status != "closed",
         )
     ).all()
     plans = load_plans()
@@ -240,7 +246,9 @@ def build_run(period_index: int, *, anchor: date, actor) -> PaymentRun:
         breakdown = amount.breakdown() | {"arrears": arrears_items}
         amount_pence = to_pence(amount.total)
         reason = None
-        if not versions:
+        if status == "closed":
+            reason = "Account closed"
+        elif not versions:
             reason = "No approved budget"
         elif status == "suspended":
             reason = "Account suspended: payments withheld until it is reinstated"
@@ -261,6 +269,7 @@ def build_run(period_index: int, *, anchor: date, actor) -> PaymentRun:
                 reason,
                 breakdown,
                 to_pence(round_money(amount.contribution)),
+                to_pence(amount.invoiced),
             )
         )
         if outcome == "pay":
@@ -282,10 +291,21 @@ def build_run(period_index: int, *, anchor: date, actor) -> PaymentRun:
 
 
 def _line(
-    run_id, account_id, option, managed, amount, arrears, outcome, reason, breakdown, contribution=0
+    run_id,
+    account_id,
+    option,
+    managed,
+    amount,
+    arrears,
+    outcome,
+    reason,
+    breakdown,
+    contribution=0,
+    invoice=0,
 ) -> dict:
     return {
         "contribution_pence": contribution,
+        "invoice_pence": invoice,
         "run_id": run_id,
         "account_id": account_id,
         "payee_type": "organisation" if account_id in managed else "person",
@@ -600,6 +620,7 @@ def commit_run(run_id: int, *, actor) -> int:
             ).where(paid_lines, RunLine.contribution_pence > 0),
         )
     )
+    _record_invoices(run, paid_lines)
     count = run.payment_count
     audit.record(
         actor,
@@ -827,3 +848,37 @@ def record_adjustment(
         after={"corrects": payment.id, "amount": str(amount), "reason": reason},
     )
     return adjustment
+
+
+def _record_invoices(run: PaymentRun, paid_lines) -> None:
+    """Gross payment: the person asked to be paid in full and invoiced for their contribution
+    (reg. 4 of the 2014 Direct Payments Regulations), so each is sent an invoice letter."""
+    rows = db.session.execute(
+        select(RunLine.account_id, RunLine.invoice_pence, Account.reference)
+        .join(Account, Account.id == RunLine.account_id)
+        .where(paid_lines, RunLine.invoice_pence > 0)
+    ).all()
+    if not rows:
+        return
+    recipients = correspondents([account_id for account_id, _, _ in rows])
+    record_letters(
+        [
+            letter_row(
+                account_id=account_id,
+                kind="contribution_invoice",
+                subject="Invoice for your contribution",
+                letter_format=recipients[account_id].letter_format,
+                recipient_name=recipients[account_id].name,
+                address_lines=recipients[account_id].address_lines,
+                context={
+                    "reference": reference,
+                    "invoice_number": f"{reference}-{run.period_start:%Y%m%d}",
+                    "amount": str(from_pence(invoice)),
+                    "period_start": run.period_start.isoformat(),
+                    "period_end": run.period_end.isoformat(),
+                    "due": (run.pay_date + timedelta(days=28)).isoformat(),
+                },
+            )
+            for account_id, invoice, reference in rows
+        ]
+    )

@@ -17,11 +17,13 @@ SEVEN = Decimal(7)
 
 @dataclass(frozen=True)
 class Weekly:
-    """What is in force on a day: the weekly budget and the weekly contribution deducted."""
+    """What is in force on a day: the weekly budget, the weekly contribution deducted (net
+    payment), and the weekly contribution invoiced instead (gross payment, reg. 4)."""
 
     budget: Decimal
     contribution: Decimal = ZERO
     lines: tuple[tuple[str, Decimal], ...] = ()
+    invoiced: Decimal = ZERO
 
     @classmethod
     def nothing(cls) -> Weekly:
@@ -46,6 +48,10 @@ class Segment:
     def contribution(self) -> Decimal:
         return self.weekly.contribution * self.days / SEVEN
 
+    @property
+    def invoiced(self) -> Decimal:
+        return self.weekly.invoiced * self.days / SEVEN
+
 
 @dataclass(frozen=True)
 class PeriodAmount:
@@ -61,6 +67,11 @@ class PeriodAmount:
     @cached_property
     def contribution(self) -> Decimal:
         return sum((s.contribution for s in self.segments), ZERO)
+
+    @cached_property
+    def invoiced(self) -> Decimal:
+        """Gross payment: the contribution to invoice for the period, rounded once."""
+        return round_money(sum((s.invoiced for s in self.segments), ZERO))
 
     @cached_property
     def offset_total(self) -> Decimal:
@@ -88,6 +99,7 @@ class PeriodAmount:
             ],
             "budget": str(self.budget),
             "contribution": str(self.contribution),
+            "invoiced": str(self.invoiced),
             "offsets": [[label, str(amount)] for label, amount in self.offsets],
             "total": str(self.total),
         }

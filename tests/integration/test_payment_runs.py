@@ -148,7 +148,9 @@ def test_exceptions_are_withheld_and_listed(world, factory):
     suspended = _account(factory, status="suspended")
     no_bank = _account(factory, sort_code=None, account_number=None, payee_name=None)
     no_budget = _account(factory)
-    for account in (suspended, no_bank):
+    closed = _account(factory, status="closed")
+    _account(factory, status="closed", end_date=date(2026, 4, 30), start_date=date(2026, 1, 5))
+    for account in (suspended, no_bank, closed):
         _budget(account, officer, leader)
     run = runs.build_run(0, anchor=ANCHOR, actor=officer)
     reasons = dict(
@@ -159,7 +161,8 @@ def test_exceptions_are_withheld_and_listed(world, factory):
     assert reasons[suspended.id].startswith("Account suspended")
     assert reasons[no_bank.id] == "No bank details"
     assert reasons[no_budget.id] == "No approved budget"
-    assert run.payment_count == 0 and run.withheld_count == 3
+    assert reasons[closed.id] == "Account closed"
+    assert run.payment_count == 0 and run.withheld_count == 5
 
 
 def test_suspended_account_gets_its_arrears_after_reinstatement(world, factory):
@@ -215,6 +218,12 @@ def test_gross_payment_does_not_deduct_the_contribution(world, factory):
     _commit(0, officer, second)
     amounts = dict(db.session.execute(select(Payment.account_id, Payment.amount_pence)).all())
     assert amounts[gross.id] - amounts[net.id] == 8000  # 4 weeks x £20
+    # The gross payer is invoiced for the contribution instead (reg. 4).
+    from dp_portal.core.letters import Letter
+
+    (invoice,) = db.session.execute(select(Letter)).scalars().all()
+    assert invoice.account_id == gross.id and invoice.kind == "contribution_invoice"
+    assert invoice.context["amount"] == "80.00"
 
 
 def test_budget_change_midperiod_is_prorated(world, factory):
@@ -301,3 +310,12 @@ def test_a_returned_payment_is_corrected_and_paid_again_next_run(world, factory)
     line = db.session.execute(select(RunLine).where(RunLine.run_id == run.id)).scalar_one()
     assert line.arrears_pence == payment.amount_pence  # period 0 is owed again
     assert line.breakdown["arrears"][0]["period_index"] == 0
+
+
+def test_provider_rates_cannot_undercut_the_living_wage_rate(world, factory):
+    officer, _, _ = world
+    provider = db.session.merge(factory.organisation(kind="provider"))
+    floor = services.rate_book().pa_rate_on(date(2026, 4, 6)).total
+    with pytest.raises(RuleError, match="at least"):
+        services.add_provider_rate(provider.id, date(2026, 4, 6), floor - D("0.01"), "x", actor=officer)
+    services.add_provider_rate(provider.id, date(2026, 4, 6), floor, "x", actor=officer)
