@@ -198,3 +198,9 @@ class RateBook:
         if key not in self._memo:
             self._memo[key] = any(start < day <= end for day in self.change_dates())
         return self._memo[key]
+
+    def cached(self, key, make):
+        """Work that depends only on the rates, done once per book (a run builds one book)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]

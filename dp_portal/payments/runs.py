@@ -108,28 +108,32 @@ def load_plans(account_ids: set[int] | None = None) -> dict[int, list[PlanVersio
     if account_ids is not None:
         budgets = budgets.where(Budget.account_id.in_(account_ids))
         lines = lines.where(Budget.account_id.in_(account_ids))
+    # A council has many budgets but few distinct lines and contributions: build each once.
     kinds = {kind.value: kind for kind in LineKind}
+    specs: dict[tuple, LineSpec] = {}
+    pounds: dict[int, Decimal] = {}
     by_budget: dict[int, list[LineSpec]] = defaultdict(list)
-    for budget_id, kind, description, hours, amount, provider in db.session.execute(
-        lines.order_by(BudgetLine.id)
-    ):
-        by_budget[budget_id].append(
-            LineSpec(
+    for budget_id, *raw in db.session.execute(lines.order_by(BudgetLine.id)):
+        key = tuple(raw)
+        spec = specs.get(key)
+        if spec is None:
+            kind, description, hours, amount, provider = raw
+            spec = specs[key] = LineSpec(
                 kinds[kind],
                 description,
                 Decimal(hours) / 100 if hours is not None else None,
                 from_pence(amount) if amount is not None else None,
                 provider,
             )
-        )
+        by_budget[budget_id].append(spec)
     plans: dict[int, list[PlanVersion]] = defaultdict(list)
     for budget_id, account_id, start, contribution, basis in db.session.execute(
         budgets.order_by(Budget.effective_from, Budget.version)
     ):
+        if contribution not in pounds:
+            pounds[contribution] = from_pence(contribution)
         plans[account_id].append(
-            PlanVersion(
-                budget_id, start, from_pence(contribution), basis, tuple(by_budget[budget_id])
-            )
+            PlanVersion(budget_id, start, pounds[contribution], basis, tuple(by_budget[budget_id]))
         )
     return plans
 
@@ -149,6 +153,13 @@ def weekly_on(
             plan = version
     if plan is None:
         return Weekly.nothing()
+    # Many accounts share the same lines; price each set once per day.
+    return book.cached(
+        ("weekly", plan.lines, plan.contribution, plan.basis, day), lambda: _price(plan, book, day)
+    )
+
+
+def _price(plan: PlanVersion, book: RateBook, day: date) -> Weekly:
     pa = book.pa_rate_on(day)
     priced = price_lines(
         list(plan.lines),
@@ -176,7 +187,11 @@ def account_period_amount(
         and not any(period.start < v.effective_from <= period.end for v in versions)
     ):
         weekly = weekly_on(versions, book, start, end, period.start)
-        return PeriodAmount(period, (Segment(period.start, period.end, weekly),))
+        # Accounts with the same weekly figures share one priced period (and its breakdown).
+        return book.cached(
+            ("period", id(weekly), period),
+            lambda: PeriodAmount(period, (Segment(period.start, period.end, weekly),)),
+        )
     changes = {v.effective_from for v in versions} | book.change_dates() | {start}
     if end is not None:
         changes.add(end + timedelta(days=1))
@@ -238,12 +253,18 @@ def build_run(period_index: int, *, anchor: date, actor) -> PaymentRun:
         try:
             amount = account_period_amount(period, versions, book, start, end)
         except LookupError as exc:
-            rows.append(_line(run.id, account_id, option, managed, 0, 0, "withhold", str(exc), {}))
+            rows.append(
+                _line(run.id, account_id, option, managed, 0, 0, "withhold", str(exc), "{}")
+            )
             withheld += 1
             continue
         arrears_items = _arrears_for(account_id, versions, book, start, end, past)
         arrears = sum(item["due_pence"] for item in arrears_items)
-        breakdown = amount.breakdown() | {"arrears": arrears_items}
+        breakdown_json = (
+            json.dumps(amount.breakdown() | {"arrears": arrears_items}, separators=(",", ":"))
+            if arrears_items
+            else amount.breakdown_json
+        )
         amount_pence = to_pence(amount.total)
         reason = None
         if status == "closed":
@@ -267,7 +288,7 @@ def build_run(period_index: int, *, anchor: date, actor) -> PaymentRun:
                 arrears,
                 outcome,
                 reason,
-                breakdown,
+                breakdown_json,
                 to_pence(round_money(amount.contribution)),
                 to_pence(amount.invoiced),
             )
@@ -299,7 +320,7 @@ def _line(
     arrears,
     outcome,
     reason,
-    breakdown,
+    breakdown_json,
     contribution=0,
     invoice=0,
 ) -> dict:
@@ -314,7 +335,7 @@ def _line(
         "sds_option": option,
         "outcome": outcome,
         "reason": reason,
-        "breakdown_json": json.dumps(breakdown, separators=(",", ":")),
+        "breakdown_json": breakdown_json,
     }
 
 

@@ -3,6 +3,7 @@ less the client contribution / 7 a day (net payments), less recovery offsets, ro
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -81,6 +82,11 @@ class PeriodAmount:
     def total(self) -> Decimal:
         """Rounded once, half up, to the penny."""
         return round_money(self.budget - self.contribution - self.offset_total)
+
+    @cached_property
+    def breakdown_json(self) -> str:
+        """The breakdown as stored, with no arrears (a run shares it across accounts)."""
+        return json.dumps(self.breakdown() | {"arrears": []}, separators=(",", ":"))
 
     def breakdown(self) -> dict:
         """JSON-ready: what the payment is made of, for the remittance advice and the audit."""
