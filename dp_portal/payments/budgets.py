@@ -31,7 +31,9 @@ class LineKind(StrEnum):
         }[self.value]
 
 
-@dataclass(frozen=True)
+# Compared by identity: a run interns one LineSpec per distinct line, so a set of lines is
+# hashed by identity in the pricing cache instead of field by field for every account.
+@dataclass(frozen=True, eq=False)
 class LineSpec:
     kind: LineKind
     description: str

@@ -25,7 +25,7 @@ from ..core.calendar import (
 )
 from ..core.calendar_models import working_calendar
 from ..core.letters import letter_row, record_letters
-from ..core.money import ZERO, from_pence, round_money, to_pence
+from ..core.money import ZERO, from_pence, to_pence
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
 from ..third_party.models import Mandate
@@ -265,7 +265,7 @@ def build_run(period_index: int, *, anchor: date, actor) -> PaymentRun:
             if arrears_items
             else amount.breakdown_json
         )
-        amount_pence = to_pence(amount.total)
+        amount_pence = amount.total_pence
         reason = None
         if status == "closed":
             reason = "Account closed"
@@ -289,8 +289,8 @@ def build_run(period_index: int, *, anchor: date, actor) -> PaymentRun:
                 outcome,
                 reason,
                 breakdown_json,
-                to_pence(round_money(amount.contribution)),
-                to_pence(amount.invoiced),
+                amount.contribution_pence,
+                amount.invoiced_pence,
             )
         )
         if outcome == "pay":

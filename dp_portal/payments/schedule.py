@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from ..core.calendar import Period
-from ..core.money import ZERO, round_money
+from ..core.money import ZERO, round_money, to_pence
 
 SEVEN = Decimal(7)
 
@@ -82,6 +82,18 @@ class PeriodAmount:
     def total(self) -> Decimal:
         """Rounded once, half up, to the penny."""
         return round_money(self.budget - self.contribution - self.offset_total)
+
+    @cached_property
+    def total_pence(self) -> int:
+        return to_pence(self.total)
+
+    @cached_property
+    def contribution_pence(self) -> int:
+        return to_pence(round_money(self.contribution))
+
+    @cached_property
+    def invoiced_pence(self) -> int:
+        return to_pence(self.invoiced)
 
     @cached_property
     def breakdown_json(self) -> str:
