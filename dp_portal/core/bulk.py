@@ -6,6 +6,7 @@ rows join the session's transaction either way, so they commit or roll back with
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Table, insert
@@ -16,6 +17,9 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     if not rows:
         return
     connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        _sqlite_executemany(connection, table, rows)
+        return
     if connection.dialect.name != "postgresql":
         session.execute(insert(table), rows)
         return
@@ -25,3 +29,27 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([row[name] for name in columns])
+
+
+def _sqlite_value(value: Any) -> Any:
+    # The same text SQLAlchemy's SQLite types store: ISO dates, UTC datetimes without offset.
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _sqlite_executemany(connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """pysqlite's executemany directly: SQLAlchemy's per-row parameter processing was a
+    third of the time of writing a run's lines."""
+    columns = list(rows[0])
+    sql = (
+        f'INSERT INTO "{table.name}" ({", ".join(columns)}) '  # noqa: S608 - names from the model
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
+    connection.exec_driver_sql(
+        sql, [tuple(_sqlite_value(row[name]) for name in columns) for row in rows]
+    )

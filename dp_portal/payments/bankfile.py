@@ -33,9 +33,21 @@ class Transfer:
     reference: str
 
 
+class _BacsCharacters(dict):
+    """str.translate table: Bacs characters stay, anything else becomes a space."""
+
+    def __missing__(self, code: int) -> int:
+        char = chr(code)
+        self[code] = code if char.isascii() and not _ALLOWED.match(char) else ord(" ")
+        return self[code]
+
+
+_TABLE = _BacsCharacters()
+
+
 def bacs_text(value: str, width: int) -> str:
     """Upper case, Bacs characters only, padded or cut to `width`."""
-    return _ALLOWED.sub(" ", (value or "").upper())[:width].ljust(width)
+    return (value or "").upper().translate(_TABLE)[:width].ljust(width)
 
 
 def standard18_record(transfer: Transfer, originator: Originator) -> str:
