@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -16,7 +17,6 @@ from sqlalchemy import insert, select
 
 from bench._common import Timer, fresh_app, result_line
 from dp_portal.auth.models import User
-from dp_portal.core.calendar import four_weekly_period
 from dp_portal.demo import build_demo
 from dp_portal.extensions import db
 from dp_portal.payments import runs
@@ -30,15 +30,15 @@ def main(n: int) -> None:
         with Timer() as demo:
             build_demo(n, seed=1)
             db.session.commit()
-        anchor = app.config["PAYMENT_CYCLE_ANCHOR"]
+        schedule = runs.payment_schedule(app.config)
         officer, second = (
             db.session.execute(select(User).where(User.email == email)).scalar_one()
             for email in ("finance@demo.glenarden.example", "finance2@demo.glenarden.example")
         )
-        index, _ = four_weekly_period(anchor, __import__("datetime").date(2026, 11, 23))
+        index = schedule.index_of(date(2026, 11, 23))
 
         with Timer() as build:
-            run = runs.build_run(index, anchor=anchor, actor=officer)
+            run = runs.build_run(index, schedule=schedule, actor=officer)
             db.session.commit()
         with Timer() as approve:
             runs.approve_run(run, actor=second)

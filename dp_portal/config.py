@@ -58,7 +58,9 @@ class Config:
     MAIL_OUTBOX_DIR = Path(os.environ.get("MAIL_OUTBOX_DIR", INSTANCE_DIR / "outbox"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
-    # The first day of 4-weekly payment cycle 0.
+    # Payments every 4 weeks (four_weekly, the Scottish norm) or monthly; period 0 contains
+    # the anchor (for monthly, its month). Chosen once, at go-live.
+    PAYMENT_CYCLE = os.environ.get("PAYMENT_CYCLE", "four_weekly")
     PAYMENT_CYCLE_ANCHOR = date.fromisoformat(os.environ.get("PAYMENT_CYCLE_ANCHOR", "2026-04-06"))
     # Bacs originator (the council's bank account) for payment files.
     BACS_ORIGINATOR_SORT_CODE = os.environ.get("BACS_ORIGINATOR_SORT_CODE", "309634")

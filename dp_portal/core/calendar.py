@@ -168,3 +168,29 @@ def _add_months(day: date, months: int) -> date:
     """First-of-month arithmetic only (callers pass the 1st)."""
     total = day.year * 12 + day.month - 1 + months
     return date(total // 12, total % 12 + 1, 1)
+
+
+class Cycle(StrEnum):
+    FOUR_WEEKLY = "four_weekly"
+    MONTHLY = "monthly"
+
+
+@dataclass(frozen=True)
+class PaymentSchedule:
+    """How a council pays: every 4 weeks from an anchor date (the Scottish norm), or monthly
+    from the anchor's month. Period 0 contains the anchor; periods are numbered from it."""
+
+    cycle: Cycle
+    anchor: date
+
+    def period(self, index: int) -> Period:
+        if self.cycle == Cycle.MONTHLY:
+            start = _add_months(self.anchor.replace(day=1), index)
+            return Period(start, _add_months(start, 1) - timedelta(days=1))
+        start = self.anchor + FOUR_WEEKS * index
+        return Period(start, start + FOUR_WEEKS - timedelta(days=1))
+
+    def index_of(self, day: date) -> int:
+        if self.cycle == Cycle.MONTHLY:
+            return (day.year - self.anchor.year) * 12 + day.month - self.anchor.month
+        return four_weekly_period(self.anchor, day)[0]

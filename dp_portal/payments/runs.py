@@ -17,10 +17,11 @@ from ..accounts.services import correspondents
 from ..core import audit
 from ..core.bulk import insert_rows
 from ..core.calendar import (
+    Cycle,
+    PaymentSchedule,
     Period,
     Region,
     financial_year_start,
-    four_weekly_period,
     latest_common_working_day,
 )
 from ..core.calendar_models import working_calendar
@@ -48,9 +49,12 @@ from .services import RuleError, rate_book
 RUN_LOCK_KEY = 7_431_001  # PostgreSQL advisory lock: one run commits at a time
 
 
-def period_for(anchor: date, index: int) -> Period:
-    start = anchor + timedelta(days=28 * index)
-    return Period(start, start + timedelta(days=27))
+def payment_schedule(config) -> PaymentSchedule:
+    return PaymentSchedule(Cycle(config["PAYMENT_CYCLE"]), config["PAYMENT_CYCLE_ANCHOR"])
+
+
+def period_for(schedule: PaymentSchedule, index: int) -> Period:
+    return schedule.period(index)
 
 
 def pay_date_for(period: Period) -> date:
@@ -60,16 +64,20 @@ def pay_date_for(period: Period) -> date:
     )
 
 
-def open_periods(anchor: date, today: date, count: int = 3) -> list[tuple[int, Period]]:
+def open_periods(
+    schedule: PaymentSchedule, today: date, count: int = 3
+) -> list[tuple[int, Period]]:
     """The current and next periods that have no live run yet."""
-    index, _ = four_weekly_period(anchor, today)
+    index = schedule.index_of(today)
     live = set(
         db.session.execute(
             select(PaymentRun.period_index).where(PaymentRun.status != RunStatus.CANCELLED)
         ).scalars()
     )
     return [
-        (i, period_for(anchor, i)) for i in range(index, index + count + len(live)) if i not in live
+        (i, period_for(schedule, i))
+        for i in range(index, index + count + len(live))
+        if i not in live
     ][:count]
 
 
@@ -201,14 +209,14 @@ def account_period_amount(
 # --- Building a run ------------------------------------------------------------------------
 
 
-def build_run(period_index: int, *, anchor: date, actor) -> PaymentRun:
+def build_run(period_index: int, *, schedule: PaymentSchedule, actor) -> PaymentRun:
     if db.session.execute(
         select(PaymentRun.id).where(
             PaymentRun.period_index == period_index, PaymentRun.status != RunStatus.CANCELLED
         )
     ).first():
         raise RuleError("There is already a run for this period: open it, or cancel it first")
-    period = period_for(anchor, period_index)
+    period = period_for(schedule, period_index)
     run = PaymentRun(
         period_index=period_index,
         period_start=period.start,
@@ -244,7 +252,7 @@ def build_run(period_index: int, *, anchor: date, actor) -> PaymentRun:
             )
         ).scalars()
     )
-    past = _arrears_inputs(period, anchor)
+    past = _arrears_inputs(period, schedule)
 
     rows = []
     total = paid_count = withheld = 0
@@ -354,7 +362,7 @@ class PastPeriods:
     repriced_accounts: dict[int, set[int]]  # period index -> accounts with a later budget
 
 
-def _arrears_inputs(period: Period, anchor: date) -> PastPeriods:
+def _arrears_inputs(period: Period, schedule: PaymentSchedule) -> PastPeriods:
     # Arrears look back to the start of the previous financial year.
     horizon = financial_year_start(financial_year_start(period.start) - timedelta(days=1))
     runs = db.session.execute(
@@ -366,7 +374,7 @@ def _arrears_inputs(period: Period, anchor: date) -> PastPeriods:
     ).all()
     if not runs:
         return PastPeriods([], {}, {}, set(), {})
-    periods = [(index, period_for(anchor, index)) for _, index, _ in runs]
+    periods = [(index, period_for(schedule, index)) for _, index, _ in runs]
     indexes = [index for _, index, _ in runs]
     paid: dict[tuple[int, int], int] = defaultdict(int)
     for account_id, index, amount in db.session.execute(
@@ -388,7 +396,7 @@ def _arrears_inputs(period: Period, anchor: date) -> PastPeriods:
     repriced_all: set[int] = set()
     repriced_accounts: dict[int, set[int]] = defaultdict(set)
     for _run_id, index, committed_at in runs:
-        p = period_for(anchor, index)
+        p = period_for(schedule, index)
         later_rate = db.session.execute(
             select(RateRow.id)
             .where(RateRow.created_at > committed_at, RateRow.effective_from <= p.end)

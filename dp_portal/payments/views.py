@@ -25,6 +25,7 @@ from .forms import (
 )
 from .models import Budget, Payment, PaymentRun, RunLine, RunStatus
 from .rates import RateKind
+from .runs import payment_schedule
 from .services import RuleError
 
 STAFF = (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
@@ -294,16 +295,16 @@ def decide_budget(budget_id: int):
 @bp.route("/payment-runs", methods=["GET", "POST"])
 @roles_required(Role.FINANCE_OFFICER)
 def payment_runs():
-    anchor = current_app.config["PAYMENT_CYCLE_ANCHOR"]
+    schedule = payment_schedule(current_app.config)
     form = BuildRunForm()
-    periods = runs.open_periods(anchor, local_today())
+    periods = runs.open_periods(schedule, local_today())
     form.period.choices = choices(
         (index, f"{p.start:%d %B %Y} to {p.end:%d %B %Y} (paid {runs.pay_date_for(p):%d %B %Y})")
         for index, p in periods
     )
     if form.validate_on_submit():
         try:
-            run = runs.build_run(form.period.data, anchor=anchor, actor=current_user)
+            run = runs.build_run(form.period.data, schedule=schedule, actor=current_user)
         except RuleError as exc:
             form.period.errors = [str(exc)]
         else:

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from dp_portal import create_app
 from dp_portal.auth.models import Role, User
+from dp_portal.core.calendar import Cycle, PaymentSchedule
 from dp_portal.extensions import db
 from dp_portal.payments import runs, services
 from dp_portal.payments.budgets import LineKind, LineSpec
@@ -26,6 +27,7 @@ from ..conftest import _TMP, database_url_for_tests, make_config
 from ..factories import Factory
 
 ANCHOR = date(2026, 4, 6)
+SCHEDULE = PaymentSchedule(Cycle.FOUR_WEEKLY, ANCHOR)
 
 
 def _scratch():
@@ -76,7 +78,7 @@ def test_the_same_run_committed_twice_at_once_pays_once():
                 services.decide_budget(
                     budget, approve=True, note="", actor=leader, ceiling=Decimal("1500")
                 )
-            run = runs.build_run(0, anchor=ANCHOR, actor=builder)
+            run = runs.build_run(0, schedule=SCHEDULE, actor=builder)
             runs.approve_run(run, actor=approvers[0])
             db.session.commit()
             run_id, approver_ids = run.id, [a.id for a in approvers]

@@ -145,3 +145,24 @@ def test_quarters_and_months_contain_their_day_and_tile_the_year(day):
     assert day in month_period(day)
     nxt = period.end + timedelta(days=1)
     assert financial_quarter(nxt)[0] == quarter % 4 + 1
+
+
+def test_monthly_schedule_counts_months_from_the_anchor():
+    from dp_portal.core.calendar import Cycle, PaymentSchedule
+
+    monthly = PaymentSchedule(Cycle.MONTHLY, date(2026, 4, 6))
+    assert monthly.period(0) == Period(date(2026, 4, 1), date(2026, 4, 30))
+    assert monthly.period(10) == Period(date(2027, 2, 1), date(2027, 2, 28))
+    assert monthly.index_of(date(2026, 11, 23)) == 7
+    four = PaymentSchedule(Cycle.FOUR_WEEKLY, date(2026, 4, 6))
+    assert four.period(1) == Period(date(2026, 5, 4), date(2026, 5, 31))
+
+
+@given(days, st.sampled_from(["four_weekly", "monthly"]))
+def test_every_day_is_in_the_period_its_index_names(day, cycle):
+    from dp_portal.core.calendar import Cycle, PaymentSchedule
+
+    schedule = PaymentSchedule(Cycle(cycle), date(2026, 4, 6))
+    index = schedule.index_of(day)
+    assert day in schedule.period(index)
+    assert schedule.period(index + 1).start == schedule.period(index).end + timedelta(days=1)
