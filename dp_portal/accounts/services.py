@@ -15,7 +15,7 @@ from ..core import audit
 from ..core.modulus import ModulusTables, check_account
 from ..core.types import utcnow
 from ..extensions import db
-from ..third_party.models import Mandate
+from ..third_party.models import Mandate, Organisation
 from .models import Account, AccountAccess, Correspondent, Person, Representative
 
 PERSON_FIELDS = [
@@ -371,7 +371,6 @@ class LetterRecipient:
 
 def correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
     """Who receives letters for each account, in one query however many accounts."""
-    from ..third_party.models import Organisation
 
     rows = db.session.execute(
         select(

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import Date, Integer, and_, func, insert, literal, select, text, update
 from sqlalchemy.exc import OperationalError
 
-from ..accounts.models import Account
+from ..accounts.models import Account, Person
 from ..accounts.services import correspondents
 from ..core import audit
 from ..core.bulk import insert_rows
@@ -27,6 +27,7 @@ from ..core.calendar import (
 from ..core.calendar_models import working_calendar
 from ..core.letters import letter_row, record_letters
 from ..core.money import ZERO, from_pence, to_pence
+from ..core.spreadsheets import workbook_bytes
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
 from ..third_party.models import Mandate
@@ -752,15 +753,16 @@ def originator(config) -> Originator:
     )
 
 
-def bank_files(run_id: int, config) -> tuple[str, str]:
+def bank_file(run_id: int, config, fmt: str) -> str:
+    """The run's payment file: Bacs Standard 18 ('txt'), or the same credits as CSV ('csv')."""
     transfers = run_transfers(run_id)
-    return standard18_file(transfers, originator(config)), csv_file(transfers)
+    if fmt == "csv":
+        return csv_file(transfers)
+    return standard18_file(transfers, originator(config))
 
 
 def run_report_xlsx(run_id: int) -> bytes:
     """The run for the record: a summary sheet and every account's line, with reasons."""
-    from ..accounts.models import Person
-    from ..core.spreadsheets import workbook_bytes
 
     run = db.session.get(PaymentRun, run_id)
     totals = run_totals(run_id)

@@ -13,12 +13,13 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ..accounts.models import Account
+from ..accounts.models import Account, Person
 from ..accounts.services import correspondents
 from ..core import audit
 from ..core.letters import letter_row, record_letters
 from ..core.money import round_money, to_pence
 from ..extensions import db
+from ..third_party.models import Organisation
 from .models import ProviderRate, Uplift
 from .rates import RateBook, RateKind, uplift_percentage, uplifted
 from .runs import load_plans, weekly_on
@@ -93,7 +94,6 @@ def preview_uplift(new_wage: Decimal, effective_from: date) -> UpliftPreview:
         raise RuleError(f"The new rate must be more than the current {old_wage:.2f} pounds an hour")
     providers = []
     orgs = db.session.execute(select(ProviderRate.organisation_id).distinct()).scalars().all()
-    from ..third_party.models import Organisation
 
     for org_id in orgs:
         current = book.provider_rate_on(org_id, effective_from)
@@ -115,7 +115,6 @@ def preview_uplift(new_wage: Decimal, effective_from: date) -> UpliftPreview:
         .where(Account.id.in_(list(plans)), Account.status != "closed")
         .order_by(Account.reference)
     ).all()
-    from ..accounts.models import Person
 
     names = dict(
         db.session.execute(

@@ -401,8 +401,8 @@ def bank_file(run_id: int, fmt: str):
     run = db.session.get(PaymentRun, run_id) or abort(404)
     if run.status != RunStatus.COMMITTED or fmt not in ("txt", "csv"):
         abort(404)
-    standard18, csv_text = runs.bank_files(run.id, current_app.config)
-    body, mimetype = (standard18, "text/plain") if fmt == "txt" else (csv_text, "text/csv")
+    body = runs.bank_file(run.id, current_app.config, fmt)
+    mimetype = "text/plain" if fmt == "txt" else "text/csv"
     name = f"payments-{run.period_start:%Y-%m-%d}.{fmt}"
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}

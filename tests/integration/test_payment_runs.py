@@ -248,7 +248,7 @@ def test_bank_payment_file_has_a_record_per_payee(world, factory, app):
     run = _commit(0, officer, second)
     transfers = runs.run_transfers(run.id)
     assert len(transfers) == 2
-    text_file = runs.bank_files(run.id, app.config)[0]
+    text_file = runs.bank_file(run.id, app.config, "txt")
     assert len(text_file.splitlines()) == 2 and all(len(r) == 100 for r in text_file.splitlines())
     assert sum(t.amount_pence for t in transfers) == run.total_pence
 
