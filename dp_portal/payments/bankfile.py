@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 CREDIT = "99"
 _ALLOWED = re.compile(r"[^A-Z0-9.&/\- ]")
@@ -24,8 +25,7 @@ class Originator:
     name: str
 
 
-@dataclass(frozen=True)
-class Transfer:
+class Transfer(NamedTuple):
     sort_code: str
     account_number: str
     name: str
@@ -51,27 +51,32 @@ def bacs_text(value: str, width: int) -> str:
 
 
 def standard18_record(transfer: Transfer, originator: Originator) -> str:
-    if transfer.amount_pence <= 0 or transfer.amount_pence > 99_999_999_999:
-        raise ValueError("a Bacs credit must be between 1p and £999,999,999.99")
-    record = (
-        transfer.sort_code
-        + transfer.account_number
-        + "0"
-        + CREDIT
-        + originator.sort_code
-        + originator.account_number
-        + " " * 4
-        + f"{transfer.amount_pence:011d}"
-        + bacs_text(originator.name, 18)
-        + bacs_text(transfer.reference, 18)
-        + bacs_text(transfer.name, 18)
-    )
-    assert len(record) == 100, len(record)
-    return record
+    return _Standard18(originator).record(transfer)
+
+
+class _Standard18:
+    """Records for one originator: its part of each record is worked out once per file."""
+
+    def __init__(self, originator: Originator):
+        self.middle = "0" + CREDIT + originator.sort_code + originator.account_number + " " * 4
+        self.name = bacs_text(originator.name, 18)
+
+    def record(self, transfer: Transfer) -> str:
+        if transfer.amount_pence <= 0 or transfer.amount_pence > 99_999_999_999:
+            raise ValueError("a Bacs credit must be between 1p and £999,999,999.99")
+        record = (
+            f"{transfer.sort_code}{transfer.account_number}{self.middle}"
+            f"{transfer.amount_pence:011d}{self.name}"
+            f"{bacs_text(transfer.reference, 18)}{bacs_text(transfer.name, 18)}"
+        )
+        if len(record) != 100:
+            raise ValueError(f"a Standard 18 record must be 100 characters, not {len(record)}")
+        return record
 
 
 def standard18_file(transfers: Iterable[Transfer], originator: Originator) -> str:
-    return "".join(standard18_record(t, originator) + "\r\n" for t in transfers)
+    writer = _Standard18(originator)
+    return "".join(writer.record(t) + "\r\n" for t in transfers)
 
 
 def _cell(value: str) -> str:

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import groupby
 
 from sqlalchemy import Date, Integer, and_, func, insert, literal, select, text, update
 from sqlalchemy.exc import OperationalError
@@ -720,29 +721,26 @@ def run_transfers(run_id: int) -> list[Transfer]:
     rows = db.session.execute(
         select(
             Payment.account_id,
+            Payment.payee_type,
             Account.reference,
             Payment.payee_name,
             Payment.sort_code,
             Payment.account_number,
-            func.sum(Payment.amount_pence),
+            Payment.amount_pence,
         )
         .join(Account, Account.id == Payment.account_id)
         .where(Payment.run_id == run_id)
-        .group_by(
-            Payment.account_id,
-            Account.reference,
-            Payment.payee_name,
-            Payment.sort_code,
-            Payment.account_number,
-        )
-        .order_by(Account.reference)
+        .order_by(Payment.account_id, Payment.payee_type, Payment.id)
     ).all()
     suffix = f"{run.period_start:%d%b%y}".upper()
-    return [
-        Transfer(sort_code, number, name, int(total), f"{reference} {suffix}")
-        for _, reference, name, sort_code, number, total in rows
-        if total and total > 0
-    ]
+    transfers = []
+    for _, group in groupby(rows, key=lambda row: (row[0], row[1])):
+        group = list(group)
+        total = sum(row[6] for row in group)
+        _, _, reference, name, sort_code, number, _ = group[0]
+        if total > 0:
+            transfers.append(Transfer(sort_code, number, name, total, f"{reference} {suffix}"))
+    return transfers
 
 
 def originator(config) -> Originator:
