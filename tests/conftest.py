@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,27 @@ def reset_database(url: str) -> None:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def scratch_database(label: str) -> tuple[str, Callable[[], None]]:
+    """A new, empty database beside the test one, and a function that drops it. For tests that
+    need real commits (several connections, a live server, migrations both ways)."""
+    url = database_url_for_tests()
+    if url.startswith("sqlite"):
+        return f"sqlite:///{_TMP / f'{label}-{uuid.uuid4().hex}.sqlite3'}", lambda: None
+    name = f"dp_{label}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return admin.url.set(database=name).render_as_string(hide_password=False), drop
 
 
 def make_config(url: str, instance: Path) -> type[TestConfig]:

@@ -79,3 +79,20 @@ class Factory:
         kw.setdefault("starts_on", date(2026, 1, 1))
         kw.setdefault("consent_recorded_on", date(2026, 1, 1))
         return self._add(Mandate(account_id=account.id, organisation_id=organisation.id, **kw))
+
+
+# The figures an uplift letter is written from (for tests that render one).
+UPLIFT_CONTEXT = {
+    "reference": "DP1",
+    "person_name": "A",
+    "effective_from": "2026-04-01",
+    "old_wage": "12.60",
+    "new_wage": "13.45",
+    "percentage": "6.7",
+    "old_rate": "14.54",
+    "new_rate": "15.52",
+    "old_weekly": "1",
+    "new_weekly": "2",
+    "new_four_weekly": "8",
+    "new_annual": "104",
+}

@@ -7,19 +7,17 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from dp_portal import create_app
 from dp_portal.auth.models import Role
 from dp_portal.extensions import db
 
-from ..conftest import _TMP, database_url_for_tests, make_config
+from ..conftest import _TMP, make_config, scratch_database
 from ..factories import Factory
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -46,25 +44,6 @@ def pytest_collection_modifyitems(config, items):
                     )
                 else:
                     item.add_marker(pytest.mark.skip(reason=reason))
-
-
-def _scratch_database() -> tuple[str, callable]:
-    url = database_url_for_tests()
-    if url.startswith("sqlite"):
-        return f"sqlite:///{_TMP / f'browser-{uuid.uuid4().hex}.sqlite3'}", lambda: None
-    name = f"dp_browser_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(
-        url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return admin.url.set(database=name).render_as_string(hide_password=False), drop
 
 
 def _payments_world(users, account) -> None:
@@ -116,7 +95,7 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_app():
-    url, drop = _scratch_database()
+    url, drop = scratch_database("browser")
 
     class Config(make_config(url, _TMP / "browser-instance")):
         WTF_CSRF_ENABLED = True  # the browser posts real forms with real tokens

@@ -6,12 +6,11 @@ writers, which the same code must also survive.
 """
 
 import threading
-import uuid
 from datetime import date
 from decimal import Decimal
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from dp_portal import create_app
 from dp_portal.auth.models import Role, User
@@ -23,34 +22,15 @@ from dp_portal.payments.models import LedgerEntry, Payment, PaymentRun
 from dp_portal.payments.rates import RateKind
 from dp_portal.payments.services import RuleError
 
-from ..conftest import _TMP, database_url_for_tests, make_config
+from ..conftest import _TMP, make_config, scratch_database
 from ..factories import Factory
 
 ANCHOR = date(2026, 4, 6)
 SCHEDULE = PaymentSchedule(Cycle.FOUR_WEEKLY, ANCHOR)
 
 
-def _scratch():
-    url = database_url_for_tests()
-    if url.startswith("sqlite"):
-        return f"sqlite:///{_TMP / f'race-{uuid.uuid4().hex}.sqlite3'}", lambda: None
-    name = f"dp_race_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(
-        url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return admin.url.set(database=name).render_as_string(hide_password=False), drop
-
-
 def test_the_same_run_committed_twice_at_once_pays_once():
-    url, drop = _scratch()
+    url, drop = scratch_database("race")
     app = create_app(make_config(url, _TMP / "race-instance"))
     try:
         with app.app_context():

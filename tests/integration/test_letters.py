@@ -13,6 +13,7 @@ from dp_portal.core.letters import Letter, render_html
 from dp_portal.payments.models import Budget, BudgetLine, RateRow
 
 from ..conftest import sign_in_as
+from ..factories import UPLIFT_CONTEXT
 
 
 def _pdf_text(data: bytes) -> bytes:
@@ -123,20 +124,7 @@ def test_letters_command_renders_what_is_pending(app, factory, db_session):
                 letter_format="standard",
                 recipient_name="A",
                 address_lines=["1 Road"],
-                context={
-                    "reference": "DP1",
-                    "person_name": "A",
-                    "effective_from": "2026-04-01",
-                    "old_wage": "12.60",
-                    "new_wage": "13.45",
-                    "percentage": "6.7",
-                    "old_rate": "14.54",
-                    "new_rate": "15.52",
-                    "old_weekly": "1",
-                    "new_weekly": "2",
-                    "new_four_weekly": "8",
-                    "new_annual": "104",
-                },
+                context=UPLIFT_CONTEXT,
             )
         ],
     )

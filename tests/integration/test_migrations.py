@@ -1,17 +1,16 @@
 """The migrations and the models describe the same schema, and migrations run both ways."""
 
 import os
-import uuid
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from dp_portal import create_app
 from dp_portal.extensions import db
 
-from ..conftest import _TMP, database_url_for_tests, make_config
+from ..conftest import _TMP, make_config, scratch_database
 
 
 def test_models_and_migrations_agree(app):
@@ -31,24 +30,7 @@ def test_migrations_have_one_head_numbered_in_order():
 
 
 def test_downgrade_to_nothing_and_upgrade_again():
-    url = database_url_for_tests()
-    if url.startswith("sqlite"):
-        scratch_url = f"sqlite:///{_TMP / f'scratch-{uuid.uuid4().hex}.sqlite3'}"
-        cleanup = None
-    else:
-        name = f"dp_scratch_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(
-            url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-        )
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        scratch_url = admin.url.set(database=name).render_as_string(hide_password=False)
-
-        def cleanup():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE "{name}"'))
-            admin.dispose()
-
+    scratch_url, cleanup = scratch_database("scratch")
     app = create_app(make_config(scratch_url, _TMP / "scratch-instance"))
     try:
         with app.app_context():
@@ -60,5 +42,4 @@ def test_downgrade_to_nothing_and_upgrade_again():
             assert "accounts" in inspect(db.engine).get_table_names()
             db.engine.dispose()
     finally:
-        if cleanup:
-            cleanup()
+        cleanup()

@@ -20,6 +20,7 @@ from dp_portal.core.permissions import PUBLIC, SIGNED_IN, access_of
 from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow
 
 from ..conftest import sign_in_as
+from ..factories import UPLIFT_CONTEXT
 
 ALL = frozenset(Role)
 STAFF = frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN})
@@ -88,22 +89,6 @@ EXPECTED = {
     "payments.letters": ALL,
     "payments.letter_pdf": ALL,
     "payments.remittance_pdf": ALL,
-}
-
-
-UPLIFT_CONTEXT = {
-    "reference": "DP1",
-    "person_name": "A",
-    "effective_from": "2026-04-01",
-    "old_wage": "12.60",
-    "new_wage": "13.45",
-    "percentage": "6.7",
-    "old_rate": "14.54",
-    "new_rate": "15.52",
-    "old_weekly": "1",
-    "new_weekly": "2",
-    "new_four_weekly": "8",
-    "new_annual": "104",
 }
 
 
