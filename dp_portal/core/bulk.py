@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Boolean, Date, DateTime, Table, insert
 from sqlalchemy.orm import Session
 
 
@@ -42,14 +42,30 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
+def _needs_conversion(column_type) -> bool:
+    # Unwrap type decorators (UTCDateTime is a DateTime underneath).
+    column_type = getattr(column_type, "impl", column_type)
+    return isinstance(column_type, Date | DateTime | Boolean)
+
+
 def _sqlite_executemany(connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """pysqlite's executemany directly: SQLAlchemy's per-row parameter processing was a
-    third of the time of writing a run's lines."""
+    third of the time of writing a run's lines. Only date, time and boolean columns need
+    converting, so only they are."""
     columns = list(rows[0])
+    convert = [_needs_conversion(table.c[name].type) for name in columns]
     sql = (
         f'INSERT INTO "{table.name}" ({", ".join(columns)}) '  # noqa: S608 - names from the model
         f"VALUES ({', '.join('?' for _ in columns)})"
     )
-    connection.exec_driver_sql(
-        sql, [tuple(_sqlite_value(row[name]) for name in columns) for row in rows]
-    )
+    if any(convert):
+        params = [
+            tuple(
+                _sqlite_value(row[name]) if change else row[name]
+                for name, change in zip(columns, convert, strict=True)
+            )
+            for row in rows
+        ]
+    else:
+        params = [tuple(row[name] for name in columns) for row in rows]
+    connection.exec_driver_sql(sql, params)

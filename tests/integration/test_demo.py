@@ -55,3 +55,29 @@ def test_demo_cli_loads_once(app, db_session):
     assert "recipient@demo.glenarden.example" in first.output
     second = runner.invoke(args=["dp", "demo", "--accounts", "20", "--seed", "2", "--if-empty"])
     assert "already loaded" in second.output
+
+
+def test_bulk_inserted_times_read_back_like_orm_ones(app_ctx, db_session):
+    """Whole-council inserts bypass SQLAlchemy's type handling on SQLite; the stored text must
+    still be what SQLAlchemy writes, or comparisons and reads would go wrong."""
+    from sqlalchemy import text
+
+    from dp_portal.core.types import utcnow
+    from dp_portal.extensions import db
+
+    build_demo(3, seed=5)
+    orm_person = Person(
+        client_reference="ORM1",
+        first_name="O",
+        last_name="R",
+        address_line_1="1",
+        town="T",
+        postcode="EH1 1YZ",
+    )
+    db.session.add(orm_person)
+    db.session.flush()
+    bulk = db.session.execute(select(Person).where(Person.id != orm_person.id)).scalars().first()
+    assert bulk.created_at.tzinfo is not None and bulk.created_at <= utcnow()
+    if db.engine.dialect.name == "sqlite":
+        raw = dict(db.session.execute(text("SELECT id, created_at FROM people")).all())
+        assert len(raw[bulk.id]) == len(raw[orm_person.id]) and "+" not in raw[bulk.id]
