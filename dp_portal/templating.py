@@ -27,6 +27,7 @@ NAVIGATION = [
     ("Rates", "payments.rates", None),
     ("Budgets to approve", "payments.pending_budgets", {Role.FINANCE_OFFICER, Role.TEAM_LEADER}),
     ("Payment runs", "payments.payment_runs", {Role.FINANCE_OFFICER}),
+    ("Returns to review", "monitoring.queue", {Role.FINANCE_OFFICER}),
     ("Audit log", "reports.audit_log", {Role.FINANCE_OFFICER, Role.ADMIN}),
     ("Users", "auth.users", {Role.ADMIN}),
     ("Calendar", "admin.calendar", {Role.ADMIN}),

@@ -17,6 +17,7 @@ from dp_portal.core.audit import record
 from dp_portal.core.calendar_models import CalendarOverride
 from dp_portal.core.letters import Letter, letter_row
 from dp_portal.core.permissions import PUBLIC, SIGNED_IN, access_of
+from dp_portal.monitoring.models import MonitoringReturn
 from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow
 
 from ..conftest import sign_in_as
@@ -89,6 +90,15 @@ EXPECTED = {
     "payments.letters": ALL,
     "payments.letter_pdf": ALL,
     "payments.remittance_pdf": ALL,
+    "monitoring.returns": ALL,
+    "monitoring.return_form": frozenset(
+        {Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER}
+    ),
+    "monitoring.view_return": ALL,
+    "monitoring.accept_return": FINANCE,
+    "monitoring.queue": FINANCE,
+    "monitoring.accept_clean": FINANCE,
+    "monitoring.tier": FINANCE,
 }
 
 
@@ -156,6 +166,16 @@ def world(factory, db_session):
     )
     db_session.flush()
     letter_id = db_session.execute(select(Letter.id)).scalar()
+    monitoring_return = MonitoringReturn(
+        account_id=account.id,
+        period_start=date(2026, 4, 6),
+        period_end=date(2026, 6, 30),
+        due_date=date(2026, 7, 28),
+        status="submitted",
+        submitted_by_id=users[Role.RECIPIENT].id,
+    )
+    db_session.add(monitoring_return)
+    db_session.flush()
     event = record(
         users[Role.ADMIN], "test.event", account, account_id=account.id, session=db_session
     )
@@ -175,6 +195,8 @@ def world(factory, db_session):
         "run_id": run.id,
         "payment_id": payment.id,
         "letter_id": letter_id,
+        "return_id": monitoring_return.id,
+        "start": "2026-04-06",
         "fmt": "csv",
         "filename": "app.js",
     }

@@ -1,0 +1,91 @@
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
+from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..core.forms import BaseForm, DateField, MoneyField, choices
+from .periods import Tier
+from .reconcile import SPENDING
+
+
+def _money(label, description=None):
+    return MoneyField(label, description=description, validators=[Optional()])
+
+
+class ReturnForm(BaseForm):
+    opening = _money(
+        "Balance at the start of the period", "We fill this in from your last accepted return"
+    )
+    council_payments = _money(
+        "Payments from the council", "We fill this in from what we paid in the period"
+    )
+    contributions = _money("Your own contributions paid in")
+    other_income = _money("Any other money paid in", "For example, a refund")
+    spend_pa_wages = _money("Personal assistant wages")
+    spend_hmrc = _money("HMRC PAYE and National Insurance")
+    spend_pension = _money("Pension contributions")
+    spend_provider_invoices = _money("Agency or provider invoices")
+    spend_insurance = _money("Insurance")
+    spend_payroll = _money("Payroll service")
+    spend_other_agreed = _money("Other agreed items")
+    spend_bank_charges = _money("Bank charges")
+    closing = _money("Balance at the end of the period")
+    bank_balance = _money("Closing balance on the bank statement")
+    wages_owed = _money("Wages still owed at the end of the period")
+    hmrc_due = _money("HMRC or pension payments still due")
+    explanation = TextAreaField(
+        "Anything we should know (optional)",
+        widget=GovTextArea(),
+        description="For example, why the balance is high, or money saved for a planned use",
+        validators=[Length(max=2000)],
+    )
+    save = SubmitField("Save and check", widget=GovSubmitInput())
+    send = SubmitField("Send the return", widget=GovSubmitInput())
+
+
+SPEND_FIELDS = [f"spend_{key}" for key, _ in SPENDING]
+
+
+class QueryForm(BaseForm):
+    message = TextAreaField(
+        "Your question",
+        widget=GovTextArea(),
+        description="Plain English: what you need, and why",
+        validators=[InputRequired("Enter your question"), Length(max=2000)],
+    )
+    submit = SubmitField("Send the question", widget=GovSubmitInput())
+
+
+class TierForm(BaseForm):
+    tier = RadioField(
+        "How often should this account send returns?",
+        widget=GovRadioInput(),
+        choices=choices((t.value, t.label) for t in Tier),
+        validators=[InputRequired("Choose how often")],
+    )
+    effective_from = DateField("From", validators=[InputRequired("Enter the date it starts")])
+    reason = TextAreaField(
+        "Reason",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter the reason"), Length(max=300)],
+    )
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+
+
+class QueueFilterForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        "Status",
+        widget=GovSelect(),
+        choices=choices(
+            [("submitted", "Waiting for review"), ("queried", "Queried"), ("accepted", "Accepted")]
+        ),
+        validate_choice=False,
+    )
+    flagged = SelectField(
+        "Flags",
+        widget=GovSelect(),
+        choices=choices([("", "Any"), ("clean", "No flags"), ("flagged", "With flags")]),
+        validate_choice=False,
+    )

@@ -1,0 +1,118 @@
+"""Monitoring tiers and financial monitoring returns. Money is integer pence."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.money import from_pence
+from ..core.types import UTCDateTime, utcnow
+from ..extensions import db
+from .reconcile import SPENDING
+
+SPEND_COLUMNS = [f"spend_{key}_pence" for key, _ in SPENDING]
+
+
+class TierChange(db.Model):
+    """A recorded decision to monitor an account more or less often, from a date."""
+
+    __tablename__ = "monitoring_tier_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False, index=True)
+    tier: Mapped[str] = mapped_column(String(16), nullable=False)
+    effective_from: Mapped[date] = mapped_column(Date, nullable=False)
+    reason: Mapped[str] = mapped_column(String(300), nullable=False)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (
+        CheckConstraint("tier IN ('new', 'standard', 'light', 'monthly')", name="tier"),
+    )
+
+
+class MonitoringReturn(db.Model):
+    """A return for one period. Submitted versions are never edited: a resubmission is a new
+    version, and the earlier one is kept as superseded."""
+
+    __tablename__ = "monitoring_returns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    period_start: Mapped[date] = mapped_column(Date, nullable=False)
+    period_end: Mapped[date] = mapped_column(Date, nullable=False)
+    due_date: Mapped[date] = mapped_column(Date, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="draft")
+
+    opening_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    council_payments_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    contributions_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    other_income_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    spend_pa_wages_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    spend_hmrc_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    spend_pension_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    spend_provider_invoices_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    spend_insurance_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    spend_payroll_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    spend_other_agreed_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    spend_bank_charges_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    closing_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    bank_balance_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    wages_owed_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    hmrc_due_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    explanation: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    flags_json: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    surplus_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    query_message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    account = relationship("Account")
+    submitted_by = relationship("User", foreign_keys=[submitted_by_id])
+
+    __table_args__ = (
+        UniqueConstraint(
+            "account_id", "period_start", "version", name="uq_monitoring_returns_version"
+        ),
+        CheckConstraint(
+            "status IN ('draft', 'submitted', 'queried', 'accepted', 'superseded')", name="status"
+        ),
+        CheckConstraint("period_end >= period_start", name="dates"),
+        Index("ix_monitoring_returns_status_submitted", "status", "submitted_at"),
+        Index("ix_monitoring_returns_account_period", "account_id", "period_start"),
+    )
+
+    def money(self, column: str) -> Decimal:
+        return from_pence(getattr(self, column))
+
+    @property
+    def flags(self) -> list[dict[str, str]]:
+        return json.loads(self.flags_json)
+
+    @property
+    def status_label(self) -> str:
+        return {
+            "draft": "Draft, not sent",
+            "submitted": "Sent, waiting for review",
+            "queried": "We have a question",
+            "accepted": "Accepted",
+            "superseded": "Replaced by a later version",
+        }[self.status]

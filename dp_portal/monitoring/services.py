@@ -1,0 +1,307 @@
+"""Returns: periods, drafts, submission with reconciliation, review. Never commits."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from ..accounts.models import Account
+from ..auth.models import User
+from ..core import audit
+from ..core.calendar import Region
+from ..core.calendar_models import working_calendar
+from ..core.money import ZERO, from_pence, to_pence
+from ..core.types import utcnow
+from ..extensions import db
+from ..payments.budgets import LineKind
+from ..payments.models import Payment
+from ..payments.runs import load_plans, weekly_on
+from ..payments.services import RuleError, rate_book
+from .models import SPEND_COLUMNS, MonitoringReturn, TierChange
+from .periods import ReturnPeriod, Tier, return_periods
+from .reconcile import SPENDING, Figures, reconcile
+
+CONTINGENCY_WEEKS = 8  # shared/design.md 2.3: councils use 4-10
+
+FIELDS = [
+    "opening",
+    "council_payments",
+    "contributions",
+    "other_income",
+    *[f"spend_{key}" for key, _ in SPENDING],
+    "closing",
+    "bank_balance",
+    "wages_owed",
+    "hmrc_due",
+]
+
+
+def tier_history(account_id: int) -> list[tuple[date, Tier]]:
+    rows = db.session.execute(
+        select(TierChange.effective_from, TierChange.tier)
+        .where(TierChange.account_id == account_id)
+        .order_by(TierChange.effective_from, TierChange.id)
+    ).all()
+    return [(start, Tier(tier)) for start, tier in rows]
+
+
+def current_tier(account_id: int, today: date) -> Tier:
+    tier = Tier.STANDARD
+    for start, value in tier_history(account_id):
+        if start <= today:
+            tier = value
+    return tier
+
+
+def change_tier(
+    account: Account, tier: Tier, effective_from: date, reason: str, *, actor: User
+) -> None:
+    before = current_tier(account.id, effective_from).value
+    row = TierChange(
+        account_id=account.id,
+        tier=str(tier),
+        effective_from=effective_from,
+        reason=reason,
+        decided_by_id=actor.id,
+    )
+    db.session.add(row)
+    audit.record(
+        actor,
+        "monitoring.tier_changed",
+        row,
+        account_id=account.id,
+        summary=f"Monitoring changed to {tier.label.lower()} from {effective_from:%d %B %Y}",
+        before={"tier": before},
+        after={"tier": str(tier), "reason": reason},
+    )
+
+
+def periods_for(account: Account, today: date) -> list[ReturnPeriod]:
+    return return_periods(
+        account.start_date, tier_history(account.id), today, working_calendar(Region.SCOTLAND)
+    )
+
+
+def period_for(account: Account, start: date, today: date) -> ReturnPeriod | None:
+    return next((p for p in periods_for(account, today) if p.start == start), None)
+
+
+def latest_returns(account_id: int) -> dict[date, MonitoringReturn]:
+    """The newest version of each period's return."""
+    latest: dict[date, MonitoringReturn] = {}
+    for row in db.session.execute(
+        select(MonitoringReturn)
+        .where(MonitoringReturn.account_id == account_id)
+        .order_by(MonitoringReturn.period_start, MonitoringReturn.version)
+    ).scalars():
+        latest[row.period_start] = row
+    return latest
+
+
+def versions(account_id: int, period_start: date) -> list[MonitoringReturn]:
+    return list(
+        db.session.execute(
+            select(MonitoringReturn)
+            .where(
+                MonitoringReturn.account_id == account_id,
+                MonitoringReturn.period_start == period_start,
+            )
+            .order_by(MonitoringReturn.version.desc())
+        ).scalars()
+    )
+
+
+def payments_in(account_id: int, period: ReturnPeriod) -> list[tuple[str, Decimal]]:
+    """What the council paid into the account in the period, by pay date."""
+    rows = db.session.execute(
+        select(Payment.pay_date, Payment.kind, Payment.amount_pence)
+        .where(
+            Payment.account_id == account_id,
+            Payment.pay_date >= period.start,
+            Payment.pay_date <= period.end,
+        )
+        .order_by(Payment.pay_date, Payment.id)
+    ).all()
+    names = {"regular": "payment", "arrears": "arrears", "adjustment": "correction"}
+    return [(f"{names[kind]} on {day:%d %B %Y}", from_pence(p)) for day, kind, p in rows]
+
+
+def last_accepted_closing(account_id: int, before: date) -> Decimal | None:
+    pence = db.session.execute(
+        select(MonitoringReturn.closing_pence)
+        .where(
+            MonitoringReturn.account_id == account_id,
+            MonitoringReturn.status == "accepted",
+            MonitoringReturn.period_end < before,
+        )
+        .order_by(MonitoringReturn.period_end.desc())
+        .limit(1)
+    ).scalar()
+    return None if pence is None else from_pence(pence)
+
+
+def draft_for(account: Account, period: ReturnPeriod, *, create: bool = True) -> MonitoringReturn:
+    """The draft to fill in: the current draft, or a new version after a query, or a new
+    return pre-filled with the opening balance and the council's payments. With
+    create=False (showing the form) a new draft is not saved until the person saves it."""
+    existing = versions(account.id, period.start)
+    latest = existing[0] if existing else None
+    if latest is not None and latest.status == "draft":
+        return latest
+    if latest is not None and latest.status in ("submitted", "accepted"):
+        raise RuleError("This return has been sent, so it cannot be changed")
+    draft = MonitoringReturn(
+        account_id=account.id,
+        period_start=period.start,
+        period_end=period.end,
+        due_date=period.due,
+        version=(latest.version + 1) if latest else 1,
+        status="draft",
+        explanation="",
+        **{f"{name}_pence": 0 for name in FIELDS},
+    )
+    if latest is not None:  # answering a query: start from what was sent
+        for column in (
+            "opening_pence",
+            "council_payments_pence",
+            "contributions_pence",
+            "other_income_pence",
+            *SPEND_COLUMNS,
+            "closing_pence",
+            "bank_balance_pence",
+            "wages_owed_pence",
+            "hmrc_due_pence",
+            "explanation",
+        ):
+            setattr(draft, column, getattr(latest, column))
+    else:
+        opening = last_accepted_closing(account.id, period.start)
+        draft.opening_pence = to_pence(opening) if opening is not None else 0
+        draft.council_payments_pence = to_pence(
+            sum((amount for _, amount in payments_in(account.id, period)), ZERO)
+        )
+    if create:
+        db.session.add(draft)
+    return draft
+
+
+def save_draft(draft: MonitoringReturn, values: dict[str, Decimal], explanation: str) -> None:
+    if draft.status != "draft":
+        raise RuleError("Only a draft can be changed")
+    for name in FIELDS:
+        if name in values and values[name] is not None:
+            setattr(draft, f"{name}_pence", to_pence(values[name]))
+    draft.explanation = explanation
+
+
+def figures_of(row: MonitoringReturn) -> Figures:
+    return Figures(
+        opening=row.money("opening_pence"),
+        council_payments=row.money("council_payments_pence"),
+        contributions=row.money("contributions_pence"),
+        other_income=row.money("other_income_pence"),
+        spending={key: row.money(f"spend_{key}_pence") for key, _ in SPENDING},
+        closing=row.money("closing_pence"),
+        bank_balance=row.money("bank_balance_pence"),
+        wages_owed=row.money("wages_owed_pence"),
+        hmrc_due=row.money("hmrc_due_pence"),
+    )
+
+
+def submit(draft: MonitoringReturn, *, actor: User) -> None:
+    """Send the return: reconcile it, record the flags, and keep earlier versions."""
+    if draft.status != "draft":
+        raise RuleError("This return has already been sent")
+    account = draft.account
+    period = ReturnPeriod(draft.period_start, draft.period_end, draft.due_date)
+    plans = load_plans({account.id}).get(account.id, [])
+    book = rate_book()
+    weekly = weekly_on(plans, book, account.start_date, account.end_date, draft.period_end).budget
+    has_provider = any(
+        line.kind == LineKind.PROVIDER_HOURS for version in plans for line in version.lines
+    )
+    result = reconcile(
+        figures_of(draft),
+        expected_opening=last_accepted_closing(account.id, draft.period_start),
+        payments_made=payments_in(account.id, period),
+        weekly_budget=weekly,
+        contingency_weeks=CONTINGENCY_WEEKS,
+        has_provider_line=has_provider,
+    )
+    for earlier in versions(account.id, draft.period_start)[1:]:
+        if earlier.status in ("submitted", "queried"):
+            earlier.status = "superseded"
+    draft.status = "submitted"
+    draft.flags_json = json.dumps([{"code": f.code, "message": f.message} for f in result.flags])
+    draft.surplus_pence = to_pence(result.surplus)
+    draft.submitted_by_id = actor.id
+    draft.submitted_at = utcnow()
+    audit.record(
+        actor,
+        "return.submitted",
+        draft,
+        account_id=account.id,
+        summary=f"Return for {draft.period_start:%d %B %Y} to {draft.period_end:%d %B %Y} sent "
+        f"(version {draft.version}, {len(result.flags)} flags)",
+        after={
+            "closing": str(from_pence(draft.closing_pence)),
+            "flags": [f.code for f in result.flags],
+        },
+    )
+
+
+def accept(row: MonitoringReturn, *, actor: User) -> None:
+    if row.status != "submitted":
+        raise RuleError("Only a return waiting for review can be accepted")
+    row.status, row.decided_by_id, row.decided_at = "accepted", actor.id, utcnow()
+    audit.record(
+        actor,
+        "return.accepted",
+        row,
+        account_id=row.account_id,
+        summary="Return accepted",
+        before={"status": "submitted"},
+        after={"status": "accepted"},
+    )
+
+
+def raise_query(row: MonitoringReturn, message: str, *, actor: User) -> None:
+    if row.status != "submitted":
+        raise RuleError("Only a return waiting for review can be queried")
+    row.status, row.query_message = "queried", message
+    row.decided_by_id, row.decided_at = actor.id, utcnow()
+    audit.record(
+        actor,
+        "return.queried",
+        row,
+        account_id=row.account_id,
+        summary="Question raised on a return",
+        after={"status": "queried", "message": message},
+    )
+
+
+def queue(*, status: str = "submitted", flagged: str = "", locality: str = ""):
+    query = (
+        select(MonitoringReturn)
+        .join(Account, Account.id == MonitoringReturn.account_id)
+        .order_by(MonitoringReturn.submitted_at, MonitoringReturn.id)
+    )
+    if status in ("submitted", "queried", "accepted"):
+        query = query.where(MonitoringReturn.status == status)
+    if flagged == "clean":
+        query = query.where(MonitoringReturn.flags_json == "[]")
+    elif flagged == "flagged":
+        query = query.where(MonitoringReturn.flags_json != "[]")
+    if locality:
+        query = query.where(func.lower(Account.locality) == locality.lower())
+    return query
+
+
+def accept_clean(actor: User) -> int:
+    rows = db.session.execute(queue(flagged="clean")).scalars().all()
+    for row in rows:
+        accept(row, actor=actor)
+    return len(rows)

@@ -1,0 +1,163 @@
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..accounts.services import get_visible_account
+from ..auth.models import Role
+from ..core.permissions import roles_required, signed_in
+from ..core.types import local_today
+from ..extensions import db
+from ..payments.services import RuleError
+from . import bp, services
+from .forms import SPEND_FIELDS, QueryForm, QueueFilterForm, ReturnForm, TierForm
+from .models import MonitoringReturn
+from .periods import Tier
+
+SUBMITTERS = (Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER)
+
+
+def _account_or_404(account_id: int):
+    return get_visible_account(current_user, account_id, local_today()) or abort(404)
+
+
+def _period_or_404(account, start: str):
+    try:
+        day = date.fromisoformat(start)
+    except ValueError:
+        abort(404)
+    return services.period_for(account, day, local_today()) or abort(404)
+
+
+@bp.route("/accounts/<int:account_id>/returns")
+@signed_in
+def returns(account_id: int):
+    account = _account_or_404(account_id)
+    today = local_today()
+    latest = services.latest_returns(account.id)
+    rows = [(p, latest.get(p.start)) for p in reversed(services.periods_for(account, today))]
+    return render_template(
+        "monitoring/returns.html",
+        account=account,
+        rows=rows,
+        today=today,
+        tier=services.current_tier(account.id, today),
+        can_submit=current_user.role in SUBMITTERS,
+    )
+
+
+@bp.route("/accounts/<int:account_id>/returns/<start>", methods=["GET", "POST"])
+@roles_required(*SUBMITTERS)
+def return_form(account_id: int, start: str):
+    account = _account_or_404(account_id)
+    period = _period_or_404(account, start)
+    try:
+        draft = services.draft_for(account, period, create=request.method == "POST")
+    except RuleError as exc:
+        flash(str(exc), "info")
+        return redirect(url_for("monitoring.returns", account_id=account.id))
+    form = ReturnForm()
+    if request.method == "GET":
+        for name in services.FIELDS:
+            getattr(form, name).data = draft.money(f"{name}_pence")
+        form.explanation.data = draft.explanation
+    elif form.validate_on_submit():
+        services.save_draft(
+            draft, {n: getattr(form, n).data for n in services.FIELDS}, form.explanation.data or ""
+        )
+        if form.send.data:
+            services.submit(draft, actor=current_user)
+            flash(
+                "Your return has been sent. We will tell you if we have any questions.", "success"
+            )
+            return redirect(url_for("monitoring.view_return", return_id=draft.id))
+        flash("Saved. Check the figures below, then send the return.", "success")
+        return redirect(url_for("monitoring.return_form", account_id=account.id, start=start))
+    figures = services.figures_of(draft)
+    return render_template(
+        "monitoring/return_form.html",
+        form=form,
+        account=account,
+        period=period,
+        draft=draft,
+        figures=figures,
+        spend_fields=SPEND_FIELDS,
+    )
+
+
+@bp.route("/returns/<int:return_id>", methods=["GET", "POST"])
+@signed_in
+def view_return(return_id: int):
+    row = db.session.get(MonitoringReturn, return_id) or abort(404)
+    account = _account_or_404(row.account_id)
+    form = QueryForm()
+    finance = current_user.role == Role.FINANCE_OFFICER
+    if finance and form.validate_on_submit():
+        try:
+            services.raise_query(row, form.message.data, actor=current_user)
+        except RuleError as exc:
+            form.message.errors = [str(exc)]
+        else:
+            flash("Your question has been sent to the person.", "success")
+            return redirect(url_for("monitoring.view_return", return_id=row.id))
+    return render_template(
+        "monitoring/return.html",
+        row=row,
+        account=account,
+        form=form,
+        finance=finance,
+        figures=services.figures_of(row),
+        spend_fields=SPEND_FIELDS,
+        can_answer=row.status == "queried" and current_user.role in SUBMITTERS,
+    )
+
+
+@bp.route("/returns/<int:return_id>/accept", methods=["POST"])
+@roles_required(Role.FINANCE_OFFICER)
+def accept_return(return_id: int):
+    row = db.session.get(MonitoringReturn, return_id) or abort(404)
+    try:
+        services.accept(row, actor=current_user)
+    except RuleError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("The return has been accepted.", "success")
+    return redirect(url_for("monitoring.view_return", return_id=row.id))
+
+
+@bp.route("/returns")
+@roles_required(Role.FINANCE_OFFICER)
+def queue():
+    form = QueueFilterForm(request.args)
+    page = db.paginate(
+        services.queue(status=form.status.data or "submitted", flagged=form.flagged.data or ""),
+        per_page=50,
+        error_out=False,
+    )
+    return render_template("monitoring/queue.html", page=page, form=form)
+
+
+@bp.route("/returns/accept-clean", methods=["POST"])
+@roles_required(Role.FINANCE_OFFICER)
+def accept_clean():
+    count = services.accept_clean(current_user)
+    flash(f"{count} returns with no flags have been accepted.", "success")
+    return redirect(url_for("monitoring.queue"))
+
+
+@bp.route("/accounts/<int:account_id>/monitoring-tier", methods=["GET", "POST"])
+@roles_required(Role.FINANCE_OFFICER)
+def tier(account_id: int):
+    account = _account_or_404(account_id)
+    form = TierForm()
+    if form.validate_on_submit():
+        services.change_tier(
+            account,
+            Tier(form.tier.data),
+            form.effective_from.data,
+            form.reason.data,
+            actor=current_user,
+        )
+        flash("The decision has been recorded.", "success")
+        return redirect(url_for("monitoring.returns", account_id=account.id))
+    return render_template("monitoring/tier.html", form=form, account=account)

@@ -1,0 +1,121 @@
+"""Monitoring tiers and financial monitoring returns.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-23
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "monitoring_returns",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("period_end", sa.Date(), nullable=False),
+        sa.Column("due_date", sa.Date(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("opening_pence", sa.Integer(), nullable=False),
+        sa.Column("council_payments_pence", sa.Integer(), nullable=False),
+        sa.Column("contributions_pence", sa.Integer(), nullable=False),
+        sa.Column("other_income_pence", sa.Integer(), nullable=False),
+        sa.Column("spend_pa_wages_pence", sa.Integer(), nullable=False),
+        sa.Column("spend_hmrc_pence", sa.Integer(), nullable=False),
+        sa.Column("spend_pension_pence", sa.Integer(), nullable=False),
+        sa.Column("spend_provider_invoices_pence", sa.Integer(), nullable=False),
+        sa.Column("spend_insurance_pence", sa.Integer(), nullable=False),
+        sa.Column("spend_payroll_pence", sa.Integer(), nullable=False),
+        sa.Column("spend_other_agreed_pence", sa.Integer(), nullable=False),
+        sa.Column("spend_bank_charges_pence", sa.Integer(), nullable=False),
+        sa.Column("closing_pence", sa.Integer(), nullable=False),
+        sa.Column("bank_balance_pence", sa.Integer(), nullable=False),
+        sa.Column("wages_owed_pence", sa.Integer(), nullable=False),
+        sa.Column("hmrc_due_pence", sa.Integer(), nullable=False),
+        sa.Column("explanation", sa.Text(), nullable=False),
+        sa.Column("flags_json", sa.Text(), nullable=False),
+        sa.Column("surplus_pence", sa.Integer(), nullable=False),
+        sa.Column("submitted_by_id", sa.Integer(), nullable=True),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("query_message", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('draft', 'submitted', 'queried', 'accepted', 'superseded')",
+            name=op.f("ck_monitoring_returns_status"),
+        ),
+        sa.CheckConstraint("period_end >= period_start", name=op.f("ck_monitoring_returns_dates")),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_monitoring_returns_account_id_accounts")
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["users.id"], name=op.f("fk_monitoring_returns_decided_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["submitted_by_id"],
+            ["users.id"],
+            name=op.f("fk_monitoring_returns_submitted_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_monitoring_returns")),
+        sa.UniqueConstraint(
+            "account_id", "period_start", "version", name="uq_monitoring_returns_version"
+        ),
+    )
+    with op.batch_alter_table("monitoring_returns", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_monitoring_returns_account_period", ["account_id", "period_start"], unique=False
+        )
+        batch_op.create_index(
+            "ix_monitoring_returns_status_submitted", ["status", "submitted_at"], unique=False
+        )
+
+    op.create_table(
+        "monitoring_tier_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("tier", sa.String(length=16), nullable=False),
+        sa.Column("effective_from", sa.Date(), nullable=False),
+        sa.Column("reason", sa.String(length=300), nullable=False),
+        sa.Column("decided_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "tier IN ('new', 'standard', 'light', 'monthly')",
+            name=op.f("ck_monitoring_tier_changes_tier"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_monitoring_tier_changes_account_id_accounts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["users.id"],
+            name=op.f("fk_monitoring_tier_changes_decided_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_monitoring_tier_changes")),
+    )
+    with op.batch_alter_table("monitoring_tier_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_monitoring_tier_changes_account_id"), ["account_id"], unique=False
+        )
+
+
+def downgrade():
+    with op.batch_alter_table("monitoring_tier_changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_monitoring_tier_changes_account_id"))
+
+    op.drop_table("monitoring_tier_changes")
+    with op.batch_alter_table("monitoring_returns", schema=None) as batch_op:
+        batch_op.drop_index("ix_monitoring_returns_status_submitted")
+        batch_op.drop_index("ix_monitoring_returns_account_period")
+
+    op.drop_table("monitoring_returns")
