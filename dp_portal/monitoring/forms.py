@@ -7,8 +7,10 @@ from .periods import Tier
 from .reconcile import SPENDING
 
 
-def _money(label, description=None):
-    return MoneyField(label, description=description, validators=[Optional()])
+def _money(label, description=None, *, overdrawn=False):
+    return MoneyField(
+        label, description=description, validators=[Optional()], allow_negative=overdrawn
+    )
 
 
 class ReturnForm(BaseForm):
@@ -28,8 +30,12 @@ class ReturnForm(BaseForm):
     spend_payroll = _money("Payroll service")
     spend_other_agreed = _money("Other agreed items")
     spend_bank_charges = _money("Bank charges")
-    closing = _money("Balance at the end of the period")
-    bank_balance = _money("Closing balance on the bank statement")
+    closing = _money(
+        "Balance at the end of the period",
+        "If overdrawn, put a minus sign, like -20.00",
+        overdrawn=True,
+    )
+    bank_balance = _money("Closing balance on the bank statement", overdrawn=True)
     wages_owed = _money("Wages still owed at the end of the period")
     hmrc_due = _money("HMRC or pension payments still due")
     explanation = TextAreaField(

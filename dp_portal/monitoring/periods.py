@@ -72,13 +72,19 @@ def return_periods(
 
     periods = []
     day = account_start
+    after_first = False
     if tier_on(account_start) == Tier.NEW:
         end = account_start + timedelta(weeks=FIRST_RETURN_WEEKS) - timedelta(days=1)
         periods.append(Period(account_start, end))
         day = end + timedelta(days=1)
+        after_first = True
     while day <= up_to:
         tier = tier_on(day)
         natural = _period_containing(Tier.STANDARD if tier == Tier.NEW else tier, day)
+        if after_first and (natural.end - day).days < 28:
+            # No return for a few days' stub after the first one: run on to the next quarter.
+            natural = _period_containing(Tier.STANDARD, natural.end + timedelta(days=1))
+        after_first = False
         period = Period(day, natural.end)
         periods.append(period)
         day = period.end + timedelta(days=1)

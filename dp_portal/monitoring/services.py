@@ -211,11 +211,10 @@ def figures_of(row: MonitoringReturn) -> Figures:
     )
 
 
-def submit(draft: MonitoringReturn, *, actor: User) -> None:
+def submit(draft: MonitoringReturn, *, account: Account, actor: User) -> None:
     """Send the return: reconcile it, record the flags, and keep earlier versions."""
     if draft.status != "draft":
         raise RuleError("This return has already been sent")
-    account = draft.account
     period = ReturnPeriod(draft.period_start, draft.period_end, draft.due_date)
     plans = load_plans({account.id}).get(account.id, [])
     book = rate_book()

@@ -52,7 +52,7 @@ def return_form(account_id: int, start: str):
     account = _account_or_404(account_id)
     period = _period_or_404(account, start)
     try:
-        draft = services.draft_for(account, period, create=request.method == "POST")
+        draft = services.draft_for(account, period, create=False)
     except RuleError as exc:
         flash(str(exc), "info")
         return redirect(url_for("monitoring.returns", account_id=account.id))
@@ -62,11 +62,12 @@ def return_form(account_id: int, start: str):
             getattr(form, name).data = draft.money(f"{name}_pence")
         form.explanation.data = draft.explanation
     elif form.validate_on_submit():
-        services.save_draft(
-            draft, {n: getattr(form, n).data for n in services.FIELDS}, form.explanation.data or ""
-        )
+        # Only now is a new draft saved: a look, or a form with mistakes, saves nothing.
+        draft = services.draft_for(account, period)
+        values = {name: getattr(form, name).data for name in services.FIELDS}
+        services.save_draft(draft, values, form.explanation.data or "")
         if form.send.data:
-            services.submit(draft, actor=current_user)
+            services.submit(draft, account=account, actor=current_user)
             flash(
                 "Your return has been sent. We will tell you if we have any questions.", "success"
             )

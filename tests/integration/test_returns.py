@@ -1,0 +1,161 @@
+"""A recipient fills in and sends a return; a finance officer queries it, the recipient answers,
+and it is accepted. Periods exist without anyone creating them."""
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from dp_portal.auth.models import Role
+from dp_portal.core.audit import AuditEvent
+from dp_portal.monitoring.models import MonitoringReturn, TierChange
+
+from ..conftest import sign_in_as
+
+FIGURES = {
+    "opening": "0",
+    "council_payments": "0",
+    "contributions": "",
+    "other_income": "",
+    "spend_pa_wages": "0",
+    "closing": "0",
+    "bank_balance": "0",
+    "explanation": "",
+}
+
+
+def test_periods_and_due_dates_are_listed_for_every_account(client, factory):
+    account = factory.account(start_date=date(2026, 4, 6))
+    me = factory.user(Role.RECIPIENT)
+    factory.access(me, account)
+    sign_in_as(client, me)
+    page = client.get(f"/accounts/{account.id}/returns").data.decode()
+    assert "6 April 2026 to 30 June 2026" in page and "28 July 2026" in page
+    assert "Overdue" in page  # 28 July 2026 has passed and nothing was sent
+
+
+def test_return_journey_send_query_answer_accept(client, factory, db_session):
+    account = factory.account(start_date=date(2026, 4, 6))
+    me = factory.user(Role.RECIPIENT)
+    factory.access(me, account)
+    officer = factory.user(Role.FINANCE_OFFICER)
+    form_url = f"/accounts/{account.id}/returns/2026-04-06"
+
+    sign_in_as(client, me)
+    assert client.get(form_url).status_code == 200
+    assert (
+        db_session.execute(select(func.count(MonitoringReturn.id))).scalar() == 0
+    )  # a look saves nothing
+    bad = client.post(form_url, data=FIGURES | {"spend_pa_wages": "12.345", "save": "y"})
+    assert b"no more than 2 decimal places" in bad.data
+    saved = client.post(
+        form_url, data=FIGURES | {"spend_pa_wages": "100", "closing": "0", "save": "y"}
+    )
+    assert saved.status_code == 302
+    check = client.get(form_url).data.decode()
+    assert "does not match your closing balance" in check  # 0 - 100 is not 0
+    sent = client.post(
+        form_url,
+        data=FIGURES
+        | {"spend_pa_wages": "100", "closing": "-100", "bank_balance": "-100", "send": "y"},
+    )
+    assert sent.status_code == 302
+    row = db_session.execute(select(MonitoringReturn)).scalar_one()
+    assert row.status == "submitted" and row.flags == []
+    assert client.get(form_url, follow_redirects=True).status_code == 200  # sent: cannot edit
+
+    sign_in_as(client, officer)
+    queue = client.get("/returns").data.decode()
+    assert account.reference in queue
+    client.post(f"/returns/{row.id}", data={"message": "Please send the bank statement."})
+    db_session.expire_all()
+    assert row.status == "queried"
+
+    sign_in_as(client, me)
+    page = client.get(f"/returns/{row.id}").data.decode()
+    assert "Please send the bank statement." in page
+    again = client.post(
+        form_url,
+        data=FIGURES
+        | {
+            "spend_pa_wages": "100",
+            "closing": "-100",
+            "bank_balance": "-100",
+            "explanation": "Statement posted",
+            "send": "y",
+        },
+    )
+    assert again.status_code == 302
+    db_session.expire_all()
+    versions = (
+        db_session.execute(select(MonitoringReturn).order_by(MonitoringReturn.version))
+        .scalars()
+        .all()
+    )
+    assert [(v.version, v.status) for v in versions] == [(1, "superseded"), (2, "submitted")]
+
+    sign_in_as(client, officer)
+    client.post("/returns/accept-clean")
+    db_session.expire_all()
+    assert versions[1].status == "accepted"
+    actions = (
+        db_session.execute(
+            select(AuditEvent.action)
+            .where(AuditEvent.account_id == account.id)
+            .order_by(AuditEvent.id)
+        )
+        .scalars()
+        .all()
+    )
+    assert actions == ["return.submitted", "return.queried", "return.submitted", "return.accepted"]
+
+
+def test_flags_name_the_problems(client, factory, db_session):
+    account = factory.account(start_date=date(2026, 4, 6))
+    me = factory.user(Role.RECIPIENT)
+    factory.access(me, account)
+    sign_in_as(client, me)
+    client.post(
+        f"/accounts/{account.id}/returns/2026-04-06",
+        data=FIGURES
+        | {
+            "council_payments": "500",
+            "closing": "500",
+            "bank_balance": "450",
+            "spend_provider_invoices": "20",
+            "send": "y",
+        },
+    )
+    row = db_session.execute(select(MonitoringReturn)).scalar_one()
+    codes = {flag["code"] for flag in row.flags}
+    assert codes == {"council_payments", "arithmetic", "bank", "provider_invoices", "surplus"}
+
+
+def test_other_people_cannot_see_or_send_a_return(client, factory):
+    account = factory.account(start_date=date(2026, 4, 6))
+    stranger = factory.user(Role.RECIPIENT)
+    sign_in_as(client, stranger)
+    assert client.get(f"/accounts/{account.id}/returns").status_code == 404
+    assert (
+        client.post(
+            f"/accounts/{account.id}/returns/2026-04-06", data=FIGURES | {"send": "y"}
+        ).status_code
+        == 404
+    )
+    assert client.get(f"/accounts/{account.id}/returns/not-a-date").status_code == 404
+
+
+def test_changing_tier_is_a_recorded_decision(client, factory, db_session):
+    account = factory.account(start_date=date(2026, 4, 6))
+    sign_in_as(client, factory.user(Role.FINANCE_OFFICER))
+    response = client.post(
+        f"/accounts/{account.id}/monitoring-tier",
+        data={
+            "tier": "monthly",
+            "effective_from": ["1", "10", "2026"],
+            "reason": "Concerns at review",
+        },
+    )
+    assert response.status_code == 302
+    assert db_session.execute(select(TierChange.tier)).scalar() == "monthly"
+    page = client.get(f"/accounts/{account.id}/returns").data.decode()
+    assert "1 October 2026 to 31 October 2026" in page

@@ -1,0 +1,131 @@
+import itertools
+from datetime import date
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dp_portal.core.calendar import Region, WorkingCalendar
+from dp_portal.monitoring.periods import Tier, return_periods
+from dp_portal.monitoring.reconcile import Figures, reconcile
+
+D = Decimal
+SCOTLAND = WorkingCalendar(Region.SCOTLAND)
+
+
+def test_standard_tier_follows_financial_quarters_with_due_dates_on_working_days():
+    periods = return_periods(date(2026, 5, 11), [], date(2026, 11, 23), SCOTLAND)
+    assert [(p.start, p.end) for p in periods] == [
+        (date(2026, 5, 11), date(2026, 6, 30)),
+        (date(2026, 7, 1), date(2026, 9, 30)),
+        (date(2026, 10, 1), date(2026, 12, 31)),
+    ]
+    assert periods[0].due == date(2026, 7, 28)  # 30 June + 28 days, a Tuesday
+    # 31 December + 28 days = 28 January 2027, a Thursday.
+    assert periods[2].due == date(2027, 1, 28)
+
+
+def test_due_date_moves_past_a_scottish_holiday():
+    # October ends on the 31st; 28 days on is Saturday 28 November, and Monday 30 November
+    # is St Andrew's Day, so the return is due on Tuesday 1 December.
+    periods = return_periods(
+        date(2026, 10, 1), [(date(2026, 10, 1), Tier.MONTHLY)], date(2026, 11, 2), SCOTLAND
+    )
+    october = periods[0]
+    assert (october.start, october.end) == (date(2026, 10, 1), date(2026, 10, 31))
+    assert october.due == date(2026, 12, 1)  # 28 November is a Saturday, 30th a holiday
+
+
+def test_new_accounts_send_a_first_return_at_twelve_weeks_then_quarterly():
+    periods = return_periods(
+        date(2026, 4, 6), [(date(2026, 4, 6), Tier.NEW)], date(2026, 8, 1), SCOTLAND
+    )
+    assert (periods[0].start, periods[0].end) == (date(2026, 4, 6), date(2026, 6, 28))
+    # Two days to the end of June would make a pointless return: the second runs to September.
+    assert (periods[1].start, periods[1].end) == (date(2026, 6, 29), date(2026, 9, 30))
+
+
+def test_light_touch_is_yearly_and_a_change_of_tier_applies_from_its_date():
+    periods = return_periods(
+        date(2025, 4, 1),
+        [(date(2025, 4, 1), Tier.LIGHT), (date(2026, 4, 1), Tier.MONTHLY)],
+        date(2026, 5, 15),
+        SCOTLAND,
+    )
+    assert (periods[0].start, periods[0].end) == (date(2025, 4, 1), date(2026, 3, 31))
+    assert (periods[1].start, periods[1].end) == (date(2026, 4, 1), date(2026, 4, 30))
+
+
+@given(
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 1, 1)), st.sampled_from(list(Tier))
+)
+def test_periods_tile_the_time_without_gaps(start, tier):
+    periods = return_periods(start, [(start, tier)], date(2031, 1, 1), SCOTLAND)
+    assert periods[0].start == start
+    for before, after in itertools.pairwise(periods):
+        assert (after.start - before.end).days == 1
+        assert SCOTLAND.is_working_day(before.due) and before.due > before.end
+
+
+def _figures(**kw):
+    base = dict(
+        opening=D("500"),
+        council_payments=D("1200"),
+        contributions=D("0"),
+        other_income=D("0"),
+        spending={"pa_wages": D("1000"), "hmrc": D("50")},
+        closing=D("650"),
+        bank_balance=D("650"),
+    )
+    return Figures(**(base | kw))
+
+
+def test_a_return_that_matches_is_clean():
+    result = reconcile(
+        _figures(),
+        expected_opening=D("500"),
+        payments_made=[("payment", D("1200"))],
+        weekly_budget=D("300"),
+        contingency_weeks=8,
+        has_provider_line=False,
+    )
+    assert result.clean and result.contingency == D("2400.00")
+
+
+def test_each_problem_is_a_plain_english_flag():
+    result = reconcile(
+        _figures(
+            opening=D("400"),
+            council_payments=D("1100"),
+            closing=D("700"),
+            bank_balance=D("690"),
+            spending={"provider_invoices": D("100")},
+        ),
+        expected_opening=D("500"),
+        payments_made=[("payment on 2 April 2026", D("1200"))],
+        weekly_budget=D("300"),
+        contingency_weeks=8,
+        has_provider_line=False,
+    )
+    codes = {f.code for f in result.flags}
+    assert codes == {"opening", "council_payments", "arithmetic", "bank", "provider_invoices"}
+    council = next(f for f in result.flags if f.code == "council_payments")
+    assert "payment on 2 April 2026 £1,200.00" in council.message
+
+
+def test_surplus_is_above_contingency_and_liabilities():
+    result = reconcile(
+        _figures(
+            closing=D("5000"),
+            bank_balance=D("5000"),
+            spending={"pa_wages": D("-3350")},
+            wages_owed=D("200"),
+        ),
+        expected_opening=None,
+        payments_made=[("p", D("1200"))],
+        weekly_budget=D("300"),
+        contingency_weeks=8,
+        has_provider_line=False,
+    )
+    assert result.surplus == D("2400.00")  # 5000 - 200 owed - 2400 contingency
+    assert any(f.code == "surplus" and "Talk to the person" in f.message for f in result.flags)
