@@ -3,6 +3,7 @@ from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..core.forms import BaseForm, DateField, MoneyField, choices
+from .models import Conversation
 from .periods import Tier
 from .reconcile import SPENDING
 
@@ -95,3 +96,47 @@ class QueueFilterForm(BaseForm):
         choices=choices([("", "Any"), ("clean", "No flags"), ("flagged", "With flags")]),
         validate_choice=False,
     )
+
+
+class ConversationForm(BaseForm):
+    held_on = DateField(
+        "When did you talk?", validators=[InputRequired("Enter the date of the conversation")]
+    )
+    with_whom = TextAreaField(
+        "Who took part?",
+        widget=GovTextArea(),
+        description="For example: the person, their daughter, and their social worker",
+        validators=[InputRequired("Enter who took part"), Length(max=300)],
+    )
+    reasons = TextAreaField(
+        "Reasons the person gave for the underspend",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter the reasons they gave"), Length(max=2000)],
+    )
+    outcome = RadioField(
+        "What was agreed?",
+        widget=GovRadioInput(),
+        choices=choices(Conversation.OUTCOMES.items()),
+        validators=[InputRequired("Choose what was agreed")],
+    )
+    record = SubmitField("Record the conversation", widget=GovSubmitInput())
+
+
+class RecoveryForm(BaseForm):
+    amount = MoneyField(
+        "Amount to recover", validators=[InputRequired("Enter the amount to recover")]
+    )
+    method = RadioField(
+        "How?",
+        widget=GovRadioInput(),
+        choices=choices(
+            [("offset", "Take it from the next payments"), ("invoice", "Send an invoice")]
+        ),
+        validators=[InputRequired("Choose how to recover it")],
+    )
+    reason = TextAreaField(
+        "Reason, for the letter",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter the reason"), Length(max=500)],
+    )
+    raise_recovery = SubmitField("Raise the recovery", widget=GovSubmitInput())

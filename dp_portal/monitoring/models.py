@@ -116,3 +116,31 @@ class MonitoringReturn(db.Model):
             "accepted": "Accepted",
             "superseded": "Replaced by a later version",
         }[self.status]
+
+
+class Conversation(db.Model):
+    """The conversation statutory guidance expects before any recovery: when, with whom, the
+    reasons the person gave for the underspend, and the outcome."""
+
+    __tablename__ = "underspend_conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    return_id: Mapped[int] = mapped_column(
+        ForeignKey("monitoring_returns.id"), nullable=False, index=True
+    )
+    held_on: Mapped[date] = mapped_column(Date, nullable=False)
+    with_whom: Mapped[str] = mapped_column(String(300), nullable=False)
+    reasons: Mapped[str] = mapped_column(Text, nullable=False)
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (
+        CheckConstraint("outcome IN ('keep', 'recover', 'review_budget')", name="outcome"),
+    )
+
+    OUTCOMES = {
+        "keep": "Keep the money for a planned use",
+        "recover": "Recover the surplus",
+        "review_budget": "Review the budget",
+    }

@@ -10,7 +10,15 @@ from ..core.types import local_today
 from ..extensions import db
 from ..payments.services import RuleError
 from . import bp, services
-from .forms import SPEND_FIELDS, QueryForm, QueueFilterForm, ReturnForm, TierForm
+from .forms import (
+    SPEND_FIELDS,
+    ConversationForm,
+    QueryForm,
+    QueueFilterForm,
+    RecoveryForm,
+    ReturnForm,
+    TierForm,
+)
 from .models import MonitoringReturn
 from .periods import Tier
 
@@ -111,6 +119,68 @@ def view_return(return_id: int):
         spend_fields=SPEND_FIELDS,
         can_answer=row.status == "queried" and current_user.role in SUBMITTERS,
     )
+
+
+def _return_page(row, **forms):
+    account = _account_or_404(row.account_id)
+    return render_template(
+        "monitoring/return.html",
+        row=row,
+        account=account,
+        form=QueryForm(),
+        finance=True,
+        figures=services.figures_of(row),
+        spend_fields=SPEND_FIELDS,
+        can_answer=False,
+        conversations=services.conversations(row),
+        talk_form=forms.get("talk_form") or ConversationForm(prefix="talk"),
+        recovery_form=forms.get("recovery_form") or RecoveryForm(prefix="recovery"),
+    )
+
+
+@bp.route("/returns/<int:return_id>/conversation", methods=["POST"])
+@roles_required(Role.FINANCE_OFFICER)
+def record_conversation(return_id: int):
+    row = db.session.get(MonitoringReturn, return_id) or abort(404)
+    form = ConversationForm(prefix="talk")
+    if form.validate_on_submit():
+        try:
+            services.record_conversation(
+                row,
+                held_on=form.held_on.data,
+                with_whom=form.with_whom.data,
+                reasons=form.reasons.data,
+                outcome=form.outcome.data,
+                actor=current_user,
+            )
+        except RuleError as exc:
+            form.with_whom.errors = [str(exc)]
+        else:
+            flash("The conversation has been recorded.", "success")
+            return redirect(url_for("monitoring.view_return", return_id=row.id))
+    return _return_page(row, talk_form=form)
+
+
+@bp.route("/returns/<int:return_id>/recovery", methods=["POST"])
+@roles_required(Role.FINANCE_OFFICER)
+def raise_recovery(return_id: int):
+    row = db.session.get(MonitoringReturn, return_id) or abort(404)
+    form = RecoveryForm(prefix="recovery")
+    if form.validate_on_submit():
+        try:
+            services.recover_surplus(
+                row,
+                amount=form.amount.data,
+                method=form.method.data,
+                reason=form.reason.data,
+                actor=current_user,
+            )
+        except RuleError as exc:
+            form.amount.errors = [str(exc)]
+        else:
+            flash("The recovery has been raised and a letter recorded for the person.", "success")
+            return redirect(url_for("monitoring.view_return", return_id=row.id))
+    return _return_page(row, recovery_form=form)
 
 
 @bp.route("/returns/<int:return_id>/accept", methods=["POST"])

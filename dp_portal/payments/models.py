@@ -255,6 +255,8 @@ class RunLine(db.Model):
     contribution_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # Gross payments only: the contribution invoiced for the period.
     invoice_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Recoveries taken from this payment (already deducted from amount_pence).
+    offset_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     sds_option: Mapped[int] = mapped_column(Integer, nullable=False)
     outcome: Mapped[str] = mapped_column(String(16), nullable=False)  # pay | withhold
     reason: Mapped[str | None] = mapped_column(String(200))
@@ -354,3 +356,34 @@ class LedgerEntry(db.Model):
     @property
     def amount(self) -> Decimal:
         return from_pence(self.amount_pence)
+
+
+class Recovery(db.Model):
+    """Money the council asks back (a surplus), by offset against the next payments or by
+    invoice. Raised from a reviewed return, only after a recorded conversation."""
+
+    __tablename__ = "recoveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False, index=True)
+    amount_pence: Mapped[int] = mapped_column(Integer, nullable=False)
+    recovered_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    method: Mapped[str] = mapped_column(String(8), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
+    reason: Mapped[str] = mapped_column(String(500), nullable=False)
+    source: Mapped[str] = mapped_column(String(120), nullable=False)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="positive"),
+        CheckConstraint(
+            "recovered_pence >= 0 AND recovered_pence <= amount_pence", name="recovered"
+        ),
+        CheckConstraint("method IN ('offset', 'invoice')", name="method"),
+        CheckConstraint("status IN ('open', 'recovered', 'cancelled')", name="status"),
+    )
+
+    @property
+    def outstanding_pence(self) -> int:
+        return self.amount_pence - self.recovered_pence

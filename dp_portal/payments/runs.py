@@ -27,7 +27,7 @@ from ..core.calendar import (
 )
 from ..core.calendar_models import working_calendar
 from ..core.letters import letter_row, record_letters
-from ..core.money import ZERO, from_pence, to_pence
+from ..core.money import ZERO, from_pence, round_money, to_pence
 from ..core.spreadsheets import workbook_bytes
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
@@ -41,6 +41,7 @@ from .models import (
     Payment,
     PaymentRun,
     RateRow,
+    Recovery,
     RunLine,
     RunStatus,
 )
@@ -264,6 +265,7 @@ def build_run(period_index: int, *, schedule: PaymentSchedule, actor) -> Payment
         ).scalars()
     )
     past = _arrears_inputs(period, schedule)
+    recoveries = _open_offsets()
 
     rows = []
     total = paid_count = withheld = 0
@@ -279,9 +281,11 @@ def build_run(period_index: int, *, schedule: PaymentSchedule, actor) -> Payment
             continue
         arrears_items = _arrears_for(account_id, versions, book, start, end, past)
         arrears = sum(item["due_pence"] for item in arrears_items)
+        if account_id in recoveries and status == "active":
+            amount = _with_offsets(amount, recoveries[account_id])
         breakdown_json = (
             json.dumps(amount.breakdown() | {"arrears": arrears_items}, separators=(",", ":"))
-            if arrears_items
+            if arrears_items or amount.offsets
             else amount.breakdown_json
         )
         amount_pence = amount.total_pence
@@ -310,6 +314,7 @@ def build_run(period_index: int, *, schedule: PaymentSchedule, actor) -> Payment
                 breakdown_json,
                 amount.contribution_pence,
                 amount.invoiced_pence,
+                to_pence(amount.offset_total),
             )
         )
         if outcome == "pay":
@@ -342,8 +347,10 @@ def _line(
     breakdown_json,
     contribution=0,
     invoice=0,
+    offset=0,
 ) -> dict:
     return {
+        "offset_pence": offset,
         "contribution_pence": contribution,
         "invoice_pence": invoice,
         "run_id": run_id,
@@ -661,6 +668,7 @@ def commit_run(run_id: int, *, actor) -> int:
         )
     )
     _record_invoices(run, paid_lines)
+    _apply_offsets(run_id)
     count = run.payment_count
     audit.record(
         actor,
@@ -925,3 +933,45 @@ def _record_invoices(run: PaymentRun, paid_lines) -> None:
             for account_id, invoice, reference in rows
         ]
     )
+
+
+# --- Recoveries by offset ------------------------------------------------------------------
+
+
+def _open_offsets() -> dict[int, list[tuple[int, int]]]:
+    """Open recoveries to take from payments: account -> [(recovery id, pence outstanding)]."""
+    offsets: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for recovery_id, account_id, amount, recovered in core().execute(
+        select(Recovery.id, Recovery.account_id, Recovery.amount_pence, Recovery.recovered_pence)
+        .where(Recovery.status == "open", Recovery.method == "offset")
+        .order_by(Recovery.id)
+    ):
+        offsets[account_id].append((recovery_id, amount - recovered))
+    return offsets
+
+
+def _with_offsets(amount: PeriodAmount, open_recoveries: list[tuple[int, int]]) -> PeriodAmount:
+    """Take what is owed from this payment, never below zero, oldest recovery first."""
+    available = to_pence(round_money(amount.budget - amount.contribution))
+    offsets = []
+    for recovery_id, outstanding in open_recoveries:
+        take = min(outstanding, available)
+        if take <= 0:
+            break
+        offsets.append((f"Recovery {recovery_id}", from_pence(take)))
+        available -= take
+    return PeriodAmount(amount.period, amount.segments, tuple(offsets))
+
+
+def _apply_offsets(run_id: int) -> None:
+    """At commit: record what each offset recovered, closing recoveries paid in full."""
+    for (breakdown_json,) in core().execute(
+        select(RunLine.breakdown_json).where(
+            RunLine.run_id == run_id, RunLine.outcome == "pay", RunLine.offset_pence > 0
+        )
+    ):
+        for label, amount in json.loads(breakdown_json).get("offsets", []):
+            recovery = db.session.get(Recovery, int(label.split()[-1]))
+            recovery.recovered_pence += to_pence(Decimal(amount))
+            if recovery.recovered_pence >= recovery.amount_pence:
+                recovery.status = "recovered"

@@ -10,13 +10,15 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from ..accounts.models import Account
+from ..accounts.services import correspondents
 from ..auth.models import Role, User
 from ..core import audit
+from ..core.letters import letter_row, record_letters
 from ..core.money import ZERO, from_pence, round_money, to_pence
 from ..core.types import utcnow
 from ..extensions import db
 from .budgets import LineKind, LineSpec, PricedLine, price_lines, weekly_total
-from .models import Budget, BudgetLine, BudgetStatus, ProviderRate, RateRow
+from .models import Budget, BudgetLine, BudgetStatus, ProviderRate, RateRow, Recovery
 from .rates import RateBook, RateKind
 from .schedule import Weekly
 
@@ -340,3 +342,63 @@ def account_change_dates(account: Account) -> set[date]:
     if account.end_date:
         dates.add(account.end_date + timedelta(days=1))
     return dates
+
+
+# --- Recoveries ----------------------------------------------------------------------------
+
+
+def raise_recovery(
+    account: Account,
+    *,
+    amount: Decimal,
+    method: str,
+    reason: str,
+    source: str,
+    working: dict,
+    actor,
+):
+    """Ask for money back. By offset, the next payment runs deduct it (never below zero); by
+    invoice, the correspondent is sent an invoice. Either way they get a letter showing the
+    working and how to question it."""
+    if amount <= 0:
+        raise RuleError("A recovery must be more than £0.00")
+    recovery = Recovery(
+        account_id=account.id,
+        amount_pence=to_pence(amount),
+        method=method,
+        reason=reason,
+        source=source,
+        created_by_id=actor.id,
+    )
+    db.session.add(recovery)
+    db.session.flush()
+    recipient = correspondents([account.id])[account.id]
+    record_letters(
+        [
+            letter_row(
+                account_id=account.id,
+                kind="recovery",
+                subject="We are asking for some of your direct payment back",
+                letter_format=recipient.letter_format,
+                recipient_name=recipient.name,
+                address_lines=recipient.address_lines,
+                context={
+                    "reference": account.reference,
+                    "amount": str(amount),
+                    "method": method,
+                    "reason": reason,
+                    "source": source,
+                    **{key: str(value) for key, value in working.items()},
+                },
+            )
+        ]
+    )
+    audit.record(
+        actor,
+        "recovery.raised",
+        recovery,
+        account_id=account.id,
+        summary=f"Recovery of {amount} pounds by {method}: {reason}"[:300],
+        after={"amount": str(amount), "method": method, "source": source},
+    )
+    return recovery

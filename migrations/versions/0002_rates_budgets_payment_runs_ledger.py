@@ -197,6 +197,7 @@ def upgrade():
         sa.Column("arrears_pence", sa.Integer(), nullable=False),
         sa.Column("contribution_pence", sa.Integer(), nullable=False),
         sa.Column("invoice_pence", sa.Integer(), nullable=False),
+        sa.Column("offset_pence", sa.Integer(), nullable=False),
         sa.Column("sds_option", sa.Integer(), nullable=False),
         sa.Column("outcome", sa.String(length=16), nullable=False),
         sa.Column("reason", sa.String(length=200), nullable=True),

@@ -1,4 +1,4 @@
-"""Monitoring tiers and financial monitoring returns.
+"""Monitoring tiers, returns, underspend conversations and recoveries.
 
 Revision ID: 0004
 Revises: 0003
@@ -108,8 +108,79 @@ def upgrade():
             batch_op.f("ix_monitoring_tier_changes_account_id"), ["account_id"], unique=False
         )
 
+    op.create_table(
+        "recoveries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("amount_pence", sa.Integer(), nullable=False),
+        sa.Column("recovered_pence", sa.Integer(), nullable=False),
+        sa.Column("method", sa.String(length=8), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("source", sa.String(length=120), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("method IN ('offset', 'invoice')", name=op.f("ck_recoveries_method")),
+        sa.CheckConstraint(
+            "status IN ('open', 'recovered', 'cancelled')", name=op.f("ck_recoveries_status")
+        ),
+        sa.CheckConstraint("amount_pence > 0", name=op.f("ck_recoveries_positive")),
+        sa.CheckConstraint(
+            "recovered_pence >= 0 AND recovered_pence <= amount_pence",
+            name=op.f("ck_recoveries_recovered"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_recoveries_account_id_accounts")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_recoveries_created_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recoveries")),
+    )
+    with op.batch_alter_table("recoveries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_recoveries_account_id"), ["account_id"], unique=False)
+
+    op.create_table(
+        "underspend_conversations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("return_id", sa.Integer(), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("with_whom", sa.String(length=300), nullable=False),
+        sa.Column("reasons", sa.Text(), nullable=False),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "outcome IN ('keep', 'recover', 'review_budget')",
+            name=op.f("ck_underspend_conversations_outcome"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"],
+            ["users.id"],
+            name=op.f("fk_underspend_conversations_recorded_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["return_id"],
+            ["monitoring_returns.id"],
+            name=op.f("fk_underspend_conversations_return_id_monitoring_returns"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_underspend_conversations")),
+    )
+    with op.batch_alter_table("underspend_conversations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_underspend_conversations_return_id"), ["return_id"], unique=False
+        )
+
 
 def downgrade():
+    with op.batch_alter_table("underspend_conversations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_underspend_conversations_return_id"))
+
+    op.drop_table("underspend_conversations")
+    with op.batch_alter_table("recoveries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recoveries_account_id"))
+
+    op.drop_table("recoveries")
     with op.batch_alter_table("monitoring_tier_changes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_monitoring_tier_changes_account_id"))
 

@@ -99,6 +99,8 @@ EXPECTED = {
     "monitoring.queue": FINANCE,
     "monitoring.accept_clean": FINANCE,
     "monitoring.tier": FINANCE,
+    "monitoring.record_conversation": FINANCE,
+    "monitoring.raise_recovery": FINANCE,
 }
 
 
