@@ -1,4 +1,11 @@
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+)
 from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -140,3 +147,13 @@ class RecoveryForm(BaseForm):
         validators=[InputRequired("Enter the reason"), Length(max=500)],
     )
     raise_recovery = SubmitField("Raise the recovery", widget=GovSubmitInput())
+
+
+class UploadForm(BaseForm):
+    workbook = FileField(
+        "Upload a filled-in return spreadsheet",
+        widget=GovFileInput(),
+        description="The template for this period, saved as .xlsx",
+        validators=[InputRequired("Choose the spreadsheet to upload")],
+    )
+    upload = SubmitField("Upload and check", widget=GovSubmitInput())

@@ -1,11 +1,12 @@
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..accounts.services import get_visible_account
 from ..auth.models import Role
 from ..core.permissions import roles_required, signed_in
+from ..core.spreadsheets import SpreadsheetError
 from ..core.types import local_today
 from ..extensions import db
 from ..payments.services import RuleError
@@ -18,9 +19,11 @@ from .forms import (
     RecoveryForm,
     ReturnForm,
     TierForm,
+    UploadForm,
 )
 from .models import MonitoringReturn
 from .periods import Tier
+from .template import MAX_BYTES, build_template, read_return
 
 SUBMITTERS = (Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER)
 
@@ -86,10 +89,80 @@ def return_form(account_id: int, start: str):
     return render_template(
         "monitoring/return_form.html",
         form=form,
+        upload_form=UploadForm(),
         account=account,
         period=period,
         draft=draft,
         figures=figures,
+        spend_fields=SPEND_FIELDS,
+    )
+
+
+@bp.route("/accounts/<int:account_id>/returns/<start>/template.xlsx")
+@roles_required(*SUBMITTERS)
+def template(account_id: int, start: str):
+    account = _account_or_404(account_id)
+    period = _period_or_404(account, start)
+    try:
+        draft = services.draft_for(account, period, create=False)
+    except RuleError:  # already sent: the template still downloads, with what was sent
+        draft = services.versions(account.id, period.start)[0]
+    data = build_template(
+        reference=account.reference,
+        period_start=period.start,
+        period_end=period.end,
+        opening=draft.money("opening_pence"),
+        council_payments=draft.money("council_payments_pence"),
+    )
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f'attachment; filename="return-{account.reference}-{start}.xlsx"'
+        },
+    )
+
+
+@bp.route("/accounts/<int:account_id>/returns/<start>/upload", methods=["POST"])
+@roles_required(*SUBMITTERS)
+def upload(account_id: int, start: str):
+    account = _account_or_404(account_id)
+    period = _period_or_404(account, start)
+    try:
+        draft = services.draft_for(account, period, create=False)
+    except RuleError as exc:
+        flash(str(exc), "info")
+        return redirect(url_for("monitoring.returns", account_id=account.id))
+    upload_form = UploadForm()
+    if upload_form.validate_on_submit():
+        try:
+            values = read_return(
+                upload_form.workbook.data.read(MAX_BYTES + 1),
+                reference=account.reference,
+                period_start=period.start,
+                period_end=period.end,
+            )
+        except SpreadsheetError as exc:
+            upload_form.workbook.errors = [str(exc)]
+        else:
+            draft = services.draft_for(account, period)
+            services.save_draft(draft, values, draft.explanation)
+            flash(
+                "Your figures have been read from the spreadsheet. Check them, then send it.",
+                "success",
+            )
+            return redirect(url_for("monitoring.return_form", account_id=account.id, start=start))
+    form = ReturnForm()
+    for name in services.FIELDS:
+        getattr(form, name).data = draft.money(f"{name}_pence")
+    return render_template(
+        "monitoring/return_form.html",
+        form=form,
+        upload_form=upload_form,
+        account=account,
+        period=period,
+        draft=draft,
+        figures=services.figures_of(draft),
         spend_fields=SPEND_FIELDS,
     )
 

@@ -101,6 +101,8 @@ EXPECTED = {
     "monitoring.tier": FINANCE,
     "monitoring.record_conversation": FINANCE,
     "monitoring.raise_recovery": FINANCE,
+    "monitoring.template": frozenset({Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER}),
+    "monitoring.upload": frozenset({Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER}),
 }
 
 

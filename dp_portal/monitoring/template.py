@@ -1,0 +1,152 @@
+"""The downloadable return template (XLSX) and reading it back strictly.
+
+One sheet, "Return": labels in column A, values in column B, at fixed cells. The template
+carries a version marker (B1) so an old or foreign workbook is recognised and refused.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, Protection
+
+from ..core.money import MoneyError, parse_money
+from ..core.spreadsheets import SpreadsheetError, read_cells
+from .reconcile import SPENDING
+
+SHEET = "Return"
+MARKER = "DP-RETURN-1"
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 40
+
+# field -> (cell, label)
+MONEY_CELLS = {
+    "opening": ("B7", "Balance at the start of the period"),
+    "council_payments": ("B8", "Payments from the council"),
+    "contributions": ("B9", "Your own contributions paid in"),
+    "other_income": ("B10", "Any other money paid in"),
+    **{f"spend_{key}": (f"B{12 + i}", label) for i, (key, label) in enumerate(SPENDING)},
+    "closing": ("B21", "Balance at the end of the period"),
+    "bank_balance": ("B22", "Closing balance on the bank statement"),
+    "wages_owed": ("B23", "Wages still owed at the end of the period"),
+    "hmrc_due": ("B24", "HMRC or pension payments still due"),
+}
+NEGATIVE_ALLOWED = {"opening", "closing", "bank_balance"}
+
+
+def build_template(
+    *,
+    reference: str,
+    period_start: date,
+    period_end: date,
+    opening: Decimal,
+    council_payments: Decimal,
+) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    sheet.column_dimensions["A"].width = 48
+    sheet.column_dimensions["B"].width = 18
+    sheet["A1"], sheet["B1"] = "Direct payment return", MARKER
+    sheet["A2"], sheet["B2"] = "Account", reference
+    sheet["A3"], sheet["B3"] = "Period start", period_start
+    sheet["A4"], sheet["B4"] = "Period end", period_end
+    sheet["A5"] = (
+        "Enter amounts in pounds and pence in column B. Leave a cell empty if it was nothing."
+    )
+    sheet["A6"] = "Money in"
+    sheet["A11"] = "Money out"
+    sheet["A20"] = "At the end of the period"
+    for ref in ("A1", "A6", "A11", "A20"):
+        sheet[ref].font = Font(bold=True)
+    for ref in ("B3", "B4"):
+        sheet[ref].number_format = "dd/mm/yyyy"
+    for cell, label in MONEY_CELLS.values():
+        sheet[f"A{cell[1:]}"] = label
+        sheet[cell].number_format = '"£"#,##0.00'
+        sheet[cell].protection = Protection(locked=False)
+    sheet[MONEY_CELLS["opening"][0]] = float(opening) if opening else None
+    sheet[MONEY_CELLS["council_payments"][0]] = (
+        float(council_payments) if council_payments else None
+    )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _money(value, cell: str, *, negative: bool) -> Decimal:
+    if value is None or value == "":
+        return Decimal("0.00")
+    if isinstance(value, bool | datetime | date):
+        raise SpreadsheetError(
+            "enter an amount in pounds and pence, like 125.50", sheet=SHEET, cell=cell
+        )
+    if isinstance(value, int | float):
+        # Spreadsheet numbers arrive as floats: take their shortest decimal form, never the
+        # binary fraction, and insist on whole pence.
+        try:
+            amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        except InvalidOperation as exc:
+            raise SpreadsheetError("this is not a number", sheet=SHEET, cell=cell) from exc
+        # Binary noise from a spreadsheet's own arithmetic (0.1 + 0.2) is not a fraction
+        # of a penny; anything bigger is.
+        if not amount.is_finite() or abs(amount - amount.quantize(Decimal("0.01"))) > Decimal(
+            "1e-6"
+        ):
+            raise SpreadsheetError(
+                "enter pounds and pence with no more than 2 decimal places", sheet=SHEET, cell=cell
+            )
+        amount = amount.quantize(Decimal("0.01"))
+    else:
+        try:
+            amount = parse_money(str(value), allow_negative=negative)
+        except MoneyError as exc:
+            raise SpreadsheetError(
+                str(exc)[0].lower() + str(exc)[1:], sheet=SHEET, cell=cell
+            ) from exc
+    if amount < 0 and not negative:
+        raise SpreadsheetError("enter an amount of £0.00 or more", sheet=SHEET, cell=cell)
+    if abs(amount) > Decimal("10000000"):
+        raise SpreadsheetError("this amount is too large for a return", sheet=SHEET, cell=cell)
+    return amount
+
+
+def _day(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return None
+
+
+def read_return(
+    data: bytes, *, reference: str, period_start: date, period_end: date
+) -> dict[str, Decimal]:
+    """The figures of an uploaded return, or SpreadsheetError naming the sheet and cell."""
+    cells = read_cells(data, sheet=SHEET, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+    if cells.get("B1") != MARKER:
+        raise SpreadsheetError(
+            "this is not the council's return template. Download the template for this "
+            "period and use that",
+            sheet=SHEET,
+            cell="B1",
+        )
+    if str(cells.get("B2", "")).strip().upper() != reference.upper():
+        raise SpreadsheetError(
+            f"this return is for {cells.get('B2')}, not account {reference}", sheet=SHEET, cell="B2"
+        )
+    for cell, expected in (("B3", period_start), ("B4", period_end)):
+        if _day(cells.get(cell)) != expected:
+            raise SpreadsheetError(
+                f"the period should be {period_start:%d/%m/%Y} to {period_end:%d/%m/%Y}: "
+                "use the template for this period",
+                sheet=SHEET,
+                cell=cell,
+            )
+    return {
+        field: _money(cells.get(cell), cell, negative=field in NEGATIVE_ALLOWED)
+        for field, (cell, _) in MONEY_CELLS.items()
+    }
