@@ -57,6 +57,8 @@ class Config:
     # With no MAIL_SERVER, emails are written here as .eml files instead of being sent.
     MAIL_OUTBOX_DIR = Path(os.environ.get("MAIL_OUTBOX_DIR", INSTANCE_DIR / "outbox"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Evidence files people upload: outside the web root, under random names.
+    EVIDENCE_DIR = Path(os.environ.get("EVIDENCE_DIR", INSTANCE_DIR / "evidence"))
 
     # Payments every 4 weeks (four_weekly, the Scottish norm) or monthly; period 0 contains
     # the anchor (for monthly, its month). Chosen once, at go-live.

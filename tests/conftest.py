@@ -69,6 +69,7 @@ def make_config(url: str, instance: Path) -> type[TestConfig]:
         SQLALCHEMY_DATABASE_URI = url.replace("postgresql://", "postgresql+psycopg://", 1)
         INSTANCE_DIR = instance
         MAIL_OUTBOX_DIR = instance / "outbox"
+        EVIDENCE_DIR = instance / "evidence"
 
     return Config
 

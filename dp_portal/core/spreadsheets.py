@@ -62,7 +62,7 @@ class SpreadsheetError(ValueError):
         self.sheet, self.cell = sheet, cell
 
 
-def _check_archive(data: bytes, max_bytes: int) -> None:
+def check_archive(data: bytes, max_bytes: int) -> None:
     import zipfile
 
     if len(data) > max_bytes:
@@ -104,7 +104,7 @@ def read_cells(
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
-    _check_archive(data, max_bytes)
+    check_archive(data, max_bytes)
 
     def load(data_only: bool):
         try:

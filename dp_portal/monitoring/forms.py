@@ -10,7 +10,7 @@ from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..core.forms import BaseForm, DateField, MoneyField, choices
-from .models import Conversation
+from .models import Conversation, Evidence
 from .periods import Tier
 from .reconcile import SPENDING
 
@@ -157,3 +157,19 @@ class UploadForm(BaseForm):
         validators=[InputRequired("Choose the spreadsheet to upload")],
     )
     upload = SubmitField("Upload and check", widget=GovSubmitInput())
+
+
+class EvidenceForm(BaseForm):
+    kind = SelectField(
+        "What is it?",
+        widget=GovSelect(),
+        choices=choices(Evidence.KINDS.items()),
+        validators=[InputRequired("Choose what the file is")],
+    )
+    file = FileField(
+        "Choose the file",
+        widget=GovFileInput(),
+        description="A PDF, a photo (JPEG or PNG), a spreadsheet or a CSV file, smaller than 10 MB",
+        validators=[InputRequired("Choose the file to upload")],
+    )
+    add = SubmitField("Add the file", widget=GovSubmitInput())

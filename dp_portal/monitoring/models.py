@@ -144,3 +144,35 @@ class Conversation(db.Model):
         "recover": "Recover the surplus",
         "review_budget": "Review the budget",
     }
+
+
+class Evidence(db.Model):
+    """A file sent with a return: bank statement, timesheet, payslip, invoice, receipt."""
+
+    __tablename__ = "return_evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    period_start: Mapped[date] = mapped_column(Date, nullable=False)
+    kind: Mapped[str] = mapped_column(String(24), nullable=False)
+    original_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    stored_name: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (Index("ix_return_evidence_account_period", "account_id", "period_start"),)
+
+    KINDS = {
+        "bank_statement": "Bank statement",
+        "timesheet": "Timesheet",
+        "payslip": "Payslip",
+        "hmrc": "HMRC or pension payment",
+        "insurance": "Insurance certificate",
+        "invoice": "Invoice",
+        "receipt": "Receipt",
+        "contribution": "Proof the contribution was paid",
+        "other": "Other",
+    }

@@ -1,6 +1,17 @@
 from datetime import date
+from pathlib import Path
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 
 from ..accounts.services import get_visible_account
@@ -8,12 +19,14 @@ from ..auth.models import Role
 from ..core.permissions import roles_required, signed_in
 from ..core.spreadsheets import SpreadsheetError
 from ..core.types import local_today
+from ..core.uploads import MAX_EVIDENCE_BYTES, UploadError
 from ..extensions import db
 from ..payments.services import RuleError
 from . import bp, services
 from .forms import (
     SPEND_FIELDS,
     ConversationForm,
+    EvidenceForm,
     QueryForm,
     QueueFilterForm,
     RecoveryForm,
@@ -21,7 +34,7 @@ from .forms import (
     TierForm,
     UploadForm,
 )
-from .models import MonitoringReturn
+from .models import Evidence, MonitoringReturn
 from .periods import Tier
 from .template import MAX_BYTES, build_template, read_return
 
@@ -90,6 +103,8 @@ def return_form(account_id: int, start: str):
         "monitoring/return_form.html",
         form=form,
         upload_form=UploadForm(),
+        evidence_form=EvidenceForm(),
+        evidence=services.evidence_for(account.id, period.start),
         account=account,
         period=period,
         draft=draft,
@@ -159,11 +174,53 @@ def upload(account_id: int, start: str):
         "monitoring/return_form.html",
         form=form,
         upload_form=upload_form,
+        evidence_form=EvidenceForm(),
+        evidence=services.evidence_for(account.id, period.start),
         account=account,
         period=period,
         draft=draft,
         figures=services.figures_of(draft),
         spend_fields=SPEND_FIELDS,
+    )
+
+
+@bp.route("/accounts/<int:account_id>/returns/<start>/evidence", methods=["POST"])
+@roles_required(*SUBMITTERS)
+def add_evidence(account_id: int, start: str):
+    account = _account_or_404(account_id)
+    period = _period_or_404(account, start)
+    form = EvidenceForm()
+    if form.validate_on_submit():
+        try:
+            services.add_evidence(
+                account,
+                period.start,
+                kind=form.kind.data,
+                filename=form.file.data.filename,
+                data=form.file.data.read(MAX_EVIDENCE_BYTES + 1),
+                folder=Path(current_app.config["EVIDENCE_DIR"]),
+                actor=current_user,
+            )
+        except UploadError as exc:
+            flash(f"The file was not added: {exc}.", "error")
+        else:
+            flash("The file has been added.", "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors) + ".", "error")
+    return redirect(url_for("monitoring.return_form", account_id=account.id, start=start))
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@signed_in
+def evidence(evidence_id: int):
+    row = db.session.get(Evidence, evidence_id) or abort(404)
+    _account_or_404(row.account_id)
+    return send_from_directory(
+        Path(current_app.config["EVIDENCE_DIR"]).resolve(),
+        row.stored_name,
+        mimetype=row.content_type,
+        as_attachment=True,
+        download_name=row.original_name,
     )
 
 
@@ -185,6 +242,7 @@ def view_return(return_id: int):
     return render_template(
         "monitoring/return.html",
         row=row,
+        evidence=services.evidence_for(row.account_id, row.period_start),
         account=account,
         form=form,
         finance=finance,
@@ -199,6 +257,7 @@ def _return_page(row, **forms):
     return render_template(
         "monitoring/return.html",
         row=row,
+        evidence=services.evidence_for(row.account_id, row.period_start),
         account=account,
         form=QueryForm(),
         finance=True,

@@ -1,4 +1,4 @@
-"""Monitoring tiers, returns, underspend conversations and recoveries.
+"""Monitoring tiers, returns, evidence, underspend conversations and recoveries.
 
 Revision ID: 0004
 Revises: 0003
@@ -7,6 +7,7 @@ Create Date: 2026-11-23
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision = "0004"
 down_revision = "0003"
@@ -141,6 +142,33 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_recoveries_account_id"), ["account_id"], unique=False)
 
     op.create_table(
+        "return_evidence",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("original_name", sa.String(length=200), nullable=False),
+        sa.Column("stored_name", sa.String(length=64), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_return_evidence_account_id_accounts")
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["users.id"], name=op.f("fk_return_evidence_uploaded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_return_evidence")),
+        sa.UniqueConstraint("stored_name", name=op.f("uq_return_evidence_stored_name")),
+    )
+    with op.batch_alter_table("return_evidence", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_return_evidence_account_period", ["account_id", "period_start"], unique=False
+        )
+
+    op.create_table(
         "underspend_conversations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("return_id", sa.Integer(), nullable=False),
@@ -177,6 +205,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_underspend_conversations_return_id"))
 
     op.drop_table("underspend_conversations")
+    with op.batch_alter_table("return_evidence", schema=None) as batch_op:
+        batch_op.drop_index("ix_return_evidence_account_period")
+
+    op.drop_table("return_evidence")
     with op.batch_alter_table("recoveries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recoveries_account_id"))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from dp_portal.core.audit import record
 from dp_portal.core.calendar_models import CalendarOverride
 from dp_portal.core.letters import Letter, letter_row
 from dp_portal.core.permissions import PUBLIC, SIGNED_IN, access_of
-from dp_portal.monitoring.models import MonitoringReturn
+from dp_portal.monitoring.models import Evidence, MonitoringReturn
 from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow
 
 from ..conftest import sign_in_as
@@ -103,11 +104,15 @@ EXPECTED = {
     "monitoring.raise_recovery": FINANCE,
     "monitoring.template": frozenset({Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER}),
     "monitoring.upload": frozenset({Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER}),
+    "monitoring.add_evidence": frozenset(
+        {Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER}
+    ),
+    "monitoring.evidence": ALL,
 }
 
 
 @pytest.fixture
-def world(factory, db_session):
+def world(app, factory, db_session):
     """One of each thing a URL can name, all visible to every role's test user."""
     org = factory.organisation()
     users = {role: factory.user(role) for role in Role}
@@ -179,6 +184,22 @@ def world(factory, db_session):
         submitted_by_id=users[Role.RECIPIENT].id,
     )
     db_session.add(monitoring_return)
+    evidence_dir = Path(app.config["EVIDENCE_DIR"])
+    evidence_dir.mkdir(parents=True, exist_ok=True)
+    (evidence_dir / "routes-walk.pdf").write_bytes(b"%PDF-1.4 test")
+    db_session.add(
+        Evidence(
+            account_id=account.id,
+            period_start=date(2026, 4, 6),
+            kind="bank_statement",
+            original_name="statement.pdf",
+            stored_name="routes-walk.pdf",
+            content_type="application/pdf",
+            sha256="0" * 64,
+            size=13,
+            uploaded_by_id=users[Role.RECIPIENT].id,
+        )
+    )
     db_session.flush()
     event = record(
         users[Role.ADMIN], "test.event", account, account_id=account.id, session=db_session
@@ -200,6 +221,7 @@ def world(factory, db_session):
         "payment_id": payment.id,
         "letter_id": letter_id,
         "return_id": monitoring_return.id,
+        "evidence_id": db_session.execute(select(Evidence.id)).scalar(),
         "start": "2026-04-06",
         "fmt": "csv",
         "filename": "app.js",
