@@ -428,3 +428,56 @@ def evidence_for(account_id: int, period_start: date) -> list[Evidence]:
             .order_by(Evidence.id)
         ).scalars()
     )
+
+
+# --- Exports -------------------------------------------------------------------------------
+
+EXPORT_HEADER = [
+    "Account",
+    "Supported person",
+    "Period start",
+    "Period end",
+    "Due",
+    "Version",
+    "Status",
+    "Sent",
+    "Opening",
+    "Money in",
+    "Money out",
+    "Closing",
+    "Bank statement",
+    "Surplus",
+    "Flags",
+]
+
+
+def export_rows(returns: list[MonitoringReturn]):
+    for row in returns:
+        figures = figures_of(row)
+        yield [
+            row.account.reference,
+            row.account.person.full_name,
+            row.period_start.isoformat(),
+            row.period_end.isoformat(),
+            row.due_date.isoformat(),
+            row.version,
+            row.status_label,
+            row.submitted_at.date().isoformat() if row.submitted_at else "",
+            figures.opening,
+            figures.money_in,
+            figures.money_out,
+            figures.closing,
+            figures.bank_balance,
+            from_pence(row.surplus_pence),
+            "; ".join(flag["message"] for flag in row.flags),
+        ]
+
+
+def history(account_id: int) -> list[MonitoringReturn]:
+    return list(
+        db.session.execute(
+            select(MonitoringReturn)
+            .where(MonitoringReturn.account_id == account_id, MonitoringReturn.status != "draft")
+            .order_by(MonitoringReturn.period_start, MonitoringReturn.version)
+        ).scalars()
+    )

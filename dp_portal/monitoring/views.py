@@ -17,7 +17,7 @@ from flask_login import current_user
 from ..accounts.services import get_visible_account
 from ..auth.models import Role
 from ..core.permissions import roles_required, signed_in
-from ..core.spreadsheets import SpreadsheetError
+from ..core.spreadsheets import SpreadsheetError, workbook_bytes
 from ..core.types import local_today
 from ..core.uploads import MAX_EVIDENCE_BYTES, UploadError
 from ..extensions import db
@@ -338,6 +338,30 @@ def queue():
         error_out=False,
     )
     return render_template("monitoring/queue.html", page=page, form=form)
+
+
+def _xlsx(rows, name: str) -> Response:
+    data = workbook_bytes({"Returns": (services.EXPORT_HEADER, services.export_rows(rows))})
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.route("/returns/export.xlsx")
+@roles_required(Role.FINANCE_OFFICER)
+def export_queue():
+    form = QueueFilterForm(request.args)
+    query = services.queue(status=form.status.data or "submitted", flagged=form.flagged.data or "")
+    return _xlsx(db.session.execute(query.limit(50_000)).scalars().all(), "returns.xlsx")
+
+
+@bp.route("/accounts/<int:account_id>/returns/history.xlsx")
+@roles_required(Role.FINANCE_OFFICER, Role.TEAM_LEADER)
+def export_history(account_id: int):
+    account = _account_or_404(account_id)
+    return _xlsx(services.history(account.id), f"returns-{account.reference}.xlsx")
 
 
 @bp.route("/returns/accept-clean", methods=["POST"])

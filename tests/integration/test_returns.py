@@ -159,3 +159,27 @@ def test_changing_tier_is_a_recorded_decision(client, factory, db_session):
     assert db_session.execute(select(TierChange.tier)).scalar() == "monthly"
     page = client.get(f"/accounts/{account.id}/returns").data.decode()
     assert "1 October 2026 to 31 October 2026" in page
+
+
+def test_exports_are_spreadsheets_where_text_stays_text(client, factory, db_session):
+    import io
+
+    import openpyxl
+
+    account = factory.account(start_date=date(2026, 4, 6))
+    me = factory.user(Role.RECIPIENT)
+    factory.access(me, account)
+    sign_in_as(client, me)
+    client.post(
+        f"/accounts/{account.id}/returns/2026-04-06",
+        data=FIGURES | {"explanation": '=HYPERLINK("http://evil.example")', "send": "y"},
+    )
+    sign_in_as(client, factory.user(Role.FINANCE_OFFICER))
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/returns/export.xlsx").data))
+    sheet = book["Returns"]
+    assert sheet["A2"].value == account.reference
+    history = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/accounts/{account.id}/returns/history.xlsx").data)
+    )["Returns"]
+    assert history["G2"].value == "Sent, waiting for review"
+    assert all(cell.data_type != "f" for row in history.iter_rows() for cell in row)

@@ -108,6 +108,8 @@ EXPECTED = {
         {Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER}
     ),
     "monitoring.evidence": ALL,
+    "monitoring.export_queue": FINANCE,
+    "monitoring.export_history": frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER}),
 }
 
 
