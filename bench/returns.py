@@ -1,0 +1,153 @@
+"""Parse, validate and reconcile uploaded return spreadsheets against a whole council, beside
+openpyxl's bare read-only parse of the same files.
+
+Usage: python bench/returns.py [RETURNS] [ACCOUNTS]   (defaults 10000 and 100000)
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import statistics
+import sys
+import time
+import zipfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from bench._common import fresh_app, result_line
+from dp_portal.accounts.models import Account
+from dp_portal.demo import build_demo
+from dp_portal.extensions import db
+from dp_portal.monitoring import services
+from dp_portal.monitoring.periods import ReturnPeriod
+from dp_portal.monitoring.reconcile import Figures, reconcile
+from dp_portal.monitoring.template import build_template, read_return
+from dp_portal.payments.runs import load_plans, weekly_on
+from dp_portal.payments.services import rate_book
+
+START, END = date(2026, 7, 1), date(2026, 9, 30)
+
+
+def filled_templates(references: list[str]) -> list[bytes]:
+    """One filled template per account: built once, then the reference changed in the
+    sheet, so making 10,000 files takes seconds rather than minutes."""
+    import openpyxl
+
+    base = build_template(
+        reference="DPXXXXXX",
+        period_start=START,
+        period_end=END,
+        opening=Decimal("250.00"),
+        council_payments=Decimal("3900.00"),
+    )
+    book = openpyxl.load_workbook(io.BytesIO(base))
+    sheet = book["Return"]
+    sheet["B12"], sheet["B13"], sheet["B21"], sheet["B22"] = 3500.25, 120.5, 529.25, 529.25
+    out = io.BytesIO()
+    book.save(out)
+    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    parts = {item.filename: source.read(item.filename) for item in source.infolist()}
+    files = []
+    for reference in references:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+            for name, content in parts.items():
+                if name == "xl/worksheets/sheet1.xml":
+                    content = content.replace(b"DPXXXXXX", reference.encode())
+                target.writestr(name, content)
+        files.append(buffer.getvalue())
+    return files
+
+
+def bare_parse(data: bytes) -> None:
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    for _row in book["Return"].iter_rows(values_only=True):
+        pass
+    book.close()
+
+
+def main(n_returns: int, n_accounts: int) -> None:
+    logging.disable(logging.WARNING)
+    app = fresh_app("returns")
+    with app.app_context():
+        build_demo(n_accounts, seed=1)
+        db.session.commit()
+        step = max(1, n_accounts // n_returns)
+        accounts = (
+            db.session.execute(
+                select(Account).order_by(Account.id).where(Account.id % step == 0).limit(n_returns)
+            )
+            .scalars()
+            .all()
+        )
+        files = filled_templates([a.reference for a in accounts])
+        period = ReturnPeriod(START, END, date(2026, 10, 28))
+        book = rate_book()  # once, as a web worker's request would build its own
+
+        bare = []
+        for data in files:
+            started = time.perf_counter()
+            bare_parse(data)
+            bare.append(time.perf_counter() - started)
+
+        ours, flagged = [], 0
+        for account, data in zip(accounts, files, strict=True):
+            started = time.perf_counter()
+            values = read_return(
+                data, reference=account.reference, period_start=START, period_end=END
+            )
+            plans = load_plans({account.id}).get(account.id, [])
+            weekly = weekly_on(plans, book, account.start_date, account.end_date, END).budget
+            result = reconcile(
+                Figures(
+                    opening=values["opening"],
+                    council_payments=values["council_payments"],
+                    contributions=values["contributions"],
+                    other_income=values["other_income"],
+                    spending={k[6:]: v for k, v in values.items() if k.startswith("spend_")},
+                    closing=values["closing"],
+                    bank_balance=values["bank_balance"],
+                    wages_owed=values["wages_owed"],
+                    hmrc_due=values["hmrc_due"],
+                ),
+                expected_opening=services.last_accepted_closing(account.id, START),
+                payments_made=services.payments_in(account.id, period),
+                weekly_budget=weekly,
+                contingency_weeks=services.CONTINGENCY_WEEKS,
+                has_provider_line=any(
+                    line.kind == "provider_hours" for v in plans for line in v.lines
+                ),
+            )
+            flagged += not result.clean
+            ours.append(time.perf_counter() - started)
+        dialect = db.engine.dialect.name
+
+    def p(values, q):
+        return statistics.quantiles(values, n=100)[q - 1] * 1000
+
+    print(
+        f"database: {dialect}, accounts: {n_accounts}, returns: {len(files)} ({flagged} with flags)"
+    )
+    print(
+        f"bare openpyxl read-only parse: p50 {p(bare, 50):.2f} ms, p95 {p(bare, 95):.2f} ms, "
+        f"{len(bare) / sum(bare):,.0f} returns/s"
+    )
+    print(
+        f"parse + validate + reconcile:   p50 {p(ours, 50):.2f} ms, p95 {p(ours, 95):.2f} ms, "
+        f"{len(ours) / sum(ours):,.0f} returns/s"
+    )
+    print(result_line("returns", f"{sum(ours):.2f} s", f"{sum(bare):.2f} s", sum(ours) / sum(bare)))
+
+
+if __name__ == "__main__":
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 10_000,
+        int(sys.argv[2]) if len(sys.argv) > 2 else 100_000,
+    )
