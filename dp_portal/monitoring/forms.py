@@ -5,11 +5,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSelect,
     GovSubmitInput,
     GovTextArea,
+    GovTextInput,
 )
-from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..core.forms import BaseForm, DateField, MoneyField, choices
+from ..core.forms import BaseForm, DateField, MoneyField, choices, optional_int
 from .models import Conversation, Evidence
 from .periods import Tier
 from .reconcile import SPENDING
@@ -96,6 +97,19 @@ class QueueFilterForm(BaseForm):
             [("submitted", "Waiting for review"), ("queried", "Queried"), ("accepted", "Accepted")]
         ),
         validate_choice=False,
+    )
+    age = SelectField(
+        "Waiting",
+        widget=GovSelect(),
+        coerce=optional_int,
+        choices=choices(
+            [("", "Any time"), ("14", "More than 2 weeks"), ("28", "More than 4 weeks")]
+        ),
+        validate_choice=False,
+    )
+    locality = StringField("Locality", widget=GovTextInput(), validators=[Length(max=60)])
+    organisation = SelectField(
+        "Managed by", widget=GovSelect(), coerce=optional_int, choices=[], validate_choice=False
     )
     flagged = SelectField(
         "Flags",

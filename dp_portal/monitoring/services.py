@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from ..accounts.models import Account
 from ..auth.models import User
@@ -14,7 +14,7 @@ from ..core import audit
 from ..core.calendar import Region
 from ..core.calendar_models import working_calendar
 from ..core.money import ZERO, from_pence, to_pence
-from ..core.types import utcnow
+from ..core.types import local_today, utcnow
 from ..core.uploads import store
 from ..extensions import db
 from ..payments import services as payment_services
@@ -22,6 +22,7 @@ from ..payments.budgets import LineKind
 from ..payments.models import Payment
 from ..payments.runs import load_plans, weekly_on
 from ..payments.services import RuleError, rate_book
+from ..third_party.models import Mandate
 from .models import SPEND_COLUMNS, Conversation, Evidence, MonitoringReturn, TierChange
 from .periods import ReturnPeriod, Tier, return_periods
 from .reconcile import SPENDING, Figures, reconcile
@@ -284,7 +285,17 @@ def raise_query(row: MonitoringReturn, message: str, *, actor: User) -> None:
     )
 
 
-def queue(*, status: str = "submitted", flagged: str = "", locality: str = ""):
+def queue(
+    *,
+    status: str = "submitted",
+    flagged: str = "",
+    locality: str = "",
+    organisation_id: int | None = None,
+    older_than_days: int | None = None,
+    today: date | None = None,
+):
+    """Returns to review, oldest first, filtered by status, flags, locality, managing
+    organisation and age."""
     query = (
         select(MonitoringReturn)
         .join(Account, Account.id == MonitoringReturn.account_id)
@@ -298,6 +309,17 @@ def queue(*, status: str = "submitted", flagged: str = "", locality: str = ""):
         query = query.where(MonitoringReturn.flags_json != "[]")
     if locality:
         query = query.where(func.lower(Account.locality) == locality.lower())
+    if organisation_id:
+        query = query.where(
+            exists().where(
+                Mandate.account_id == Account.id,
+                Mandate.organisation_id == organisation_id,
+                Mandate.current_on(today or local_today()),
+            )
+        )
+    if older_than_days:
+        cutoff = utcnow() - timedelta(days=older_than_days)
+        query = query.where(MonitoringReturn.submitted_at <= cutoff)
     return query
 
 

@@ -13,15 +13,18 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..accounts.services import get_visible_account
 from ..auth.models import Role
+from ..core.forms import choices
 from ..core.permissions import roles_required, signed_in
 from ..core.spreadsheets import SpreadsheetError, workbook_bytes
 from ..core.types import local_today
 from ..core.uploads import MAX_EVIDENCE_BYTES, UploadError
 from ..extensions import db
 from ..payments.services import RuleError
+from ..third_party.models import Organisation
 from . import bp, services
 from .forms import (
     SPEND_FIELDS,
@@ -331,13 +334,36 @@ def accept_return(return_id: int):
 @bp.route("/returns")
 @roles_required(Role.FINANCE_OFFICER)
 def queue():
-    form = QueueFilterForm(request.args)
+    form = _queue_form()
     page = db.paginate(
-        services.queue(status=form.status.data or "submitted", flagged=form.flagged.data or ""),
+        _queue_query(form),
         per_page=50,
         error_out=False,
     )
     return render_template("monitoring/queue.html", page=page, form=form)
+
+
+def _queue_form() -> QueueFilterForm:
+    form = QueueFilterForm(request.args)
+    orgs = db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.kind != "provider")
+        .order_by(Organisation.name)
+    ).all()
+    form.organisation.choices = choices([("", "Anyone"), *orgs])
+    form.validate()
+    return form
+
+
+def _queue_query(form: QueueFilterForm):
+    return services.queue(
+        status=form.status.data or "submitted",
+        flagged=form.flagged.data or "",
+        locality=(form.locality.data or "").strip(),
+        organisation_id=form.organisation.data,
+        older_than_days=form.age.data,
+        today=local_today(),
+    )
 
 
 def _xlsx(rows, name: str) -> Response:
@@ -352,8 +378,7 @@ def _xlsx(rows, name: str) -> Response:
 @bp.route("/returns/export.xlsx")
 @roles_required(Role.FINANCE_OFFICER)
 def export_queue():
-    form = QueueFilterForm(request.args)
-    query = services.queue(status=form.status.data or "submitted", flagged=form.flagged.data or "")
+    query = _queue_query(_queue_form())
     return _xlsx(db.session.execute(query.limit(50_000)).scalars().all(), "returns.xlsx")
 
 

@@ -183,3 +183,36 @@ def test_exports_are_spreadsheets_where_text_stays_text(client, factory, db_sess
     )["Returns"]
     assert history["G2"].value == "Sent, waiting for review"
     assert all(cell.data_type != "f" for row in history.iter_rows() for cell in row)
+
+
+def test_queue_filters_by_locality_organisation_and_flags(client, factory, db_session):
+    from dp_portal.core.types import utcnow
+
+    org = factory.organisation(name="Filter Brokers")
+    north = factory.account(start_date=date(2026, 4, 6), locality="North")
+    south = factory.account(start_date=date(2026, 4, 6), locality="South")
+    factory.mandate(south, org, starts_on=date(2026, 1, 1))
+    officer = factory.user(Role.FINANCE_OFFICER)
+    for account, flags in ((north, "[]"), (south, '[{"code": "bank", "message": "m"}]')):
+        db_session.add(
+            MonitoringReturn(
+                account_id=account.id,
+                period_start=date(2026, 4, 6),
+                period_end=date(2026, 6, 30),
+                due_date=date(2026, 7, 28),
+                status="submitted",
+                flags_json=flags,
+                submitted_at=utcnow(),
+                submitted_by_id=officer.id,
+            )
+        )
+    db_session.flush()
+    sign_in_as(client, officer)
+    by_place = client.get("/returns?locality=north").data.decode()
+    assert north.reference in by_place and south.reference not in by_place
+    by_org = client.get(f"/returns?organisation={org.id}").data.decode()
+    assert south.reference in by_org and north.reference not in by_org
+    flagged = client.get("/returns?flagged=flagged").data.decode()
+    assert south.reference in flagged and north.reference not in flagged
+    old = client.get("/returns?age=28").data.decode()
+    assert north.reference not in old and south.reference not in old  # both sent just now
