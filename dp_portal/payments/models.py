@@ -320,6 +320,8 @@ class Payment(db.Model):
         ),
         Index("ix_payments_run_id", "run_id"),
         Index("ix_payments_corrects_payment_id", "corrects_payment_id"),
+        # A return is reconciled against what was paid into the account in its period.
+        Index("ix_payments_account_pay_date", "account_id", "pay_date"),
     )
 
     @property

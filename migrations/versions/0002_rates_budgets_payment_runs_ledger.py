@@ -180,6 +180,9 @@ def upgrade():
             "ix_payments_corrects_payment_id", ["corrects_payment_id"], unique=False
         )
         batch_op.create_index(
+            "ix_payments_account_pay_date", ["account_id", "pay_date"], unique=False
+        )
+        batch_op.create_index(
             "uq_payments_once_per_period",
             ["account_id", "period_index", "payee_type"],
             unique=True,
@@ -362,6 +365,7 @@ def downgrade():
         )
         batch_op.drop_index("ix_payments_run_id")
         batch_op.drop_index("ix_payments_corrects_payment_id")
+        batch_op.drop_index("ix_payments_account_pay_date")
 
     op.drop_table("payments")
     with op.batch_alter_table("budgets", schema=None) as batch_op:
