@@ -252,6 +252,9 @@ def view_return(return_id: int):
         figures=services.figures_of(row),
         spend_fields=SPEND_FIELDS,
         can_answer=row.status == "queried" and current_user.role in SUBMITTERS,
+        conversations=services.conversations(row),
+        talk_form=ConversationForm(prefix="talk"),
+        recovery_form=RecoveryForm(prefix="recovery"),
     )
 
 

@@ -1,7 +1,7 @@
 """Done means, for returns: a recipient downloads the template, fills it in as a spreadsheet
 program would, uploads it with a bank statement PDF and sends it; a finance officer works the
-queue and queries it; the recipient answers and sends it again. (Recoveries taken by the next
-run are covered in tests/integration/test_recoveries.py.)"""
+queue, records the conversation about the surplus, raises a recovery that the next payment run
+takes, and queries the return; the recipient answers and sends it again."""
 
 import io
 
@@ -29,7 +29,8 @@ def test_return_upload_review_and_recovery(page, live_app, tmp_path):
     sheet = book["Return"]
     opening = sheet["B7"].value or 0
     sheet["B12"] = 150.0  # personal assistant wages
-    sheet["B21"] = opening + (sheet["B8"].value or 0) - 150.0
+    sheet["B10"] = 3000.0  # other money in, leaving more than 8 weeks' budget: a surplus
+    sheet["B21"] = opening + (sheet["B8"].value or 0) + 3000.0 - 150.0
     sheet["B22"] = sheet["B21"].value
     filled = tmp_path / "return.xlsx"
     book.save(filled)
@@ -48,6 +49,46 @@ def test_return_upload_review_and_recovery(page, live_app, tmp_path):
     expect(page.locator("main")).to_contain_text("statement.pdf")
     page.get_by_role("button", name="Send the return").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Your return has been sent")
+    check_accessibility(page)
+    page.get_by_role("button", name="Sign out").click()
+
+    # The finance officer talks to the person, records it, and recovers part of the surplus.
+    sign_in(page, Role.FINANCE_OFFICER)
+    nav(page, "Returns to review").click()
+    page.get_by_role("link", name=world["account_ref"]).first.click()
+    expect(page.locator("main")).to_contain_text("Underspend of")
+    page.locator("#talk-held_on-day").fill("1")
+    page.locator("#talk-held_on-month").fill("11")
+    page.locator("#talk-held_on-year").fill("2026")
+    page.get_by_label("Who took part?").fill("The person and their social worker")
+    page.get_by_label("Reasons the person gave for the underspend").fill("A gift from family")
+    page.get_by_label("Recover the surplus").check()
+    page.get_by_role("button", name="Record the conversation").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("recorded")
+    check_accessibility(page)
+    page.get_by_label("Amount to recover").fill("100")
+    page.get_by_label("Take it from the next payments").check()
+    page.get_by_label("Reason, for the letter").fill("Money not needed for support")
+    page.get_by_role("button", name="Raise the recovery").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "The recovery has been raised"
+    )
+    check_accessibility(page)
+
+    # The next payment run takes it.
+    nav(page, "Payment runs").click()
+    page.get_by_role("radio").first.check()
+    page.get_by_role("button", name="Build the run").click()
+    run_url = page.url
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, Role.FINANCE_OFFICER, email="finance_officer2@browser.example")
+    page.goto(run_url)
+    page.get_by_role("button", name="Approve this run").click()
+    page.get_by_role("button", name="Commit the payments").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("committed")
+    page.goto(f"/accounts/{world['account_id']}/payments")
+    page.get_by_role("link", name="Remittance advice").first.click()
+    expect(page.locator("main")).to_contain_text("Recovery")
     check_accessibility(page)
     page.get_by_role("button", name="Sign out").click()
 

@@ -184,6 +184,7 @@ def world(app, factory, db_session):
         due_date=date(2026, 7, 28),
         status="submitted",
         submitted_by_id=users[Role.RECIPIENT].id,
+        surplus_pence=5000,  # so the underspend section renders for finance
     )
     db_session.add(monitoring_return)
     evidence_dir = Path(app.config["EVIDENCE_DIR"])
