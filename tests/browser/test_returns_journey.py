@@ -88,7 +88,7 @@ def test_return_upload_review_and_recovery(page, live_app, tmp_path):
     expect(page.locator(".govuk-notification-banner")).to_contain_text("committed")
     page.goto(f"/accounts/{world['account_id']}/payments")
     page.get_by_role("link", name="Remittance advice").first.click()
-    expect(page.locator("main")).to_contain_text("Recovery")
+    expect(page.locator("main")).to_contain_text("Less money we asked back")
     check_accessibility(page)
     page.get_by_role("button", name="Sign out").click()
 
