@@ -119,7 +119,8 @@ def versions(account_id: int, period_start: date) -> list[MonitoringReturn]:
 
 def payments_in(account_id: int, period: ReturnPeriod) -> list[tuple[str, Decimal]]:
     """What the council paid into the account in the period, by pay date."""
-    rows = db.session.execute(
+    # Plain rows on the connection: this runs for every return reconciled.
+    rows = db.session.connection().execute(
         select(Payment.pay_date, Payment.kind, Payment.amount_pence)
         .where(
             Payment.account_id == account_id,
@@ -133,7 +134,7 @@ def payments_in(account_id: int, period: ReturnPeriod) -> list[tuple[str, Decima
 
 
 def last_accepted_closing(account_id: int, before: date) -> Decimal | None:
-    pence = db.session.execute(
+    pence = db.session.connection().execute(
         select(MonitoringReturn.closing_pence)
         .where(
             MonitoringReturn.account_id == account_id,
