@@ -120,30 +120,38 @@ def versions(account_id: int, period_start: date) -> list[MonitoringReturn]:
 def payments_in(account_id: int, period: ReturnPeriod) -> list[tuple[str, Decimal]]:
     """What the council paid into the account in the period, by pay date."""
     # Plain rows on the connection: this runs for every return reconciled.
-    rows = db.session.connection().execute(
-        select(Payment.pay_date, Payment.kind, Payment.amount_pence)
-        .where(
-            Payment.account_id == account_id,
-            Payment.pay_date >= period.start,
-            Payment.pay_date <= period.end,
+    rows = (
+        db.session.connection()
+        .execute(
+            select(Payment.pay_date, Payment.kind, Payment.amount_pence)
+            .where(
+                Payment.account_id == account_id,
+                Payment.pay_date >= period.start,
+                Payment.pay_date <= period.end,
+            )
+            .order_by(Payment.pay_date, Payment.id)
         )
-        .order_by(Payment.pay_date, Payment.id)
-    ).all()
+        .all()
+    )
     names = {"regular": "payment", "arrears": "arrears", "adjustment": "correction"}
     return [(f"{names[kind]} on {day:%d %B %Y}", from_pence(p)) for day, kind, p in rows]
 
 
 def last_accepted_closing(account_id: int, before: date) -> Decimal | None:
-    pence = db.session.connection().execute(
-        select(MonitoringReturn.closing_pence)
-        .where(
-            MonitoringReturn.account_id == account_id,
-            MonitoringReturn.status == "accepted",
-            MonitoringReturn.period_end < before,
+    pence = (
+        db.session.connection()
+        .execute(
+            select(MonitoringReturn.closing_pence)
+            .where(
+                MonitoringReturn.account_id == account_id,
+                MonitoringReturn.status == "accepted",
+                MonitoringReturn.period_end < before,
+            )
+            .order_by(MonitoringReturn.period_end.desc())
+            .limit(1)
         )
-        .order_by(MonitoringReturn.period_end.desc())
-        .limit(1)
-    ).scalar()
+        .scalar()
+    )
     return None if pence is None else from_pence(pence)
 
 

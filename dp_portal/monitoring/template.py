@@ -68,10 +68,9 @@ def build_template(
         sheet[f"A{cell[1:]}"] = label
         sheet[cell].number_format = '"£"#,##0.00'
         sheet[cell].protection = Protection(locked=False)
-    sheet[MONEY_CELLS["opening"][0]] = float(opening) if opening else None
-    sheet[MONEY_CELLS["council_payments"][0]] = (
-        float(council_payments) if council_payments else None
-    )
+    # Decimals are written as exact numbers: no float is involved.
+    sheet[MONEY_CELLS["opening"][0]] = opening if opening else None
+    sheet[MONEY_CELLS["council_payments"][0]] = council_payments if council_payments else None
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -231,10 +231,9 @@ def evidence(evidence_id: int):
 @signed_in
 def view_return(return_id: int):
     row = db.session.get(MonitoringReturn, return_id) or abort(404)
-    account = _account_or_404(row.account_id)
+    _account_or_404(row.account_id)
     form = QueryForm()
-    finance = current_user.role == Role.FINANCE_OFFICER
-    if finance and form.validate_on_submit():
+    if current_user.role == Role.FINANCE_OFFICER and form.validate_on_submit():
         try:
             services.raise_query(row, form.message.data, actor=current_user)
         except RuleError as exc:
@@ -242,34 +241,22 @@ def view_return(return_id: int):
         else:
             flash("Your question has been sent to the person.", "success")
             return redirect(url_for("monitoring.view_return", return_id=row.id))
-    return render_template(
-        "monitoring/return.html",
-        row=row,
-        evidence=services.evidence_for(row.account_id, row.period_start),
-        account=account,
-        form=form,
-        finance=finance,
-        figures=services.figures_of(row),
-        spend_fields=SPEND_FIELDS,
-        can_answer=row.status == "queried" and current_user.role in SUBMITTERS,
-        conversations=services.conversations(row),
-        talk_form=ConversationForm(prefix="talk"),
-        recovery_form=RecoveryForm(prefix="recovery"),
-    )
+    return _return_page(row, form=form)
 
 
 def _return_page(row, **forms):
+    """The return page, with whichever of its forms has just been posted (and its errors)."""
     account = _account_or_404(row.account_id)
     return render_template(
         "monitoring/return.html",
         row=row,
         evidence=services.evidence_for(row.account_id, row.period_start),
         account=account,
-        form=QueryForm(),
-        finance=True,
+        form=forms.get("form") or QueryForm(),
+        finance=current_user.role == Role.FINANCE_OFFICER,
         figures=services.figures_of(row),
         spend_fields=SPEND_FIELDS,
-        can_answer=False,
+        can_answer=row.status == "queried" and current_user.role in SUBMITTERS,
         conversations=services.conversations(row),
         talk_form=forms.get("talk_form") or ConversationForm(prefix="talk"),
         recovery_form=forms.get("recovery_form") or RecoveryForm(prefix="recovery"),
