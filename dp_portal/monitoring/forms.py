@@ -7,8 +7,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import (
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..core.forms import BaseForm, DateField, MoneyField, choices, optional_int
 from .models import Conversation, Evidence
@@ -187,3 +194,44 @@ class EvidenceForm(BaseForm):
         validators=[InputRequired("Choose the file to upload")],
     )
     add = SubmitField("Add the file", widget=GovSubmitInput())
+
+
+class TimetableForm(BaseForm):
+    first = IntegerField(
+        "First reminder: days after the due date",
+        widget=GovTextInput(),
+        default=7,
+        validators=[InputRequired("Enter the days for the first reminder"), NumberRange(1, 365)],
+    )
+    second = IntegerField(
+        "Second reminder: days after the due date",
+        widget=GovTextInput(),
+        default=21,
+        validators=[InputRequired("Enter the days for the second reminder"), NumberRange(1, 365)],
+    )
+    final = IntegerField(
+        "Final reminder: days after the due date",
+        widget=GovTextInput(),
+        default=35,
+        validators=[InputRequired("Enter the days for the final reminder"), NumberRange(1, 365)],
+    )
+    escalation = IntegerField(
+        "Review of the account: days after the due date",
+        widget=GovTextInput(),
+        default=49,
+        validators=[InputRequired("Enter the days for the review"), NumberRange(1, 365)],
+    )
+    working_days = RadioField(
+        "Count",
+        widget=GovRadioInput(),
+        default="0",
+        choices=choices([("0", "Calendar days"), ("1", "Working days (Scottish bank holidays)")]),
+        validators=[InputRequired("Choose how days are counted")],
+    )
+    effective_from = DateField("From", validators=[InputRequired("Enter the date it applies from")])
+    note = TextAreaField(
+        "What changed, and who agreed it",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter what changed and who agreed it"), Length(max=500)],
+    )
+    submit = SubmitField("Publish the timetable", widget=GovSubmitInput())

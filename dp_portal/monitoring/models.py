@@ -176,3 +176,21 @@ class Evidence(db.Model):
         "contribution": "Proof the contribution was paid",
         "other": "Other",
     }
+
+
+class ReminderPolicy(db.Model):
+    """A version of the published reminder timetable, in force from a date. Never edited: a
+    change is a new version."""
+
+    __tablename__ = "reminder_policies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, unique=True)
+    effective_from: Mapped[date] = mapped_column(Date, nullable=False)
+    working_days: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    stages_json: Mapped[str] = mapped_column(Text, nullable=False)
+    note: Mapped[str] = mapped_column(String(500), nullable=False)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (CheckConstraint("working_days IN (0, 1)", name="working_days"),)

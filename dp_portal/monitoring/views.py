@@ -18,7 +18,7 @@ from sqlalchemy import select
 from ..accounts.services import get_visible_account
 from ..auth.models import Role
 from ..core.forms import choices
-from ..core.permissions import roles_required, signed_in
+from ..core.permissions import public, roles_required, signed_in
 from ..core.spreadsheets import SpreadsheetError, workbook_bytes
 from ..core.types import local_today
 from ..core.uploads import MAX_EVIDENCE_BYTES, UploadError
@@ -35,6 +35,7 @@ from .forms import (
     RecoveryForm,
     ReturnForm,
     TierForm,
+    TimetableForm,
     UploadForm,
 )
 from .models import Evidence, MonitoringReturn
@@ -102,8 +103,10 @@ def return_form(account_id: int, start: str):
         flash("Saved. Check the figures below, then send the return.", "success")
         return redirect(url_for("monitoring.return_form", account_id=account.id, start=start))
     figures = services.figures_of(draft)
+    reminders = services.reminder_dates(period.due)
     return render_template(
         "monitoring/return_form.html",
+        reminders=reminders,
         form=form,
         upload_form=UploadForm(),
         evidence_form=EvidenceForm(),
@@ -403,3 +406,38 @@ def tier(account_id: int):
         flash("The decision has been recorded.", "success")
         return redirect(url_for("monitoring.returns", account_id=account.id))
     return render_template("monitoring/tier.html", form=form, account=account)
+
+
+@bp.route("/reminder-timetable")
+@public
+def timetable():
+    today = local_today()
+    return render_template(
+        "monitoring/timetable.html", table=services.timetable_on(today), today=today
+    )
+
+
+@bp.route("/admin/reminder-timetable", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def publish_timetable():
+    form = TimetableForm()
+    if form.validate_on_submit():
+        try:
+            services.publish_timetable(
+                effective_from=form.effective_from.data,
+                offsets={
+                    key: getattr(form, key).data
+                    for key in ("first", "second", "final", "escalation")
+                },
+                working_days=form.working_days.data == "1",
+                note=form.note.data,
+                actor=current_user,
+            )
+        except RuleError as exc:
+            form.first.errors = [str(exc)]
+        else:
+            flash("The new timetable has been published.", "success")
+            return redirect(url_for("monitoring.timetable"))
+    return render_template(
+        "monitoring/publish_timetable.html", form=form, table=services.timetable_on(local_today())
+    )

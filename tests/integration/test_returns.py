@@ -216,3 +216,42 @@ def test_queue_filters_by_locality_organisation_and_flags(client, factory, db_se
     assert south.reference in flagged and north.reference not in flagged
     old = client.get("/returns?age=28").data.decode()
     assert north.reference not in old and south.reference not in old  # both sent just now
+
+
+def test_the_reminder_timetable_is_published_and_versioned(client, factory, db_session):
+    from dp_portal.monitoring.models import ReminderPolicy
+
+    public = client.get("/reminder-timetable").data.decode()
+    assert "7 days after the due date" in public and "First reminder" in public
+    sign_in_as(client, factory.user(Role.ADMIN))
+    data = {
+        "first": "5",
+        "second": "15",
+        "final": "30",
+        "escalation": "45",
+        "working_days": "1",
+        "effective_from": ["1", "1", "2026"],
+        "note": "Agreed by committee",
+    }
+    wrong = client.post("/admin/reminder-timetable", data=data | {"second": "3"})
+    assert b"Each stage must come after the one before it" in wrong.data
+    assert client.post("/admin/reminder-timetable", data=data).status_code == 302
+    client.post(
+        "/admin/reminder-timetable",
+        data=data | {"first": "6", "effective_from": ["1", "2", "2026"]},
+    )
+    versions = (
+        db_session.execute(select(ReminderPolicy.version).order_by(ReminderPolicy.version))
+        .scalars()
+        .all()
+    )
+    assert versions == [1, 2]  # a change is a new version; the first is kept
+    public = client.get("/reminder-timetable").data.decode()
+    assert "6 working days after the due date" in public and "version 2" in public
+
+    account = factory.account(start_date=date(2026, 4, 6))
+    me = factory.user(Role.RECIPIENT)
+    factory.access(me, account)
+    sign_in_as(client, me)
+    form = client.get(f"/accounts/{account.id}/returns/2026-04-06").data.decode()
+    assert "When we will remind you about this return" in form and "First reminder" in form

@@ -109,6 +109,8 @@ EXPECTED = {
     ),
     "monitoring.evidence": ALL,
     "monitoring.export_queue": FINANCE,
+    "monitoring.timetable": PUBLIC_ROUTE,
+    "monitoring.publish_timetable": ADMIN,
     "monitoring.export_history": frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER}),
 }
 

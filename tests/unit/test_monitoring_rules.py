@@ -129,3 +129,22 @@ def test_surplus_is_above_contingency_and_liabilities():
     )
     assert result.surplus == D("2400.00")  # 5000 - 200 owed - 2400 contingency
     assert any(f.code == "surplus" and "Talk to the person" in f.message for f in result.flags)
+
+
+def test_reminder_dates_follow_the_timetable_and_skip_holidays():
+    from dp_portal.monitoring.reminders import DEFAULT_STAGES, stage_dates
+
+    due = date(2026, 11, 23)  # a Monday
+    dates = {
+        stage.key: day
+        for stage, day in stage_dates(due, DEFAULT_STAGES, working_days=False, calendar=SCOTLAND)
+    }
+    assert dates["first"] == date(2026, 12, 1)  # 30 November is St Andrew's Day
+    assert dates["second"] == date(2026, 12, 14)
+    assert dates["final"] == date(2026, 12, 29)  # 28 December is Boxing Day observed
+    assert dates["escalation"] == date(2027, 1, 11)
+    working = dict(
+        (s.key, d)
+        for s, d in stage_dates(due, DEFAULT_STAGES, working_days=True, calendar=SCOTLAND)
+    )
+    assert working["first"] == date(2026, 12, 3)  # 7 working days, skipping St Andrew's Day
