@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -14,13 +13,12 @@ from ..accounts.services import correspondents
 from ..auth.models import Role, User
 from ..core import audit
 from ..core.letters import letter_row, record_letters
-from ..core.money import ZERO, from_pence, round_money, to_pence
+from ..core.money import from_pence, round_money, to_pence
 from ..core.types import utcnow
 from ..extensions import db
 from .budgets import LineKind, LineSpec, PricedLine, price_lines, weekly_total
 from .models import Budget, BudgetLine, BudgetStatus, ProviderRate, RateRow, Recovery
 from .rates import RateBook, RateKind
-from .schedule import Weekly
 
 
 class RuleError(ValueError):
@@ -155,18 +153,6 @@ def price_budget(budget: Budget, book: RateBook, day: date) -> list[PricedLine]:
     )
 
 
-def weekly_for(budget: Budget | None, book: RateBook, day: date) -> Weekly:
-    if budget is None:
-        return Weekly.nothing()
-    priced = price_budget(budget, book, day)
-    contribution = budget.weekly_contribution if budget.contribution_basis == "net" else ZERO
-    return Weekly(
-        weekly_total(priced),
-        contribution,
-        tuple((p.spec.description, p.weekly) for p in priced),
-    )
-
-
 @dataclass(frozen=True)
 class BudgetSummary:
     weekly: Decimal
@@ -184,19 +170,6 @@ class BudgetSummary:
 def summarise(budget: Budget, book: RateBook, day: date) -> BudgetSummary:
     priced = price_budget(budget, book, day)
     return BudgetSummary(weekly_total(priced), priced)
-
-
-def approved_budgets(account_ids: list[int] | None = None) -> dict[int, list[Budget]]:
-    """Approved versions per account, oldest first (a later version supersedes from its date)."""
-    query = select(Budget).where(Budget.status == BudgetStatus.APPROVED)
-    if account_ids is not None:
-        query = query.where(Budget.account_id.in_(account_ids))
-    result: dict[int, list[Budget]] = defaultdict(list)
-    for budget in db.session.execute(
-        query.order_by(Budget.effective_from, Budget.version)
-    ).scalars():
-        result[budget.account_id].append(budget)
-    return result
 
 
 def budget_on(versions: list[Budget], day: date) -> Budget | None:
@@ -335,13 +308,6 @@ def pending_budgets() -> list[Budget]:
             .order_by(Budget.proposed_at)
         ).scalars()
     )
-
-
-def account_change_dates(account: Account) -> set[date]:
-    dates = {account.start_date}
-    if account.end_date:
-        dates.add(account.end_date + timedelta(days=1))
-    return dates
 
 
 # --- Recoveries ----------------------------------------------------------------------------
