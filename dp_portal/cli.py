@@ -74,3 +74,24 @@ def letters_command(batch: int) -> None:
         total += len(ids)
         click.echo(f"Rendered {total} letters")
     click.echo(f"Done: {total} letters rendered.")
+
+
+@dp_cli.command("reminders")
+@click.option("--as-of", "as_of", default=None, help="Issue what is due on this date (YYYY-MM-DD).")
+@with_appcontext
+def reminders_command(as_of: str | None) -> None:
+    """Issue every return reminder that has fallen due. Running it twice changes nothing."""
+    from datetime import date
+
+    from .core.types import local_today
+    from .monitoring.jobs import issue_due_reminders
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else local_today()
+    except ValueError as exc:
+        raise click.BadParameter(
+            "use the form YYYY-MM-DD, like 2026-11-23", param_hint="--as-of"
+        ) from exc
+    count = issue_due_reminders(day)
+    db.session.commit()
+    click.echo(f"Issued {count} reminders for {day.isoformat()}.")

@@ -58,6 +58,7 @@ def letter_row(
     recipient_name: str,
     address_lines: list[str],
     context: dict[str, Any],
+    letter_date: date | None = None,
 ) -> dict[str, Any]:
     if letter_format not in FORMATS:
         raise ValueError(f"unknown letter format {letter_format!r}")
@@ -69,7 +70,7 @@ def letter_row(
         "recipient_name": recipient_name,
         "address_json": json.dumps(address_lines),
         "context_json": json.dumps(context, default=str),
-        "letter_date": local_today(),
+        "letter_date": letter_date or local_today(),
         "created_at": utcnow(),
     }
 

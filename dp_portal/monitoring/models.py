@@ -194,3 +194,24 @@ class ReminderPolicy(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     __table_args__ = (CheckConstraint("working_days IN (0, 1)", name="working_days"),)
+
+
+class ReminderIssue(db.Model):
+    """One reminder stage issued for one return period. The unique key is what makes a stage
+    go out at most once, whatever runs the job and however often."""
+
+    __tablename__ = "reminder_issues"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    period_start: Mapped[date] = mapped_column(Date, nullable=False)
+    stage: Mapped[str] = mapped_column(String(16), nullable=False)
+    due_date: Mapped[date] = mapped_column(Date, nullable=False)
+    stage_date: Mapped[date] = mapped_column(Date, nullable=False)
+    policy_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "period_start", "stage", name="uq_reminder_issues_stage"),
+        Index("ix_reminder_issues_stage_date", "stage_date"),
+    )

@@ -1,0 +1,113 @@
+"""The daily reminder job: every reminder stage that has fallen due for a return not yet sent
+is issued once, dated on its stage date (so a job that was down for days catches up with the
+right dates), with a letter to the account's correspondent.
+
+Safe to run twice or from two processes: a unique key per (account, period, stage) and, on
+PostgreSQL, an advisory lock for the run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import select, text
+
+from ..accounts.models import Account
+from ..accounts.services import correspondents
+from ..core.calendar import Region
+from ..core.calendar_models import working_calendar
+from ..core.letters import letter_row, record_letters
+from ..extensions import db
+from .models import MonitoringReturn, ReminderIssue, TierChange
+from .periods import Tier, return_periods
+from .reminders import stage_dates
+from .services import timetable_on
+
+REMINDER_LOCK_KEY = 7_431_002
+
+SUBJECTS = {
+    "first": "Reminder: your direct payment return",
+    "second": "Second reminder: your direct payment return",
+    "final": "Final reminder: your direct payment return",
+    "escalation": "Your direct payment return: we need to review your account",
+}
+
+
+def issue_due_reminders(as_of: date) -> int:
+    """Issue every reminder due on or before `as_of`. Returns how many were issued."""
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REMINDER_LOCK_KEY})
+    calendar = working_calendar(Region.SCOTLAND)
+    accounts = session.execute(
+        select(Account.id, Account.start_date, Account.end_date).where(Account.status != "closed")
+    ).all()
+    tiers: dict[int, list[tuple[date, Tier]]] = defaultdict(list)
+    for account_id, start, tier in session.execute(
+        select(TierChange.account_id, TierChange.effective_from, TierChange.tier)
+    ):
+        tiers[account_id].append((start, Tier(tier)))
+    sent = set(
+        session.execute(
+            select(MonitoringReturn.account_id, MonitoringReturn.period_start).where(
+                MonitoringReturn.status.in_(("submitted", "accepted", "superseded"))
+            )
+        ).all()
+    )
+    issued = set(
+        session.execute(
+            select(ReminderIssue.account_id, ReminderIssue.period_start, ReminderIssue.stage)
+        ).all()
+    )
+    rows = []
+    for account_id, start, end in accounts:
+        for period in return_periods(start, tiers.get(account_id, []), as_of, calendar):
+            if period.due >= as_of or (account_id, period.start) in sent:
+                continue
+            if end is not None and period.start > end:
+                continue
+            table = timetable_on(period.due)
+            for stage, day in stage_dates(
+                period.due, table.stages, working_days=table.working_days, calendar=calendar
+            ):
+                if day <= as_of and (account_id, period.start, stage.key) not in issued:
+                    rows.append((account_id, period, stage, day, table.version or 0))
+    if not rows:
+        return 0
+    session.execute(
+        ReminderIssue.__table__.insert(),
+        [
+            {
+                "account_id": account_id,
+                "period_start": period.start,
+                "stage": stage.key,
+                "due_date": period.due,
+                "stage_date": day,
+                "policy_version": version,
+            }
+            for account_id, period, stage, day, version in rows
+        ],
+    )
+    recipients = correspondents(sorted({row[0] for row in rows}))
+    record_letters(
+        [
+            letter_row(
+                account_id=account_id,
+                kind=f"reminder_{stage.key}",
+                subject=SUBJECTS[stage.key],
+                letter_format=recipients[account_id].letter_format,
+                recipient_name=recipients[account_id].name,
+                address_lines=recipients[account_id].address_lines,
+                context={
+                    "period_start": period.start.isoformat(),
+                    "period_end": period.end.isoformat(),
+                    "due": period.due.isoformat(),
+                    "stage_date": day.isoformat(),
+                },
+                letter_date=day,
+            )
+            for account_id, period, stage, day, _ in rows
+        ]
+    )
+    return len(rows)
