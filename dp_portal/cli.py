@@ -95,3 +95,16 @@ def reminders_command(as_of: str | None) -> None:
     count = issue_due_reminders(day)
     db.session.commit()
     click.echo(f"Issued {count} reminders for {day.isoformat()}.")
+
+
+@dp_cli.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduled jobs (reminders daily at 6:30, letters every 10 minutes) until stopped.
+    Run exactly one, in its own process; a second refuses to start."""
+    from .scheduler import AlreadyRunning, run_scheduler
+
+    try:
+        run_scheduler(current_app._get_current_object())
+    except AlreadyRunning as exc:
+        raise click.ClickException(f"Not starting: {exc}.") from exc

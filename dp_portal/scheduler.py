@@ -1,0 +1,104 @@
+"""The one registry of scheduled jobs, run by `flask dp scheduler` in its own process (never
+inside web workers). Only one scheduler may run at a time: it holds a lock for as long as it
+lives (a PostgreSQL session advisory lock, or a file lock beside an SQLite database). Every job
+is also a CLI command and is safe to run twice."""
+
+from __future__ import annotations
+
+import fcntl
+import signal
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import text
+
+from .extensions import db
+
+SCHEDULER_LOCK_KEY = 7_431_000
+
+
+def reminders_job(app: Flask) -> int:
+    from .core.types import local_today
+    from .monitoring.jobs import issue_due_reminders
+
+    with app.app_context():
+        count = issue_due_reminders(local_today())
+        db.session.commit()
+        app.logger.info("Issued %s reminders", count)
+        return count
+
+
+def letters_job(app: Flask) -> int:
+    from .core.letters import Letter, pending_letter_ids, render_letter
+
+    with app.app_context():
+        ids = pending_letter_ids(200)
+        for letter_id in ids:
+            render_letter(db.session.get(Letter, letter_id))
+        db.session.commit()
+        return len(ids)
+
+
+# name -> (job, cron fields): the whole schedule, in one place.
+JOBS: dict[str, tuple[Callable[[Flask], int], dict[str, str]]] = {
+    "reminders": (reminders_job, {"hour": "6", "minute": "30"}),
+    "letters": (letters_job, {"minute": "*/10"}),
+}
+
+
+class AlreadyRunning(RuntimeError):
+    pass
+
+
+@contextmanager
+def single_scheduler(app: Flask):
+    """Hold the scheduler lock for the life of the block, or raise AlreadyRunning."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "postgresql":
+        connection = engine.connect()
+        got = False
+        try:
+            got = connection.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": SCHEDULER_LOCK_KEY}
+            ).scalar()
+            if not got:
+                raise AlreadyRunning("another scheduler holds the lock")
+            yield
+        finally:
+            if got:  # pooled connections live on, so release the session lock explicitly
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEDULER_LOCK_KEY}
+                )
+            connection.close()
+        return
+    lock_path = Path(app.config["INSTANCE_DIR"]) / "scheduler.lock"
+    with open(lock_path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise AlreadyRunning("another scheduler holds the lock") from exc
+        yield
+
+
+def run_scheduler(app: Flask) -> None:  # pragma: no cover - runs until stopped
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    with single_scheduler(app):
+        scheduler = BlockingScheduler(timezone="Europe/London")
+        for name, (job, cron) in JOBS.items():
+            scheduler.add_job(
+                job,
+                CronTrigger(**cron),
+                args=[app],
+                id=name,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=6 * 3600,
+            )
+        signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=True))
+        app.logger.info("Scheduler started with jobs: %s", ", ".join(JOBS))
+        scheduler.start()
