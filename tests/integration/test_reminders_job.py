@@ -96,3 +96,36 @@ def test_the_command_issues_what_is_due(app, factory, db_session):
     assert result.exit_code == 0 and "Issued" in result.output
     bad = runner.invoke(args=["dp", "reminders", "--as-of", "1 September"])
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
+
+
+def test_easy_read_reminders_have_their_own_short_sentences(app):
+    from dp_portal.core.letters import render_html
+
+    context = {
+        "period_start": "2026-04-01",
+        "period_end": "2026-06-30",
+        "due": "2026-07-28",
+        "stage_date": "2026-08-04",
+    }
+    with app.test_request_context():
+        easy = render_html(
+            "reminder_final",
+            "easy_read",
+            recipient_name="A",
+            address_lines=[],
+            letter_date=date(2026, 8, 4),
+            subject="S",
+            **context,
+        )
+        standard = render_html(
+            "reminder_final",
+            "standard",
+            recipient_name="A",
+            address_lines=[],
+            letter_date=date(2026, 8, 4),
+            subject="S",
+            **context,
+        )
+    assert "This is the last letter about it." in easy and "last letter" not in standard
+    sentences = [s for s in easy.split("<p>")[1:] if "</p>" in s]
+    assert all(len(s.split("</p>")[0].split()) <= 15 for s in sentences)  # short sentences
