@@ -22,7 +22,7 @@ from ..extensions import db
 from .models import MonitoringReturn, ReminderIssue, TierChange
 from .periods import Tier, return_periods
 from .reminders import stage_dates
-from .services import timetable_on
+from .services import Timetable, timetable_on
 
 REMINDER_LOCK_KEY = 7_431_002
 
@@ -61,13 +61,18 @@ def issue_due_reminders(as_of: date) -> int:
         ).all()
     )
     rows = []
+    # Due dates repeat across accounts (quarter ends): look each timetable up once, not once
+    # per account and period.
+    tables: dict[date, Timetable] = {}
     for account_id, start, end in accounts:
         for period in return_periods(start, tiers.get(account_id, []), as_of, calendar):
             if period.due >= as_of or (account_id, period.start) in sent:
                 continue
             if end is not None and period.start > end:
                 continue
-            table = timetable_on(period.due)
+            if period.due not in tables:
+                tables[period.due] = timetable_on(period.due)
+            table = tables[period.due]
             for stage, day in stage_dates(
                 period.due, table.stages, working_days=table.working_days, calendar=calendar
             ):
