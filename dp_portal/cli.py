@@ -76,6 +76,23 @@ def letters_command(batch: int) -> None:
     click.echo(f"Done: {total} letters rendered.")
 
 
+@dp_cli.command("emails")
+@with_appcontext
+def emails_command() -> None:
+    """Email every letter copy that is due (new, or due a retry). Running it twice sends
+    nothing twice."""
+    from .core.letter_email import email_due_letters
+
+    totals: dict[str, int] = {}
+    while outcomes := email_due_letters(200):
+        for key, value in outcomes.items():
+            totals[key] = totals.get(key, 0) + value
+        if set(outcomes) <= {"skipped"}:
+            break
+    summary = ", ".join(f"{value} {key}" for key, value in sorted(totals.items())) or "nothing due"
+    click.echo(f"Letter emails: {summary}.")
+
+
 @dp_cli.command("reminders")
 @click.option("--as-of", "as_of", default=None, help="Issue what is due on this date (YYYY-MM-DD).")
 @with_appcontext
@@ -100,7 +117,8 @@ def reminders_command(as_of: str | None) -> None:
 @dp_cli.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
-    """Run the scheduled jobs (reminders daily at 6:30, letters every 10 minutes) until stopped.
+    """Run the scheduled jobs (reminders daily at 6:30, letters rendered and emailed every
+    10 minutes) until stopped.
     Run exactly one, in its own process; a second refuses to start."""
     from .scheduler import AlreadyRunning, run_scheduler
 

@@ -41,10 +41,21 @@ def letters_job(app: Flask) -> int:
         return len(ids)
 
 
+def emails_job(app: Flask) -> int:
+    from .core.letter_email import email_due_letters
+
+    with app.app_context():
+        outcomes = email_due_letters(200)
+        if outcomes:
+            app.logger.info("Letter emails: %s", outcomes)
+        return sum(outcomes.values())
+
+
 # name -> (job, cron fields): the whole schedule, in one place.
 JOBS: dict[str, tuple[Callable[[Flask], int], dict[str, str]]] = {
     "reminders": (reminders_job, {"hour": "6", "minute": "30"}),
     "letters": (letters_job, {"minute": "*/10"}),
+    "emails": (emails_job, {"minute": "5-59/10"}),
 }
 
 

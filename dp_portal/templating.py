@@ -28,6 +28,9 @@ NAVIGATION = [
     ("Budgets to approve", "payments.pending_budgets", {Role.FINANCE_OFFICER, Role.TEAM_LEADER}),
     ("Payment runs", "payments.payment_runs", {Role.FINANCE_OFFICER}),
     ("Returns to review", "monitoring.queue", {Role.FINANCE_OFFICER}),
+    ("Escalations", "monitoring.escalation_queue", {Role.FINANCE_OFFICER}),
+    ("Reminder report", "reports.reminders", {Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN}),
+    ("Letters not emailed", "payments.undelivered_letters", {Role.FINANCE_OFFICER, Role.ADMIN}),
     ("Audit log", "reports.audit_log", {Role.FINANCE_OFFICER, Role.ADMIN}),
     ("Users", "auth.users", {Role.ADMIN}),
     ("Calendar", "admin.calendar", {Role.ADMIN}),
@@ -46,7 +49,7 @@ def navigation() -> list[dict]:
         active = request.endpoint == endpoint or (
             endpoint != "pages.home"
             and (request.endpoint or "").startswith(blueprint + ".")
-            and blueprint in ("accounts", "third_party", "reports")
+            and blueprint in ("accounts", "third_party")
         )
         items.append({"text": label, "href": url_for(endpoint), "active": active})
     return items

@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager
 
 from ..auth.models import ALL_ACCOUNTS_ROLES, Role, User
 from ..core import audit
+from ..core.letters import LetterRecipient
 from ..core.modulus import ModulusTables, check_account
 from ..core.types import utcnow
 from ..extensions import db
@@ -362,13 +363,6 @@ def recent_events(account: Account, limit: int = 10) -> list[audit.AuditEvent]:
 # --- Who letters go to ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LetterRecipient:
-    name: str
-    address_lines: list[str]
-    letter_format: str
-
-
 def correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
     """Who receives letters for each account, in one query however many accounts."""
 
@@ -383,16 +377,19 @@ def correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
             Person.town,
             Person.postcode,
             Person.letter_format,
+            Person.email,
             Representative.full_name,
             Representative.address_line_1,
             Representative.address_line_2,
             Representative.town,
             Representative.postcode,
             Representative.letter_format,
+            Representative.email,
             Organisation.name,
             Organisation.address_line_1,
             Organisation.town,
             Organisation.postcode,
+            Organisation.email,
         )
         .join(Person, Person.id == Account.person_id)
         .outerjoin(Representative, Representative.id == Account.correspondent_representative_id)
@@ -401,11 +398,11 @@ def correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
     ).all()
     result = {}
     for row in rows:
-        if row[1] == "representative" and row[9]:
-            name, lines, fmt = row[9], row[10:14], row[14]
-        elif row[1] == "organisation" and row[15]:
-            name, lines, fmt = row[15], row[16:19], "standard"
+        if row[1] == "representative" and row[10]:
+            name, lines, fmt, email = row[10], row[11:15], row[15], row[16]
+        elif row[1] == "organisation" and row[17]:
+            name, lines, fmt, email = row[17], row[18:21], "standard", row[21]
         else:
-            name, lines, fmt = f"{row[2]} {row[3]}", row[4:8], row[8]
-        result[row[0]] = LetterRecipient(name, [line for line in lines if line], fmt)
+            name, lines, fmt, email = f"{row[2]} {row[3]}", row[4:8], row[8], row[9]
+        result[row[0]] = LetterRecipient(name, [line for line in lines if line], fmt, email)
     return result

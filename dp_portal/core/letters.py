@@ -9,11 +9,23 @@ touching 100,000 accounts records its letters in seconds and the PDFs follow in 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from flask import current_app, render_template
-from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Text, insert, select
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Mapped, defer, mapped_column
 
 from ..extensions import db
@@ -37,8 +49,23 @@ class Letter(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
     rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Email delivery of a copy, when an address is on file. The letter itself is stored (and
+    # shown on the correspondence page) whatever happens to the email.
+    email_to: Mapped[str | None] = mapped_column(String(254))
+    email_status: Mapped[str | None] = mapped_column(String(12))
+    email_attempts: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    email_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_error: Mapped[str | None] = mapped_column(String(500))
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_letters_account_id", "account_id", "id"),)
+    __table_args__ = (
+        Index("ix_letters_account_id", "account_id", "id"),
+        Index("ix_letters_email_queue", "email_status", "email_next_attempt_at"),
+        CheckConstraint(
+            "email_status IS NULL OR email_status IN ('pending', 'sent', 'failed')",
+            name="email_status",
+        ),
+    )
 
     @property
     def address_lines(self) -> list[str]:
@@ -49,29 +76,45 @@ class Letter(db.Model):
         return json.loads(self.context_json)
 
 
+@dataclass(frozen=True)
+class LetterRecipient:
+    """Who a letter goes to: the person, a representative or the managing organisation."""
+
+    name: str
+    address_lines: list[str]
+    letter_format: str
+    email: str | None = None
+
+
 def letter_row(
     *,
     account_id: int,
     kind: str,
     subject: str,
-    letter_format: str,
-    recipient_name: str,
-    address_lines: list[str],
+    to: LetterRecipient,
     context: dict[str, Any],
     letter_date: date | None = None,
 ) -> dict[str, Any]:
-    if letter_format not in FORMATS:
-        raise ValueError(f"unknown letter format {letter_format!r}")
+    if to.letter_format not in FORMATS:
+        raise ValueError(f"unknown letter format {to.letter_format!r}")
     return {
         "account_id": account_id,
         "kind": kind,
         "subject": subject,
-        "letter_format": letter_format,
-        "recipient_name": recipient_name,
-        "address_json": json.dumps(address_lines),
+        "letter_format": to.letter_format,
+        "recipient_name": to.name,
+        "address_json": json.dumps(to.address_lines),
         "context_json": json.dumps(context, default=str),
         "letter_date": letter_date or local_today(),
         "created_at": utcnow(),
+        # A copy goes by email when an address is on file; the email job sends it once the
+        # PDF exists, and retries.
+        "email_to": to.email or None,
+        "email_status": "pending" if to.email else None,
+        "email_attempts": 0,
+        "email_next_attempt_at": None,
+        "email_error": None,
+        "emailed_at": None,
     }
 
 

@@ -16,12 +16,18 @@ from .aftercommit import on_commit
 from .types import utcnow
 
 
-def build_message(to: str, subject: str, body: str) -> EmailMessage:
+def build_message(
+    to: str, subject: str, body: str, attachments: list[tuple[str, bytes, str]] = ()
+) -> EmailMessage:
+    """`attachments` are (file name, content, MIME type)."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
+    for name, content, mime in attachments:
+        maintype, subtype = mime.split("/", 1)
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
     return message
 
 

@@ -41,3 +41,8 @@ _LONDON = ZoneInfo("Europe/London")
 def local_today() -> date:
     """Today's date in the UK (the council's calendar day), for date-bound rules."""
     return datetime.now(_LONDON).date()
+
+
+def local_date(moment: datetime) -> date:
+    """The UK calendar day of a stored (UTC) moment."""
+    return moment.astimezone(_LONDON).date()

@@ -235,3 +235,54 @@ class TimetableForm(BaseForm):
         validators=[InputRequired("Enter what changed and who agreed it"), Length(max=500)],
     )
     submit = SubmitField("Publish the timetable", widget=GovSubmitInput())
+
+
+class EscalationDecisionForm(BaseForm):
+    decision = RadioField(
+        "What do you want to do?",
+        widget=GovRadioInput(),
+        choices=choices(
+            [
+                ("suspend", "Suspend payments until the return arrives"),
+                ("keep", "Keep paying and close this task"),
+            ]
+        ),
+        validators=[InputRequired("Choose whether to suspend payments")],
+    )
+    reason = TextAreaField(
+        "Why?",
+        widget=GovTextArea(),
+        description="Say what you took into account, for example talking to the social worker. "
+        "If you suspend, the person's letter does not quote this.",
+        validators=[InputRequired("Say why"), Length(max=2000)],
+    )
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+
+
+class ReinstateForm(BaseForm):
+    note = TextAreaField(
+        "Why are you reinstating payments?",
+        widget=GovTextArea(),
+        description="For example: return received and accepted",
+        validators=[InputRequired("Say why you are reinstating payments"), Length(max=2000)],
+    )
+    submit = SubmitField("Reinstate payments", widget=GovSubmitInput())
+
+
+class EscalationFilterForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        "Show",
+        widget=GovSelect(),
+        choices=choices(
+            [
+                ("open", "Waiting for a decision"),
+                ("suspended", "Payments suspended"),
+                ("closed", "Closed"),
+                ("all", "All"),
+            ]
+        ),
+        default="open",
+    )

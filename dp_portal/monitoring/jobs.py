@@ -9,6 +9,7 @@ PostgreSQL, an advisory lock for the run.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 
 from sqlalchemy import select, text
@@ -19,8 +20,9 @@ from ..core.calendar import Region
 from ..core.calendar_models import working_calendar
 from ..core.letters import letter_row, record_letters
 from ..extensions import db
+from . import escalations
 from .models import MonitoringReturn, ReminderIssue, TierChange
-from .periods import Tier, return_periods
+from .periods import ReturnPeriod, Tier, return_periods
 from .reminders import stage_dates
 from .services import Timetable, timetable_on
 
@@ -34,11 +36,9 @@ SUBJECTS = {
 }
 
 
-def issue_due_reminders(as_of: date) -> int:
-    """Issue every reminder due on or before `as_of`. Returns how many were issued."""
+def outstanding_periods(as_of: date) -> Iterator[tuple[int, ReturnPeriod]]:
+    """Every (account, period) whose return was due before `as_of` and has not been sent."""
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REMINDER_LOCK_KEY})
     calendar = working_calendar(Region.SCOTLAND)
     accounts = session.execute(
         select(Account.id, Account.start_date, Account.end_date).where(Account.status != "closed")
@@ -55,6 +55,21 @@ def issue_due_reminders(as_of: date) -> int:
             )
         ).all()
     )
+    for account_id, start, end in accounts:
+        for period in return_periods(start, tiers.get(account_id, []), as_of, calendar):
+            if period.due >= as_of or (account_id, period.start) in sent:
+                continue
+            if end is not None and period.start > end:
+                continue
+            yield account_id, period
+
+
+def issue_due_reminders(as_of: date) -> int:
+    """Issue every reminder due on or before `as_of`. Returns how many were issued."""
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REMINDER_LOCK_KEY})
+    calendar = working_calendar(Region.SCOTLAND)
     issued = set(
         session.execute(
             select(ReminderIssue.account_id, ReminderIssue.period_start, ReminderIssue.stage)
@@ -64,20 +79,15 @@ def issue_due_reminders(as_of: date) -> int:
     # Due dates repeat across accounts (quarter ends): look each timetable up once, not once
     # per account and period.
     tables: dict[date, Timetable] = {}
-    for account_id, start, end in accounts:
-        for period in return_periods(start, tiers.get(account_id, []), as_of, calendar):
-            if period.due >= as_of or (account_id, period.start) in sent:
-                continue
-            if end is not None and period.start > end:
-                continue
-            if period.due not in tables:
-                tables[period.due] = timetable_on(period.due)
-            table = tables[period.due]
-            for stage, day in stage_dates(
-                period.due, table.stages, working_days=table.working_days, calendar=calendar
-            ):
-                if day <= as_of and (account_id, period.start, stage.key) not in issued:
-                    rows.append((account_id, period, stage, day, table.version or 0))
+    for account_id, period in outstanding_periods(as_of):
+        if period.due not in tables:
+            tables[period.due] = timetable_on(period.due)
+        table = tables[period.due]
+        for stage, day in stage_dates(
+            period.due, table.stages, working_days=table.working_days, calendar=calendar
+        ):
+            if day <= as_of and (account_id, period.start, stage.key) not in issued:
+                rows.append((account_id, period, stage, day, table.version or 0))
     if not rows:
         return 0
     session.execute(
@@ -94,6 +104,19 @@ def issue_due_reminders(as_of: date) -> int:
             for account_id, period, stage, day, version in rows
         ],
     )
+    escalations.open_tasks(
+        [
+            {
+                "account_id": account_id,
+                "period_start": period.start,
+                "period_end": period.end,
+                "due_date": period.due,
+                "opened_on": day,
+            }
+            for account_id, period, stage, day, _ in rows
+            if stage.escalates
+        ]
+    )
     recipients = correspondents(sorted({row[0] for row in rows}))
     record_letters(
         [
@@ -101,9 +124,7 @@ def issue_due_reminders(as_of: date) -> int:
                 account_id=account_id,
                 kind=f"reminder_{stage.key}",
                 subject=SUBJECTS[stage.key],
-                letter_format=recipients[account_id].letter_format,
-                recipient_name=recipients[account_id].name,
-                address_lines=recipients[account_id].address_lines,
+                to=recipients[account_id],
                 context={
                     "period_start": period.start.isoformat(),
                     "period_end": period.end.isoformat(),

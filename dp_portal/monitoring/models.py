@@ -215,3 +215,52 @@ class ReminderIssue(db.Model):
         UniqueConstraint("account_id", "period_start", "stage", name="uq_reminder_issues_stage"),
         Index("ix_reminder_issues_stage_date", "stage_date"),
     )
+
+
+class EscalationTask(db.Model):
+    """A finance officer's task opened when a return reaches the escalation stage: consider
+    suspending payments. One per account and period. Its life: open -> suspended (the account
+    is suspended, waiting to be reinstated) -> closed; or open -> closed with no suspension."""
+
+    __tablename__ = "escalation_tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    account = relationship("Account", lazy="joined", innerjoin=True)
+    period_start: Mapped[date] = mapped_column(Date, nullable=False)
+    period_end: Mapped[date] = mapped_column(Date, nullable=False)
+    due_date: Mapped[date] = mapped_column(Date, nullable=False)
+    opened_on: Mapped[date] = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    return_received_on: Mapped[date | None] = mapped_column(Date)
+    suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str | None] = mapped_column(Text)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closing_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "period_start", name="uq_escalation_tasks_period"),
+        CheckConstraint("status IN ('open', 'suspended', 'closed')", name="status"),
+        CheckConstraint(
+            "outcome IS NULL OR outcome IN "
+            "('no_suspension', 'return_received', 'reinstated', 'account_closed')",
+            name="outcome",
+        ),
+        Index("ix_escalation_tasks_status", "status", "opened_on"),
+    )
+
+    STATUSES = {
+        "open": "Waiting for a decision",
+        "suspended": "Payments suspended",
+        "closed": "Closed",
+    }
+    OUTCOMES = {
+        "no_suspension": "Closed without suspending payments",
+        "return_received": "Closed: the return arrived before a decision",
+        "reinstated": "Payments reinstated",
+        "account_closed": "Closed: the account was closed",
+    }

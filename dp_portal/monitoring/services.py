@@ -24,6 +24,7 @@ from ..payments.models import Payment
 from ..payments.runs import load_plans, weekly_on
 from ..payments.services import RuleError, rate_book
 from ..third_party.models import Mandate
+from . import escalations
 from .models import (
     SPEND_COLUMNS,
     Conversation,
@@ -259,6 +260,7 @@ def submit(draft: MonitoringReturn, *, account: Account, actor: User) -> None:
     draft.surplus_pence = to_pence(result.surplus)
     draft.submitted_by_id = actor.id
     draft.submitted_at = utcnow()
+    escalations.return_received(account.id, draft.period_start, actor=actor, today=local_today())
     audit.record(
         actor,
         "return.submitted",

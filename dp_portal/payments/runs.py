@@ -918,9 +918,7 @@ def _record_invoices(run: PaymentRun, paid_lines) -> None:
                 account_id=account_id,
                 kind="contribution_invoice",
                 subject="Invoice for your contribution",
-                letter_format=recipients[account_id].letter_format,
-                recipient_name=recipients[account_id].name,
-                address_lines=recipients[account_id].address_lines,
+                to=recipients[account_id],
                 context={
                     "reference": reference,
                     "invoice_number": f"{reference}-{run.period_start:%Y%m%d}",

@@ -345,9 +345,7 @@ def raise_recovery(
                 account_id=account.id,
                 kind="recovery",
                 subject="We are asking for some of your direct payment back",
-                letter_format=recipient.letter_format,
-                recipient_name=recipient.name,
-                address_lines=recipient.address_lines,
+                to=recipient,
                 context={
                     "reference": account.reference,
                     "amount": str(amount),

@@ -207,9 +207,7 @@ def _record_uplift_letters(preview: UpliftPreview) -> None:
                 account_id=change.account_id,
                 kind="uplift",
                 subject="Your direct payment is going up",
-                letter_format=recipient.letter_format,
-                recipient_name=recipient.name,
-                address_lines=recipient.address_lines,
+                to=recipient,
                 context={
                     "reference": change.reference,
                     "person_name": change.name,

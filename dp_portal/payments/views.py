@@ -4,8 +4,10 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..accounts.models import Account
 from ..accounts.services import correspondents, get_visible_account
 from ..auth.models import Role
+from ..core import audit, letter_email
 from ..core.forms import choices
 from ..core.letters import Letter, html_to_pdf, letters_for_account, render_html, render_letter
 from ..core.permissions import roles_required, signed_in
@@ -506,6 +508,50 @@ def letters(account_id: int):
     return render_template(
         "payments/letters.html", account=account, letters=letters_for_account(account.id)
     )
+
+
+@bp.route("/letters/not-emailed")
+@roles_required(Role.FINANCE_OFFICER, Role.ADMIN)
+def undelivered_letters():
+    page = db.paginate(letter_email.undelivered(), per_page=50, error_out=False)
+    accounts = {
+        account.id: account
+        for account in db.session.execute(
+            select(Account).where(Account.id.in_({letter.account_id for letter in page.items}))
+        ).scalars()
+    }
+    return render_template(
+        "payments/undelivered_letters.html",
+        page=page,
+        accounts=accounts,
+        max_attempts=letter_email.MAX_ATTEMPTS,
+    )
+
+
+@bp.route("/letters/<int:letter_id>/email-again", methods=["POST"])
+@roles_required(Role.FINANCE_OFFICER, Role.ADMIN)
+def email_letter_again(letter_id: int):
+    letter = db.session.get(Letter, letter_id) or abort(404)
+    email = correspondents([letter.account_id])[letter.account_id].email
+    if letter.email_status != "failed":
+        flash("That letter's email has not failed, so there is nothing to retry.", "error")
+    elif not email:
+        flash(
+            "There is no email address on file for who receives this account's letters. "
+            "Add one to their details first; the letter itself is on the account.",
+            "error",
+        )
+    else:
+        letter_email.retry(letter, email)
+        audit.record(
+            current_user,
+            "letter.email_retried",
+            letter,
+            account_id=letter.account_id,
+            summary=f"Email of '{letter.subject}' to be tried again, to {email}",
+        )
+        flash(f"The letter will be emailed again to {email} within 10 minutes.", "success")
+    return redirect(url_for("payments.undelivered_letters"))
 
 
 @bp.route("/letters/<int:letter_id>.pdf")

@@ -1,17 +1,20 @@
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from flask import abort, render_template, request
+from flask import Response, abort, render_template, request
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from sqlalchemy import func, select
 from wtforms import StringField, SubmitField
-from wtforms.validators import Length
+from wtforms.validators import Length, ValidationError
 
 from ..accounts.models import Account
 from ..auth.models import Role
 from ..core.audit import AuditEvent
 from ..core.forms import BaseForm, DateField
 from ..core.permissions import roles_required
+from ..core.spreadsheets import workbook_bytes
+from ..core.types import local_today
 from ..extensions import db
+from ..monitoring import reminder_report
 from . import bp
 
 
@@ -69,3 +72,56 @@ def audit_event(event_id: int):
     event = db.session.get(AuditEvent, event_id) or abort(404)
     account = db.session.get(Account, event.account_id) if event.account_id else None
     return render_template("reports/audit_event.html", event=event, account=account)
+
+
+class ReminderReportForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    date_from = DateField("From", description="Returns due and letters dated from this day")
+    date_to = DateField("To", description="For example 31 3 2027")
+    submit = SubmitField("Show", widget=GovSubmitInput())
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The to date must be the same as or after the from date")
+
+
+def _report_dates() -> tuple[ReminderReportForm, date, date, date]:
+    form = ReminderReportForm(request.args)
+    today = local_today()
+    date_from, date_to = today - timedelta(days=90), today
+    if form.validate():
+        date_from = form.date_from.data or date_from
+        date_to = form.date_to.data or date_to
+    return form, today, date_from, date_to
+
+
+@bp.route("/reports/reminders")
+@roles_required(Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
+def reminders():
+    form, today, date_from, date_to = _report_dates()
+    return render_template(
+        "reports/reminders.html",
+        form=form,
+        today=today,
+        date_from=date_from,
+        date_to=date_to,
+        overdue=reminder_report.overdue_by_age(today),
+        per_day=reminder_report.reminders_per_day(date_from, date_to),
+        first=reminder_report.first_reminders(date_from, date_to),
+        stage_names=reminder_report.STAGE_NAMES,
+    )
+
+
+@bp.route("/reports/reminders.xlsx")
+@roles_required(Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
+def reminders_export():
+    _, today, date_from, date_to = _report_dates()
+    data = workbook_bytes(reminder_report.workbook_sheets(today, date_from, date_to))
+    name = f"reminders-{date_from.isoformat()}-to-{date_to.isoformat()}.xlsx"
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

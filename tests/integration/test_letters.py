@@ -111,7 +111,7 @@ def test_uplift_letters_go_to_the_correspondent_in_their_format(app, client, fac
 
 
 def test_letters_command_renders_what_is_pending(app, factory, db_session):
-    from dp_portal.core.letters import letter_row
+    from dp_portal.core.letters import LetterRecipient, letter_row
 
     account = factory.account()
     db_session.execute(
@@ -121,9 +121,7 @@ def test_letters_command_renders_what_is_pending(app, factory, db_session):
                 account_id=account.id,
                 kind="uplift",
                 subject="S",
-                letter_format="standard",
-                recipient_name="A",
-                address_lines=["1 Road"],
+                to=LetterRecipient("A", ["1 Road"], "standard"),
                 context=UPLIFT_CONTEXT,
             )
         ],

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from dp_portal.auth.models import Role
 from dp_portal.core.audit import record
 from dp_portal.core.calendar_models import CalendarOverride
-from dp_portal.core.letters import Letter, letter_row
+from dp_portal.core.letters import Letter, LetterRecipient, letter_row
 from dp_portal.core.permissions import PUBLIC, SIGNED_IN, access_of
-from dp_portal.monitoring.models import Evidence, MonitoringReturn
+from dp_portal.monitoring.models import EscalationTask, Evidence, MonitoringReturn
 from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow
 
 from ..conftest import sign_in_as
@@ -112,6 +112,12 @@ EXPECTED = {
     "monitoring.timetable": PUBLIC_ROUTE,
     "monitoring.publish_timetable": ADMIN,
     "monitoring.export_history": frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER}),
+    "monitoring.escalation_queue": FINANCE,
+    "monitoring.escalation": FINANCE,
+    "reports.reminders": STAFF,
+    "reports.reminders_export": STAFF,
+    "payments.undelivered_letters": FINANCE_ADMIN,
+    "payments.email_letter_again": FINANCE_ADMIN,
 }
 
 
@@ -170,9 +176,7 @@ def world(app, factory, db_session):
                 account_id=account.id,
                 kind="uplift",
                 subject="S",
-                letter_format="standard",
-                recipient_name="A",
-                address_lines=[],
+                to=LetterRecipient("A", [], "standard"),
                 context=UPLIFT_CONTEXT,
             )
         ],
@@ -189,6 +193,15 @@ def world(app, factory, db_session):
         surplus_pence=5000,  # so the underspend section renders for finance
     )
     db_session.add(monitoring_return)
+    task = EscalationTask(
+        account_id=account.id,
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 9, 30),
+        due_date=date(2026, 10, 28),
+        opened_on=date(2026, 12, 16),
+        status="open",
+    )
+    db_session.add(task)
     evidence_dir = Path(app.config["EVIDENCE_DIR"])
     evidence_dir.mkdir(parents=True, exist_ok=True)
     (evidence_dir / "routes-walk.pdf").write_bytes(b"%PDF-1.4 test")
@@ -226,6 +239,7 @@ def world(app, factory, db_session):
         "payment_id": payment.id,
         "letter_id": letter_id,
         "return_id": monitoring_return.id,
+        "task_id": task.id,
         "evidence_id": db_session.execute(select(Evidence.id)).scalar(),
         "start": "2026-04-06",
         "fmt": "csv",

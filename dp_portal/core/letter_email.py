@@ -1,0 +1,145 @@
+"""Email a copy of each letter, with its PDF attached, to a correspondent with an address on
+file. The letter is stored (and on the correspondence page) whatever happens to the email:
+mail failing never loses a letter.
+
+Each attempt is claimed first with a lease, so two senders never send the same letter at once;
+a failed attempt is retried on a widening timetable; a refused address, or the last attempt,
+marks the email failed, which finance officers see and can retry. Delivery is at least once:
+a crash between the mail server accepting and our commit sends that letter again.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import defer
+
+from ..extensions import db
+from .letters import Letter, render_letter
+from .mail import build_message, deliver
+from .types import utcnow
+
+RETRY_AFTER = (
+    timedelta(minutes=10),
+    timedelta(hours=1),
+    timedelta(hours=6),
+    timedelta(hours=24),
+)
+MAX_ATTEMPTS = len(RETRY_AFTER) + 1
+LEASE = timedelta(minutes=15)  # longer than one send takes; a crashed sender's claim lapses
+
+
+def _due(now: datetime):
+    return (
+        Letter.email_status == "pending",
+        or_(Letter.email_next_attempt_at.is_(None), Letter.email_next_attempt_at <= now),
+    )
+
+
+def letters_to_email(limit: int, now: datetime | None = None) -> list[int]:
+    now = now or utcnow()
+    return list(
+        db.session.execute(
+            select(Letter.id).where(*_due(now)).order_by(Letter.id).limit(limit)
+        ).scalars()
+    )
+
+
+def _body(letter: Letter) -> str:
+    config = current_app.config
+    base = config["PUBLIC_BASE_URL"].rstrip("/")
+    return (
+        f"Dear {letter.recipient_name},\n\n"
+        f"We have sent you a letter: {letter.subject}.\n\n"
+        "It is attached to this email as a PDF. You can also read it, and every letter we "
+        f"have sent you, when you sign in to the {config['SERVICE_NAME']} service:\n"
+        f"{base}/accounts/{letter.account_id}/letters\n\n"
+        f"If you have a question, call us on {config['COUNCIL_PHONE']} or email "
+        f"{config['COUNCIL_EMAIL']}. Please do not reply to this email.\n\n"
+        f"{config['COUNCIL_NAME']}\n"
+    )
+
+
+def _permanent(exc: Exception) -> bool:
+    # A refused address or a 5xx answer will not get better by waiting.
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return True
+    return isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
+
+
+def email_letter(letter_id: int, now: datetime | None = None) -> str:
+    """One attempt at one letter. Commits. Returns 'sent', 'retry', 'failed' or 'skipped'."""
+    now = now or utcnow()
+    claimed = db.session.execute(
+        update(Letter)
+        .where(Letter.id == letter_id, *_due(now))
+        .values(email_attempts=Letter.email_attempts + 1, email_next_attempt_at=now + LEASE)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return "skipped"  # sent, failed, or another sender has it
+    letter = db.session.get(Letter, letter_id, populate_existing=True)
+    try:
+        pdf = render_letter(letter)
+        message = build_message(
+            letter.email_to,
+            letter.subject,
+            _body(letter),
+            [
+                (
+                    f"{letter.kind}-letter-{letter.letter_date.isoformat()}.pdf",
+                    pdf,
+                    "application/pdf",
+                )
+            ],
+        )
+        deliver(message)
+    except Exception as exc:  # any failure is recorded and retried: the letter is never lost
+        db.session.rollback()
+        letter = db.session.get(Letter, letter_id, populate_existing=True)
+        letter.email_error = f"{type(exc).__name__}: {exc}"[:500]
+        if _permanent(exc) or letter.email_attempts >= MAX_ATTEMPTS:
+            letter.email_status, letter.email_next_attempt_at = "failed", None
+            outcome = "failed"
+        else:
+            letter.email_next_attempt_at = now + RETRY_AFTER[letter.email_attempts - 1]
+            outcome = "retry"
+        current_app.logger.warning("Letter %s not emailed: %s", letter_id, letter.email_error)
+        db.session.commit()
+        return outcome
+    letter.email_status, letter.emailed_at = "sent", utcnow()
+    letter.email_error, letter.email_next_attempt_at = None, None
+    db.session.commit()
+    return "sent"
+
+
+def email_due_letters(limit: int = 200, now: datetime | None = None) -> dict[str, int]:
+    outcomes: dict[str, int] = {}
+    for letter_id in letters_to_email(limit, now):
+        outcome = email_letter(letter_id, now)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        db.session.expunge_all()  # PDFs are large: do not keep them in the session
+    return outcomes
+
+
+def undelivered():
+    """Letters whose email failed, newest first (a query, for paging)."""
+    return (
+        select(Letter)
+        .options(defer(Letter.pdf))
+        .where(Letter.email_status == "failed")
+        .order_by(Letter.id.desc())
+    )
+
+
+def retry(letter: Letter, email_to: str) -> None:
+    """An officer has checked the address (perhaps corrected it): try again from the start of
+    the retry timetable, to the address now on file."""
+    if letter.email_status != "failed":
+        raise ValueError("only a failed email is retried")
+    letter.email_to, letter.email_status, letter.email_attempts = email_to, "pending", 0
+    letter.email_next_attempt_at = None

@@ -1,0 +1,62 @@
+"""The finance officers' escalation queue: returns past the last reminder, to decide whether
+to suspend payments, and suspended accounts to reinstate."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.models import Role
+from ..core.permissions import roles_required
+from ..core.types import local_today
+from ..extensions import db
+from ..payments.services import RuleError
+from . import bp, escalations
+from .forms import EscalationDecisionForm, EscalationFilterForm, ReinstateForm
+from .models import EscalationTask
+
+
+@bp.route("/escalations")
+@roles_required(Role.FINANCE_OFFICER)
+def escalation_queue():
+    form = EscalationFilterForm(request.args)
+    status = form.status.data if form.validate() else "open"
+    page = db.paginate(escalations.tasks(status), per_page=50, error_out=False)
+    return render_template(
+        "monitoring/escalations.html", page=page, form=form, status=status, today=local_today()
+    )
+
+
+@bp.route("/escalations/<int:task_id>", methods=["GET", "POST"])
+@roles_required(Role.FINANCE_OFFICER)
+def escalation(task_id: int):
+    task = db.session.get(EscalationTask, task_id) or abort(404)
+    decision = EscalationDecisionForm(prefix="decide")
+    reinstate = ReinstateForm(prefix="reinstate")
+    today = local_today()
+    try:
+        if task.status == "open" and decision.validate_on_submit():
+            if decision.decision.data == "suspend":
+                escalations.suspend(
+                    task, reason=decision.reason.data, actor=current_user, today=today
+                )
+                flash("Payments are suspended and a letter has been recorded.", "success")
+            else:
+                escalations.close_without_suspending(
+                    task, note=decision.reason.data, actor=current_user
+                )
+                flash("The task is closed. Payments carry on.", "success")
+            return redirect(url_for("monitoring.escalation", task_id=task.id))
+        if task.status == "suspended" and reinstate.validate_on_submit():
+            escalations.reinstate(task, note=reinstate.note.data, actor=current_user, today=today)
+            flash("Payments are reinstated and a letter has been recorded.", "success")
+            return redirect(url_for("monitoring.escalation", task_id=task.id))
+    except RuleError as exc:
+        (decision.decision if task.status == "open" else reinstate.note).errors = [str(exc)]
+    return render_template(
+        "monitoring/escalation.html",
+        task=task,
+        form=decision if task.status == "open" else reinstate,  # its errors head the page
+        decision=decision,
+        reinstate=reinstate,
+        today=today,
+        reminders=escalations.reminders_for(task),
+    )

@@ -1,0 +1,182 @@
+"""Escalation: after the last reminder, a finance officer decides whether to suspend payments.
+
+The reminder job opens a task when a return reaches an escalating stage. An officer suspends
+the account (payment runs then withhold it, and a letter says why and how to restart it) or
+closes the task without suspending; a suspended account is reinstated later, with a letter, and
+the next run pays what was held back as arrears. Never commits: the request (or job) does.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Select, insert, select
+
+from ..accounts.models import Account, AccountStatus
+from ..accounts.services import correspondents, update_account
+from ..auth.models import User
+from ..core import audit
+from ..core.letters import letter_row, record_letters
+from ..core.types import utcnow
+from ..extensions import db
+from ..payments.services import RuleError
+from .models import EscalationTask, ReminderIssue
+
+SUSPENSION_SUBJECT = "We have stopped your direct payments for now"
+REINSTATEMENT_SUBJECT = "Your direct payments are starting again"
+
+
+def open_tasks(rows: list[dict]) -> None:
+    """Open a task for each (account, period) reaching escalation. `rows` hold account_id,
+    period_start, period_end, due_date and opened_on. The caller has just inserted the
+    escalation reminders, whose unique key already stops a second task."""
+    if rows:
+        db.session.execute(
+            insert(EscalationTask.__table__), [row | {"status": "open"} for row in rows]
+        )
+
+
+def tasks(status: str) -> Select[tuple[EscalationTask]]:
+    query = select(EscalationTask).order_by(EscalationTask.opened_on, EscalationTask.id)
+    if status in EscalationTask.STATUSES:
+        query = query.where(EscalationTask.status == status)
+    return query
+
+
+def tasks_for_account(account_id: int) -> list[EscalationTask]:
+    return list(
+        db.session.execute(
+            select(EscalationTask)
+            .where(EscalationTask.account_id == account_id)
+            .order_by(EscalationTask.id.desc())
+        ).scalars()
+    )
+
+
+def _period_text(task: EscalationTask) -> str:
+    return f"{task.period_start:%-d %B %Y} to {task.period_end:%-d %B %Y}"
+
+
+def _letter(task: EscalationTask, kind: str, subject: str, letter_date: date) -> None:
+    account = task.account
+    record_letters(
+        [
+            letter_row(
+                account_id=account.id,
+                kind=kind,
+                subject=subject,
+                to=correspondents([account.id])[account.id],
+                context={
+                    "reference": account.reference,
+                    "period_start": task.period_start.isoformat(),
+                    "period_end": task.period_end.isoformat(),
+                    "due": task.due_date.isoformat(),
+                },
+                letter_date=letter_date,
+            )
+        ]
+    )
+
+
+def _record(task: EscalationTask, actor: User, action: str, summary: str, before: dict) -> None:
+    fields = ["status", "outcome", "suspension_reason", "closing_note"]
+    audit.record(
+        actor,
+        action,
+        task,
+        account_id=task.account_id,
+        summary=summary,
+        before=before,
+        after=audit.snapshot(task, fields),
+    )
+
+
+def _snapshot(task: EscalationTask) -> dict:
+    return audit.snapshot(task, ["status", "outcome", "suspension_reason", "closing_note"])
+
+
+def suspend(task: EscalationTask, *, reason: str, actor: User, today: date) -> None:
+    """Suspend the account's payments: runs withhold it until it is reinstated."""
+    if task.status != "open":
+        raise RuleError("This task has already been decided")
+    account: Account = task.account
+    if account.status != AccountStatus.ACTIVE:
+        raise RuleError(
+            f"The account is {account.status}, so there are no payments to suspend. "
+            "Close the task instead."
+        )
+    before = _snapshot(task)
+    update_account(account, {"status": AccountStatus.SUSPENDED.value}, actor=actor)
+    task.status = "suspended"
+    task.suspension_reason = reason
+    task.suspended_by_id, task.suspended_at = actor.id, utcnow()
+    _letter(task, "suspension", SUSPENSION_SUBJECT, today)
+    _record(
+        task,
+        actor,
+        "escalation.suspended",
+        f"Payments suspended: no return for {_period_text(task)}",
+        before,
+    )
+
+
+def reinstate(task: EscalationTask, *, note: str, actor: User, today: date) -> None:
+    """Start payments again; the next run pays what was withheld as arrears."""
+    if task.status != "suspended":
+        raise RuleError("Only a suspended account can be reinstated from this task")
+    account: Account = task.account
+    before = _snapshot(task)
+    if account.status == AccountStatus.SUSPENDED:
+        update_account(account, {"status": AccountStatus.ACTIVE.value}, actor=actor)
+        _letter(task, "reinstatement", REINSTATEMENT_SUBJECT, today)
+        task.outcome = "reinstated"
+    else:  # closed meanwhile: nothing to restart, and no letter promising payments
+        task.outcome = "account_closed"
+    task.status = "closed"
+    task.closing_note = note
+    task.closed_by_id, task.closed_at = actor.id, utcnow()
+    _record(task, actor, "escalation.reinstated", f"Payments reinstated: {note}", before)
+
+
+def close_without_suspending(task: EscalationTask, *, note: str, actor: User) -> None:
+    if task.status != "open":
+        raise RuleError("This task has already been decided")
+    before = _snapshot(task)
+    task.status, task.outcome = "closed", "no_suspension"
+    task.closing_note = note
+    task.closed_by_id, task.closed_at = actor.id, utcnow()
+    _record(task, actor, "escalation.closed", f"Closed without suspending: {note}", before)
+
+
+def return_received(account_id: int, period_start: date, *, actor: User, today: date) -> None:
+    """A return has arrived: an undecided task closes itself; a suspended one stays for an
+    officer to reinstate, marked so the queue shows the return is in."""
+    task = db.session.execute(
+        select(EscalationTask).where(
+            EscalationTask.account_id == account_id,
+            EscalationTask.period_start == period_start,
+            EscalationTask.status != "closed",
+        )
+    ).scalar_one_or_none()
+    if task is None or task.return_received_on is not None:
+        return
+    before = _snapshot(task)
+    task.return_received_on = today
+    if task.status == "open":
+        task.status, task.outcome, task.closed_at = "closed", "return_received", utcnow()
+        _record(task, actor, "escalation.closed", "Closed: the return arrived", before)
+    else:
+        _record(task, actor, "escalation.return_received", "The return arrived", before)
+
+
+def reminders_for(task: EscalationTask) -> list[ReminderIssue]:
+    return list(
+        db.session.execute(
+            select(ReminderIssue)
+            .where(
+                ReminderIssue.account_id == task.account_id,
+                ReminderIssue.period_start == task.period_start,
+            )
+            .order_by(ReminderIssue.stage_date)
+        ).scalars()
+    )
