@@ -85,6 +85,7 @@ def email_letter(letter_id: int, now: datetime | None = None) -> str:
     letter = db.session.get(Letter, letter_id, populate_existing=True)
     try:
         pdf = render_letter(letter)
+        db.session.commit()  # keep the PDF whatever the mail server does
         message = build_message(
             letter.email_to,
             letter.subject,
