@@ -64,11 +64,21 @@ def outstanding_periods(as_of: date) -> Iterator[tuple[int, ReturnPeriod]]:
             yield account_id, period
 
 
+def _one_runner_at_a_time(session) -> None:
+    """Hold the job's lock for the rest of the transaction, before reading what was issued, so
+    a second runner waits and then sees the first one's rows."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REMINDER_LOCK_KEY})
+    else:
+        # SQLite has one writer: a write as the transaction's first statement takes that lock
+        # (waiting for busy_timeout), where a read first would pin an older snapshot.
+        session.execute(text("UPDATE reminder_policies SET id = id WHERE 0 = 1"))
+
+
 def issue_due_reminders(as_of: date) -> int:
     """Issue every reminder due on or before `as_of`. Returns how many were issued."""
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REMINDER_LOCK_KEY})
+    _one_runner_at_a_time(session)
     calendar = working_calendar(Region.SCOTLAND)
     issued = set(
         session.execute(

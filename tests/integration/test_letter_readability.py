@@ -1,6 +1,6 @@
 """Every standard letter reads at Flesch-Kincaid grade 6 or below; every Easy Read letter at
-grade 3 or below, in sentences of 15 words or fewer. A new letter template fails here until it has a sample
-and passes."""
+grade 3 or below, in sentences of 15 words or fewer. A new letter template fails here until it
+has a sample and passes."""
 
 from datetime import date
 from decimal import Decimal
