@@ -70,6 +70,8 @@ bench: install ## Run the benchmarks (figures in docs/benchmarks.md)
 	$(BIN)/python bench/demo_data.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/payment_run.py
+	$(BIN)/python bench/returns.py
+	$(BIN)/python bench/reminders.py
 
 clean: ## Remove the virtualenv, node_modules and built assets (keeps instance/ data)
 	rm -rf $(VENV) node_modules dp_portal/static/build

@@ -126,12 +126,14 @@ def reinstate(task: EscalationTask, *, note: str, actor: User, today: date) -> N
         raise RuleError("Only a suspended account can be reinstated from this task")
     account: Account = task.account
     before = _snapshot(task)
-    if account.status == AccountStatus.SUSPENDED:
-        update_account(account, {"status": AccountStatus.ACTIVE.value}, actor=actor)
+    if account.status == AccountStatus.CLOSED:
+        # Closed meanwhile: nothing to restart, and no letter promising payments.
+        task.outcome = "account_closed"
+    else:
+        if account.status == AccountStatus.SUSPENDED:  # (it may have been reactivated by hand)
+            update_account(account, {"status": AccountStatus.ACTIVE.value}, actor=actor)
         _letter(task, "reinstatement", REINSTATEMENT_SUBJECT, today)
         task.outcome = "reinstated"
-    else:  # closed meanwhile: nothing to restart, and no letter promising payments
-        task.outcome = "account_closed"
     task.status = "closed"
     task.closing_note = note
     task.closed_by_id, task.closed_at = actor.id, utcnow()

@@ -25,7 +25,7 @@ from ..core.uploads import MAX_EVIDENCE_BYTES, UploadError
 from ..extensions import db
 from ..payments.services import RuleError
 from ..third_party.models import Organisation
-from . import bp, services
+from . import bp, escalations, services
 from .forms import (
     SPEND_FIELDS,
     ConversationForm,
@@ -71,6 +71,11 @@ def returns(account_id: int):
         today=today,
         tier=services.current_tier(account.id, today),
         can_submit=current_user.role in SUBMITTERS,
+        escalations=[
+            task
+            for task in escalations.tasks_for_account(account.id)
+            if task.status != "closed" and current_user.role == Role.FINANCE_OFFICER
+        ],
     )
 
 

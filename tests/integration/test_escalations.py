@@ -152,3 +152,29 @@ def test_a_return_sent_before_a_decision_closes_the_task(app, client, factory, d
     [task] = _tasks(db_session)
     assert (task.status, task.outcome) == ("closed", "return_received")
     assert task.return_received_on is not None
+
+
+def test_reinstating_an_account_reactivated_by_hand_still_writes_and_closes(
+    app, client, factory, db_session
+):
+    account = factory.account(start_date=START)
+    _run_job(app, AFTER_ESCALATION)
+    officer = factory.user(Role.FINANCE_OFFICER)
+    sign_in_as(client, officer)
+    [task] = _tasks(db_session)
+    client.post(
+        f"/escalations/{task.id}",
+        data={"decide-decision": "suspend", "decide-reason": "No return"},
+    )
+    page = client.get(f"/accounts/{account.id}/returns").data.decode()
+    assert "escalated: payments suspended" in page
+    db_session.get(Account, account.id).status = "active"  # changed on the account page
+    db_session.flush()
+    client.post(f"/escalations/{task.id}", data={"reinstate-note": "Return in"})
+    [task] = _tasks(db_session)
+    assert (task.status, task.outcome) == ("closed", "reinstated")
+    kinds = set(
+        db_session.execute(select(Letter.kind).where(Letter.account_id == account.id)).scalars()
+    )
+    assert "reinstatement" in kinds
+    assert "escalated" not in client.get(f"/accounts/{account.id}/returns").data.decode()
