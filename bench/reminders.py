@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import sys
 import time
-import zlib
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -24,46 +23,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select, update
 
 from bench._common import Timer, fresh_app, result_line
-from dp_portal.core.bulk import insert_rows
 from dp_portal.core.letters import Letter, html_to_pdf, render_html, render_letter
 from dp_portal.core.types import utcnow
-from dp_portal.demo import build_demo
+from dp_portal.demo import build_demo, demo_returns
 from dp_portal.extensions import db
-from dp_portal.monitoring.jobs import issue_due_reminders, outstanding_periods
-from dp_portal.monitoring.models import MonitoringReturn
+from dp_portal.monitoring.jobs import issue_due_reminders
 
 AS_OF = date(2026, 11, 4)
-RECENT = AS_OF - timedelta(days=60)
 BATCH = 200  # as the scheduler's letters job renders and commits
-
-
-def _late(account_id: int, start: date, due: date, late_percent: int) -> bool:
-    key = zlib.crc32(f"{account_id}:{start.isoformat()}".encode())
-    return key % 100 < late_percent if due >= RECENT else key % 200 == 0
-
-
-def _send_most_returns(late_percent: int) -> int:
-    now = utcnow()
-    table = MonitoringReturn.__table__
-    defaults = {c.name: c.default.arg for c in table.columns if c.default and c.default.is_scalar}
-    rows = [
-        defaults
-        | {
-            "account_id": account_id,
-            "period_start": period.start,
-            "period_end": period.end,
-            "due_date": period.due,
-            "version": 1,
-            "status": "accepted",
-            "submitted_at": now,
-            "created_at": now,
-        }
-        for account_id, period in outstanding_periods(AS_OF)
-        if not _late(account_id, period.start, period.due, late_percent)
-    ]
-    for chunk in range(0, len(rows), 50_000):
-        insert_rows(db.session, table, rows[chunk : chunk + 50_000])
-    return len(rows)
 
 
 def main(n_accounts: int, late_percent: int) -> None:
@@ -72,7 +39,7 @@ def main(n_accounts: int, late_percent: int) -> None:
     with app.app_context():
         build_demo(n_accounts, seed=1)
         db.session.commit()
-        sent = _send_most_returns(late_percent)
+        sent = demo_returns(AS_OF, late_percent)
         db.session.commit()
         # Every day before: the earlier stages, issued and (as the letters job would have
         # done) rendered. Marked rendered here without the minutes of PDFs nobody times.

@@ -21,7 +21,9 @@ def dp_cli() -> None:
 @with_appcontext
 def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
     """Load a realistic demo council: people, accounts, organisations and a user per role."""
-    from .demo import DEMO_PASSWORD, build_demo, database_has_users, demo_logins
+    from .core.types import local_today
+    from .demo import DEMO_PASSWORD, build_demo, database_has_users, demo_logins, demo_returns
+    from .monitoring.jobs import issue_due_reminders
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("Demo data is never loaded into a production database.")
@@ -32,6 +34,13 @@ def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
             build_demo(n_accounts, seed, progress=bar.update)
         db.session.commit()
         click.echo(f"Loaded {n_accounts} demo accounts (seed {seed}).")
+        # A returns history with some late ones, and the reminders the scheduler would have
+        # issued for them by today (letters are rendered when first opened).
+        today = local_today()
+        demo_returns(today, late_percent=10)
+        reminders = issue_due_reminders(today)
+        db.session.commit()
+        click.echo(f"Returns history loaded; {reminders} reminders issued for late returns.")
     click.echo("")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for role_label, email in demo_logins():

@@ -81,3 +81,20 @@ def test_bulk_inserted_times_read_back_like_orm_ones(app_ctx, db_session):
     if db.engine.dialect.name == "sqlite":
         raw = dict(db.session.execute(text("SELECT id, created_at FROM people")).all())
         assert len(raw[bulk.id]) == len(raw[orm_person.id]) and "+" not in raw[bulk.id]
+
+
+def test_demo_returns_leave_a_realistic_few_late(app_ctx, db_session):
+    from datetime import date
+
+    from dp_portal.demo import build_demo, demo_returns
+    from dp_portal.monitoring.jobs import outstanding_periods
+
+    build_demo(200, seed=3)
+    as_of = date(2026, 11, 23)
+    before = len(list(outstanding_periods(as_of)))
+    added = demo_returns(as_of, late_percent=10)
+    late = list(outstanding_periods(as_of))
+    assert added + len(late) == before
+    assert 0 < len(late) < before * 0.05  # most returns are in; a few are late
+    recent = [p for _, p in late if p.due >= date(2026, 9, 24)]
+    assert recent, "some of the latest returns are late, so reminders have work to show"
