@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select, update
 
 from bench._common import Timer, fresh_app, result_line
-from dp_portal.core.letters import Letter, html_to_pdf, render_html, render_letter
+from dp_portal.core.letters import Letter, html_to_pdf, letter_html, render_letter
 from dp_portal.core.types import utcnow
 from dp_portal.demo import build_demo, demo_returns
 from dp_portal.extensions import db
@@ -74,16 +74,7 @@ def main(n_accounts: int, late_percent: int) -> None:
             select(Letter).where(Letter.id > marker).order_by(Letter.id).limit(1)
         ).scalar_one()
         with app.test_request_context():
-            html = render_html(
-                sample.kind,
-                sample.letter_format,
-                letter=sample,
-                recipient_name=sample.recipient_name,
-                address_lines=sample.address_lines,
-                letter_date=sample.letter_date,
-                subject=sample.subject,
-                **sample.context,
-            )
+            html = letter_html(sample)
             loops = min(letters, 500)
             html_to_pdf(html)  # warm, as the run's first letter warmed it
             started = time.perf_counter()

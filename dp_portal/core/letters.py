@@ -147,20 +147,23 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=current_app.root_path).write_pdf(pdf_variant="pdf/ua-1")
 
 
+def letter_html(letter: Letter) -> str:
+    return render_html(
+        letter.kind,
+        letter.letter_format,
+        letter=letter,
+        recipient_name=letter.recipient_name,
+        address_lines=letter.address_lines,
+        letter_date=letter.letter_date,
+        subject=letter.subject,
+        **letter.context,
+    )
+
+
 def render_letter(letter: Letter) -> bytes:
     """The letter's PDF, rendered and stored the first time it is asked for."""
     if letter.pdf is None:
-        html = render_html(
-            letter.kind,
-            letter.letter_format,
-            letter=letter,
-            recipient_name=letter.recipient_name,
-            address_lines=letter.address_lines,
-            letter_date=letter.letter_date,
-            subject=letter.subject,
-            **letter.context,
-        )
-        letter.pdf = html_to_pdf(html)
+        letter.pdf = html_to_pdf(letter_html(letter))
         letter.rendered_at = utcnow()
     return letter.pdf
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from ..accounts.services import get_visible_account
 from ..auth.models import Role
+from ..core.downloads import XLSX, attachment
 from ..core.forms import choices
 from ..core.permissions import public, roles_required, signed_in
 from ..core.spreadsheets import SpreadsheetError, workbook_bytes
@@ -140,13 +141,7 @@ def template(account_id: int, start: str):
         opening=draft.money("opening_pence"),
         council_payments=draft.money("council_payments_pence"),
     )
-    return Response(
-        data,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": f'attachment; filename="return-{account.reference}-{start}.xlsx"'
-        },
-    )
+    return attachment(data, f"return-{account.reference}-{start}.xlsx", XLSX)
 
 
 @bp.route("/accounts/<int:account_id>/returns/<start>/upload", methods=["POST"])
@@ -366,11 +361,7 @@ def _queue_query(form: QueueFilterForm):
 
 def _xlsx(rows, name: str) -> Response:
     data = workbook_bytes({"Returns": (services.EXPORT_HEADER, services.export_rows(rows))})
-    return Response(
-        data,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(data, name, XLSX)
 
 
 @bp.route("/returns/export.xlsx")

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,6 +8,7 @@ from ..accounts.models import Account
 from ..accounts.services import correspondents, get_visible_account
 from ..auth.models import Role
 from ..core import audit, letter_email
+from ..core.downloads import PDF, XLSX, attachment
 from ..core.forms import choices
 from ..core.letters import Letter, html_to_pdf, letters_for_account, render_html, render_letter
 from ..core.permissions import roles_required, signed_in
@@ -406,9 +407,7 @@ def bank_file(run_id: int, fmt: str):
     body = runs.bank_file(run.id, current_app.config, fmt)
     mimetype = "text/plain" if fmt == "txt" else "text/csv"
     name = f"payments-{run.period_start:%Y-%m-%d}.{fmt}"
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return attachment(body, name, mimetype)
 
 
 @bp.route("/payment-runs/<int:run_id>/report.xlsx")
@@ -416,11 +415,7 @@ def bank_file(run_id: int, fmt: str):
 def run_report(run_id: int):
     run = db.session.get(PaymentRun, run_id) or abort(404)
     name = f"payment-run-{run.period_start:%Y-%m-%d}.xlsx"
-    return Response(
-        runs.run_report_xlsx(run.id),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(runs.run_report_xlsx(run.id), name, XLSX)
 
 
 # --- Remittance ----------------------------------------------------------------------------
@@ -561,11 +556,7 @@ def letter_pdf(letter_id: int):
     _account_or_404(letter.account_id)
     pdf = render_letter(letter)
     name = f"{letter.kind}-letter-{letter.letter_date.isoformat()}.pdf"
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(pdf, name, PDF)
 
 
 @bp.route("/payments/<int:payment_id>.pdf")
@@ -585,8 +576,4 @@ def remittance_pdf(payment_id: int):
         reference=account.reference,
     )
     name = f"remittance-{account.reference}-{payment.pay_date.isoformat()}.pdf"
-    return Response(
-        html_to_pdf(html),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(html_to_pdf(html), name, PDF)

@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from sqlalchemy import func, select
 from wtforms import StringField, SubmitField
@@ -9,6 +9,7 @@ from wtforms.validators import Length, ValidationError
 from ..accounts.models import Account
 from ..auth.models import Role
 from ..core.audit import AuditEvent
+from ..core.downloads import XLSX, attachment
 from ..core.forms import BaseForm, DateField
 from ..core.permissions import roles_required
 from ..core.spreadsheets import workbook_bytes
@@ -120,8 +121,4 @@ def reminders_export():
     _, today, date_from, date_to = _report_dates()
     data = workbook_bytes(reminder_report.workbook_sheets(today, date_from, date_to))
     name = f"reminders-{date_from.isoformat()}-to-{date_to.isoformat()}.xlsx"
-    return Response(
-        data,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(data, name, XLSX)
