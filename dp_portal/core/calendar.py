@@ -59,9 +59,7 @@ class WorkingCalendar:
 
     def next_working_day(self, day: date) -> date:
         """The day itself if it is a working day, otherwise the next one."""
-        while not self.is_working_day(day):
-            day += timedelta(days=1)
-        return day
+        return _next_working_day(self, day)
 
     def previous_working_day(self, day: date) -> date:
         """The day itself if it is a working day, otherwise the one before."""
@@ -127,6 +125,13 @@ class Period:
         while day <= self.end:
             yield day
             day += timedelta(days=1)
+
+
+@lru_cache(maxsize=16_384)  # due dates repeat across 100,000 accounts; a calendar never changes
+def _next_working_day(calendar: WorkingCalendar, day: date) -> date:
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    return day
 
 
 def financial_quarter(day: date) -> tuple[int, Period]:

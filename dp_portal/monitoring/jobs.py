@@ -49,14 +49,24 @@ def outstanding_periods(as_of: date) -> Iterator[tuple[int, ReturnPeriod]]:
     ):
         tiers[account_id].append((start, Tier(tier)))
     sent = set(
-        session.execute(
-            select(MonitoringReturn.account_id, MonitoringReturn.period_start).where(
-                MonitoringReturn.status.in_(("submitted", "accepted", "superseded"))
-            )
-        ).all()
+        map(
+            tuple,  # plain tuples hash far faster than result rows
+            session.execute(
+                select(MonitoringReturn.account_id, MonitoringReturn.period_start).where(
+                    MonitoringReturn.status.in_(("submitted", "accepted", "superseded"))
+                )
+            ),
+        )
     )
+    # Periods depend only on the start date and tier history, which most accounts share with
+    # others: work each combination out once.
+    known: dict[tuple, list[ReturnPeriod]] = {}
     for account_id, start, end in accounts:
-        for period in return_periods(start, tiers.get(account_id, []), as_of, calendar):
+        history = tiers.get(account_id, [])
+        key = (start, tuple(history))
+        if key not in known:
+            known[key] = return_periods(start, history, as_of, calendar)
+        for period in known[key]:
             if period.due >= as_of or (account_id, period.start) in sent:
                 continue
             if end is not None and period.start > end:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from ..core.calendar import (
     Period,
@@ -43,6 +44,7 @@ class ReturnPeriod:
     due: date
 
 
+@lru_cache(maxsize=16_384)  # period starts repeat across accounts (quarter starts)
 def _period_containing(tier: Tier, day: date) -> Period:
     if tier == Tier.MONTHLY:
         return month_period(day)
