@@ -2,8 +2,8 @@
 is issued once, dated on its stage date (so a job that was down for days catches up with the
 right dates), with a letter to the account's correspondent.
 
-Safe to run twice or from two processes: a unique key per (account, period, stage) and, on
-PostgreSQL, an advisory lock for the run.
+Safe to run twice or from two processes: a unique key per (account, period, stage), and a lock
+held for the run's transaction (a PostgreSQL advisory lock, or SQLite's writer lock).
 """
 
 from __future__ import annotations
@@ -91,9 +91,12 @@ def issue_due_reminders(as_of: date) -> int:
     _one_runner_at_a_time(session)
     calendar = working_calendar(Region.SCOTLAND)
     issued = set(
-        session.execute(
-            select(ReminderIssue.account_id, ReminderIssue.period_start, ReminderIssue.stage)
-        ).all()
+        map(
+            tuple,
+            session.execute(
+                select(ReminderIssue.account_id, ReminderIssue.period_start, ReminderIssue.stage)
+            ),
+        )
     )
     rows = []
     # Due dates repeat across accounts (quarter ends): look each timetable up once, not once
