@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, insert, select, update
 
 from ..accounts.models import Account, AccountStatus
 from ..accounts.services import correspondents, update_account
@@ -24,6 +24,7 @@ from .models import EscalationTask, ReminderIssue
 
 SUSPENSION_SUBJECT = "We have stopped your direct payments for now"
 REINSTATEMENT_SUBJECT = "Your direct payments are starting again"
+DECIDED = "This task has already been decided: another officer may have just decided it"
 
 
 def open_tasks(rows: list[dict]) -> None:
@@ -78,8 +79,11 @@ def _letter(task: EscalationTask, kind: str, subject: str, letter_date: date) ->
     )
 
 
+def _snapshot(task: EscalationTask) -> dict:
+    return audit.snapshot(task, ["status", "outcome", "suspension_reason", "closing_note"])
+
+
 def _record(task: EscalationTask, actor: User, action: str, summary: str, before: dict) -> None:
-    fields = ["status", "outcome", "suspension_reason", "closing_note"]
     audit.record(
         actor,
         action,
@@ -87,27 +91,35 @@ def _record(task: EscalationTask, actor: User, action: str, summary: str, before
         account_id=task.account_id,
         summary=summary,
         before=before,
-        after=audit.snapshot(task, fields),
+        after=_snapshot(task),
     )
 
 
-def _snapshot(task: EscalationTask) -> dict:
-    return audit.snapshot(task, ["status", "outcome", "suspension_reason", "closing_note"])
+def _move(task: EscalationTask, from_status: str, to_status: str, refusal: str) -> None:
+    """Change the task's status only if it is still `from_status` in the database, so two
+    officers deciding at once cannot both act (and send two letters)."""
+    moved = db.session.execute(
+        update(EscalationTask)
+        .where(EscalationTask.id == task.id, EscalationTask.status == from_status)
+        .values(status=to_status)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not moved:
+        raise RuleError(refusal)
+    task.status = to_status
 
 
 def suspend(task: EscalationTask, *, reason: str, actor: User, today: date) -> None:
     """Suspend the account's payments: runs withhold it until it is reinstated."""
-    if task.status != "open":
-        raise RuleError("This task has already been decided")
     account: Account = task.account
-    if account.status != AccountStatus.ACTIVE:
+    if task.status == "open" and account.status != AccountStatus.ACTIVE:
         raise RuleError(
             f"The account is {account.status}, so there are no payments to suspend. "
             "Close the task instead."
         )
     before = _snapshot(task)
+    _move(task, "open", "suspended", DECIDED)
     update_account(account, {"status": AccountStatus.SUSPENDED.value}, actor=actor)
-    task.status = "suspended"
     task.suspension_reason = reason
     task.suspended_by_id, task.suspended_at = actor.id, utcnow()
     _letter(task, "suspension", SUSPENSION_SUBJECT, today)
@@ -122,10 +134,9 @@ def suspend(task: EscalationTask, *, reason: str, actor: User, today: date) -> N
 
 def reinstate(task: EscalationTask, *, note: str, actor: User, today: date) -> None:
     """Start payments again; the next run pays what was withheld as arrears."""
-    if task.status != "suspended":
-        raise RuleError("Only a suspended account can be reinstated from this task")
     account: Account = task.account
     before = _snapshot(task)
+    _move(task, "suspended", "closed", "Only a suspended account can be reinstated from this task")
     if account.status == AccountStatus.CLOSED:
         # Closed meanwhile: nothing to restart, and no letter promising payments.
         task.outcome = "account_closed"
@@ -134,17 +145,15 @@ def reinstate(task: EscalationTask, *, note: str, actor: User, today: date) -> N
             update_account(account, {"status": AccountStatus.ACTIVE.value}, actor=actor)
         _letter(task, "reinstatement", REINSTATEMENT_SUBJECT, today)
         task.outcome = "reinstated"
-    task.status = "closed"
     task.closing_note = note
     task.closed_by_id, task.closed_at = actor.id, utcnow()
     _record(task, actor, "escalation.reinstated", f"Payments reinstated: {note}", before)
 
 
 def close_without_suspending(task: EscalationTask, *, note: str, actor: User) -> None:
-    if task.status != "open":
-        raise RuleError("This task has already been decided")
     before = _snapshot(task)
-    task.status, task.outcome = "closed", "no_suspension"
+    _move(task, "open", "closed", DECIDED)
+    task.outcome = "no_suspension"
     task.closing_note = note
     task.closed_by_id, task.closed_at = actor.id, utcnow()
     _record(task, actor, "escalation.closed", f"Closed without suspending: {note}", before)

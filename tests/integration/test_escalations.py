@@ -178,3 +178,26 @@ def test_reinstating_an_account_reactivated_by_hand_still_writes_and_closes(
     )
     assert "reinstatement" in kinds
     assert "escalated" not in client.get(f"/accounts/{account.id}/returns").data.decode()
+
+
+def test_two_officers_deciding_at_once_act_once(app, factory, db_session):
+    import pytest
+    from sqlalchemy import update
+
+    from dp_portal.monitoring import escalations
+    from dp_portal.payments.services import RuleError
+
+    account = factory.account(start_date=START)
+    _run_job(app, AFTER_ESCALATION)
+    officers = [factory.user(Role.FINANCE_OFFICER) for _ in range(2)]
+    with app.app_context():
+        task = db.session.execute(select(EscalationTask)).scalar_one()  # both pages loaded
+        db.session.execute(  # the other officer's decision lands first
+            update(EscalationTask).where(EscalationTask.id == task.id).values(status="closed")
+        )
+        with pytest.raises(RuleError, match="already been decided"):
+            escalations.suspend(task, reason="x", actor=officers[0], today=AFTER_ESCALATION)
+        db.session.rollback()
+    assert db_session.get(Account, account.id).status == "active"
+    kinds = db_session.execute(select(Letter.kind).where(Letter.account_id == account.id))
+    assert "suspension" not in set(kinds.scalars())
