@@ -11,7 +11,7 @@ from dp_portal.accounts.services import correspondents
 from dp_portal.auth.models import Role
 from dp_portal.core import letter_email
 from dp_portal.core.letter_email import MAX_ATTEMPTS, RETRY_AFTER, email_due_letters
-from dp_portal.core.letters import Letter, letter_row, record_letters
+from dp_portal.core.letters import Letter, LetterRecipient, letter_row, record_letters
 from dp_portal.core.types import utcnow
 from dp_portal.extensions import db
 
@@ -149,3 +149,25 @@ def test_officers_see_failed_emails_and_try_again(client, factory, db_session, m
     )
     letters_page = client.get(f"/accounts/{account.id}/letters").data.decode()
     assert "Waiting to be emailed" in letters_page
+
+
+def test_the_command_sends_what_is_due_once(app, factory, db_session, outbox):
+    account = factory.account(person=factory.person(email="isla@example.org"))
+    db_session.execute(
+        Letter.__table__.insert(),
+        [
+            letter_row(
+                account_id=account.id,
+                kind="uplift",
+                subject="Your direct payment is going up",
+                to=LetterRecipient("Isla", ["1 Road"], "standard", "isla@example.org"),
+                context=UPLIFT_CONTEXT,
+            )
+        ],
+    )
+    db_session.flush()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["dp", "emails"])
+    assert first.exit_code == 0 and "1 sent" in first.output, first.output
+    assert "nothing due" in runner.invoke(args=["dp", "emails"]).output
+    assert len(list(outbox.glob("*.eml"))) == 1
