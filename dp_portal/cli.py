@@ -72,17 +72,16 @@ def create_admin(email: str, full_name: str) -> None:
 @with_appcontext
 def letters_command(batch: int) -> None:
     """Render every letter that has no PDF yet, in batches (each batch commits)."""
-    from .core.letters import Letter, pending_letter_ids, render_letter
+    from .core.letters import RenderRun
 
-    total = 0
-    while ids := pending_letter_ids(batch):
-        for letter_id in ids:
-            render_letter(db.session.get(Letter, letter_id))
-        db.session.commit()
-        db.session.expunge_all()  # PDFs are large: do not keep them in the session
-        total += len(ids)
-        click.echo(f"Rendered {total} letters")
-    click.echo(f"Done: {total} letters rendered.")
+    run = RenderRun(batch=batch)
+    while run.next_batch():
+        click.echo(f"Rendered {run.rendered} letters")
+    click.echo(f"Done: {run.rendered} letters rendered.")
+    if run.failed:
+        raise click.ClickException(
+            f"{run.failed} letters could not be rendered; the log names each one."
+        )
 
 
 @dp_cli.command("emails")

@@ -47,18 +47,12 @@ def _in_batches(batch: Callable[[], int]) -> int:
 
 
 def letters_job(app: Flask) -> int:
-    from .core.letters import Letter, pending_letter_ids, render_letter
-
-    def batch() -> int:
-        ids = pending_letter_ids(200)
-        for letter_id in ids:
-            render_letter(db.session.get(Letter, letter_id))
-        db.session.commit()
-        db.session.expunge_all()  # PDFs are large: do not keep them in the session
-        return len(ids)
+    from .core.letters import RenderRun
 
     with app.app_context():
-        return _in_batches(batch)
+        run = RenderRun()
+        _in_batches(run.next_batch)
+        return run.rendered
 
 
 def emails_job(app: Flask) -> int:

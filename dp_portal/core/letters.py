@@ -168,12 +168,43 @@ def render_letter(letter: Letter) -> bytes:
     return letter.pdf
 
 
-def pending_letter_ids(limit: int) -> list[int]:
+def pending_letter_ids(limit: int, after_id: int = 0) -> list[int]:
     return list(
         db.session.execute(
-            select(Letter.id).where(Letter.pdf.is_(None)).order_by(Letter.id).limit(limit)
+            select(Letter.id)
+            .where(Letter.pdf.is_(None), Letter.id > after_id)
+            .order_by(Letter.id)
+            .limit(limit)
         ).scalars()
     )
+
+
+@dataclass
+class RenderRun:
+    """Render pending letters batch by batch, each committed. A letter that fails to render is
+    logged and left for the next run, and this run carries on past it."""
+
+    batch: int = 200
+    last_id: int = 0
+    rendered: int = 0
+    failed: int = 0
+
+    def next_batch(self) -> int:
+        """Render one batch; returns how many letters it looked at (0 when none are left)."""
+        ids = pending_letter_ids(self.batch, self.last_id)
+        for letter_id in ids:
+            try:
+                with db.session.begin_nested():
+                    render_letter(db.session.get(Letter, letter_id))
+                self.rendered += 1
+            except Exception:  # one broken letter must not hold up the rest
+                self.failed += 1
+                current_app.logger.exception("Letter %s could not be rendered", letter_id)
+        db.session.commit()
+        db.session.expunge_all()  # PDFs are large: do not keep them in the session
+        if ids:
+            self.last_id = ids[-1]
+        return len(ids)
 
 
 def letters_for_account(account_id: int) -> list[Letter]:

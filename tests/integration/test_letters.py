@@ -130,3 +130,25 @@ def test_letters_command_renders_what_is_pending(app, factory, db_session):
     result = app.test_cli_runner().invoke(args=["dp", "letters", "--batch", "10"])
     assert result.exit_code == 0, result.output
     assert "Done: 1 letters rendered" in result.output
+
+
+def test_a_letter_that_cannot_render_does_not_hold_up_the_rest(app, factory, db_session):
+    from dp_portal.core.letters import LetterRecipient, letter_row
+
+    account = factory.account()
+    to = LetterRecipient("A", ["1 Road"], "standard")
+    rows = [
+        letter_row(account_id=account.id, kind=kind, subject="S", to=to, context=UPLIFT_CONTEXT)
+        for kind in ("uplift", "no_such_letter", "uplift")
+    ]
+    db_session.execute(Letter.__table__.insert(), rows)
+    db_session.flush()
+    result = app.test_cli_runner().invoke(args=["dp", "letters", "--batch", "1"])
+    assert result.exit_code != 0 and "1 letters could not be rendered" in result.output
+    assert "Done: 2 letters rendered" in result.output
+    db_session.expire_all()
+    rendered = {
+        kind: pdf is not None
+        for kind, pdf in db_session.execute(select(Letter.kind, Letter.pdf)).all()
+    }
+    assert rendered == {"uplift": True, "no_such_letter": False}
