@@ -201,3 +201,34 @@ def test_two_officers_deciding_at_once_act_once(app, factory, db_session):
     assert db_session.get(Account, account.id).status == "active"
     kinds = db_session.execute(select(Letter.kind).where(Letter.account_id == account.id))
     assert "suspension" not in set(kinds.scalars())
+
+
+def test_the_queue_costs_the_same_queries_however_many_tasks(app, client, factory, db_session):
+    from sqlalchemy import event
+
+    sign_in_as(client, factory.user(Role.FINANCE_OFFICER))
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    def queries_for_queue() -> int:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/escalations").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    for _ in range(2):
+        factory.account(start_date=START)
+    _run_job(app, AFTER_ESCALATION)
+    few = queries_for_queue()
+    for _ in range(6):
+        factory.account(start_date=START)
+    _run_job(app, AFTER_ESCALATION)
+    assert len(_tasks(db_session)) == 8
+    assert queries_for_queue() == few
