@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Select, insert, select, update
+from sqlalchemy.exc import OperationalError
 
 from ..accounts.models import Account, AccountStatus
 from ..accounts.services import correspondents, update_account
@@ -98,12 +99,16 @@ def _record(task: EscalationTask, actor: User, action: str, summary: str, before
 def _move(task: EscalationTask, from_status: str, to_status: str, refusal: str) -> None:
     """Change the task's status only if it is still `from_status` in the database, so two
     officers deciding at once cannot both act (and send two letters)."""
-    moved = db.session.execute(
-        update(EscalationTask)
-        .where(EscalationTask.id == task.id, EscalationTask.status == from_status)
-        .values(status=to_status)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    try:
+        moved = db.session.execute(
+            update(EscalationTask)
+            .where(EscalationTask.id == task.id, EscalationTask.status == from_status)
+            .values(status=to_status)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    except OperationalError as exc:
+        # SQLite refuses a second writer outright: someone is deciding at this very moment.
+        raise RuleError(refusal) from exc
     if not moved:
         raise RuleError(refusal)
     task.status = to_status
