@@ -148,3 +148,25 @@ def test_reminder_dates_follow_the_timetable_and_skip_holidays():
         for s, d in stage_dates(due, DEFAULT_STAGES, working_days=True, calendar=SCOTLAND)
     )
     assert working["first"] == date(2026, 12, 3)  # 7 working days, skipping St Andrew's Day
+
+
+@given(
+    due=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
+    offsets=st.lists(st.integers(min_value=1, max_value=120), min_size=1, max_size=6, unique=True),
+    working=st.booleans(),
+)
+def test_every_stage_lands_on_a_working_day_no_earlier_than_its_offset(due, offsets, working):
+    from datetime import timedelta
+
+    from dp_portal.monitoring.reminders import Stage, stage_dates
+
+    stages = tuple(Stage(f"s{n}", "Stage", n, "Letter") for n in sorted(offsets))
+    days = [day for _, day in stage_dates(due, stages, working_days=working, calendar=SCOTLAND)]
+    assert all(SCOTLAND.is_working_day(day) for day in days)
+    assert all(day >= due + timedelta(days=n) for day, n in zip(days, sorted(offsets), strict=True))
+    assert days == sorted(days)  # a later stage never goes out before an earlier one
+    if not working:  # at most a long weekend plus holidays late, never a week
+        assert all(
+            (day - (due + timedelta(days=n))).days <= 5
+            for day, n in zip(days, sorted(offsets), strict=True)
+        )
