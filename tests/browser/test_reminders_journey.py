@@ -5,8 +5,10 @@ account's payments and later reinstates them, and reads the reminder report."""
 from datetime import date
 
 from playwright.sync_api import expect
+from sqlalchemy import update
 
 from dp_portal.auth.models import Role
+from dp_portal.core.letters import Letter
 from dp_portal.extensions import db
 from dp_portal.monitoring.jobs import issue_due_reminders
 
@@ -21,10 +23,17 @@ def _reminded_account(app) -> str:
     with app.app_context():
         factory = Factory(db.session)
         recipient = factory.user(Role.RECIPIENT, email=EMAIL)
-        account = factory.account(start_date=date(2025, 4, 1))
+        person = factory.person(email="reminded.person@example.org")
+        account = factory.account(person=person, start_date=date(2025, 4, 1))
         factory.access(recipient, account)
         db.session.commit()
         issue_due_reminders(date(2025, 9, 16))
+        # The mail server refused the first reminder's email.
+        db.session.execute(
+            update(Letter)
+            .where(Letter.account_id == account.id, Letter.kind == "reminder_first")
+            .values(email_status="failed", email_attempts=1, email_error="550 mailbox full")
+        )
         db.session.commit()
         return account.reference
 
@@ -72,6 +81,14 @@ def test_reminder_letters_escalation_suspend_and_reinstate(page, live_app):
     page.get_by_role("link", name="Read the letters").click()
     expect(page.locator("main")).to_contain_text("We have stopped your direct payments for now")
     expect(page.locator("main")).to_contain_text("Your direct payments are starting again")
+
+    nav(page, "Letters not emailed").click()
+    expect(page.locator("main")).to_contain_text("550 mailbox full")
+    check_accessibility(page)
+    page.get_by_role("button", name="Try again").first.click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "will be emailed again to reminded.person@example.org"
+    )
 
     nav(page, "Reminder report").click()
     expect(page.locator("main")).to_contain_text("Overdue returns today")
