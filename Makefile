@@ -7,7 +7,8 @@ PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 CSS := dp_portal/static/build/app.css
 JS := dp_portal/static/build/govuk-frontend.min.js
-FLASK := $(BIN)/flask --app dp_portal
+# Production is the app's default; every target here is a developer's machine, so it says so.
+FLASK := DP_ENV=development $(BIN)/flask --app dp_portal
 HOST ?= 127.0.0.1
 PORT ?= 5000
 DEMO_ACCOUNTS ?= 200
@@ -47,9 +48,11 @@ migrate: install ## Bring the database (instance/dp_portal.sqlite3, or DATABASE_
 demo: migrate ## Load demo data once (DEMO_ACCOUNTS=200); prints a login for every role
 	$(FLASK) dp demo --accounts $(DEMO_ACCOUNTS) --seed 1 --if-empty
 
-run: install assets demo ## Set everything up and start the portal on http://127.0.0.1:5000
+run: install assets demo ## Set everything up and start the portal and its scheduler on http://127.0.0.1:5000
 	@echo ""
-	@echo "Starting dp_portal on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+	@echo "Starting dp_portal on http://$(HOST):$(PORT) and its scheduler (Ctrl+C stops both)"
+	@$(FLASK) dp scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install assets ## Run the whole suite (TEST_DATABASE_URL for PostgreSQL; browser tests need Chromium)

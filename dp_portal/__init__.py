@@ -8,15 +8,21 @@ from flask import Flask, g, request
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 
-from .config import DEV_SECRET, Config, config_from_env
+from .config import Config, ConfigurationError, config_from_env, production_problems
 from .extensions import csrf, db, login_manager, migrate
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_object(config_class or config_from_env())
-    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in ("", DEV_SECRET):
-        raise RuntimeError("Set SECRET_KEY: the development secret is refused in production.")
+    if app.config["ENV_NAME"] == "production":
+        problems = production_problems(app.config)
+        if problems:
+            raise ConfigurationError(
+                "dp_portal will not start in production until these are fixed "
+                "(or set DP_ENV=development on a developer's machine):\n  - "
+                + "\n  - ".join(problems)
+            )
     app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
 
     app.jinja_loader = ChoiceLoader(

@@ -1,12 +1,36 @@
-"""Configuration from the environment, with safe development defaults."""
+"""Configuration from the environment.
+
+Production is the default: the development settings (a known secret key, a sample council,
+sample Bacs originator details) apply only when `DP_ENV=development` is set explicitly, and a
+production app refuses to start while any setting is missing or still the sample one
+(`production_problems`). shared/design.md 2.7: production fails closed.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105 - refused in production
+MIN_SECRET_BYTES = 32
+
+# What a development or test app uses when the environment says nothing. Production gets
+# none of them: each must come from the environment, and the sample values are refused.
+SAMPLE_SETTINGS: dict[str, str] = {
+    "COUNCIL_NAME": "Glenarden Council",
+    "COUNCIL_ADDRESS": "Council Offices, 1 High Street, Glenarden",
+    "COUNCIL_EMAIL": "directpayments@glenarden.example",
+    "COUNCIL_PHONE": "01234 567890",
+    "LETTER_SIGNATORY": "Morven Douglas",
+    "LETTER_SIGNATORY_TITLE": "Self-directed Support Finance Manager",
+    "MAIL_FROM": "directpayments@glenarden.example",
+    "BACS_ORIGINATOR_SORT_CODE": "309634",
+    "BACS_ORIGINATOR_ACCOUNT": "12345678",
+    "BACS_ORIGINATOR_NAME": "GLENARDEN COUNCIL",
+}
 
 
 def database_url(default: str) -> str:
@@ -19,27 +43,34 @@ def database_url(default: str) -> str:
     return url
 
 
+def _flag(name: str, default: str = "false") -> bool:
+    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes")
+
+
 class Config:
-    ENV_NAME = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
+    """Production settings: everything people's money depends on comes from the environment."""
+
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
     INSTANCE_DIR = Path(os.environ.get("DP_INSTANCE_DIR", Path.cwd() / "instance"))
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'dp_portal.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A small council may choose the embedded database on purpose; it must say so.
+    ALLOW_SQLITE_IN_PRODUCTION = _flag("ALLOW_SQLITE_IN_PRODUCTION")
 
-    COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Glenarden Council")
-    COUNCIL_ADDRESS = os.environ.get("COUNCIL_ADDRESS", "Council Offices, 1 High Street, Glenarden")
-    COUNCIL_EMAIL = os.environ.get("COUNCIL_EMAIL", "directpayments@glenarden.example")
-    COUNCIL_PHONE = os.environ.get("COUNCIL_PHONE", "01234 567890")
+    COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "")
+    COUNCIL_ADDRESS = os.environ.get("COUNCIL_ADDRESS", "")
+    COUNCIL_EMAIL = os.environ.get("COUNCIL_EMAIL", "")
+    COUNCIL_PHONE = os.environ.get("COUNCIL_PHONE", "")
     SERVICE_NAME = "Direct payments"
-    LETTER_SIGNATORY = os.environ.get("LETTER_SIGNATORY", "Morven Douglas")
-    LETTER_SIGNATORY_TITLE = os.environ.get(
-        "LETTER_SIGNATORY_TITLE", "Self-directed Support Finance Manager"
-    )
+    LETTER_SIGNATORY = os.environ.get("LETTER_SIGNATORY", "")
+    LETTER_SIGNATORY_TITLE = os.environ.get("LETTER_SIGNATORY_TITLE", "")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
@@ -52,11 +83,11 @@ class Config:
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
-    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "true").lower() == "true"
-    MAIL_FROM = os.environ.get("MAIL_FROM", "directpayments@glenarden.example")
-    # With no MAIL_SERVER, emails are written here as .eml files instead of being sent.
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS", "true")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "")
+    # With no MAIL_SERVER (development and tests only), emails are written here as .eml files.
     MAIL_OUTBOX_DIR = Path(os.environ.get("MAIL_OUTBOX_DIR", INSTANCE_DIR / "outbox"))
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     # Evidence files people upload: outside the web root, under random names.
     EVIDENCE_DIR = Path(os.environ.get("EVIDENCE_DIR", INSTANCE_DIR / "evidence"))
 
@@ -65,26 +96,33 @@ class Config:
     PAYMENT_CYCLE = os.environ.get("PAYMENT_CYCLE", "four_weekly")
     PAYMENT_CYCLE_ANCHOR = date.fromisoformat(os.environ.get("PAYMENT_CYCLE_ANCHOR", "2026-04-06"))
     # Bacs originator (the council's bank account) for payment files.
-    BACS_ORIGINATOR_SORT_CODE = os.environ.get("BACS_ORIGINATOR_SORT_CODE", "309634")
-    BACS_ORIGINATOR_ACCOUNT = os.environ.get("BACS_ORIGINATOR_ACCOUNT", "12345678")
-    BACS_ORIGINATOR_NAME = os.environ.get("BACS_ORIGINATOR_NAME", "GLENARDEN COUNCIL")
+    BACS_ORIGINATOR_SORT_CODE = os.environ.get("BACS_ORIGINATOR_SORT_CODE", "")
+    BACS_ORIGINATOR_ACCOUNT = os.environ.get("BACS_ORIGINATOR_ACCOUNT", "")
+    BACS_ORIGINATOR_NAME = os.environ.get("BACS_ORIGINATOR_NAME", "")
     # Team leaders approve budgets up to this many pounds a week; above it, finance officers.
     TEAM_LEADER_WEEKLY_CEILING = os.environ.get("TEAM_LEADER_WEEKLY_CEILING", "1500.00")
     # Pay.UK modulus weight tables (valacdos.txt, scsubtab.txt), if installed on disk.
     MODULUS_TABLE_DIR = os.environ.get("MODULUS_TABLE_DIR", "")
 
 
+ProductionConfig = Config
+
+
 class DevelopmentConfig(Config):
-    pass
+    """`make run`: a sample council on this machine, emails to the outbox folder."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
 
 
-class ProductionConfig(Config):
-    ENV_NAME = "production"
-    SESSION_COOKIE_SECURE = True
-    REMEMBER_COOKIE_SECURE = True
+for _name, _sample in SAMPLE_SETTINGS.items():
+    setattr(DevelopmentConfig, _name, os.environ.get(_name) or _sample)
 
 
-class TestConfig(Config):
+class TestConfig(DevelopmentConfig):
     ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = "test-secret"  # noqa: S105
@@ -94,12 +132,54 @@ class TestConfig(Config):
     PUBLIC_BASE_URL = "http://localhost"
 
 
-CONFIGS = {
+for _name, _sample in SAMPLE_SETTINGS.items():
+    setattr(TestConfig, _name, _sample)  # tests never depend on the machine's environment
+
+CONFIGS: dict[str, type[Config]] = {
     "development": DevelopmentConfig,
     "production": ProductionConfig,
     "test": TestConfig,
 }
 
 
+class ConfigurationError(RuntimeError):
+    """The app must not start: the message names every problem."""
+
+
 def config_from_env() -> type[Config]:
-    return CONFIGS[os.environ.get("DP_ENV", "development")]
+    name = os.environ.get("DP_ENV", "production").strip().lower() or "production"
+    if name not in CONFIGS:
+        raise ConfigurationError(
+            f"DP_ENV is {name!r}: set it to production (the default) or development"
+        )
+    return CONFIGS[name]
+
+
+def production_problems(config: Mapping[str, Any]) -> list[str]:
+    """Why a production app must not start with these settings (an empty list: it may)."""
+    problems = []
+    secret = config.get("SECRET_KEY") or ""
+    if not secret:
+        problems.append("SECRET_KEY is not set")
+    elif secret == DEV_SECRET:
+        problems.append("SECRET_KEY is the development secret")
+    elif len(secret.encode()) < MIN_SECRET_BYTES:
+        problems.append(f"SECRET_KEY is shorter than {MIN_SECRET_BYTES} bytes")
+    uri = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if uri.startswith("sqlite") and not config.get("ALLOW_SQLITE_IN_PRODUCTION"):
+        problems.append(
+            "DATABASE_URL is SQLite: use PostgreSQL, or set ALLOW_SQLITE_IN_PRODUCTION=true"
+        )
+    if not config.get("MAIL_SERVER"):
+        problems.append("MAIL_SERVER is not set")
+    if not str(config.get("PUBLIC_BASE_URL") or "").startswith("https://"):
+        problems.append("PUBLIC_BASE_URL must be an https:// address")
+    for name, sample in SAMPLE_SETTINGS.items():
+        value = config.get(name) or ""
+        if not value:
+            problems.append(f"{name} is not set")
+        elif value == sample:
+            problems.append(f"{name} is the sample value {sample!r}")
+    if not config.get("SESSION_COOKIE_SECURE"):
+        problems.append("SESSION_COOKIE_SECURE must stay on")
+    return problems

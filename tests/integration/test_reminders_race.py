@@ -63,7 +63,11 @@ def _counts(app):
 
 def test_two_processes_at_once_issue_each_reminder_once(scratch_app):
     app, url, instance = scratch_app
-    env = os.environ | {"DATABASE_URL": url, "DP_INSTANCE_DIR": str(instance)}
+    env = os.environ | {
+        "DP_ENV": "development",
+        "DATABASE_URL": url,
+        "DP_INSTANCE_DIR": str(instance),
+    }
     command = [sys.executable, "-m", "flask", "--app", "dp_portal", "dp", "reminders"]
     runners = [
         subprocess.Popen(

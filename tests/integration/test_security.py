@@ -1,8 +1,5 @@
-import pytest
-
 from dp_portal import create_app
 from dp_portal.auth.models import Role
-from dp_portal.config import DEV_SECRET, ProductionConfig
 
 from ..conftest import _TMP, database_url_for_tests, make_config, sign_in_as
 
@@ -28,22 +25,6 @@ def test_session_cookie_is_httponly_and_samesite(client, factory):
     response = client.post("/sign-in", data={"email": "cookie@test.example", "password": PASSWORD})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
-
-
-def test_production_refuses_the_default_secret(monkeypatch):
-    class Prod(ProductionConfig):
-        SECRET_KEY = DEV_SECRET
-        SQLALCHEMY_DATABASE_URI = "sqlite://"
-        INSTANCE_DIR = _TMP / "prod-instance"
-
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(Prod)
-
-    class ProdWithSecret(Prod):
-        SECRET_KEY = "a-real-secret-from-the-environment"
-
-    app = create_app(ProdWithSecret)
-    assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
 def test_forms_without_a_csrf_token_are_refused(db_session):
