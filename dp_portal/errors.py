@@ -3,6 +3,7 @@
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
+from .core.errors import NotAllowed, NotFound
 from .extensions import db
 
 
@@ -16,10 +17,12 @@ def register(app: Flask) -> None:
         return render_template("errors/csrf.html"), 400
 
     @app.errorhandler(403)
+    @app.errorhandler(NotAllowed)
     def forbidden(error):
         return render_template("errors/403.html"), 403
 
     @app.errorhandler(404)
+    @app.errorhandler(NotFound)
     def not_found(error):
         return render_template("errors/404.html"), 404
 

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import func, select
 
-from ..auth.models import ALL_ACCOUNTS_ROLES, Role, User
+from ..auth.models import User
 from ..core import audit
 from ..core.letters import LetterRecipient
 from ..core.modulus import ModulusTables, check_account
 from ..core.types import utcnow
 from ..extensions import db
-from ..third_party.models import Mandate, Organisation
+from ..third_party.models import Organisation
 from .models import Account, AccountAccess, Correspondent, Person, Representative
 
 PERSON_FIELDS = [
@@ -45,63 +43,6 @@ REPRESENTATIVE_FIELDS = [
     "phone",
     "letter_format",
 ]
-
-
-# --- Who sees what ------------------------------------------------------------------------
-
-
-def sees_all_accounts(user: User) -> bool:
-    return user.role in ALL_ACCOUNTS_ROLES
-
-
-def visible_account_ids(user: User, today: date):
-    """A SQL condition on Account: the accounts `user` may see on `today`."""
-    if sees_all_accounts(user):
-        return Account.id.is_not(None)
-    if user.role == Role.RECIPIENT:
-        return exists().where(
-            AccountAccess.account_id == Account.id,
-            AccountAccess.user_id == user.id,
-            AccountAccess.is_current.is_(True),
-        )
-    if user.role == Role.BROKERAGE_STAFF and user.organisation_id is not None:
-        return exists().where(
-            Mandate.account_id == Account.id,
-            Mandate.organisation_id == user.organisation_id,
-            Mandate.current_on(today),
-        )
-    return Account.id.is_(None)  # no role we know: nothing
-
-
-def visible_accounts(
-    user: User, today: date, *, search: str = "", status: str = ""
-) -> Select[tuple[Account]]:
-    query = (
-        select(Account)
-        .join(Account.person)
-        .options(contains_eager(Account.person))
-        .where(visible_account_ids(user, today))
-        .order_by(Person.last_name, Person.first_name, Account.id)
-    )
-    search = search.strip()
-    if search:
-        like = f"%{search.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Account.reference).like(like),
-                func.lower(Person.client_reference).like(like),
-                func.lower(Person.first_name + " " + Person.last_name).like(like),
-            )
-        )
-    if status in ("active", "suspended", "closed"):
-        query = query.where(Account.status == status)
-    return query
-
-
-def get_visible_account(user: User, account_id: int, today: date) -> Account | None:
-    return db.session.execute(
-        select(Account).where(Account.id == account_id, visible_account_ids(user, today))
-    ).scalar_one_or_none()
 
 
 # --- Changing people and accounts ---------------------------------------------------------

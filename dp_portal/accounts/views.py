@@ -1,16 +1,15 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..auth.models import Role
 from ..auth.services import find_user_by_email
 from ..core.forms import choices
 from ..core.modulus_models import installed_tables
-from ..core.permissions import roles_required, signed_in
+from ..core.permissions import roles_required, signed_in, viewer
 from ..core.types import local_today
 from ..extensions import db
 from ..third_party import services as third_party
-from . import bp, services
+from . import bp, scope, services
 from .forms import (
     AccessForm,
     AccountForm,
@@ -20,15 +19,10 @@ from .forms import (
     RepresentativeForm,
     SearchForm,
 )
-from .models import Account, AccountAccess, Correspondent, Person, Representative
+from .models import Account, Correspondent
 
 STAFF = (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
 EDITORS = (Role.FINANCE_OFFICER,)
-
-
-def _account_or_404(account_id: int) -> Account:
-    # 404, not 403, so a guessed id reveals nothing about whether the account exists.
-    return services.get_visible_account(current_user, account_id, local_today()) or abort(404)
 
 
 def _form_data(form, names) -> dict:
@@ -40,8 +34,8 @@ def _form_data(form, names) -> dict:
 def index():
     form = SearchForm(request.args)
     form.validate()
-    query = services.visible_accounts(
-        current_user, local_today(), search=form.q.data or "", status=form.status.data or ""
+    query = scope.visible_accounts(
+        viewer(), search=form.q.data or "", status=form.status.data or ""
     )
     page = db.paginate(query, per_page=50, error_out=False)
     return render_template("accounts/index.html", page=page, form=form)
@@ -50,7 +44,7 @@ def index():
 @bp.route("/accounts/<int:account_id>")
 @signed_in
 def show(account_id: int):
-    account = _account_or_404(account_id)
+    account = scope.load_account(viewer(), account_id)
     staff = current_user.role in STAFF
     return render_template(
         "accounts/show.html",
@@ -86,7 +80,7 @@ def new_person():
 @bp.route("/people/<int:person_id>")
 @roles_required(*STAFF)
 def person(person_id: int):
-    person = db.session.get(Person, person_id) or abort(404)
+    person = scope.load_person(viewer(), person_id)
     return render_template(
         "accounts/person.html", person=person, can_edit=current_user.role in EDITORS
     )
@@ -95,7 +89,7 @@ def person(person_id: int):
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def edit_person(person_id: int):
-    person = db.session.get(Person, person_id) or abort(404)
+    person = scope.load_person(viewer(), person_id)
     form = PersonForm(obj=person if request.method == "GET" else None)
     if form.validate_on_submit():
         if services.client_reference_taken(form.client_reference.data, except_person_id=person.id):
@@ -112,7 +106,7 @@ def edit_person(person_id: int):
 @bp.route("/people/<int:person_id>/accounts/new", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def new_account(person_id: int):
-    person = db.session.get(Person, person_id) or abort(404)
+    person = scope.load_person(viewer(), person_id)
     form = AccountForm()
     del form.status  # a new account starts active
     if form.validate_on_submit():
@@ -127,7 +121,7 @@ def new_account(person_id: int):
 @bp.route("/accounts/<int:account_id>/edit", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def edit_account(account_id: int):
-    account = _account_or_404(account_id)
+    account = scope.load_account(viewer(), account_id)
     form = AccountForm(obj=account if request.method == "GET" else None)
     if form.validate_on_submit():
         changed = services.update_account(
@@ -143,7 +137,7 @@ def edit_account(account_id: int):
 @bp.route("/accounts/<int:account_id>/bank-details", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def bank_details(account_id: int):
-    account = _account_or_404(account_id)
+    account = scope.load_account(viewer(), account_id)
     form = BankDetailsForm(obj=account if request.method == "GET" else None)
     tables = installed_tables()
     if form.validate_on_submit():
@@ -187,7 +181,7 @@ def _correspondent_choices(account: Account):
 @bp.route("/accounts/<int:account_id>/correspondent", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def correspondent(account_id: int):
-    account = _account_or_404(account_id)
+    account = scope.load_account(viewer(), account_id)
     form = CorrespondentForm()
     form.correspondent.choices = choices(_correspondent_choices(account))
     if request.method == "GET":
@@ -213,7 +207,7 @@ def correspondent(account_id: int):
 @bp.route("/people/<int:person_id>/representatives/new", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def new_representative(person_id: int):
-    person = db.session.get(Person, person_id) or abort(404)
+    person = scope.load_person(viewer(), person_id)
     form = RepresentativeForm()
     if form.validate_on_submit():
         rep = services.add_representative(
@@ -227,7 +221,7 @@ def new_representative(person_id: int):
 @bp.route("/representatives/<int:rep_id>/edit", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def edit_representative(rep_id: int):
-    rep = db.session.get(Representative, rep_id) or abort(404)
+    rep = scope.load_representative(viewer(), rep_id)
     form = RepresentativeForm(obj=rep if request.method == "GET" else None)
     if form.validate_on_submit():
         changed = services.update_representative(
@@ -243,7 +237,7 @@ def edit_representative(rep_id: int):
 @bp.route("/accounts/<int:account_id>/access", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def access(account_id: int):
-    account = _account_or_404(account_id)
+    account = scope.load_account(viewer(), account_id)
     form = AccessForm()
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
@@ -264,12 +258,8 @@ def access(account_id: int):
 @bp.route("/accounts/<int:account_id>/access/<int:link_id>/remove", methods=["POST"])
 @roles_required(*EDITORS)
 def remove_access(account_id: int, link_id: int):
-    account = _account_or_404(account_id)
-    link = db.session.execute(
-        select(AccountAccess).where(
-            AccountAccess.id == link_id, AccountAccess.account_id == account.id
-        )
-    ).scalar_one_or_none() or abort(404)
+    link = scope.load_access_link(viewer(), account_id, link_id)
+    account = link.account
     services.revoke_access(link, actor=current_user)
     flash(f"{link.user.full_name} can no longer see this account.", "success")
     return redirect(url_for("accounts.access", account_id=account.id))

@@ -4,6 +4,8 @@ does not, so a new route cannot ship unprotected."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from functools import wraps
 from typing import Any
 
@@ -11,6 +13,7 @@ from flask import abort
 from flask_login import current_user
 
 from ..extensions import login_manager
+from .types import local_today
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
@@ -58,3 +61,32 @@ def roles_required(*roles: str) -> Callable[[Callable], Callable]:
 
 def access_of(view: Callable) -> Any:
     return getattr(view, "_dp_access", None)
+
+
+def may_open(role: str | None, view: Callable | None) -> bool:
+    """Whether a user with `role` passes `view`'s access rule (for links: a page shows a link
+    only where its reader may go)."""
+    access = access_of(view) if view is not None else None
+    if access == PUBLIC:
+        return True
+    if role is None or access is None:
+        return False
+    return access == SIGNED_IN or role in access
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking, and on which day: what every scoped loader needs to decide what they
+    may see (their role, their links and their organisation's mandates in force that day)."""
+
+    user: Any
+    today: date
+
+    @property
+    def role(self) -> str:
+        return self.user.role
+
+
+def viewer() -> Viewer:
+    """The signed-in user, today (views only)."""
+    return Viewer(current_user._get_current_object(), local_today())

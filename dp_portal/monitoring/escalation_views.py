@@ -1,17 +1,16 @@
 """The finance officers' escalation queue: returns past the last reminder, to decide whether
 to suspend payments, and suspended accounts to reinstate."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.models import Role
-from ..core.permissions import roles_required
+from ..core.errors import RuleError
+from ..core.permissions import roles_required, viewer
 from ..core.types import local_today
 from ..extensions import db
-from ..payments.services import RuleError
-from . import bp, escalations
+from . import bp, escalations, scope
 from .forms import EscalationDecisionForm, EscalationFilterForm, ReinstateForm
-from .models import EscalationTask
 
 
 @bp.route("/escalations")
@@ -28,7 +27,7 @@ def escalation_queue():
 @bp.route("/escalations/<int:task_id>", methods=["GET", "POST"])
 @roles_required(Role.FINANCE_OFFICER)
 def escalation(task_id: int):
-    task = db.session.get(EscalationTask, task_id) or abort(404)
+    task = scope.load_task(viewer(), task_id)
     decision = EscalationDecisionForm(prefix="decide")
     reinstate = ReinstateForm(prefix="reinstate")
     today = local_today()

@@ -17,10 +17,10 @@ from ..accounts.models import Account, AccountStatus
 from ..accounts.services import correspondents, update_account
 from ..auth.models import User
 from ..core import audit
+from ..core.errors import RuleError
 from ..core.letters import letter_row, record_letters
 from ..core.types import utcnow
 from ..extensions import db
-from ..payments.services import RuleError
 from .models import EscalationTask, ReminderIssue
 
 SUSPENSION_SUBJECT = "We have stopped your direct payments for now"

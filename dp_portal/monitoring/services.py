@@ -14,6 +14,7 @@ from ..auth.models import User
 from ..core import audit
 from ..core.calendar import Region
 from ..core.calendar_models import working_calendar
+from ..core.errors import RuleError
 from ..core.money import ZERO, from_pence, to_pence
 from ..core.types import local_today, utcnow
 from ..core.uploads import store
@@ -22,7 +23,7 @@ from ..payments import services as payment_services
 from ..payments.budgets import LineKind
 from ..payments.models import Payment
 from ..payments.runs import load_plans, weekly_on
-from ..payments.services import RuleError, rate_book
+from ..payments.services import rate_book
 from ..third_party.models import Mandate
 from . import escalations
 from .models import (

@@ -1,9 +1,7 @@
-from datetime import date
 from pathlib import Path
 
 from flask import (
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -15,18 +13,19 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts.services import get_visible_account
+from ..accounts import scope as account_scope
+from ..accounts.scope import Need
 from ..auth.models import Role
 from ..core.downloads import XLSX, attachment
+from ..core.errors import RuleError
 from ..core.forms import choices
-from ..core.permissions import public, roles_required, signed_in
+from ..core.permissions import public, roles_required, signed_in, viewer
 from ..core.spreadsheets import SpreadsheetError, workbook_bytes
 from ..core.types import local_today
 from ..core.uploads import MAX_EVIDENCE_BYTES, UploadError
 from ..extensions import db
-from ..payments.services import RuleError
 from ..third_party.models import Organisation
-from . import bp, escalations, services
+from . import bp, escalations, scope, services
 from .forms import (
     SPEND_FIELDS,
     ConversationForm,
@@ -39,29 +38,16 @@ from .forms import (
     TimetableForm,
     UploadForm,
 )
-from .models import Evidence, MonitoringReturn
 from .periods import Tier
 from .template import MAX_BYTES, build_template, read_return
 
 SUBMITTERS = (Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER)
 
 
-def _account_or_404(account_id: int):
-    return get_visible_account(current_user, account_id, local_today()) or abort(404)
-
-
-def _period_or_404(account, start: str):
-    try:
-        day = date.fromisoformat(start)
-    except ValueError:
-        abort(404)
-    return services.period_for(account, day, local_today()) or abort(404)
-
-
 @bp.route("/accounts/<int:account_id>/returns")
 @signed_in
 def returns(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_scope.load_account(viewer(), account_id)
     today = local_today()
     latest = services.latest_returns(account.id)
     rows = [(p, latest.get(p.start)) for p in reversed(services.periods_for(account, today))]
@@ -71,7 +57,8 @@ def returns(account_id: int):
         rows=rows,
         today=today,
         tier=services.current_tier(account.id, today),
-        can_submit=current_user.role in SUBMITTERS,
+        can_submit=current_user.role in SUBMITTERS
+        and account_scope.allows(viewer(), account.id, Need.RETURNS),
         escalations=[
             task
             for task in escalations.tasks_for_account(account.id)
@@ -83,8 +70,7 @@ def returns(account_id: int):
 @bp.route("/accounts/<int:account_id>/returns/<start>", methods=["GET", "POST"])
 @roles_required(*SUBMITTERS)
 def return_form(account_id: int, start: str):
-    account = _account_or_404(account_id)
-    period = _period_or_404(account, start)
+    account, period = scope.load_period(viewer(), account_id, start, Need.RETURNS)
     try:
         draft = services.draft_for(account, period, create=False)
     except RuleError as exc:
@@ -128,8 +114,7 @@ def return_form(account_id: int, start: str):
 @bp.route("/accounts/<int:account_id>/returns/<start>/template.xlsx")
 @roles_required(*SUBMITTERS)
 def template(account_id: int, start: str):
-    account = _account_or_404(account_id)
-    period = _period_or_404(account, start)
+    account, period = scope.load_period(viewer(), account_id, start, Need.RETURNS)
     try:
         draft = services.draft_for(account, period, create=False)
     except RuleError:  # already sent: the template still downloads, with what was sent
@@ -147,8 +132,7 @@ def template(account_id: int, start: str):
 @bp.route("/accounts/<int:account_id>/returns/<start>/upload", methods=["POST"])
 @roles_required(*SUBMITTERS)
 def upload(account_id: int, start: str):
-    account = _account_or_404(account_id)
-    period = _period_or_404(account, start)
+    account, period = scope.load_period(viewer(), account_id, start, Need.RETURNS)
     try:
         draft = services.draft_for(account, period, create=False)
     except RuleError as exc:
@@ -193,8 +177,7 @@ def upload(account_id: int, start: str):
 @bp.route("/accounts/<int:account_id>/returns/<start>/evidence", methods=["POST"])
 @roles_required(*SUBMITTERS)
 def add_evidence(account_id: int, start: str):
-    account = _account_or_404(account_id)
-    period = _period_or_404(account, start)
+    account, period = scope.load_period(viewer(), account_id, start, Need.RETURNS)
     form = EvidenceForm()
     if form.validate_on_submit():
         try:
@@ -219,8 +202,7 @@ def add_evidence(account_id: int, start: str):
 @bp.route("/evidence/<int:evidence_id>")
 @signed_in
 def evidence(evidence_id: int):
-    row = db.session.get(Evidence, evidence_id) or abort(404)
-    _account_or_404(row.account_id)
+    row = scope.load_evidence(viewer(), evidence_id)
     return send_from_directory(
         Path(current_app.config["EVIDENCE_DIR"]).resolve(),
         row.stored_name,
@@ -233,8 +215,7 @@ def evidence(evidence_id: int):
 @bp.route("/returns/<int:return_id>", methods=["GET", "POST"])
 @signed_in
 def view_return(return_id: int):
-    row = db.session.get(MonitoringReturn, return_id) or abort(404)
-    _account_or_404(row.account_id)
+    row = scope.load_return(viewer(), return_id)
     form = QueryForm()
     if current_user.role == Role.FINANCE_OFFICER and form.validate_on_submit():
         try:
@@ -249,7 +230,7 @@ def view_return(return_id: int):
 
 def _return_page(row, **forms):
     """The return page, with whichever of its forms has just been posted (and its errors)."""
-    account = _account_or_404(row.account_id)
+    account = row.account
     return render_template(
         "monitoring/return.html",
         row=row,
@@ -259,7 +240,9 @@ def _return_page(row, **forms):
         finance=current_user.role == Role.FINANCE_OFFICER,
         figures=services.figures_of(row),
         spend_fields=SPEND_FIELDS,
-        can_answer=row.status == "queried" and current_user.role in SUBMITTERS,
+        can_answer=row.status == "queried"
+        and current_user.role in SUBMITTERS
+        and account_scope.allows(viewer(), row.account_id, Need.RETURNS),
         conversations=services.conversations(row),
         talk_form=forms.get("talk_form") or ConversationForm(prefix="talk"),
         recovery_form=forms.get("recovery_form") or RecoveryForm(prefix="recovery"),
@@ -269,7 +252,7 @@ def _return_page(row, **forms):
 @bp.route("/returns/<int:return_id>/conversation", methods=["POST"])
 @roles_required(Role.FINANCE_OFFICER)
 def record_conversation(return_id: int):
-    row = db.session.get(MonitoringReturn, return_id) or abort(404)
+    row = scope.load_return(viewer(), return_id)
     form = ConversationForm(prefix="talk")
     if form.validate_on_submit():
         try:
@@ -292,7 +275,7 @@ def record_conversation(return_id: int):
 @bp.route("/returns/<int:return_id>/recovery", methods=["POST"])
 @roles_required(Role.FINANCE_OFFICER)
 def raise_recovery(return_id: int):
-    row = db.session.get(MonitoringReturn, return_id) or abort(404)
+    row = scope.load_return(viewer(), return_id)
     form = RecoveryForm(prefix="recovery")
     if form.validate_on_submit():
         try:
@@ -314,7 +297,7 @@ def raise_recovery(return_id: int):
 @bp.route("/returns/<int:return_id>/accept", methods=["POST"])
 @roles_required(Role.FINANCE_OFFICER)
 def accept_return(return_id: int):
-    row = db.session.get(MonitoringReturn, return_id) or abort(404)
+    row = scope.load_return(viewer(), return_id)
     try:
         services.accept(row, actor=current_user)
     except RuleError as exc:
@@ -374,7 +357,7 @@ def export_queue():
 @bp.route("/accounts/<int:account_id>/returns/history.xlsx")
 @roles_required(Role.FINANCE_OFFICER, Role.TEAM_LEADER)
 def export_history(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_scope.load_account(viewer(), account_id)
     return _xlsx(services.history(account.id), f"returns-{account.reference}.xlsx")
 
 
@@ -389,7 +372,7 @@ def accept_clean():
 @bp.route("/accounts/<int:account_id>/monitoring-tier", methods=["GET", "POST"])
 @roles_required(Role.FINANCE_OFFICER)
 def tier(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_scope.load_account(viewer(), account_id)
     form = TierForm()
     if form.validate_on_submit():
         services.change_tier(

@@ -26,6 +26,7 @@ from ..core.calendar import (
     latest_common_working_day,
 )
 from ..core.calendar_models import working_calendar
+from ..core.errors import RuleError
 from ..core.letters import letter_row, record_letters
 from ..core.money import ZERO, from_pence, round_money, to_pence
 from ..core.spreadsheets import workbook_bytes
@@ -47,7 +48,7 @@ from .models import (
 )
 from .rates import RateBook
 from .schedule import PeriodAmount, Segment, Weekly, period_amount
-from .services import RuleError, rate_book
+from .services import rate_book
 
 RUN_LOCK_KEY = 7_431_001  # PostgreSQL advisory lock: one run commits at a time
 

@@ -12,18 +12,14 @@ from ..accounts.models import Account
 from ..accounts.services import correspondents
 from ..auth.models import Role, User
 from ..core import audit
+from ..core.errors import RuleError
 from ..core.letters import letter_row, record_letters
 from ..core.money import from_pence, round_money, to_pence
 from ..core.types import utcnow
 from ..extensions import db
 from .budgets import LineKind, LineSpec, PricedLine, price_lines, weekly_total
-from .models import Budget, BudgetLine, BudgetStatus, ProviderRate, RateRow, Recovery
+from .models import Budget, BudgetLine, BudgetStatus, Payment, ProviderRate, RateRow, Recovery
 from .rates import RateBook, RateKind
-
-
-class RuleError(ValueError):
-    """A request that breaks a rule; the message says which, in plain English."""
-
 
 # --- Rates ---------------------------------------------------------------------------------
 
@@ -366,3 +362,32 @@ def raise_recovery(
         after={"amount": str(amount), "method": method, "source": source},
     )
     return recovery
+
+
+# --- Remittance ----------------------------------------------------------------------------
+
+
+def remittance_parts(payment: Payment) -> tuple[list[Payment], list[Payment]]:
+    """The other payments of the same run for the account (arrears paid with it), and the
+    corrections recorded against this payment. `payment` comes from the scoped loader."""
+    related = (
+        db.session.execute(
+            select(Payment).where(
+                Payment.run_id == payment.run_id,
+                Payment.account_id == payment.account_id,
+                Payment.id != payment.id,
+            )
+        )
+        .scalars()
+        .all()
+        if payment.run_id
+        else []
+    )
+    corrections = (
+        db.session.execute(
+            select(Payment).where(Payment.corrects_payment_id == payment.id).order_by(Payment.id)
+        )
+        .scalars()
+        .all()
+    )
+    return list(related), list(corrections)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ..accounts.models import Account, Person
 from ..accounts.services import correspondents
 from ..core import audit
+from ..core.errors import RuleError
 from ..core.letters import letter_row, record_letters
 from ..core.money import round_money, to_pence
 from ..extensions import db
@@ -23,7 +24,7 @@ from ..third_party.models import Organisation
 from .models import ProviderRate, Uplift
 from .rates import RateBook, RateKind, uplift_percentage, uplifted
 from .runs import load_plans, weekly_on
-from .services import RuleError, add_rate_row, rate_book
+from .services import add_rate_row, rate_book
 
 
 @dataclass(frozen=True)

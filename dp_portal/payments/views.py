@@ -4,18 +4,19 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts.models import Account
-from ..accounts.services import correspondents, get_visible_account
+from ..accounts import scope as account_scope
+from ..accounts.services import correspondents
 from ..auth.models import Role
 from ..core import audit, letter_email
 from ..core.downloads import PDF, XLSX, attachment
+from ..core.errors import RuleError
 from ..core.forms import choices
-from ..core.letters import Letter, html_to_pdf, letters_for_account, render_html, render_letter
-from ..core.permissions import roles_required, signed_in
+from ..core.letters import html_to_pdf, letters_for_account, render_html, render_letter
+from ..core.permissions import roles_required, signed_in, viewer
 from ..core.types import local_today
 from ..extensions import db
 from ..third_party.models import Organisation
-from . import bp, runs, services, uplift
+from . import bp, runs, scope, services, uplift
 from .budgets import LineKind, LineSpec
 from .forms import (
     AdjustmentForm,
@@ -26,10 +27,9 @@ from .forms import (
     RateRowForm,
     UpliftForm,
 )
-from .models import Budget, Payment, PaymentRun, RunLine, RunStatus
+from .models import PaymentRun, RunLine, RunStatus
 from .rates import RateKind
 from .runs import payment_schedule
-from .services import RuleError
 
 STAFF = (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
 PROPOSERS = (Role.FINANCE_OFFICER, Role.TEAM_LEADER)
@@ -37,10 +37,6 @@ PROPOSERS = (Role.FINANCE_OFFICER, Role.TEAM_LEADER)
 
 def _ceiling() -> Decimal:
     return Decimal(current_app.config["TEAM_LEADER_WEEKLY_CEILING"])
-
-
-def _account_or_404(account_id: int):
-    return get_visible_account(current_user, account_id, local_today()) or abort(404)
 
 
 # --- Rates ---------------------------------------------------------------------------------
@@ -118,9 +114,7 @@ def uplift_apply():
 @bp.route("/organisations/<int:org_id>/rates", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def provider_rates(org_id: int):
-    org = db.session.get(Organisation, org_id) or abort(404)
-    if org.kind != "provider":
-        abort(404)
+    org = scope.load_provider(viewer(), org_id)
     form = ProviderRateForm()
     can_add = current_user.role in (Role.FINANCE_OFFICER, Role.ADMIN)
     if can_add and form.validate_on_submit():
@@ -152,7 +146,7 @@ def provider_rates(org_id: int):
 @bp.route("/accounts/<int:account_id>/budget")
 @signed_in
 def budget(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_scope.load_account(viewer(), account_id)
     book = services.rate_book()
     today = local_today()
     versions = services.budgets_for_account(account.id)
@@ -184,7 +178,7 @@ def budget(account_id: int):
 @bp.route("/accounts/<int:account_id>/budget/new", methods=["GET", "POST"])
 @roles_required(*PROPOSERS)
 def propose_budget(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_scope.load_account(viewer(), account_id)
     form = BudgetForm()
     providers = db.session.execute(
         select(Organisation.id, Organisation.name)
@@ -261,7 +255,7 @@ def pending_budgets():
 @bp.route("/budgets/<int:budget_id>", methods=["GET", "POST"])
 @roles_required(*PROPOSERS)
 def decide_budget(budget_id: int):
-    budget = db.session.get(Budget, budget_id) or abort(404)
+    budget = scope.load_budget(viewer(), budget_id)
     form = DecisionForm()
     if form.validate_on_submit():
         try:
@@ -331,7 +325,7 @@ def payment_runs():
 @bp.route("/payment-runs/<int:run_id>")
 @roles_required(Role.FINANCE_OFFICER)
 def payment_run(run_id: int):
-    run = db.session.get(PaymentRun, run_id) or abort(404)
+    run = scope.load_run(viewer(), run_id)
     withheld = (
         db.session.execute(
             select(RunLine)
@@ -360,7 +354,7 @@ def payment_run(run_id: int):
 
 
 def _run_action(run_id: int, action, message: str):
-    run = db.session.get(PaymentRun, run_id) or abort(404)
+    run = scope.load_run(viewer(), run_id)
     try:
         action(run)
     except RuleError as exc:
@@ -401,7 +395,7 @@ def cancel_run(run_id: int):
 @bp.route("/payment-runs/<int:run_id>/bank-file.<fmt>")
 @roles_required(Role.FINANCE_OFFICER)
 def bank_file(run_id: int, fmt: str):
-    run = db.session.get(PaymentRun, run_id) or abort(404)
+    run = scope.load_run(viewer(), run_id)
     if run.status != RunStatus.COMMITTED or fmt not in ("txt", "csv"):
         abort(404)
     body = runs.bank_file(run.id, current_app.config, fmt)
@@ -413,7 +407,7 @@ def bank_file(run_id: int, fmt: str):
 @bp.route("/payment-runs/<int:run_id>/report.xlsx")
 @roles_required(Role.FINANCE_OFFICER)
 def run_report(run_id: int):
-    run = db.session.get(PaymentRun, run_id) or abort(404)
+    run = scope.load_run(viewer(), run_id)
     name = f"payment-run-{run.period_start:%Y-%m-%d}.xlsx"
     return attachment(runs.run_report_xlsx(run.id), name, XLSX)
 
@@ -424,7 +418,7 @@ def run_report(run_id: int):
 @bp.route("/accounts/<int:account_id>/payments")
 @signed_in
 def account_payments(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_scope.load_account(viewer(), account_id)
     return render_template(
         "payments/account_payments.html",
         account=account,
@@ -436,28 +430,9 @@ def account_payments(account_id: int):
 @bp.route("/payments/<int:payment_id>")
 @signed_in
 def remittance(payment_id: int):
-    payment = db.session.get(Payment, payment_id) or abort(404)
-    account = _account_or_404(payment.account_id)
-    related = (
-        db.session.execute(
-            select(Payment).where(
-                Payment.run_id == payment.run_id,
-                Payment.account_id == account.id,
-                Payment.id != payment.id,
-            )
-        )
-        .scalars()
-        .all()
-        if payment.run_id
-        else []
-    )
-    corrections = (
-        db.session.execute(
-            select(Payment).where(Payment.corrects_payment_id == payment.id).order_by(Payment.id)
-        )
-        .scalars()
-        .all()
-    )
+    payment = scope.load_payment(viewer(), payment_id)
+    account = payment.account
+    related, corrections = services.remittance_parts(payment)
     return render_template(
         "payments/remittance.html",
         payment=payment,
@@ -470,8 +445,8 @@ def remittance(payment_id: int):
 @bp.route("/payments/<int:payment_id>/correct", methods=["GET", "POST"])
 @roles_required(Role.FINANCE_OFFICER)
 def correct_payment(payment_id: int):
-    payment = db.session.get(Payment, payment_id) or abort(404)
-    account = _account_or_404(payment.account_id)
+    payment = scope.load_payment(viewer(), payment_id)
+    account = payment.account
     form = AdjustmentForm()
     if form.validate_on_submit():
         try:
@@ -499,7 +474,7 @@ def correct_payment(payment_id: int):
 @bp.route("/accounts/<int:account_id>/letters")
 @signed_in
 def letters(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_scope.load_account(viewer(), account_id)
     return render_template(
         "payments/letters.html", account=account, letters=letters_for_account(account.id)
     )
@@ -509,12 +484,9 @@ def letters(account_id: int):
 @roles_required(Role.FINANCE_OFFICER, Role.ADMIN)
 def undelivered_letters():
     page = db.paginate(letter_email.undelivered(), per_page=50, error_out=False)
-    accounts = {
-        account.id: account
-        for account in db.session.execute(
-            select(Account).where(Account.id.in_({letter.account_id for letter in page.items}))
-        ).scalars()
-    }
+    accounts = account_scope.load_accounts_by_id(
+        viewer(), {letter.account_id for letter in page.items}
+    )
     return render_template(
         "payments/undelivered_letters.html",
         page=page,
@@ -526,7 +498,7 @@ def undelivered_letters():
 @bp.route("/letters/<int:letter_id>/email-again", methods=["POST"])
 @roles_required(Role.FINANCE_OFFICER, Role.ADMIN)
 def email_letter_again(letter_id: int):
-    letter = db.session.get(Letter, letter_id) or abort(404)
+    letter = account_scope.load_letter(viewer(), letter_id)
     email = correspondents([letter.account_id])[letter.account_id].email
     if letter.email_status != "failed":
         flash("That letter's email has not failed, so there is nothing to retry.", "error")
@@ -552,8 +524,7 @@ def email_letter_again(letter_id: int):
 @bp.route("/letters/<int:letter_id>.pdf")
 @signed_in
 def letter_pdf(letter_id: int):
-    letter = db.session.get(Letter, letter_id) or abort(404)
-    _account_or_404(letter.account_id)
+    letter = account_scope.load_letter(viewer(), letter_id)
     pdf = render_letter(letter)
     name = f"{letter.kind}-letter-{letter.letter_date.isoformat()}.pdf"
     return attachment(pdf, name, PDF)
@@ -562,8 +533,8 @@ def letter_pdf(letter_id: int):
 @bp.route("/payments/<int:payment_id>.pdf")
 @signed_in
 def remittance_pdf(payment_id: int):
-    payment = db.session.get(Payment, payment_id) or abort(404)
-    account = _account_or_404(payment.account_id)
+    payment = scope.load_payment(viewer(), payment_id)
+    account = payment.account
     recipient = correspondents([account.id])[account.id]
     html = render_html(
         "remittance",

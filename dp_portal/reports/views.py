@@ -6,12 +6,13 @@ from sqlalchemy import func, select
 from wtforms import StringField, SubmitField
 from wtforms.validators import Length, ValidationError
 
+from ..accounts import scope as account_scope
 from ..accounts.models import Account
 from ..auth.models import Role
 from ..core.audit import AuditEvent
 from ..core.downloads import XLSX, attachment
 from ..core.forms import BaseForm, DateField
-from ..core.permissions import roles_required
+from ..core.permissions import roles_required, viewer
 from ..core.spreadsheets import workbook_bytes
 from ..core.types import local_today
 from ..extensions import db
@@ -71,7 +72,7 @@ def audit_log():
 @roles_required(Role.FINANCE_OFFICER, Role.ADMIN)
 def audit_event(event_id: int):
     event = db.session.get(AuditEvent, event_id) or abort(404)
-    account = db.session.get(Account, event.account_id) if event.account_id else None
+    account = account_scope.load_accounts_by_id(viewer(), {event.account_id}).get(event.account_id)
     return render_template("reports/audit_event.html", event=event, account=account)
 
 

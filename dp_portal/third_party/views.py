@@ -1,16 +1,16 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts.services import get_visible_account
+from ..accounts import scope
 from ..auth.models import Role
 from ..core.forms import choices
-from ..core.permissions import roles_required
-from ..core.types import local_today
+from ..core.permissions import roles_required, viewer
 from ..extensions import db
 from . import bp, services
+from . import scope as mandate_scope
 from .forms import MandateForm, OrganisationForm
-from .models import Mandate, Organisation
+from .models import Organisation
 
 STAFF = (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
 MANAGERS = (Role.FINANCE_OFFICER, Role.ADMIN)
@@ -43,7 +43,7 @@ def new_organisation():
 @bp.route("/accounts/<int:account_id>/mandates/new", methods=["GET", "POST"])
 @roles_required(Role.FINANCE_OFFICER)
 def new_mandate(account_id: int):
-    account = get_visible_account(current_user, account_id, local_today()) or abort(404)
+    account = scope.load_account(viewer(), account_id)
     form = MandateForm()
     orgs = db.session.execute(
         select(Organisation.id, Organisation.name)
@@ -62,7 +62,7 @@ def new_mandate(account_id: int):
 @bp.route("/mandates/<int:mandate_id>/withdraw", methods=["POST"])
 @roles_required(Role.FINANCE_OFFICER)
 def withdraw_mandate(mandate_id: int):
-    mandate = db.session.get(Mandate, mandate_id) or abort(404)
+    mandate = mandate_scope.load_mandate(viewer(), mandate_id)
     services.withdraw_mandate(mandate, actor=current_user)
     flash(f"{mandate.organisation.name} no longer acts for this account.", "success")
     return redirect(url_for("accounts.show", account_id=mandate.account_id))

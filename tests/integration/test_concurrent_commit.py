@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 from dp_portal import create_app
 from dp_portal.auth.models import Role, User
 from dp_portal.core.calendar import Cycle, PaymentSchedule
+from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
 from dp_portal.payments import runs, services
 from dp_portal.payments.budgets import LineKind, LineSpec
 from dp_portal.payments.models import LedgerEntry, Payment, PaymentRun
 from dp_portal.payments.rates import RateKind
-from dp_portal.payments.services import RuleError
 
 from ..conftest import _TMP, make_config, scratch_database
 from ..factories import Factory

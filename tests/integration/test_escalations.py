@@ -184,8 +184,8 @@ def test_two_officers_deciding_at_once_act_once(app, factory, db_session):
     import pytest
     from sqlalchemy import update
 
+    from dp_portal.core.errors import RuleError
     from dp_portal.monitoring import escalations
-    from dp_portal.payments.services import RuleError
 
     account = factory.account(start_date=START)
     _run_job(app, AFTER_ESCALATION)

@@ -1,0 +1,179 @@
+"""The scoped loader for accounts and what hangs off them (people, representatives, access
+links, letters). Every query for a person's data starts here, so one place decides who may
+see and do what.
+
+Who may do what on an account, on a given day:
+- finance officers: everything, on every account (finance work needs the whole book);
+- team leaders and administrators: see every account, read only;
+- a supported person or representative: see, and send returns for, the accounts linked to
+  their user (while the link is current);
+- organisation staff: what their organisation's mandates in force that day allow (scope and
+  dates): "manage the money" lets them see and send returns, "view only" lets them see.
+Not being able to see an account is NotFound (404: a guessed id reveals nothing); seeing it
+but not being allowed to do something is NotAllowed (403).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select, true
+from sqlalchemy.orm import contains_eager
+
+from ..auth.models import Role
+from ..core.errors import NotAllowed, NotFound
+from ..core.letters import Letter
+from ..core.permissions import Viewer
+from ..extensions import db
+from ..third_party.models import Mandate
+from .models import Account, AccountAccess, Person, Representative
+
+
+class Need(StrEnum):
+    VIEW = "view"  # read the account, its budget, payments, letters and returns
+    RETURNS = "returns"  # fill in and send returns, add evidence
+
+
+# What each mandate scope lets an organisation's staff do (reg. 5 of the 2014 Regulations:
+# the person decides how much a third party does for them).
+MANDATE_ALLOWS: dict[str, frozenset[Need]] = {
+    "manage_money": frozenset({Need.VIEW, Need.RETURNS}),
+    "view_only": frozenset({Need.VIEW}),
+}
+# Roles that see every account, and what they may do on all of them.
+WHOLE_BOOK: dict[str, frozenset[Need]] = {
+    Role.FINANCE_OFFICER: frozenset(Need),
+    Role.TEAM_LEADER: frozenset({Need.VIEW}),
+    Role.ADMIN: frozenset({Need.VIEW}),
+}
+RECIPIENT_ALLOWS = frozenset(Need)
+
+
+def sees_whole_book(viewer: Viewer) -> bool:
+    return viewer.role in WHOLE_BOOK
+
+
+def account_filter(viewer: Viewer, need: Need = Need.VIEW) -> ColumnElement[bool]:
+    """A SQL condition on Account: the accounts `viewer` may `need` today."""
+    user = viewer.user
+    if user.role in WHOLE_BOOK:
+        return true() if need in WHOLE_BOOK[user.role] else false()
+    if user.role == Role.RECIPIENT:
+        if need not in RECIPIENT_ALLOWS:
+            return false()
+        return exists().where(
+            AccountAccess.account_id == Account.id,
+            AccountAccess.user_id == user.id,
+            AccountAccess.is_current.is_(True),
+        )
+    if user.role == Role.BROKERAGE_STAFF and user.organisation_id is not None:
+        scopes = [scope for scope, allows in MANDATE_ALLOWS.items() if need in allows]
+        return exists().where(
+            Mandate.account_id == Account.id,
+            Mandate.organisation_id == user.organisation_id,
+            Mandate.scope.in_(scopes),
+            Mandate.current_on(viewer.today),
+        )
+    return false()  # a role we do not know sees nothing
+
+
+def allows(viewer: Viewer, account_id: int, need: Need) -> bool:
+    return (
+        db.session.execute(
+            select(Account.id).where(Account.id == account_id, account_filter(viewer, need))
+        ).first()
+        is not None
+    )
+
+
+def load_account(viewer: Viewer, account_id: int, need: Need = Need.VIEW) -> Account:
+    account = db.session.execute(
+        select(Account).where(Account.id == account_id, account_filter(viewer, Need.VIEW))
+    ).scalar_one_or_none()
+    if account is None:
+        raise NotFound(f"account {account_id}")
+    if need != Need.VIEW and not allows(viewer, account_id, need):
+        raise NotAllowed(f"{need} on account {account_id}")
+    return account
+
+
+def visible_accounts(viewer: Viewer, *, search: str = "", status: str = "") -> Select:
+    query = (
+        select(Account)
+        .join(Account.person)
+        .options(contains_eager(Account.person))
+        .where(account_filter(viewer))
+        .order_by(Person.last_name, Person.first_name, Account.id)
+    )
+    search = search.strip()
+    if search:
+        like = f"%{search.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Account.reference).like(like),
+                func.lower(Person.client_reference).like(like),
+                func.lower(Person.first_name + " " + Person.last_name).like(like),
+            )
+        )
+    if status in ("active", "suspended", "closed"):
+        query = query.where(Account.status == status)
+    return query
+
+
+def status_counts(viewer: Viewer) -> dict[str, int]:
+    return dict(
+        db.session.execute(
+            select(Account.status, func.count())
+            .where(account_filter(viewer))
+            .group_by(Account.status)
+        ).all()
+    )
+
+
+def load_person(viewer: Viewer, person_id: int) -> Person:
+    """People are opened from the whole book only (staff); others reach a person through
+    their account."""
+    person = db.session.get(Person, person_id) if sees_whole_book(viewer) else None
+    if person is None:
+        raise NotFound(f"person {person_id}")
+    return person
+
+
+def load_representative(viewer: Viewer, rep_id: int) -> Representative:
+    rep = db.session.get(Representative, rep_id) if sees_whole_book(viewer) else None
+    if rep is None:
+        raise NotFound(f"representative {rep_id}")
+    return rep
+
+
+def load_access_link(viewer: Viewer, account_id: int, link_id: int) -> AccountAccess:
+    account = load_account(viewer, account_id)
+    link = db.session.execute(
+        select(AccountAccess).where(
+            AccountAccess.id == link_id, AccountAccess.account_id == account.id
+        )
+    ).scalar_one_or_none()
+    if link is None:
+        raise NotFound(f"access link {link_id}")
+    return link
+
+
+def load_letter(viewer: Viewer, letter_id: int) -> Letter:
+    letter = db.session.execute(
+        select(Letter)
+        .join(Account, Account.id == Letter.account_id)
+        .where(Letter.id == letter_id, account_filter(viewer))
+    ).scalar_one_or_none()
+    if letter is None:
+        raise NotFound(f"letter {letter_id}")
+    return letter
+
+
+def load_accounts_by_id(viewer: Viewer, ids: set[int]) -> dict[int, Account]:
+    """Several accounts at once, for a list page; ids the viewer may not see are left out."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Account).where(Account.id.in_(ids), account_filter(viewer))
+    ).scalars()
+    return {account.id: account for account in rows}

@@ -1,0 +1,66 @@
+"""The scoped loader for returns, their evidence, return periods and escalation tasks. Each
+is opened through its account, so accounts.scope decides who sees it and who may change it
+(a view-only mandate sees a return but cannot fill one in or add evidence to it)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from ..accounts import scope as account_scope
+from ..accounts.models import Account
+from ..accounts.scope import Need
+from ..auth.models import Role
+from ..core.errors import NotAllowed, NotFound
+from ..core.permissions import Viewer
+from ..extensions import db
+from .models import EscalationTask, Evidence, MonitoringReturn
+from .periods import ReturnPeriod
+
+TASK_ROLES = frozenset({Role.FINANCE_OFFICER})
+
+
+def _through_account(viewer: Viewer, model, object_id: int, need: Need):
+    row = db.session.execute(
+        select(model)
+        .join(Account, Account.id == model.account_id)
+        .where(model.id == object_id, account_scope.account_filter(viewer, Need.VIEW))
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"{model.__tablename__} {object_id}")
+    if need != Need.VIEW and not account_scope.allows(viewer, row.account_id, need):
+        raise NotAllowed(f"{need} on {model.__tablename__} {object_id}")
+    return row
+
+
+def load_return(viewer: Viewer, return_id: int, need: Need = Need.VIEW) -> MonitoringReturn:
+    return _through_account(viewer, MonitoringReturn, return_id, need)
+
+
+def load_evidence(viewer: Viewer, evidence_id: int, need: Need = Need.VIEW) -> Evidence:
+    return _through_account(viewer, Evidence, evidence_id, need)
+
+
+def load_period(
+    viewer: Viewer, account_id: int, start: str, need: Need = Need.VIEW
+) -> tuple[Account, ReturnPeriod]:
+    """An account's return period named by its start date (as in the address bar)."""
+    from .services import period_for
+
+    account = account_scope.load_account(viewer, account_id, need)
+    try:
+        day = date.fromisoformat(start)
+    except ValueError as exc:
+        raise NotFound(f"period {start!r}") from exc
+    period = period_for(account, day, viewer.today)
+    if period is None:
+        raise NotFound(f"period {start!r}")
+    return account, period
+
+
+def load_task(viewer: Viewer, task_id: int) -> EscalationTask:
+    task = db.session.get(EscalationTask, task_id) if viewer.role in TASK_ROLES else None
+    if task is None:
+        raise NotFound(f"escalation task {task_id}")
+    return task
