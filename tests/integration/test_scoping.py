@@ -71,3 +71,47 @@ def test_recipient_sees_masked_account_number(client, factory):
     sign_in_as(client, me)
     page = client.get(f"/accounts/{account.id}").data
     assert b"****4958" in page and b"66374958" not in page
+
+
+def test_view_only_organisation_staff_see_returns_but_cannot_save_send_or_add_evidence(
+    client, factory, db_session
+):
+    """Before, the mandate's scope was not consulted: view-only staff could save a draft and
+    upload evidence. Now they see the account and its returns, and nothing they post is kept."""
+    import io
+
+    from sqlalchemy import func, select
+
+    from dp_portal.monitoring.models import Evidence, MonitoringReturn
+
+    org = factory.organisation()
+    broker = factory.user(Role.BROKERAGE_STAFF, organisation_id=org.id)
+    account = factory.account(start_date=date(2026, 4, 6))
+    factory.mandate(account, org, scope="view_only", starts_on=date(2026, 1, 1))
+    sign_in_as(client, broker)
+    form_url = f"/accounts/{account.id}/returns/2026-04-06"
+
+    returns_page = client.get(f"/accounts/{account.id}/returns")
+    assert returns_page.status_code == 200
+    assert form_url.encode() not in returns_page.data  # no "fill in" link
+    assert client.get(form_url).status_code == 403
+    figures = {"opening": "0", "spend_pa_wages": "10", "closing": "-10", "bank_balance": "-10"}
+    assert client.post(form_url, data=figures | {"save": "y"}).status_code == 403
+    assert client.post(form_url, data=figures | {"send": "y"}).status_code == 403
+    upload = client.post(
+        f"{form_url}/evidence",
+        data={"kind": "bank_statement", "file": (io.BytesIO(b"%PDF-1.4 x"), "s.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 403
+    assert db_session.execute(select(func.count(MonitoringReturn.id))).scalar() == 0
+    assert db_session.execute(select(func.count(Evidence.id))).scalar() == 0
+
+
+def test_managing_organisation_staff_may_fill_in_the_return(client, factory):
+    org = factory.organisation()
+    broker = factory.user(Role.BROKERAGE_STAFF, organisation_id=org.id)
+    account = factory.account(start_date=date(2026, 4, 6))
+    factory.mandate(account, org, scope="manage_money", starts_on=date(2026, 1, 1))
+    sign_in_as(client, broker)
+    assert client.get(f"/accounts/{account.id}/returns/2026-04-06").status_code == 200
