@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -38,7 +38,12 @@ def main(n: int) -> None:
         index = schedule.index_of(date(2026, 11, 23))
 
         with Timer() as build:
-            run = runs.build_run(index, schedule=schedule, actor=officer)
+            run = runs.build_run(
+                index,
+                schedule=schedule,
+                actor=officer,
+                today=schedule.period(index).start - timedelta(days=14),
+            )
             db.session.commit()
         with Timer() as approve:
             runs.approve_run(run, actor=second)

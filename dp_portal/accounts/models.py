@@ -13,7 +13,9 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -54,6 +56,15 @@ SDS_OPTION_LABELS = {
     2: "Option 2: individual service fund",
     4: "Option 4: a mix of options",
 }
+
+
+def sort_code_display(sort_code: str) -> str:
+    return f"{sort_code[0:2]}-{sort_code[2:4]}-{sort_code[4:6]}"
+
+
+def mask_account_number(number: str) -> str:
+    """Only the last 4 digits: enough to recognise an account, not enough to pay into it."""
+    return f"****{number[-4:]}"
 
 
 class PostalAddress:
@@ -172,6 +183,7 @@ class Account(db.Model):
     account_number: Mapped[str | None] = mapped_column(String(8))
     # "passed", "not_checked" (no weight table installed), or None when there are no details.
     bank_check: Mapped[str | None] = mapped_column(String(16))
+    # When approved bank details last took effect (a second officer's approval).
     bank_details_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     correspondent: Mapped[str] = mapped_column(String(16), nullable=False, default="person")
@@ -217,13 +229,11 @@ class Account(db.Model):
 
     @property
     def sort_code_display(self) -> str | None:
-        if not self.sort_code:
-            return None
-        return f"{self.sort_code[0:2]}-{self.sort_code[2:4]}-{self.sort_code[4:6]}"
+        return sort_code_display(self.sort_code) if self.sort_code else None
 
     @property
     def account_number_masked(self) -> str | None:
-        return f"****{self.account_number[-4:]}" if self.account_number else None
+        return mask_account_number(self.account_number) if self.account_number else None
 
     @property
     def correspondent_name(self) -> str:
@@ -253,3 +263,100 @@ class AccountAccess(db.Model):
         UniqueConstraint("user_id", "account_id", name="uq_account_access_user_account"),
         CheckConstraint("capacity IN ('person', 'representative')", name="capacity"),
     )
+
+
+class ChangeStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {
+            "pending": "Waiting for a second officer",
+            "approved": "Approved",
+            "rejected": "Rejected",
+            "withdrawn": "Withdrawn",
+        }[self.value]
+
+
+class BankDetailsChange(db.Model):
+    """New bank details for an account, waiting for a second officer (shared/design.md 2.7).
+    Payments keep going to the current details until a different officer approves; then the
+    correspondent is written to at the address on file when the change was asked for."""
+
+    __tablename__ = "bank_details_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    payee_name: Mapped[str] = mapped_column(String(18), nullable=False)
+    sort_code: Mapped[str] = mapped_column(String(6), nullable=False)
+    account_number: Mapped[str] = mapped_column(String(8), nullable=False)
+    bank_check: Mapped[str] = mapped_column(String(16), nullable=False)
+    # How a non-standard number was standardised (what was typed, and the bank's rule).
+    standardised_note: Mapped[str | None] = mapped_column(String(300))
+    previous_payee_name: Mapped[str | None] = mapped_column(String(18))
+    previous_sort_code: Mapped[str | None] = mapped_column(String(6))
+    previous_account_number: Mapped[str | None] = mapped_column(String(8))
+    # Who letters went to, and where, when the change was asked for: the confirmation goes
+    # there, so a changed address cannot hide a changed bank account.
+    correspondent_json: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    reason: Mapped[str] = mapped_column(String(500), nullable=False)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+
+    account = relationship("Account")
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'approved', 'rejected', 'withdrawn')", name="status"
+        ),
+        # Four eyes in the database itself: nobody approves or rejects their own request
+        # (withdrawing your own request is the one decision you make yourself).
+        CheckConstraint(
+            "decided_by_id IS NULL OR status = 'withdrawn' OR decided_by_id != requested_by_id",
+            name="second_officer",
+        ),
+        CheckConstraint(
+            "(status = 'pending') = (decided_at IS NULL)", name="decided_unless_pending"
+        ),
+        Index(
+            "uq_bank_details_changes_one_pending",
+            "account_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_bank_details_changes_account_id", "account_id"),
+    )
+
+    @property
+    def status_label(self) -> str:
+        return ChangeStatus(self.status).label
+
+    @property
+    def sort_code_display(self) -> str:
+        return sort_code_display(self.sort_code)
+
+    @property
+    def account_number_masked(self) -> str:
+        return mask_account_number(self.account_number)
+
+    @property
+    def previous_sort_code_display(self) -> str | None:
+        return sort_code_display(self.previous_sort_code) if self.previous_sort_code else None
+
+    @property
+    def previous_account_number_masked(self) -> str | None:
+        return (
+            mask_account_number(self.previous_account_number)
+            if self.previous_account_number
+            else None
+        )

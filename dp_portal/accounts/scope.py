@@ -26,7 +26,7 @@ from ..core.letters import Letter
 from ..core.permissions import Viewer
 from ..extensions import db
 from ..third_party.models import Mandate
-from .models import Account, AccountAccess, Person, Representative
+from .models import Account, AccountAccess, BankDetailsChange, Person, Representative
 
 
 class Need(StrEnum):
@@ -177,3 +177,14 @@ def load_accounts_by_id(viewer: Viewer, ids: set[int]) -> dict[int, Account]:
         select(Account).where(Account.id.in_(ids), account_filter(viewer))
     ).scalars()
     return {account.id: account for account in rows}
+
+
+def load_bank_change(viewer: Viewer, change_id: int) -> BankDetailsChange:
+    change = db.session.execute(
+        select(BankDetailsChange)
+        .join(Account, Account.id == BankDetailsChange.account_id)
+        .where(BankDetailsChange.id == change_id, account_filter(viewer))
+    ).scalar_one_or_none()
+    if change is None:
+        raise NotFound(f"bank details change {change_id}")
+    return change

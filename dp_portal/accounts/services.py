@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,8 +10,6 @@ from sqlalchemy import func, select
 from ..auth.models import User
 from ..core import audit
 from ..core.letters import LetterRecipient
-from ..core.modulus import ModulusTables, check_account
-from ..core.types import utcnow
 from ..extensions import db
 from ..third_party.models import Organisation
 from .models import Account, AccountAccess, Correspondent, Person, Representative
@@ -130,64 +127,6 @@ def update_account(account: Account, data: dict[str, Any], *, actor: User) -> bo
         summary="Account details changed",
         before=before,
         after=after,
-    )
-    return True
-
-
-@dataclass(frozen=True)
-class BankCheck:
-    ok: bool
-    status: str  # "passed" or "not_checked"
-
-
-def check_bank_details(
-    sort_code: str, account_number: str, tables: ModulusTables | None
-) -> BankCheck:
-    if tables is None:
-        return BankCheck(True, "not_checked")
-    return BankCheck(check_account(sort_code, account_number, tables), "passed")
-
-
-def _bank_snapshot(account: Account) -> dict[str, Any]:
-    # Auditors need to see that details changed and to what sort code; the full account
-    # number stays out of the log.
-    return {
-        "payee_name": account.payee_name,
-        "sort_code": account.sort_code,
-        "account_number": account.account_number_masked,
-    }
-
-
-def set_bank_details(
-    account: Account,
-    *,
-    payee_name: str,
-    sort_code: str,
-    account_number: str,
-    check_status: str,
-    actor: User,
-) -> bool:
-    before = _bank_snapshot(account)
-    unchanged = (account.payee_name, account.sort_code, account.account_number) == (
-        payee_name,
-        sort_code,
-        account_number,
-    )
-    if unchanged:
-        return False
-    account.payee_name = payee_name
-    account.sort_code = sort_code
-    account.account_number = account_number
-    account.bank_check = check_status
-    account.bank_details_changed_at = utcnow()
-    audit.record(
-        actor,
-        "account.bank_details_changed",
-        account,
-        account_id=account.id,
-        summary="Bank details changed",
-        before=before,
-        after=_bank_snapshot(account),
     )
     return True
 

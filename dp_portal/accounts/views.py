@@ -4,16 +4,14 @@ from flask_login import current_user
 from ..auth.models import Role
 from ..auth.services import find_user_by_email
 from ..core.forms import choices
-from ..core.modulus_models import installed_tables
 from ..core.permissions import roles_required, signed_in, viewer
 from ..core.types import local_today
 from ..extensions import db
 from ..third_party import services as third_party
-from . import bp, scope, services
+from . import bank_changes, bp, scope, services
 from .forms import (
     AccessForm,
     AccountForm,
-    BankDetailsForm,
     CorrespondentForm,
     PersonForm,
     RepresentativeForm,
@@ -54,6 +52,7 @@ def show(account_id: int):
         mandates=third_party.mandates_for_account(account.id),
         access=services.access_links(account) if staff else [],
         events=services.recent_events(account) if staff else [],
+        pending_bank_change=bank_changes.pending_for(account.id) if staff else None,
         today=local_today(),
     )
 
@@ -131,35 +130,6 @@ def edit_account(account_id: int):
         return redirect(url_for("accounts.show", account_id=account.id))
     return render_template(
         "accounts/account_form.html", form=form, person=account.person, account=account
-    )
-
-
-@bp.route("/accounts/<int:account_id>/bank-details", methods=["GET", "POST"])
-@roles_required(*EDITORS)
-def bank_details(account_id: int):
-    account = scope.load_account(viewer(), account_id)
-    form = BankDetailsForm(obj=account if request.method == "GET" else None)
-    tables = installed_tables()
-    if form.validate_on_submit():
-        check = services.check_bank_details(form.sort_code.data, form.account_number.data, tables)
-        if not check.ok:
-            form.account_number.errors = [
-                "The sort code and account number do not match. Check them against a bank "
-                "statement or the person's bank card"
-            ]
-        else:
-            changed = services.set_bank_details(
-                account,
-                payee_name=form.payee_name.data,
-                sort_code=form.sort_code.data,
-                account_number=form.account_number.data,
-                check_status=check.status,
-                actor=current_user,
-            )
-            flash("Bank details saved." if changed else "Nothing was changed.", "success")
-            return redirect(url_for("accounts.show", account_id=account.id))
-    return render_template(
-        "accounts/bank_details.html", form=form, account=account, checking=tables is not None
     )
 
 

@@ -85,6 +85,13 @@ def latest_common_working_day(day: date, *calendars: WorkingCalendar) -> date:
     return day
 
 
+def earliest_common_working_day(day: date, *calendars: WorkingCalendar) -> date:
+    """The earliest day on or after `day` that is a working day in every calendar given."""
+    while not all(cal.is_working_day(day) for cal in calendars):
+        day += timedelta(days=1)
+    return day
+
+
 # --- UK financial year (1 April to 31 March) ------------------------------------------------
 
 

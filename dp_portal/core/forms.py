@@ -153,7 +153,7 @@ class SortCodeField(StringField):
         cleaned = re.sub(r"[\s-]", "", raw)
         if not cleaned:
             return
-        if not re.fullmatch(r"\d{6}", cleaned):
+        if not re.fullmatch(r"[0-9]{6}", cleaned):
             raise ValueError("Enter a valid sort code, like 30-94-47")
         self.data = cleaned
 
@@ -164,7 +164,8 @@ class SortCodeField(StringField):
 
 
 class AccountNumberField(StringField):
-    """A UK bank account number: 8 digits (a 7-digit one is padded with a leading 0)."""
+    """A UK bank account number as typed: 6 to 10 digits, spaces and dashes dropped. Never
+    padded or cut here: accounts.bank_numbers standardises it and the officer confirms."""
 
     widget = GovTextInput()
 
@@ -174,9 +175,9 @@ class AccountNumberField(StringField):
         cleaned = re.sub(r"[\s-]", "", raw)
         if not cleaned:
             return
-        if not re.fullmatch(r"\d{7,8}", cleaned):
-            raise ValueError("Enter a valid account number, like 00733445: 8 numbers")
-        self.data = cleaned.rjust(8, "0")
+        if not re.fullmatch(r"[0-9]{6,10}", cleaned):
+            raise ValueError("Enter the account number, like 00733445: 6 to 10 numbers")
+        self.data = cleaned
 
 
 _POSTCODE = re.compile(r"^(GIR0AA|[A-Z]{1,2}\d[A-Z\d]?\d[ABD-HJLNP-UW-Z]{2})$")

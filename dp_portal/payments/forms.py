@@ -1,11 +1,19 @@
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..core.forms import (
@@ -185,7 +193,35 @@ class BuildRunForm(BaseForm):
         coerce=int,
         validators=[InputRequired("Choose the period to pay")],
     )
+    pay_late = BooleanField(
+        "Yes, I mean to pay a period whose pay date has passed", widget=GovCheckboxInput()
+    )
+    late_reason = TextAreaField(
+        "Why is it being paid late?",
+        widget=GovTextArea(),
+        description="Only for a period whose pay date has passed. It is kept with the run.",
+        validators=[Length(max=500)],
+    )
     submit = SubmitField("Build the run", widget=GovSubmitInput())
+
+    late_periods: frozenset[int] = frozenset()
+
+    def validate_period(self, field):
+        if field.data in self.late_periods and not self.pay_late.data:
+            raise ValidationError(
+                "The pay date for this period has passed. To pay it late, tick the box to "
+                "confirm and say why"
+            )
+
+    def validate_late_reason(self, field):
+        if self.period.data in self.late_periods and not (field.data or "").strip():
+            raise ValidationError("Say why this period is being paid late")
+
+
+class ConfirmForm(BaseForm):
+    """A confirmation page's one button: no JavaScript, and the page says what will happen."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
 class AdjustmentForm(BaseForm):

@@ -216,6 +216,8 @@ class PaymentRun(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     committed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the officer chose to pay a period whose pay date had already passed.
+    late_reason: Mapped[str | None] = mapped_column(String(500))
 
     built_by = relationship("User", foreign_keys=[built_by_id])
     approved_by = relationship("User", foreign_keys=[approved_by_id])
@@ -261,18 +263,42 @@ class RunLine(db.Model):
     outcome: Mapped[str] = mapped_column(String(16), nullable=False)  # pay | withhold
     reason: Mapped[str | None] = mapped_column(String(200))
     breakdown_json: Mapped[str] = mapped_column(Text, nullable=False)
+    # The payee as it was when the run was built: the approver sees it, the commit pays it
+    # (and nothing else), and a later change of bank details makes the run stale.
+    payee_name: Mapped[str | None] = mapped_column(String(18))
+    sort_code: Mapped[str | None] = mapped_column(String(6))
+    account_number: Mapped[str | None] = mapped_column(String(8))
+    payee_reference: Mapped[str | None] = mapped_column(String(18))
 
     account = relationship("Account")
 
     __table_args__ = (
         UniqueConstraint("run_id", "account_id", name="uq_run_lines_run_account"),
         CheckConstraint("outcome IN ('pay', 'withhold')", name="outcome"),
+        # A payment always has somewhere to go.
+        CheckConstraint(
+            "outcome = 'withhold' OR (sort_code IS NOT NULL AND account_number IS NOT NULL)",
+            name="pay_has_payee",
+        ),
         CheckConstraint("payee_type IN ('person', 'organisation')", name="payee_type"),
     )
 
     @property
     def breakdown(self) -> dict:
         return json.loads(self.breakdown_json)
+
+    @property
+    def total_pence(self) -> int:
+        return self.amount_pence + self.arrears_pence
+
+    @property
+    def account_number_masked(self) -> str | None:
+        return f"****{self.account_number[-4:]}" if self.account_number else None
+
+    @property
+    def sort_code_display(self) -> str | None:
+        code = self.sort_code
+        return f"{code[0:2]}-{code[2:4]}-{code[4:6]}" if code else None
 
 
 @append_only

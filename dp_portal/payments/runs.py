@@ -21,18 +21,16 @@ from ..core.calendar import (
     Cycle,
     PaymentSchedule,
     Period,
-    Region,
     financial_year_start,
-    latest_common_working_day,
 )
-from ..core.calendar_models import working_calendar
-from ..core.errors import RuleError
+from ..core.errors import NotFound, RuleError
 from ..core.letters import letter_row, record_letters
 from ..core.money import ZERO, from_pence, round_money, to_pence
 from ..core.spreadsheets import workbook_bytes
-from ..core.types import UTCDateTime, utcnow
+from ..core.types import UTCDateTime, local_today, utcnow
 from ..extensions import db
 from ..third_party.models import Mandate
+from . import run_periods, run_review
 from .bankfile import Originator, Transfer, csv_file, standard18_file
 from .budgets import LineKind, LineSpec, price_lines, weekly_total
 from .models import (
@@ -64,30 +62,6 @@ def payment_schedule(config) -> PaymentSchedule:
 
 def period_for(schedule: PaymentSchedule, index: int) -> Period:
     return schedule.period(index)
-
-
-def pay_date_for(period: Period) -> date:
-    """The latest day on or before the period starts that the council and Bacs both work."""
-    return latest_common_working_day(
-        period.start, working_calendar(Region.SCOTLAND), working_calendar(Region.BACS)
-    )
-
-
-def open_periods(
-    schedule: PaymentSchedule, today: date, count: int = 3
-) -> list[tuple[int, Period]]:
-    """The current and next periods that have no live run yet."""
-    index = schedule.index_of(today)
-    live = set(
-        db.session.execute(
-            select(PaymentRun.period_index).where(PaymentRun.status != RunStatus.CANCELLED)
-        ).scalars()
-    )
-    return [
-        (i, period_for(schedule, i))
-        for i in range(index, index + count + len(live))
-        if i not in live
-    ][:count]
 
 
 # --- Light plan versions for whole-council runs (no ORM objects per account) ------------------
@@ -218,7 +192,15 @@ def account_period_amount(
 # --- Building a run ------------------------------------------------------------------------
 
 
-def build_run(period_index: int, *, schedule: PaymentSchedule, actor) -> PaymentRun:
+def build_run(
+    period_index: int,
+    *,
+    schedule: PaymentSchedule,
+    actor,
+    today: date | None = None,
+    late_reason: str = "",
+) -> PaymentRun:
+    pay_date = run_periods.check_build(schedule, period_index, today or local_today(), late_reason)
     if db.session.execute(
         select(PaymentRun.id).where(
             PaymentRun.period_index == period_index, PaymentRun.status != RunStatus.CANCELLED
@@ -230,9 +212,10 @@ def build_run(period_index: int, *, schedule: PaymentSchedule, actor) -> Payment
         period_index=period_index,
         period_start=period.start,
         period_end=period.end,
-        pay_date=pay_date_for(period),
+        pay_date=pay_date,
         status=RunStatus.BUILT,
         built_by_id=actor.id,
+        late_reason=late_reason.strip() or None,
     )
     db.session.add(run)
     db.session.flush()
@@ -248,6 +231,9 @@ def build_run(period_index: int, *, schedule: PaymentSchedule, actor) -> Payment
                 Account.end_date,
                 Account.sds_option,
                 Account.sort_code,
+                Account.account_number,
+                Account.payee_name,
+                Account.reference,
             ).where(
                 Account.start_date <= period.end,
                 # Closed accounts still within their dates are listed as withheld, so a closure
@@ -270,13 +256,21 @@ def build_run(period_index: int, *, schedule: PaymentSchedule, actor) -> Payment
 
     rows = []
     total = paid_count = withheld = 0
-    for account_id, status, start, end, option, sort_code in accounts:
+    suffix = reference_suffix(period.start)
+    for account_id, status, start, end, option, sort_code, number, name, ref in accounts:
         versions = plans.get(account_id, [])
+        # The payee as it is now: the approver sees it and the commit pays exactly it.
+        payee = {
+            "payee_name": name,
+            "sort_code": sort_code,
+            "account_number": number,
+            "payee_reference": f"{ref} {suffix}",
+        }
         try:
             amount = account_period_amount(period, versions, book, start, end)
         except LookupError as exc:
             rows.append(
-                _line(run.id, account_id, option, managed, 0, 0, "withhold", str(exc), "{}")
+                _line(run.id, account_id, option, managed, 0, 0, "withhold", str(exc), "{}") | payee
             )
             withheld += 1
             continue
@@ -317,6 +311,7 @@ def build_run(period_index: int, *, schedule: PaymentSchedule, actor) -> Payment
                 amount.invoiced_pence,
                 to_pence(amount.offset_total),
             )
+            | payee
         )
         if outcome == "pay":
             total += amount_pence + arrears
@@ -330,8 +325,15 @@ def build_run(period_index: int, *, schedule: PaymentSchedule, actor) -> Payment
         "payment_run.built",
         run,
         summary=f"Run for {period.start:%d %B %Y} built: {paid_count} payments, "
-        f"{from_pence(total)} pounds, {withheld} withheld",
-        after={"total_pence": total, "payments": paid_count, "withheld": withheld},
+        f"{from_pence(total)} pounds, {withheld} withheld"
+        + (f"; paid late: {run.late_reason}" if run.late_reason else ""),
+        after={
+            "total_pence": total,
+            "payments": paid_count,
+            "withheld": withheld,
+            "pay_date": pay_date.isoformat(),
+            "late_reason": run.late_reason,
+        },
     )
     return run
 
@@ -479,6 +481,12 @@ def approve_run(run: PaymentRun, *, actor) -> None:
         raise RuleError("Only a run that has been built and not yet approved can be approved")
     if run.built_by_id == actor.id:
         raise RuleError("A different finance officer must approve the run you built")
+    _refuse_if_stale(run)
+    why = run_review.blocked_approvers(run).get(actor.id)
+    if why:
+        raise RuleError(
+            f"You cannot approve this run: you {why}. A finance officer who did not must approve it"
+        )
     run.status = RunStatus.APPROVED
     run.approved_by_id = actor.id
     run.approved_at = utcnow()
@@ -490,6 +498,16 @@ def approve_run(run: PaymentRun, *, actor) -> None:
         before={"status": "built"},
         after={"status": "approved"},
     )
+
+
+def _refuse_if_stale(run: PaymentRun) -> None:
+    reasons = run_review.stale_reasons(run)
+    if reasons:
+        raise RuleError(
+            "Things this run was worked out from have changed since it was built ("
+            + "; ".join(reasons)
+            + "). Cancel it and build it again, then ask for approval again"
+        )
 
 
 def cancel_run(run: PaymentRun, *, actor) -> None:
@@ -522,19 +540,8 @@ def commit_run(run_id: int, *, actor) -> int:
         raise RuleError("There is no such run")
     if run.status == RunStatus.COMMITTED:
         raise RuleError("This run has already been committed")
-    newer = session.execute(
-        select(PaymentRun.id)
-        .where(
-            PaymentRun.id != run_id,
-            PaymentRun.status == RunStatus.COMMITTED,
-            PaymentRun.committed_at > run.built_at,
-        )
-        .limit(1)
-    ).first()
-    if newer:
-        raise RuleError(
-            "Another run was committed after this one was built: cancel it and build it again"
-        )
+    _refuse_if_stale(run)
+    run_periods.check_commit_order(run)
     now = utcnow()
     try:
         gate = session.execute(
@@ -586,13 +593,11 @@ def commit_run(run_id: int, *, actor) -> int:
                 RunLine.amount_pence,
                 literal(run.pay_date, Date()),
                 RunLine.breakdown_json,
-                Account.payee_name,
-                Account.sort_code,
-                Account.account_number,
+                RunLine.payee_name,
+                RunLine.sort_code,
+                RunLine.account_number,
                 literal(now, UTCDateTime()),
-            )
-            .join(Account, Account.id == RunLine.account_id)
-            .where(paid_lines),
+            ).where(paid_lines),
         )
     )
     # Arrears are few: one payment row for each earlier period owed, itemised.
@@ -602,12 +607,10 @@ def commit_run(run_id: int, *, actor) -> int:
             RunLine.account_id,
             RunLine.payee_type,
             RunLine.breakdown_json,
-            Account.payee_name,
-            Account.sort_code,
-            Account.account_number,
-        )
-        .join(Account, Account.id == RunLine.account_id)
-        .where(paid_lines, RunLine.arrears_pence != 0)
+            RunLine.payee_name,
+            RunLine.sort_code,
+            RunLine.account_number,
+        ).where(paid_lines, RunLine.arrears_pence != 0)
     ):
         for item in json.loads(breakdown_json).get("arrears", []):
             arrears.append(
@@ -733,6 +736,11 @@ def payments_for_account(account_id: int) -> list[Payment]:
 # --- Files for the bank ----------------------------------------------------------------------
 
 
+def reference_suffix(period_start: date) -> str:
+    """What follows the account reference on the person's bank statement: the period."""
+    return f"{period_start:%d%b%y}".upper()
+
+
 def run_transfers(run_id: int) -> list[Transfer]:
     """One credit per account and payee: the period's payment plus any arrears."""
     run = db.session.get(PaymentRun, run_id)
@@ -755,7 +763,7 @@ def run_transfers(run_id: int) -> list[Transfer]:
         )
         .all()
     )
-    suffix = f"{run.period_start:%d%b%y}".upper()
+    suffix = reference_suffix(run.period_start)
     transfers = []
     for _, group in groupby(rows, key=lambda row: (row[0], row[1])):
         group = list(group)
@@ -780,6 +788,35 @@ def bank_file(run_id: int, config, fmt: str) -> str:
     if fmt == "csv":
         return csv_file(transfers)
     return standard18_file(transfers, originator(config))
+
+
+def download_bank_file(run: PaymentRun, config, fmt: str, *, actor) -> tuple[str, str, str]:
+    """The committed run's bank file (body, file name, type), with who took it in the audit
+    log: a bank file is money leaving, and auditors ask who had it."""
+    if run.status != RunStatus.COMMITTED or fmt not in ("txt", "csv"):
+        raise NotFound(f"bank file {fmt} for run {run.id}")
+    body = bank_file(run.id, config, fmt)
+    name = f"payments-{run.period_start:%Y-%m-%d}.{fmt}"
+    audit.record(
+        actor,
+        "download.bank_file",
+        run,
+        summary=f"Downloaded the {'Bacs' if fmt == 'txt' else 'CSV'} bank file for the run of "
+        f"{run.period_start:%d %B %Y}",
+        after={"file": name, "payments": run.payment_count, "total_pence": run.total_pence},
+    )
+    return body, name, "text/plain" if fmt == "txt" else "text/csv"
+
+
+def download_run_report(run: PaymentRun, *, actor) -> bytes:
+    data = run_report_xlsx(run.id)
+    audit.record(
+        actor,
+        "download.run_report",
+        run,
+        summary=f"Downloaded the run report for {run.period_start:%d %B %Y}",
+    )
+    return data
 
 
 def run_report_xlsx(run_id: int) -> bytes:

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,7 +8,7 @@ from ..accounts import scope as account_scope
 from ..accounts.services import correspondents
 from ..auth.models import Role
 from ..core import audit, letter_email
-from ..core.downloads import PDF, XLSX, attachment
+from ..core.downloads import PDF, attachment
 from ..core.errors import RuleError
 from ..core.forms import choices
 from ..core.letters import html_to_pdf, letters_for_account, render_html, render_letter
@@ -21,15 +21,12 @@ from .budgets import LineKind, LineSpec
 from .forms import (
     AdjustmentForm,
     BudgetForm,
-    BuildRunForm,
     DecisionForm,
     ProviderRateForm,
     RateRowForm,
     UpliftForm,
 )
-from .models import PaymentRun, RunLine, RunStatus
 from .rates import RateKind
-from .runs import payment_schedule
 
 STAFF = (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
 PROPOSERS = (Role.FINANCE_OFFICER, Role.TEAM_LEADER)
@@ -284,132 +281,6 @@ def decide_budget(budget_id: int):
         may_approve=current_user.role in services.who_may_approve(budget, _ceiling()),
         ceiling=_ceiling(),
     )
-
-
-# --- Payment runs --------------------------------------------------------------------------
-
-
-@bp.route("/payment-runs", methods=["GET", "POST"])
-@roles_required(Role.FINANCE_OFFICER)
-def payment_runs():
-    schedule = payment_schedule(current_app.config)
-    form = BuildRunForm()
-    periods = runs.open_periods(schedule, local_today())
-    form.period.choices = choices(
-        (index, f"{p.start:%d %B %Y} to {p.end:%d %B %Y} (paid {runs.pay_date_for(p):%d %B %Y})")
-        for index, p in periods
-    )
-    if form.validate_on_submit():
-        try:
-            run = runs.build_run(form.period.data, schedule=schedule, actor=current_user)
-        except RuleError as exc:
-            form.period.errors = [str(exc)]
-        else:
-            flash(
-                "The run has been built. Check it, then ask another finance officer to approve it.",
-                "success",
-            )
-            return redirect(url_for("payments.payment_run", run_id=run.id))
-    recent = (
-        db.session.execute(
-            select(PaymentRun)
-            .order_by(PaymentRun.period_start.desc(), PaymentRun.id.desc())
-            .limit(30)
-        )
-        .scalars()
-        .all()
-    )
-    return render_template("payments/runs.html", form=form, runs=recent)
-
-
-@bp.route("/payment-runs/<int:run_id>")
-@roles_required(Role.FINANCE_OFFICER)
-def payment_run(run_id: int):
-    run = scope.load_run(viewer(), run_id)
-    withheld = (
-        db.session.execute(
-            select(RunLine)
-            .where(RunLine.run_id == run.id, RunLine.outcome == "withhold")
-            .order_by(RunLine.account_id)
-            .limit(200)
-        )
-        .scalars()
-        .all()
-    )
-    page = db.paginate(
-        select(RunLine)
-        .where(RunLine.run_id == run.id, RunLine.outcome == "pay")
-        .order_by(RunLine.account_id),
-        per_page=50,
-        error_out=False,
-    )
-    return render_template(
-        "payments/run.html",
-        run=run,
-        totals=runs.run_totals(run.id),
-        withheld=withheld,
-        page=page,
-        RunStatus=RunStatus,
-    )
-
-
-def _run_action(run_id: int, action, message: str):
-    run = scope.load_run(viewer(), run_id)
-    try:
-        action(run)
-    except RuleError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("payments.payment_run", run_id=run_id))
-    flash(message, "success")
-    return redirect(url_for("payments.payment_run", run_id=run_id))
-
-
-@bp.route("/payment-runs/<int:run_id>/approve", methods=["POST"])
-@roles_required(Role.FINANCE_OFFICER)
-def approve_run(run_id: int):
-    return _run_action(
-        run_id,
-        lambda run: runs.approve_run(run, actor=current_user),
-        "The run has been approved. It can now be committed.",
-    )
-
-
-@bp.route("/payment-runs/<int:run_id>/commit", methods=["POST"])
-@roles_required(Role.FINANCE_OFFICER)
-def commit_run(run_id: int):
-    return _run_action(
-        run_id,
-        lambda run: runs.commit_run(run.id, actor=current_user),
-        "The run has been committed. Download the bank file below.",
-    )
-
-
-@bp.route("/payment-runs/<int:run_id>/cancel", methods=["POST"])
-@roles_required(Role.FINANCE_OFFICER)
-def cancel_run(run_id: int):
-    return _run_action(
-        run_id, lambda run: runs.cancel_run(run, actor=current_user), "The run has been cancelled."
-    )
-
-
-@bp.route("/payment-runs/<int:run_id>/bank-file.<fmt>")
-@roles_required(Role.FINANCE_OFFICER)
-def bank_file(run_id: int, fmt: str):
-    run = scope.load_run(viewer(), run_id)
-    if run.status != RunStatus.COMMITTED or fmt not in ("txt", "csv"):
-        abort(404)
-    body = runs.bank_file(run.id, current_app.config, fmt)
-    mimetype = "text/plain" if fmt == "txt" else "text/csv"
-    name = f"payments-{run.period_start:%Y-%m-%d}.{fmt}"
-    return attachment(body, name, mimetype)
-
-
-@bp.route("/payment-runs/<int:run_id>/report.xlsx")
-@roles_required(Role.FINANCE_OFFICER)
-def run_report(run_id: int):
-    run = scope.load_run(viewer(), run_id)
-    name = f"payment-run-{run.period_start:%Y-%m-%d}.xlsx"
-    return attachment(runs.run_report_xlsx(run.id), name, XLSX)
 
 
 # --- Remittance ----------------------------------------------------------------------------

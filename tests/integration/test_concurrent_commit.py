@@ -27,6 +27,7 @@ from ..factories import Factory
 
 ANCHOR = date(2026, 4, 6)
 SCHEDULE = PaymentSchedule(Cycle.FOUR_WEEKLY, ANCHOR)
+BUILT_AHEAD = date(2026, 1, 5)  # before the pay date: on time
 
 
 def test_the_same_run_committed_twice_at_once_pays_once():
@@ -58,7 +59,7 @@ def test_the_same_run_committed_twice_at_once_pays_once():
                 services.decide_budget(
                     budget, approve=True, note="", actor=leader, ceiling=Decimal("1500")
                 )
-            run = runs.build_run(0, schedule=SCHEDULE, actor=builder)
+            run = runs.build_run(0, schedule=SCHEDULE, actor=builder, today=BUILT_AHEAD)
             runs.approve_run(run, actor=approvers[0])
             db.session.commit()
             run_id, approver_ids = run.id, [a.id for a in approvers]

@@ -55,6 +55,13 @@ SAMPLES = {
         )
     },
     "suspension": PERIOD,
+    "bank_details_changed": {
+        "reference": "DP000123",
+        "payee_name": "M BROWN",
+        "sort_code": "30-94-47",
+        "last_four": "3445",
+        "changed_on": "2026-08-04",
+    },
     "reinstatement": PERIOD,
     **{
         f"reminder_{stage}": PERIOD | {"stage_date": "2026-08-04"}

@@ -16,6 +16,8 @@ from dp_portal.payments.models import LedgerEntry, Payment, PaymentRun, RunLine
 from dp_portal.payments.rates import RateKind
 
 D = Decimal
+# Runs are built ahead of their pay dates (paying late is its own test).
+BUILT_AHEAD = date(2026, 1, 5)
 ANCHOR = date(2026, 4, 6)
 SCHEDULE = PaymentSchedule(Cycle.FOUR_WEEKLY, ANCHOR)  # cycle 0: 6 April to 3 May 2026
 CEILING = D("1500")
@@ -68,7 +70,7 @@ def _budget(
 
 
 def _commit(period_index, builder, approver):
-    run = runs.build_run(period_index, schedule=SCHEDULE, actor=builder)
+    run = runs.build_run(period_index, schedule=SCHEDULE, actor=builder, today=BUILT_AHEAD)
     runs.approve_run(run, actor=approver)
     runs.commit_run(run.id, actor=approver)
     return run
@@ -136,13 +138,13 @@ def test_a_run_pays_the_prorated_net_amount_once(world, factory):
 def test_the_two_officer_rule(world, factory):
     officer, second, leader = world
     _budget(_account(factory), officer, leader)
-    run = runs.build_run(0, schedule=SCHEDULE, actor=officer)
+    run = runs.build_run(0, schedule=SCHEDULE, actor=officer, today=BUILT_AHEAD)
     with pytest.raises(RuleError, match="different finance officer"):
         runs.approve_run(run, actor=officer)
     with pytest.raises(RuleError, match="has not been approved"):
         runs.commit_run(run.id, actor=officer)
     with pytest.raises(RuleError, match="already a run for this period"):
-        runs.build_run(0, schedule=SCHEDULE, actor=second)
+        runs.build_run(0, schedule=SCHEDULE, actor=second, today=BUILT_AHEAD)
 
 
 def test_exceptions_are_withheld_and_listed(world, factory):
@@ -154,7 +156,7 @@ def test_exceptions_are_withheld_and_listed(world, factory):
     _account(factory, status="closed", end_date=date(2026, 4, 30), start_date=date(2026, 1, 5))
     for account in (suspended, no_bank, closed):
         _budget(account, officer, leader)
-    run = runs.build_run(0, schedule=SCHEDULE, actor=officer)
+    run = runs.build_run(0, schedule=SCHEDULE, actor=officer, today=BUILT_AHEAD)
     reasons = dict(
         db.session.execute(
             select(RunLine.account_id, RunLine.reason).where(RunLine.run_id == run.id)
@@ -184,7 +186,7 @@ def test_suspended_account_gets_its_arrears_after_reinstatement(world, factory):
     assert [(p.kind, p.period_index) for p in payments] == [("regular", 1), ("arrears", 0)]
     assert payments[0].amount == payments[1].amount  # same budget, same length of period
     # The next run owes nothing more for period 0.
-    run3 = runs.build_run(2, schedule=SCHEDULE, actor=officer)
+    run3 = runs.build_run(2, schedule=SCHEDULE, actor=officer, today=BUILT_AHEAD)
     line = db.session.execute(select(RunLine).where(RunLine.run_id == run3.id)).scalar_one()
     assert line.arrears_pence == 0
 
@@ -200,7 +202,7 @@ def test_backdated_uplift_pays_itemised_arrears_in_the_next_run(world, factory):
         RateKind.LIVING_WAGE, date(2026, 4, 20), D("13.45"), "uplift", actor=officer
     )
     db.session.flush()
-    run = runs.build_run(1, schedule=SCHEDULE, actor=officer)
+    run = runs.build_run(1, schedule=SCHEDULE, actor=officer, today=BUILT_AHEAD)
     line = db.session.execute(select(RunLine).where(RunLine.run_id == run.id)).scalar_one()
     book = services.rate_book()
     old, new = book.pa_rate_on(date(2026, 4, 6)).total, book.pa_rate_on(date(2026, 4, 20)).total
@@ -308,7 +310,7 @@ def test_a_returned_payment_is_corrected_and_paid_again_next_run(world, factory)
     )
     db.session.flush()
     assert runs.account_balance(account.id) == 0
-    run = runs.build_run(1, schedule=SCHEDULE, actor=officer)
+    run = runs.build_run(1, schedule=SCHEDULE, actor=officer, today=BUILT_AHEAD)
     line = db.session.execute(select(RunLine).where(RunLine.run_id == run.id)).scalar_one()
     assert line.arrears_pence == payment.amount_pence  # period 0 is owed again
     assert line.breakdown["arrears"][0]["period_index"] == 0
@@ -331,7 +333,7 @@ def test_monthly_payments_are_priced_by_the_days_in_the_month(world, factory):
     _budget(account, officer, leader)
     monthly = PaymentSchedule(Cycle.MONTHLY, ANCHOR)
     index = monthly.index_of(date(2026, 10, 1))
-    run = runs.build_run(index, schedule=monthly, actor=officer)
+    run = runs.build_run(index, schedule=monthly, actor=officer, today=BUILT_AHEAD)
     assert (run.period_start, run.period_end) == (date(2026, 10, 1), date(2026, 10, 31))
     assert run.pay_date == date(2026, 10, 1)  # a Thursday: paid on the first day
     line = db.session.execute(select(RunLine).where(RunLine.run_id == run.id)).scalar_one()

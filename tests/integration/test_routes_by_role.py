@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
+from dp_portal.accounts.models import BankDetailsChange
 from dp_portal.accounts.scope import Need
 from dp_portal.auth.models import Role
 from dp_portal.core.audit import record
@@ -104,7 +105,7 @@ ROUTES: dict[str, Route] = {
     "payments.payment_runs": r(FINANCE),
     "payments.payment_run": r(FINANCE),
     "payments.approve_run": r(FINANCE, post=302),
-    "payments.commit_run": r(FINANCE, post=302),
+    "payments.commit_run": r(FINANCE, post=302),  # GET: the confirmation page
     "payments.cancel_run": r(FINANCE, post=302),
     "payments.bank_file": r(FINANCE),
     "payments.run_report": r(FINANCE),
@@ -121,6 +122,9 @@ ROUTES: dict[str, Route] = {
     "accounts.new_account": r(FINANCE, V),
     "accounts.edit_account": r(FINANCE, V),
     "accounts.bank_details": r(FINANCE, V),
+    "accounts.bank_changes_waiting": r(FINANCE),
+    "accounts.bank_change": r(FINANCE, V),
+    "accounts.withdraw_bank_change": r(FINANCE, V, post=302),
     "accounts.correspondent": r(FINANCE, V),
     "accounts.new_representative": r(FINANCE, V),
     "accounts.edit_representative": r(FINANCE, V),
@@ -240,7 +244,17 @@ def _account_objects(factory, db_session, account, run, author) -> dict:
         opened_on=date(2026, 12, 16),
         status="open",
     )
-    db_session.add_all([budget, payment, returned, task])
+    change = BankDetailsChange(
+        account_id=account.id,
+        payee_name="NEW PAYEE",
+        sort_code="089999",
+        account_number="66374958",
+        bank_check="not_checked",
+        correspondent_json='{"name": "A", "address_lines": [], "letter_format": "standard"}',
+        reason="New account",
+        requested_by_id=author.id,
+    )
+    db_session.add_all([budget, payment, returned, task, change])
     db_session.flush()
     to = LetterRecipient("A", [], "standard")
     letter_id = db_session.execute(
@@ -277,6 +291,7 @@ def _account_objects(factory, db_session, account, run, author) -> dict:
         "return_id": returned.id,
         "evidence_id": evidence.id,
         "task_id": task.id,
+        "change_id": change.id,
         "stored": stored,
     }
 
@@ -361,7 +376,7 @@ def test_every_route_declares_its_access_and_is_listed(app):
 def test_routes_that_name_an_account_object_say_what_they_need(app):
     names_an_account = re.compile(
         r"<(?:int:)?(account_id|person_id|rep_id|link_id|mandate_id|budget_id|payment_id"
-        r"|letter_id|return_id|evidence_id)>"
+        r"|letter_id|return_id|evidence_id|change_id)>"
     )
     for rule in _rules(app):
         if names_an_account.search(rule.rule):

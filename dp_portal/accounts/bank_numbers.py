@@ -1,0 +1,106 @@
+"""Standardising UK account numbers that are not 8 digits long, as payment files need them.
+
+Bacs takes an 8-digit account number and a 6-digit sort code. Some banks give customers
+shorter or longer numbers; Pay.UK's "Validating account numbers" (the modulus checking
+specification, section on standardising non-standard account numbers) says how each is
+turned into the standard form:
+- 6 or 7 digits: add leading zeros to make 8;
+- 9 digits (Santander, formerly Alliance & Leicester and Girobank, the only bank that issues
+  them): the first digit of the account number replaces the last digit of the sort code, and
+  the last 8 digits are the account number;
+- 10 digits: National Westminster Bank uses the last 8 digits; the Co-operative Bank uses the
+  first 8.
+Any other 9- or 10-digit number is refused with a request for the 8-digit form (the bank
+will give it), never guessed. The result is shown back for the officer to confirm: a number
+is never changed silently.
+
+Which bank a sort code belongs to comes from the banks' own sort code ranges below; a
+council should check them against the Pay.UK industry sort code directory it subscribes to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..core.errors import RuleError
+
+# Sort code ranges (inclusive, as 6-digit strings) of the banks whose long numbers have a
+# published rule.
+SANTANDER_NINE_DIGIT = (("090000", "091999"), ("720000", "729999"))
+NATWEST_TEN_DIGIT = (("500000", "609999"),)
+COOPERATIVE_TEN_DIGIT = (("080000", "089999"),)
+
+
+@dataclass(frozen=True)
+class Standardised:
+    sort_code: str
+    account_number: str
+    # Plain words for the officer when the number (or sort code) was changed; None when the
+    # details were already standard.
+    note: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.note is not None
+
+
+def _in(sort_code: str, ranges: tuple[tuple[str, str], ...]) -> bool:
+    return any(low <= sort_code <= high for low, high in ranges)
+
+
+def _ask_for_eight(entered: str) -> RuleError:
+    return RuleError(
+        f"The account number has {len(entered)} digits. Ask the person for the 8-digit "
+        "account number their bank uses for payments (it is on their statement, or the bank "
+        "will give it)"
+    )
+
+
+def standardise(sort_code: str, account_number: str) -> Standardised:
+    """The 8-digit form of `account_number` at `sort_code` (both digits only), or RuleError
+    saying what to ask for."""
+    sort_code = re.sub(r"[\s-]", "", sort_code)
+    entered = re.sub(r"[\s-]", "", account_number)
+    if not re.fullmatch(r"[0-9]{6}", sort_code):
+        raise RuleError("Enter a sort code of 6 numbers, like 30-94-47")
+    if not re.fullmatch(r"[0-9]{6,10}", entered):
+        raise RuleError("Enter an account number of 6 to 10 numbers, like 00733445")
+    if len(entered) == 8:
+        return Standardised(sort_code, entered)
+    if len(entered) in (6, 7):
+        padded = entered.zfill(8)
+        return Standardised(
+            sort_code,
+            padded,
+            f"The account number {entered} has {len(entered)} digits: banks add leading "
+            f"zeros to make 8, so it is {padded}.",
+        )
+    if len(entered) == 9 and _in(sort_code, SANTANDER_NINE_DIGIT):
+        new_sort = sort_code[:5] + entered[0]
+        return Standardised(
+            new_sort,
+            entered[1:],
+            f"Santander's 9-digit account number {entered}: the first digit goes at the end "
+            f"of the sort code ({_show(sort_code)} becomes {_show(new_sort)}) and the "
+            f"account number is the last 8 digits, {entered[1:]}.",
+        )
+    if len(entered) == 10 and _in(sort_code, NATWEST_TEN_DIGIT):
+        return Standardised(
+            sort_code,
+            entered[2:],
+            f"NatWest's 10-digit account number {entered}: payments use the last 8 digits, "
+            f"{entered[2:]}.",
+        )
+    if len(entered) == 10 and _in(sort_code, COOPERATIVE_TEN_DIGIT):
+        return Standardised(
+            sort_code,
+            entered[:8],
+            f"The Co-operative Bank's 10-digit account number {entered}: payments use the "
+            f"first 8 digits, {entered[:8]}.",
+        )
+    raise _ask_for_eight(entered)
+
+
+def _show(sort_code: str) -> str:
+    return f"{sort_code[0:2]}-{sort_code[2:4]}-{sort_code[4:6]}"

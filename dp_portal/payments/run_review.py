@@ -1,0 +1,264 @@
+"""What an approver must know about a payment run before money moves (shared/design.md 2.7):
+whether anything it was worked out from has changed since it was built (then it is stale and
+must be built again), who may not approve it (whoever built it, or changed anything it
+depends on), and what changed since the last committed run (new payees, new bank details,
+amounts more than 10% up or down).
+
+Changes are read from the audit log, which every change to an account's money writes with
+the account's id and the same transaction as the change (and which nobody can rewrite).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, literal, or_, select
+
+from ..accounts.models import Account, Person
+from ..auth.models import User
+from ..core.audit import AuditEvent
+from ..extensions import db
+from .models import Payment, PaymentRun, RunLine, RunStatus
+
+# Account changes that alter what a run pays or to whom, in plain words for the run page.
+ACCOUNT_CHANGES = {
+    "account.bank_details_changed": "bank details changed",
+    "account.updated": "account details changed (dates or option)",
+    "account.status_changed": "account status changed",
+    "budget.approved": "a new budget was approved",
+    "mandate.added": "an organisation was given a mandate",
+    "mandate.withdrawn": "a mandate was withdrawn",
+    "recovery.raised": "a recovery was raised",
+    "payment.adjusted": "a payment was corrected",
+    "escalation.suspended": "payments were suspended",
+    "escalation.reinstated": "payments were reinstated",
+}
+# Changes that re-price every account.
+COUNCIL_CHANGES = {
+    "rate.added": "a rate was added",
+    "uplift.applied": "a living wage uplift was applied",
+    "provider_rate.added": "a provider rate was added",
+}
+# Asking for a change counts as changing it, for who may not approve (segregation of duties).
+REQUESTS = {
+    "bank_details.change_requested": "asked for new bank details",
+    "budget.proposed": "proposed a budget",
+}
+MAJOR_CHANGE = 10  # percent up or down that an approver is shown
+
+
+def _account_events(run_id: int, after: datetime | None, actions):
+    query = (
+        select(AuditEvent.action, AuditEvent.actor_id, func.count(AuditEvent.account_id.distinct()))
+        .join(
+            RunLine,
+            and_(RunLine.account_id == AuditEvent.account_id, RunLine.run_id == run_id),
+        )
+        .where(AuditEvent.action.in_(list(actions)))
+        .group_by(AuditEvent.action, AuditEvent.actor_id)
+    )
+    if after is not None:
+        query = query.where(AuditEvent.occurred_at > after)
+    return db.session.execute(query).all()
+
+
+def stale_reasons(run: PaymentRun) -> list[str]:
+    """Why the run no longer shows what would be paid (empty: it still does)."""
+    if run.status not in (RunStatus.BUILT, RunStatus.APPROVED):
+        return []
+    counts: dict[str, int] = {}
+    for action, _actor, accounts in _account_events(run.id, run.built_at, ACCOUNT_CHANGES):
+        counts[action] = counts.get(action, 0) + accounts
+    reasons = [
+        f"{ACCOUNT_CHANGES[action]} on {n} account{'s' if n != 1 else ''}"
+        for action, n in sorted(counts.items())
+    ]
+    for (action,) in db.session.execute(
+        select(AuditEvent.action)
+        .where(AuditEvent.action.in_(list(COUNCIL_CHANGES)), AuditEvent.occurred_at > run.built_at)
+        .distinct()
+    ):
+        reasons.append(COUNCIL_CHANGES[action])
+    if db.session.execute(
+        select(PaymentRun.id)
+        .where(
+            PaymentRun.id != run.id,
+            PaymentRun.status == RunStatus.COMMITTED,
+            PaymentRun.committed_at > run.built_at,
+        )
+        .limit(1)
+    ).first():
+        reasons.append("another run was committed, so arrears may differ")
+    moved = _payees_moved(run.id)
+    if moved:
+        plural = moved != 1
+        reasons.append(
+            f"{moved} payee{'s' if plural else ''} no longer {'have' if plural else 'has'} the "
+            "bank details the run was built with"
+        )
+    return reasons
+
+
+def _payees_moved(run_id: int) -> int:
+    """Paid lines whose snapshot differs from the account's bank details now: the belt to the
+    audit log's braces (the commit pays the snapshot whatever happens)."""
+    return db.session.execute(
+        select(func.count())
+        .select_from(RunLine)
+        .join(Account, Account.id == RunLine.account_id)
+        .where(
+            RunLine.run_id == run_id,
+            RunLine.outcome == "pay",
+            or_(
+                Account.sort_code.is_distinct_from(RunLine.sort_code),
+                Account.account_number.is_distinct_from(RunLine.account_number),
+                Account.payee_name.is_distinct_from(RunLine.payee_name),
+            ),
+        )
+    ).scalar_one()
+
+
+def previous_committed(run: PaymentRun) -> PaymentRun | None:
+    return db.session.execute(
+        select(PaymentRun)
+        .where(
+            PaymentRun.status == RunStatus.COMMITTED,
+            PaymentRun.period_index < run.period_index,
+        )
+        .order_by(PaymentRun.period_index.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def blocked_approvers(run: PaymentRun) -> dict[int, str]:
+    """User id -> why they may not approve: they built the run, or changed (or asked to
+    change) something it pays on since the last committed run."""
+    blocked = {run.built_by_id: "built this run"}
+    previous = previous_committed(run)
+    since = previous.committed_at if previous else None
+    doing = ACCOUNT_CHANGES | REQUESTS
+    for action, actor_id, accounts in _account_events(run.id, since, doing):
+        if actor_id is not None and actor_id not in blocked:
+            what = doing[action]
+            blocked[actor_id] = f"{what} for {accounts} account{'s' if accounts != 1 else ''} in it"
+    return blocked
+
+
+def blocked_names(run: PaymentRun) -> list[tuple[str, str]]:
+    blocked = blocked_approvers(run)
+    users = db.session.execute(select(User.id, User.full_name).where(User.id.in_(blocked))).all()
+    return sorted((name, blocked[user_id]) for user_id, name in users)
+
+
+@dataclass(frozen=True)
+class PayeeChange:
+    account_id: int
+    reference: str
+    person: str
+    payee_name: str | None
+    sort_code: str | None
+    last_four: str | None
+    before_pence: int | None
+    after_pence: int
+    new_payee: bool
+    new_bank_details: bool
+    big_change: bool
+
+
+def changes_since_last_run(run: PaymentRun, limit: int = 500) -> tuple[PaymentRun | None, list]:
+    """The paid lines an approver should look at twice, against the last committed run."""
+    previous = previous_committed(run)
+    if previous is None:
+        return None, []
+    before = (
+        select(
+            Payment.account_id,
+            func.sum(Payment.amount_pence).label("paid"),
+            func.max(Payment.sort_code).label("sort_code"),
+            func.max(Payment.account_number).label("account_number"),
+            func.max(Payment.payee_name).label("payee_name"),
+        )
+        .where(Payment.run_id == previous.id)
+        .group_by(Payment.account_id)
+        .subquery()
+    )
+    now = RunLine.amount_pence + RunLine.arrears_pence
+    new_payee = before.c.account_id.is_(None)
+    new_bank = or_(
+        before.c.sort_code.is_distinct_from(RunLine.sort_code),
+        before.c.account_number.is_distinct_from(RunLine.account_number),
+        before.c.payee_name.is_distinct_from(RunLine.payee_name),
+    )
+    # |now - before| > 10% of before, in whole pence (no division, no rounding).
+    big = func.abs(now - before.c.paid) * 100 > before.c.paid * literal(MAJOR_CHANGE)
+    rows = db.session.execute(
+        select(
+            RunLine.account_id,
+            Account.reference,
+            Person.first_name + " " + Person.last_name,
+            RunLine.payee_name,
+            RunLine.sort_code,
+            RunLine.account_number,
+            before.c.paid,
+            now,
+            new_payee,
+            and_(~new_payee, new_bank),
+            and_(~new_payee, big),
+        )
+        .join(Account, Account.id == RunLine.account_id)
+        .join(Person, Person.id == Account.person_id)
+        .outerjoin(before, before.c.account_id == RunLine.account_id)
+        .where(RunLine.run_id == run.id, RunLine.outcome == "pay", or_(new_payee, new_bank, big))
+        .order_by(Account.reference)
+        .limit(limit)
+    ).all()
+    return previous, [
+        PayeeChange(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5][-4:] if row[5] else None,
+            None if row[6] is None else int(row[6]),
+            int(row[7]),
+            bool(row[8]),
+            bool(row[9]),
+            bool(row[10]),
+        )
+        for row in rows
+    ]
+
+
+# --- What the run pages list -----------------------------------------------------------------
+
+
+def recent_runs(limit: int = 30) -> list[PaymentRun]:
+    return list(
+        db.session.execute(
+            select(PaymentRun)
+            .order_by(PaymentRun.period_start.desc(), PaymentRun.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def withheld_lines(run_id: int, limit: int = 200) -> list[RunLine]:
+    return list(
+        db.session.execute(
+            select(RunLine)
+            .where(RunLine.run_id == run_id, RunLine.outcome == "withhold")
+            .order_by(RunLine.account_id)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def paid_lines(run_id: int):
+    """The query for the run's payments, each with its payee as built (for a paged list)."""
+    return (
+        select(RunLine)
+        .where(RunLine.run_id == run_id, RunLine.outcome == "pay")
+        .order_by(RunLine.account_id)
+    )
