@@ -42,6 +42,8 @@ EXPECTED = {
     "auth.set_password": PUBLIC_ROUTE,
     "auth.sign_out": ALL,
     "auth.change_password": ALL,
+    "auth.account": ALL,
+    "auth.sign_out_everywhere": ALL,
     "auth.users": ADMIN,
     "auth.invite": ADMIN,
     "auth.user": ADMIN,
