@@ -36,10 +36,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many_requests(error):
         # Rate limits (core/ratelimits.py): the same page for every account name typed.
-        minutes = ratelimits.minutes_until_retry()
+        seconds = ratelimits.seconds_until_retry()
+        minutes = max(1, round(seconds / 60)) if seconds else None
         response = make_response(render_template("errors/429.html", minutes=minutes), 429)
-        if minutes:
-            response.headers["Retry-After"] = str(minutes * 60)
+        if seconds:
+            response.headers["Retry-After"] = str(seconds)
         return response
 
     @app.errorhandler(500)

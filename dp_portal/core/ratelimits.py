@@ -83,9 +83,9 @@ upload_limits = post_limits(
 )
 
 
-def minutes_until_retry() -> int | None:
-    """Whole minutes until the limit that was just hit lets requests through again."""
+def seconds_until_retry() -> int | None:
+    """Seconds until the limit that was just hit lets requests through again."""
     current = limiter.current_limit
     if current is None:
         return None
-    return max(1, math.ceil((current.reset_at - time.time()) / 60))
+    return max(1, math.ceil(current.reset_at - time.time()))

@@ -20,6 +20,7 @@ from ..auth.models import Role
 from ..core.downloads import XLSX, attachment
 from ..core.forms import choices
 from ..core.permissions import public, roles_required, signed_in
+from ..core.ratelimits import upload_limits
 from ..core.spreadsheets import SpreadsheetError, workbook_bytes
 from ..core.types import local_today
 from ..core.uploads import MAX_EVIDENCE_BYTES, UploadError
@@ -146,6 +147,7 @@ def template(account_id: int, start: str):
 
 @bp.route("/accounts/<int:account_id>/returns/<start>/upload", methods=["POST"])
 @roles_required(*SUBMITTERS)
+@upload_limits
 def upload(account_id: int, start: str):
     account = _account_or_404(account_id)
     period = _period_or_404(account, start)
@@ -192,6 +194,7 @@ def upload(account_id: int, start: str):
 
 @bp.route("/accounts/<int:account_id>/returns/<start>/evidence", methods=["POST"])
 @roles_required(*SUBMITTERS)
+@upload_limits
 def add_evidence(account_id: int, start: str):
     account = _account_or_404(account_id)
     period = _period_or_404(account, start)
