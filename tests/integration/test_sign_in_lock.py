@@ -64,9 +64,9 @@ def test_attempts_while_locked_do_not_extend_the_lock(app_ctx, factory):
     assert locked.locked_until == start + timedelta(minutes=15)
 
     # Someone keeps guessing (and even the right password) all through the lock...
-    for minutes in (1, 5, 10, 14):
+    for minutes in (1, 14):
         during = start + timedelta(minutes=minutes)
-        for password in ("wrong guess here", "wrong again now", PASSWORD):
+        for password in ("wrong guess here", PASSWORD):
             result = attempt_sign_in("patient@test.example", password, now=during, **POLICY)
             assert result.problem == "Enter a correct email address and password"
     db.session.expire_all()
