@@ -9,6 +9,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 
 from .config import Config, ConfigurationError, config_from_env, production_problems
+from .core import ratelimits
 from .extensions import csrf, db, login_manager, migrate
 
 
@@ -46,6 +47,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
+    ratelimits.init_app(app)
 
     with app.app_context():
         _tune_engine(db.engine)

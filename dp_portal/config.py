@@ -77,13 +77,42 @@ class Config:
 
     SIGN_IN_MAX_FAILURES = 5
     SIGN_IN_LOCK_MINUTES = 15
+    # Invitations (an administrator's set-password link) and self-service reset links.
     PASSWORD_LINK_MAX_AGE = timedelta(days=7)
+    PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+
+    # Rate limits in Flask-Limiter's notation ("10 per minute;100 per hour"), each counted per
+    # client address and per account name (the email typed) or signed-in user. Counted in
+    # memory per worker unless RATELIMIT_STORAGE_URI names a shared store (redis://host:6379/0).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "fixed-window"
+    # If the shared store is down, count in memory rather than refuse every sign-in.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SIGN_IN_PER_ADDRESS = os.environ.get(
+        "RATELIMIT_SIGN_IN_PER_ADDRESS", "30 per minute;300 per hour"
+    )
+    RATELIMIT_SIGN_IN_PER_ACCOUNT = os.environ.get(
+        "RATELIMIT_SIGN_IN_PER_ACCOUNT", "10 per 15 minutes"
+    )
+    RATELIMIT_RESET_PER_ADDRESS = os.environ.get("RATELIMIT_RESET_PER_ADDRESS", "20 per hour")
+    RATELIMIT_RESET_PER_ACCOUNT = os.environ.get("RATELIMIT_RESET_PER_ACCOUNT", "5 per hour")
+    # Setting a password from an invitation or reset link.
+    RATELIMIT_LINK_PER_ADDRESS = os.environ.get("RATELIMIT_LINK_PER_ADDRESS", "20 per hour")
+    RATELIMIT_LINK_PER_ACCOUNT = os.environ.get("RATELIMIT_LINK_PER_ACCOUNT", "10 per hour")
+    RATELIMIT_UPLOAD_PER_ADDRESS = os.environ.get("RATELIMIT_UPLOAD_PER_ADDRESS", "300 per hour")
+    RATELIMIT_UPLOAD_PER_USER = os.environ.get("RATELIMIT_UPLOAD_PER_USER", "100 per hour")
+    # How many reverse proxies in front of the app add X-Forwarded-For (behind nginx: 1).
+    # 0 ignores the header, so a client cannot pick its own address to dodge the limits.
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_USE_TLS = _flag("MAIL_USE_TLS", "true")
+    # Implicit TLS from the first byte (usually port 465) instead of STARTTLS.
+    MAIL_USE_SSL = _flag("MAIL_USE_SSL")
     MAIL_FROM = os.environ.get("MAIL_FROM", "")
     # With no MAIL_SERVER (development and tests only), emails are written here as .eml files.
     MAIL_OUTBOX_DIR = Path(os.environ.get("MAIL_OUTBOX_DIR", INSTANCE_DIR / "outbox"))
@@ -130,6 +159,18 @@ class TestConfig(DevelopmentConfig):
     WTF_CSRF_ENABLED = False
     MAIL_SERVER = ""  # never send real mail from tests
     PUBLIC_BASE_URL = "http://localhost"
+    RATELIMIT_STORAGE_URI = "memory://"
+    # Generous, so the suite (which signs in from one address, often as one user) never trips
+    # them; the rate-limit tests set their own low values.
+    RATELIMIT_SIGN_IN_PER_ADDRESS = "10000 per minute"
+    RATELIMIT_SIGN_IN_PER_ACCOUNT = "10000 per minute"
+    RATELIMIT_RESET_PER_ADDRESS = "10000 per minute"
+    RATELIMIT_RESET_PER_ACCOUNT = "10000 per minute"
+    RATELIMIT_LINK_PER_ADDRESS = "10000 per minute"
+    RATELIMIT_LINK_PER_ACCOUNT = "10000 per minute"
+    RATELIMIT_UPLOAD_PER_ADDRESS = "10000 per minute"
+    RATELIMIT_UPLOAD_PER_USER = "10000 per minute"
+    TRUSTED_PROXY_COUNT = 0
 
 
 for _name, _sample in SAMPLE_SETTINGS.items():

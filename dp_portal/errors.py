@@ -1,8 +1,9 @@
 """Friendly error pages. Nothing a person types should reach the 500 page."""
 
-from flask import Flask, render_template
+from flask import Flask, make_response, render_template
 from flask_wtf.csrf import CSRFError
 
+from .core import ratelimits
 from .core.errors import NotAllowed, NotFound
 from .extensions import db
 
@@ -34,6 +35,16 @@ def register(app: Flask) -> None:
     def too_large(error):
         limit_mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         return render_template("errors/413.html", limit_mb=limit_mb), 413
+
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        # Rate limits (core/ratelimits.py): the same page for every account name typed.
+        seconds = ratelimits.seconds_until_retry()
+        minutes = max(1, round(seconds / 60)) if seconds else None
+        response = make_response(render_template("errors/429.html", minutes=minutes), 429)
+        if seconds:
+            response.headers["Retry-After"] = str(seconds)
+        return response
 
     @app.errorhandler(500)
     def server_error(error):

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and initialised in the app factory."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,3 +27,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Only the routes core/ratelimits.py decorates are limited (no default limits); storage and
+# limits come from the app's config (RATELIMIT_*).
+limiter = Limiter(key_func=get_remote_address)

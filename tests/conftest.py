@@ -4,9 +4,11 @@ transaction that is rolled back, on SQLite by default or PostgreSQL via TEST_DAT
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import create_engine, text
-from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.orm import Session, object_session, scoped_session, sessionmaker
 
 from dp_portal import create_app
 from dp_portal.config import TestConfig
@@ -140,7 +142,24 @@ def outbox(app: Flask) -> Path:
 
 
 def sign_in_as(client, user) -> None:
-    """Sign in without the cost of a password hash (sign-in itself is tested separately)."""
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
+    """Sign in without the cost of a password hash (sign-in itself is tested separately): a
+    server-side session row, as the sign-in page makes, and the cookie that names it."""
+    from dp_portal.auth.models import UserSession
+    from dp_portal.auth.sessions import token_hash
+    from dp_portal.core.types import utcnow
+
+    token = secrets.token_urlsafe(32)
+    session = object_session(user)
+    session.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=token_hash(token),
+            created_at=utcnow(),
+            expires_at=utcnow() + timedelta(hours=8),
+        )
+    )
+    session.flush()
+    user.session_token = token
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = user.get_id()
+        cookie["_fresh"] = True

@@ -46,8 +46,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(32), nullable=False)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    # Bumped whenever the password changes, so older sessions and links stop working.
-    session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # In every set-password link; a new link or a new password replaces it, so older links die
+    # without touching the user's sessions.
+    password_link_nonce: Mapped[str | None] = mapped_column(String(43))
     is_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     failed_sign_ins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -68,8 +69,13 @@ class User(UserMixin, db.Model):
         ),
     )
 
+    # The token of the browser session this object was loaded for (never stored on the row).
+    session_token = None  # str once loaded for a session
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        # Flask-Login keeps this in the signed cookie; the loader checks the token against
+        # user_sessions, so a signed-out cookie stops working.
+        return f"{self.id}:{self.session_token or ''}"
 
     @property
     def is_active(self) -> bool:
@@ -85,3 +91,16 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser. Only a hash of its token is stored, so a copy of this table
+    cannot be used to sign in."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

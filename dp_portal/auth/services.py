@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, null, or_, select, update
 
 from ..core import audit
-from ..core.types import utcnow
+from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
 from .models import Role, User
+from .sessions import end_all_sessions, end_other_sessions
 
 _hasher = PasswordHasher()
 # A real hash to verify against when the email is unknown, so timing does not reveal accounts.
@@ -45,6 +48,11 @@ def find_user_by_email(email: str) -> User | None:
     ).scalar_one_or_none()
 
 
+# One message for a wrong password, an unknown email and a locked account, so the page tells an
+# attacker nothing about which accounts exist or are locked.
+WRONG_DETAILS = "Enter a correct email address and password"
+
+
 @dataclass(frozen=True)
 class SignInResult:
     user: User | None
@@ -54,34 +62,72 @@ class SignInResult:
 def attempt_sign_in(
     email: str, password: str, *, max_failures: int, lock_minutes: int, now: datetime | None = None
 ) -> SignInResult:
-    """Check a password, counting failures in the database so the limit holds across workers."""
+    """Check a password. Failures are counted, and the lock decided, by the database itself, so
+    the limit holds across workers and concurrent attempts; attempts while locked change
+    nothing, so the lock never outlasts `lock_minutes` from the failure that set it."""
     now = now or utcnow()
-    generic = "Enter a correct email address and password"
     user = find_user_by_email(email)
     if user is None or user.password_hash is None:
         _safe_verify(_DUMMY_HASH, password)
-        return SignInResult(None, generic)
-    if user.locked_until is not None and user.locked_until > now:
-        return SignInResult(
-            user,
-            "Your account is locked after too many attempts. Try again in "
-            f"{lock_minutes} minutes, or ask an administrator to unlock it",
-        )
+        return SignInResult(None, WRONG_DETAILS)
     if not _safe_verify(user.password_hash, password):
-        user.failed_sign_ins += 1
-        if user.failed_sign_ins >= max_failures:
-            user.locked_until = now + timedelta(minutes=lock_minutes)
-            user.failed_sign_ins = 0
-            audit.record(None, "user.locked", user, summary="Locked after repeated failed sign-ins")
-        return SignInResult(user, generic)
+        _count_failure(user, max_failures=max_failures, lock_minutes=lock_minutes, now=now)
+        return SignInResult(user, WRONG_DETAILS)
+    if _is_locked(user, now):
+        return SignInResult(user, WRONG_DETAILS)
     if not user.is_enabled:
         return SignInResult(user, "Your account has been switched off: contact an administrator")
-    user.failed_sign_ins = 0
-    user.locked_until = None
-    user.last_sign_in_at = now
+    if not _clear_failures(user, now):
+        return SignInResult(user, WRONG_DETAILS)  # locked by a concurrent attempt just now
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return SignInResult(user, None)
+
+
+def _not_locked(now: datetime):
+    return or_(User.locked_until.is_(None), User.locked_until <= now)
+
+
+def _is_locked(user: User, now: datetime) -> bool:
+    return user.locked_until is not None and user.locked_until > now
+
+
+def _count_failure(user: User, *, max_failures: int, lock_minutes: int, now: datetime) -> None:
+    """One UPDATE: add a failure, and lock when it reaches the limit (the count restarts).
+    The WHERE skips locked users, so trying again while locked does not extend the lock."""
+    failures = User.failed_sign_ins + 1
+    reaches_limit = failures >= max_failures
+    lock_until = literal(now + timedelta(minutes=lock_minutes), UTCDateTime())
+    new_count = db.session.execute(
+        update(User)
+        .where(User.id == user.id, _not_locked(now))
+        .values(
+            failed_sign_ins=case((reaches_limit, 0), else_=failures),
+            locked_until=case((reaches_limit, lock_until), else_=null()),
+        )
+        .returning(User.failed_sign_ins)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    db.session.expire(user, ["failed_sign_ins", "locked_until"])
+    if new_count == 0:
+        audit.record(
+            None,
+            "user.locked",
+            user,
+            summary=f"Locked for {lock_minutes} minutes after {max_failures} failed sign-ins",
+        )
+
+
+def _clear_failures(user: User, now: datetime) -> bool:
+    """Record a sign-in, unless a lock landed since the password was checked."""
+    cleared = db.session.execute(
+        update(User)
+        .where(User.id == user.id, _not_locked(now))
+        .values(failed_sign_ins=0, locked_until=None, last_sign_in_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(user, ["failed_sign_ins", "locked_until", "last_sign_in_at"])
+    return cleared == 1
 
 
 def _safe_verify(password_hash: str, password: str) -> bool:
@@ -96,39 +142,83 @@ def verify_password(user: User, password: str) -> bool:
 
 
 def set_password(user: User, password: str, *, actor: User | None) -> None:
+    """Set a new password: unlocks the user, kills every set-password link, and ends every
+    session except the one `user.session_token` names (the user changing their own)."""
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    user.password_link_nonce = None
     user.password_changed_at = utcnow()
     user.failed_sign_ins = 0
     user.locked_until = None
+    end_other_sessions(user)
     audit.record(actor, "user.password_set", user, summary="Password set")
 
 
 # --- Set-password links (invitations and resets) -----------------------------------------
+# A link is a signed token naming the user, the kind of link and the user's current
+# `password_link_nonce`. Each new link replaces the nonce, so it revokes every older link without
+# touching the user's sessions (anyone may ask for a reset for any address: that must not sign
+# the real user out); setting a password clears it, so a link works once. The kind is signed
+# too, so a reset link cannot be stretched to an invitation's lifetime.
 
 _SALT = "dp-set-password"
+
+
+class LinkKind(StrEnum):
+    INVITATION = "invitation"
+    RESET = "reset"
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=_SALT)
 
 
-def make_password_token(user: User, secret_key: str) -> str:
-    # The session version makes a link single-use: setting a password bumps it.
-    return _serializer(secret_key).dumps({"u": user.id, "v": user.session_version})
+def make_password_token(user: User, secret_key: str, kind: LinkKind = LinkKind.INVITATION) -> str:
+    """A new link for `user`; every earlier link of theirs stops working."""
+    if user.id is None:
+        db.session.flush()
+    user.password_link_nonce = secrets.token_urlsafe(24)
+    return _serializer(secret_key).dumps(
+        {"u": user.id, "k": str(kind), "n": user.password_link_nonce}
+    )
 
 
-def user_for_password_token(token: str, secret_key: str, max_age: timedelta) -> User | None:
+def user_for_password_token(
+    token: str, secret_key: str, max_age: dict[LinkKind, timedelta]
+) -> tuple[User, LinkKind] | None:
+    """The user a link is for and its kind, if the link is genuine, unexpired for its kind, the
+    newest one issued to them and not yet used; otherwise None."""
+    longest = max(max_age.values())
     try:
-        data = _serializer(secret_key).loads(token, max_age=int(max_age.total_seconds()))
+        data, signed_at = _serializer(secret_key).loads(
+            token, max_age=int(longest.total_seconds()), return_timestamp=True
+        )
     except (SignatureExpired, BadSignature):
         return None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or data.get("k") not in set(LinkKind):
         return None
-    user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
-    if user is None or user.session_version != data.get("v") or not user.is_enabled:
+    kind = LinkKind(data["k"])
+    if utcnow() - signed_at > max_age[kind]:
         return None
-    return user
+    user = db.session.get(User, data["u"]) if isinstance(data.get("u"), int) else None
+    nonce = data.get("n")
+    if (
+        user is None
+        or not user.is_enabled
+        or not isinstance(nonce, str)
+        or user.password_link_nonce is None
+        or not secrets.compare_digest(user.password_link_nonce, nonce)
+    ):
+        return None
+    return user, kind
+
+
+def user_id_in_token(token: str, secret_key: str) -> int | None:
+    """Whom a genuine token names, however old: a key for rate limits, never a permission."""
+    try:
+        data = _serializer(secret_key).loads(token)
+    except BadSignature:
+        return None
+    return data.get("u") if isinstance(data, dict) and isinstance(data.get("u"), int) else None
 
 
 def invite_user(
@@ -164,7 +254,7 @@ def update_user(
     user.role = str(role)
     user.organisation_id = organisation_id if role == Role.BROKERAGE_STAFF else None
     if user.is_enabled and not is_enabled:
-        user.session_version += 1  # ends their sessions now
+        end_all_sessions(user)  # signed out now, wherever they are
     user.is_enabled = is_enabled
     after = audit.snapshot(user, fields)
     if before != after:

@@ -1,3 +1,4 @@
+from functools import partial
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -5,11 +6,12 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from ..core.forms import choices
-from ..core.mail import send_after_commit
+from ..core.mail import after_response, send_message_after_commit
 from ..core.permissions import public, roles_required, signed_in
+from ..core.ratelimits import post_limits, reset_request_limits, sign_in_limits
 from ..extensions import db, login_manager
 from ..third_party.models import Organisation
-from . import bp, services
+from . import bp, links, services, sessions
 from .forms import (
     ChangePasswordForm,
     EditUserForm,
@@ -19,17 +21,14 @@ from .forms import (
     SignInForm,
 )
 from .models import Role, User
+from .services import LinkKind
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    raw_id, _, version = user_id.partition(":")
-    if not raw_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(raw_id))
-    if user is None or user.session_version != int(version) or not user.is_enabled:
-        return None
-    return user
+def load_user(session_id: str):
+    # A session ended on the server (signed out, or every device signed out) loads no one,
+    # whatever the browser's cookie says.
+    return sessions.user_for_session(session_id)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -43,6 +42,7 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
+@sign_in_limits
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
@@ -56,6 +56,9 @@ def sign_in():
             lock_minutes=current_app.config["SIGN_IN_LOCK_MINUTES"],
         )
         if result.problem is None:
+            sessions.start_session(
+                result.user, lifetime=current_app.config["PERMANENT_SESSION_LIFETIME"]
+            )
             login_user(result.user)
             return redirect(_safe_next(request.args.get("next")) or url_for("pages.home"))
         # The failure count is saved by the request's commit: this page is a 200.
@@ -67,8 +70,24 @@ def sign_in():
 @bp.route("/sign-out", methods=["POST"])
 @signed_in
 def sign_out():
+    sessions.end_session(current_user)
     logout_user()
     flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/your-account")
+@signed_in
+def account():
+    return render_template("auth/account.html")
+
+
+@bp.route("/your-account/sign-out-everywhere", methods=["POST"])
+@signed_in
+def sign_out_everywhere():
+    sessions.sign_out_everywhere(current_user, actor=current_user)
+    logout_user()
+    flash("You have signed out on every device, including this one.", "success")
     return redirect(url_for("auth.sign_in"))
 
 
@@ -81,21 +100,30 @@ def change_password():
         if not services.verify_password(current_user, form.current_password.data):
             form.current_password.errors = ["Your current password is not correct"]
         else:
+            # Keeps this session (current_user.session_token) and ends every other one.
             services.set_password(current_user, form.new_password.data, actor=current_user)
-            login_user(current_user)  # keep this session; others end with the version bump
             flash("Your password has been changed.", "success")
-            return redirect(url_for("pages.home"))
+            return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
+
+
+def _link_owner() -> str:
+    """Rate-limit key for a set-password link: the user it names (a bad token: one bucket)."""
+    token = (request.view_args or {}).get("token", "")
+    owner = services.user_id_in_token(token, current_app.config["SECRET_KEY"])
+    return f"link-user:{owner}"
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 @public
+@post_limits("RATELIMIT_LINK_PER_ADDRESS", "RATELIMIT_LINK_PER_ACCOUNT", _link_owner)
 def set_password(token: str):
-    user = services.user_for_password_token(
-        token, current_app.config["SECRET_KEY"], current_app.config["PASSWORD_LINK_MAX_AGE"]
+    found = services.user_for_password_token(
+        token, current_app.config["SECRET_KEY"], links.max_ages()
     )
-    if user is None:
-        return render_template("auth/link_expired.html"), 410
+    if found is None:
+        return render_template("auth/link_expired.html", **_lifetimes()), 410
+    user, _kind = found
     form = SetPasswordForm()
     form.email_for_check = user.email
     if form.validate_on_submit():
@@ -107,39 +135,39 @@ def set_password(token: str):
     return render_template("auth/set_password.html", form=form, user=user)
 
 
-def _send_password_link(user: User, *, invitation: bool) -> None:
-    token = services.make_password_token(user, current_app.config["SECRET_KEY"])
-    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
-        "auth.set_password", token=token
+def _lifetimes() -> dict[str, str]:
+    return {
+        "reset_lifetime": links.lifetime(LinkKind.RESET),
+        "invitation_lifetime": links.lifetime(LinkKind.INVITATION),
+    }
+
+
+def _send_password_link(user: User, kind: LinkKind, *, sent: str) -> None:
+    """An administrator's link: flash `sent` once the email has gone, or say it has not."""
+    message = links.link_email(user, kind, actor=current_user)
+    send_message_after_commit(
+        message,
+        what=f"{kind} link for user {user.id}",
+        on_sent=partial(flash, sent, "success"),
+        on_failed=partial(
+            flash,
+            f"The email to {user.email} could not be sent: the mail server did not accept it. "
+            "Try sending a new link later.",
+            "error",
+        ),
     )
-    council = current_app.config["COUNCIL_NAME"]
-    days = current_app.config["PASSWORD_LINK_MAX_AGE"].days
-    if invitation:
-        subject = f"You have been invited to {council}'s direct payments portal"
-        opening = f"{council} has set up an account for you on the direct payments portal."
-    else:
-        subject = f"Set a new password for {council}'s direct payments portal"
-        opening = "We received a request to set a new password for your account."
-    body = (
-        f"Dear {user.full_name},\n\n{opening}\n\n"
-        f"Use this link to choose your password. It works once, for {days} days:\n\n"
-        f"{link}\n\n"
-        f"If you did not expect this email, you can ignore it, or call us on "
-        f"{current_app.config['COUNCIL_PHONE']}.\n\n{council}\n"
-    )
-    send_after_commit(user.email, subject, body)
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
 @public
+@reset_request_limits
 def reset_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is not None and user.is_enabled:
-            _send_password_link(user, invitation=False)
-        # The same answer whether or not the address is known, so it reveals nothing.
-        return render_template("auth/reset_sent.html", email=form.email.data)
+        # The same page, in the same time, whether or not the address is known: the lookup,
+        # the new link and the email all happen after the response has gone.
+        after_response(partial(links.send_reset_link, form.email.data))
+        return render_template("auth/reset_sent.html", email=form.email.data, **_lifetimes())
     return render_template("auth/reset_password.html", form=form)
 
 
@@ -180,8 +208,7 @@ def invite():
                 organisation_id=form.organisation_id.data,
                 actor=current_user,
             )
-            _send_password_link(user, invitation=True)
-            flash(f"Invitation sent to {user.email}.", "success")
+            _send_password_link(user, LinkKind.INVITATION, sent=f"Invitation sent to {user.email}.")
             return redirect(url_for("auth.user", user_id=user.id))
     return render_template("auth/invite.html", form=form)
 
@@ -214,8 +241,8 @@ def user(user_id: int):
 @roles_required(Role.ADMIN)
 def send_link(user_id: int):
     target = db.session.get(User, user_id) or abort(404)
-    _send_password_link(target, invitation=not target.has_password)
-    flash(f"A set-password link has been sent to {target.email}.", "success")
+    kind = LinkKind.RESET if target.has_password else LinkKind.INVITATION
+    _send_password_link(target, kind, sent=f"A set-password link has been sent to {target.email}.")
     return redirect(url_for("auth.user", user_id=target.id))
 
 

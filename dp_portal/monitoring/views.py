@@ -20,6 +20,7 @@ from ..core.downloads import XLSX, attachment
 from ..core.errors import RuleError
 from ..core.forms import choices
 from ..core.permissions import public, roles_required, signed_in, viewer
+from ..core.ratelimits import upload_limits
 from ..core.spreadsheets import SpreadsheetError, workbook_bytes
 from ..core.types import local_today
 from ..core.uploads import MAX_EVIDENCE_BYTES, UploadError
@@ -131,6 +132,7 @@ def template(account_id: int, start: str):
 
 @bp.route("/accounts/<int:account_id>/returns/<start>/upload", methods=["POST"])
 @roles_required(*SUBMITTERS)
+@upload_limits
 def upload(account_id: int, start: str):
     account, period = scope.load_period(viewer(), account_id, start, Need.RETURNS)
     try:
@@ -176,6 +178,7 @@ def upload(account_id: int, start: str):
 
 @bp.route("/accounts/<int:account_id>/returns/<start>/evidence", methods=["POST"])
 @roles_required(*SUBMITTERS)
+@upload_limits
 def add_evidence(account_id: int, start: str):
     account, period = scope.load_period(viewer(), account_id, start, Need.RETURNS)
     form = EvidenceForm()

@@ -43,9 +43,11 @@ def test_repeated_failures_lock_the_account_across_requests(client, factory, db_
         _sign_in(client, "locked@test.example", "not the password")
     db_session.expire_all()
     assert user.locked_until is not None and user.locked_until > utcnow()
-    # Even the right password is refused while locked.
+    # Even the right password is refused while locked, with the wrong-password message.
     response = _sign_in(client, "locked@test.example")
-    assert response.status_code == 200 and b"locked" in response.data
+    assert response.status_code == 200
+    assert b"Enter a correct email address and password" in response.data
+    assert b"is locked" not in response.data
     locked_events = db_session.execute(
         select(AuditEvent).where(
             AuditEvent.action == "user.locked", AuditEvent.object_id == user.id
@@ -169,7 +171,7 @@ def test_invitation_end_to_end(client, factory, outbox, db_session):
         .scalars()
         .all()
     )
-    assert actions == ["user.invited", "user.password_set"]
+    assert actions == ["user.invited", "user.password_link_sent", "user.password_set"]
 
 
 def test_invite_validation(client, factory):
@@ -212,31 +214,27 @@ def test_invite_validation(client, factory):
 def test_reset_password_reveals_nothing_and_sends_a_link(client, factory, outbox):
     factory.user(email="forgot@test.example")
     for address in ("forgot@test.example", "nobody@test.example"):
-        response = client.post("/reset-password", data={"email": address})
-        assert response.status_code == 200 and b"Check your email" in response.data
+        with client.post("/reset-password", data={"email": address}) as response:
+            assert response.status_code == 200 and b"Check your email" in response.data
+            assert b"for 1 hour" in response.data
     assert len(list(outbox.glob("*.eml"))) == 1
     link = _link_from(outbox)
     assert client.get(link).status_code == 200
 
 
-def test_tampered_or_expired_links_are_refused(app, client, factory):
-    from dp_portal.auth.services import make_password_token, user_for_password_token
+def test_tampered_or_expired_links_are_refused(app, client, factory, db_session):
+    from dp_portal.auth.services import LinkKind, make_password_token, user_for_password_token
 
     user = factory.user()
+    day = {LinkKind.INVITATION: timedelta(days=1), LinkKind.RESET: timedelta(days=1)}
+    gone = {LinkKind.INVITATION: timedelta(seconds=-1), LinkKind.RESET: timedelta(seconds=-1)}
     with app.app_context():
         token = make_password_token(user, app.config["SECRET_KEY"])
-        assert (
-            user_for_password_token(token, app.config["SECRET_KEY"], timedelta(days=1)).id
-            == user.id
-        )
-        assert (
-            user_for_password_token(token + "x", app.config["SECRET_KEY"], timedelta(days=1))
-            is None
-        )
-        assert user_for_password_token(token, "other-secret", timedelta(days=1)) is None
-        assert (
-            user_for_password_token(token, app.config["SECRET_KEY"], timedelta(seconds=-1)) is None
-        )
+        db_session.flush()
+        assert user_for_password_token(token, app.config["SECRET_KEY"], day)[0].id == user.id
+        assert user_for_password_token(token + "x", app.config["SECRET_KEY"], day) is None
+        assert user_for_password_token(token, "other-secret", day) is None
+        assert user_for_password_token(token, app.config["SECRET_KEY"], gone) is None
 
 
 def test_admin_can_change_role_and_switch_off_but_not_themselves(client, factory, db_session):

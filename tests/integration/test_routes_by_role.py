@@ -77,6 +77,8 @@ ROUTES: dict[str, Route] = {
     # Signed in, any role.
     "auth.sign_out": r(ALL, post=302),
     "auth.change_password": r(ALL),
+    "auth.account": r(ALL),
+    "auth.sign_out_everywhere": r(ALL, post=302),
     "accounts.index": r(ALL),
     "payments.rates": r(ALL),
     # Administration.
