@@ -391,3 +391,34 @@ def remittance_parts(payment: Payment) -> tuple[list[Payment], list[Payment]]:
         .all()
     )
     return list(related), list(corrections)
+
+
+@dataclass(frozen=True)
+class PaymentsPage:
+    """An account's payments as a person should read them: what has been paid (its pay date
+    has come) and what is due to be paid, each total the sum of the lines listed with it."""
+
+    paid: list[Payment]
+    due: list[Payment]
+
+    @property
+    def paid_total(self) -> Decimal:
+        return sum((p.amount for p in self.paid), Decimal("0.00"))
+
+    @property
+    def due_total(self) -> Decimal:
+        return sum((p.amount for p in self.due), Decimal("0.00"))
+
+
+def payments_page(account_id: int, today: date) -> PaymentsPage:
+    """A payment is paid once its pay date has come (the council sends the bank file ahead
+    of it); until then it is due, never shown as paid."""
+    rows = db.session.execute(
+        select(Payment)
+        .where(Payment.account_id == account_id)
+        .order_by(Payment.pay_date.desc(), Payment.id.desc())
+    ).scalars()
+    paid, due = [], []
+    for payment in rows:
+        (paid if payment.pay_date <= today else due).append(payment)
+    return PaymentsPage(paid, due[::-1])

@@ -293,8 +293,8 @@ def account_payments(account_id: int):
     return render_template(
         "payments/account_payments.html",
         account=account,
-        payments=runs.payments_for_account(account.id),
-        balance=runs.account_balance(account.id),
+        page=services.payments_page(account.id, local_today()),
+        today=local_today(),
     )
 
 
@@ -310,6 +310,7 @@ def remittance(payment_id: int):
         account=account,
         related=related,
         corrections=corrections,
+        paid=payment.pay_date <= local_today(),
     )
 
 
@@ -407,13 +408,17 @@ def remittance_pdf(payment_id: int):
     payment = scope.load_payment(viewer(), payment_id)
     account = payment.account
     recipient = correspondents([account.id])[account.id]
+    today = local_today()
+    paid = payment.pay_date <= today
     html = render_html(
         "remittance",
         recipient.letter_format,
         payment=payment,
+        paid=paid,
         recipient_name=recipient.name,
         address_lines=recipient.address_lines,
-        letter_date=payment.pay_date,
+        # Advice of a payment still to come is dated the day it is given, not the pay date.
+        letter_date=payment.pay_date if paid else today,
         subject="Remittance advice",
         reference=account.reference,
     )

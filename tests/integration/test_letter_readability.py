@@ -35,6 +35,7 @@ SAMPLES = {
     "contribution_invoice": PERIOD
     | {"invoice_number": "DP000123-20260406", "amount": "40.00", "due": "2026-05-04"},
     "remittance": {
+        "paid": True,
         "payment": SimpleNamespace(
             amount=Decimal("400.00"),
             account_number="12345678",
@@ -52,7 +53,7 @@ SAMPLES = {
                 ],
                 offsets=[],
             ),
-        )
+        ),
     },
     "suspension": PERIOD,
     "bank_details_changed": {
