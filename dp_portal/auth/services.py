@@ -16,7 +16,7 @@ from ..core import audit
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
 from .models import Role, User
-from .sessions import end_all_sessions, end_other_sessions
+from .sessions import end_all_sessions, end_other_sessions, start_session
 
 _hasher = PasswordHasher()
 # A real hash to verify against when the email is unknown, so timing does not reveal accounts.
@@ -60,11 +60,18 @@ class SignInResult:
 
 
 def attempt_sign_in(
-    email: str, password: str, *, max_failures: int, lock_minutes: int, now: datetime | None = None
+    email: str,
+    password: str,
+    *,
+    max_failures: int,
+    lock_minutes: int,
+    session_lifetime: timedelta = timedelta(hours=8),
+    now: datetime | None = None,
 ) -> SignInResult:
-    """Check a password. Failures are counted, and the lock decided, by the database itself, so
-    the limit holds across workers and concurrent attempts; attempts while locked change
-    nothing, so the lock never outlasts `lock_minutes` from the failure that set it."""
+    """Check a password and, if it is right, start a server-side session (its token is then
+    `result.user.session_token`). Failures are counted, and the lock decided, by the database
+    itself, so the limit holds across workers and concurrent attempts; attempts while locked
+    change nothing, so the lock never outlasts `lock_minutes` from the failure that set it."""
     now = now or utcnow()
     user = find_user_by_email(email)
     if user is None or user.password_hash is None:
@@ -81,6 +88,7 @@ def attempt_sign_in(
         return SignInResult(user, WRONG_DETAILS)  # locked by a concurrent attempt just now
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    start_session(user, lifetime=session_lifetime, now=now)
     return SignInResult(user, None)
 
 

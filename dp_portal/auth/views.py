@@ -54,12 +54,10 @@ def sign_in():
             form.password.data,
             max_failures=current_app.config["SIGN_IN_MAX_FAILURES"],
             lock_minutes=current_app.config["SIGN_IN_LOCK_MINUTES"],
+            session_lifetime=current_app.config["PERMANENT_SESSION_LIFETIME"],
         )
         if result.problem is None:
-            sessions.start_session(
-                result.user, lifetime=current_app.config["PERMANENT_SESSION_LIFETIME"]
-            )
-            login_user(result.user)
+            login_user(result.user)  # the cookie names the session the service started
             return redirect(_safe_next(request.args.get("next")) or url_for("pages.home"))
         # The failure count is saved by the request's commit: this page is a 200.
         problem = result.problem
