@@ -1,3 +1,4 @@
+from flask import request
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
@@ -286,3 +287,22 @@ class EscalationFilterForm(BaseForm):
         ),
         default="open",
     )
+
+
+class AcceptForm(BaseForm):
+    note = TextAreaField(
+        "What did you check? (needed when the return has flags)",
+        widget=GovTextArea(),
+        validators=[Length(max=1000)],
+    )
+    submit = SubmitField("Accept the return", widget=GovSubmitInput())
+
+
+class AcceptListedForm(BaseForm):
+    """The ids of the returns listed on the confirmation page: the officer accepts what they
+    saw, never whatever happens to be clean when the button is pressed."""
+
+    submit = SubmitField("Accept these returns", widget=GovSubmitInput())
+
+    def return_ids(self) -> list[int]:
+        return [int(v) for v in request.form.getlist("return_id") if v.isdigit()]

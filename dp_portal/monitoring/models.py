@@ -83,6 +83,8 @@ class MonitoringReturn(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     query_message: Mapped[str | None] = mapped_column(Text)
+    # What the officer checked before accepting (required when the return has flags).
+    decision_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     account = relationship("Account")

@@ -12,6 +12,7 @@ from sqlalchemy import exists, func, select
 from ..accounts.models import Account
 from ..auth.models import User
 from ..core import audit
+from ..core.audit import AuditEvent
 from ..core.calendar import Region
 from ..core.calendar_models import working_calendar
 from ..core.errors import RuleError
@@ -211,13 +212,28 @@ def draft_for(account: Account, period: ReturnPeriod, *, create: bool = True) ->
     return draft
 
 
-def save_draft(draft: MonitoringReturn, values: dict[str, Decimal], explanation: str) -> None:
+def save_draft(
+    draft: MonitoringReturn, values: dict[str, Decimal], explanation: str, *, actor: User
+) -> None:
     if draft.status != "draft":
         raise RuleError("Only a draft can be changed")
+    before = {name: getattr(draft, f"{name}_pence") for name in FIELDS}
     for name in FIELDS:
         if name in values and values[name] is not None:
             setattr(draft, f"{name}_pence", to_pence(values[name]))
     draft.explanation = explanation
+    after = {name: getattr(draft, f"{name}_pence") for name in FIELDS}
+    # Who filled in a return is who may not accept it (separation of duties), so every save
+    # is recorded, not only the sending.
+    audit.record(
+        actor,
+        "return.draft_saved",
+        draft,
+        account_id=draft.account_id,
+        summary=f"Return for {draft.period_start:%d %B %Y} saved (version {draft.version})",
+        before={k: v for k, v in before.items() if before[k] != after[k]},
+        after={k: v for k, v in after.items() if before[k] != after[k]},
+    )
 
 
 def figures_of(row: MonitoringReturn) -> Figures:
@@ -276,18 +292,55 @@ def submit(draft: MonitoringReturn, *, account: Account, actor: User) -> None:
     )
 
 
-def accept(row: MonitoringReturn, *, actor: User) -> None:
+def took_part(row: MonitoringReturn, user_id: int) -> bool:
+    """Whether `user_id` filled in, changed, sent or added evidence to any version of this
+    return: if so they may not accept it (shared/design.md 2.7, segregation of duties)."""
+    version_ids = select(MonitoringReturn.id).where(
+        MonitoringReturn.account_id == row.account_id,
+        MonitoringReturn.period_start == row.period_start,
+    )
+    wrote = db.session.execute(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.actor_id == user_id,
+            AuditEvent.action.in_(["return.draft_saved", "return.submitted"]),
+            AuditEvent.object_type == "monitoring_returns",
+            AuditEvent.object_id.in_(version_ids),
+        )
+        .limit(1)
+    ).first()
+    uploaded = db.session.execute(
+        select(Evidence.id)
+        .where(
+            Evidence.account_id == row.account_id,
+            Evidence.period_start == row.period_start,
+            Evidence.uploaded_by_id == user_id,
+        )
+        .limit(1)
+    ).first()
+    return bool(wrote or uploaded or row.submitted_by_id == user_id)
+
+
+def accept(row: MonitoringReturn, *, actor: User, note: str = "") -> None:
     if row.status != "submitted":
         raise RuleError("Only a return waiting for review can be accepted")
+    if took_part(row, actor.id):
+        raise RuleError(
+            "You filled in or sent this return for the person, so another finance officer "
+            "must accept it"
+        )
+    if row.flags and not note.strip():
+        raise RuleError("This return has flags: say what you checked and why you are accepting it")
     row.status, row.decided_by_id, row.decided_at = "accepted", actor.id, utcnow()
+    row.decision_note = note.strip() or None
     audit.record(
         actor,
         "return.accepted",
         row,
         account_id=row.account_id,
-        summary="Return accepted",
+        summary="Return accepted" + (f": {note.strip()}" if note.strip() else ""),
         before={"status": "submitted"},
-        after={"status": "accepted"},
+        after={"status": "accepted", "note": note.strip() or None},
     )
 
 
@@ -344,11 +397,34 @@ def queue(
     return query
 
 
-def accept_clean(actor: User) -> int:
-    rows = db.session.execute(queue(flagged="clean")).scalars().all()
+BULK_LIMIT = 200  # returns on one "accept these" confirmation page
+
+
+def clean_to_accept(actor: User) -> list[MonitoringReturn]:
+    """The returns with no flags that `actor` may accept, oldest first, for the confirmation
+    page (returns they took part in are left for another officer)."""
+    rows = db.session.execute(queue(flagged="clean").limit(BULK_LIMIT * 2)).scalars().all()
+    return [row for row in rows if not took_part(row, actor.id)][:BULK_LIMIT]
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    accepted: int
+    skipped: int
+
+
+def accept_listed(return_ids: list[int], actor: User) -> BulkOutcome:
+    """Accept exactly the returns the officer saw listed, and only those still clean and
+    waiting: a return sent or changed after the page was shown is left for its own review."""
+    rows = db.session.execute(
+        select(MonitoringReturn).where(MonitoringReturn.id.in_(return_ids[:BULK_LIMIT]))
+    ).scalars()
+    accepted = 0
     for row in rows:
-        accept(row, actor=actor)
-    return len(rows)
+        if row.status == "submitted" and not row.flags and not took_part(row, actor.id):
+            accept(row, actor=actor)
+            accepted += 1
+    return BulkOutcome(accepted, len(set(return_ids)) - accepted)
 
 
 # --- Before any recovery: the conversation -------------------------------------------------

@@ -29,6 +29,8 @@ from ..third_party.models import Organisation
 from . import bp, escalations, scope, services
 from .forms import (
     SPEND_FIELDS,
+    AcceptForm,
+    AcceptListedForm,
     ConversationForm,
     EvidenceForm,
     QueryForm,
@@ -86,7 +88,7 @@ def return_form(account_id: int, start: str):
         # Only now is a new draft saved: a look, or a form with mistakes, saves nothing.
         draft = services.draft_for(account, period)
         values = {name: getattr(form, name).data for name in services.FIELDS}
-        services.save_draft(draft, values, form.explanation.data or "")
+        services.save_draft(draft, values, form.explanation.data or "", actor=current_user)
         if form.send.data:
             services.submit(draft, account=account, actor=current_user)
             flash(
@@ -153,7 +155,7 @@ def upload(account_id: int, start: str):
             upload_form.workbook.errors = [str(exc)]
         else:
             draft = services.draft_for(account, period)
-            services.save_draft(draft, values, draft.explanation)
+            services.save_draft(draft, values, draft.explanation, actor=current_user)
             flash(
                 "Your figures have been read from the spreadsheet. Check them, then send it.",
                 "success",
@@ -249,6 +251,9 @@ def _return_page(row, **forms):
         conversations=services.conversations(row),
         talk_form=forms.get("talk_form") or ConversationForm(prefix="talk"),
         recovery_form=forms.get("recovery_form") or RecoveryForm(prefix="recovery"),
+        accept_form=forms.get("accept_form") or AcceptForm(prefix="accept"),
+        took_part=current_user.role == Role.FINANCE_OFFICER
+        and services.took_part(row, current_user.id),
     )
 
 
@@ -301,13 +306,16 @@ def raise_recovery(return_id: int):
 @roles_required(Role.FINANCE_OFFICER)
 def accept_return(return_id: int):
     row = scope.load_return(viewer(), return_id)
-    try:
-        services.accept(row, actor=current_user)
-    except RuleError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("The return has been accepted.", "success")
-    return redirect(url_for("monitoring.view_return", return_id=row.id))
+    form = AcceptForm(prefix="accept")
+    if form.validate_on_submit():
+        try:
+            services.accept(row, actor=current_user, note=form.note.data or "")
+        except RuleError as exc:
+            form.note.errors = [str(exc)]
+        else:
+            flash("The return has been accepted.", "success")
+            return redirect(url_for("monitoring.view_return", return_id=row.id))
+    return _return_page(row, accept_form=form)
 
 
 @bp.route("/returns")
@@ -364,12 +372,31 @@ def export_history(account_id: int):
     return _xlsx(services.history(account.id), f"returns-{account.reference}.xlsx")
 
 
-@bp.route("/returns/accept-clean", methods=["POST"])
+@bp.route("/returns/accept-clean", methods=["GET", "POST"])
 @roles_required(Role.FINANCE_OFFICER)
 def accept_clean():
-    count = services.accept_clean(current_user)
-    flash(f"{count} returns with no flags have been accepted.", "success")
-    return redirect(url_for("monitoring.queue"))
+    """GET: the returns with no flags this officer may accept, listed; POST: accept exactly
+    the ones listed on the page they saw."""
+    form = AcceptListedForm()
+    if form.validate_on_submit():
+        outcome = services.accept_listed(form.return_ids(), current_user)
+        flash(
+            f"{outcome.accepted} returns with no flags have been accepted."
+            + (
+                f" {outcome.skipped} were left for review: they changed, or you took part in "
+                "them, after the list was shown."
+                if outcome.skipped
+                else ""
+            ),
+            "success",
+        )
+        return redirect(url_for("monitoring.queue"))
+    return render_template(
+        "monitoring/accept_clean.html",
+        rows=services.clean_to_accept(current_user),
+        form=form,
+        limit=services.BULK_LIMIT,
+    )
 
 
 @bp.route("/accounts/<int:account_id>/monitoring-tier", methods=["GET", "POST"])

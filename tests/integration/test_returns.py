@@ -94,7 +94,9 @@ def test_return_journey_send_query_answer_accept(client, factory, db_session):
     assert [(v.version, v.status) for v in versions] == [(1, "superseded"), (2, "submitted")]
 
     sign_in_as(client, officer)
-    client.post("/returns/accept-clean")
+    listed = client.get("/returns/accept-clean").text
+    assert f'name="return_id" value="{versions[1].id}"' in listed
+    client.post("/returns/accept-clean", data={"return_id": str(versions[1].id)})
     db_session.expire_all()
     assert versions[1].status == "accepted"
     actions = (
@@ -106,7 +108,15 @@ def test_return_journey_send_query_answer_accept(client, factory, db_session):
         .scalars()
         .all()
     )
-    assert actions == ["return.submitted", "return.queried", "return.submitted", "return.accepted"]
+    assert actions == [
+        "return.draft_saved",
+        "return.draft_saved",
+        "return.submitted",
+        "return.queried",
+        "return.draft_saved",
+        "return.submitted",
+        "return.accepted",
+    ]
 
 
 def test_flags_name_the_problems(client, factory, db_session):
