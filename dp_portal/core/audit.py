@@ -139,3 +139,17 @@ def _refuse_rewrites(session: Session, flush_context, instances) -> None:
             raise AuditLogIsAppendOnly(
                 f"{type(obj).__name__} rows are never changed or deleted: record a new entry"
             )
+
+
+def record_download(
+    actor: Actor, what: str, file_name: str, *, detail: str = "", account_id: int | None = None
+) -> AuditEvent:
+    """A spreadsheet or file of people's data leaving the system: auditors ask who took it."""
+    return record(
+        actor,
+        f"download.{what}",
+        object_type="downloads",
+        account_id=account_id,
+        summary=f"Downloaded {file_name}" + (f" ({detail})" if detail else ""),
+        after={"file": file_name, "detail": detail or None},
+    )

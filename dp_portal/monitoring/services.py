@@ -17,6 +17,7 @@ from ..core.calendar import Region
 from ..core.calendar_models import working_calendar
 from ..core.errors import RuleError
 from ..core.money import ZERO, from_pence, to_pence
+from ..core.spreadsheets import workbook_bytes
 from ..core.types import local_today, utcnow
 from ..core.uploads import store
 from ..extensions import db
@@ -568,6 +569,17 @@ EXPORT_HEADER = [
     "Surplus",
     "Flags",
 ]
+
+
+def export_workbook(
+    returns: list[MonitoringReturn], file_name: str, *, actor: User, account_id: int | None = None
+) -> bytes:
+    """Returns as a spreadsheet, with the download in the audit log."""
+    data = workbook_bytes({"Returns": (EXPORT_HEADER, export_rows(returns))})
+    audit.record_download(
+        actor, "returns", file_name, detail=f"{len(returns)} returns", account_id=account_id
+    )
+    return data
 
 
 def export_rows(returns: list[MonitoringReturn]):

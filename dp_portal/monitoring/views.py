@@ -21,7 +21,7 @@ from ..core.errors import RuleError
 from ..core.forms import choices
 from ..core.permissions import public, roles_required, signed_in, viewer
 from ..core.ratelimits import upload_limits
-from ..core.spreadsheets import SpreadsheetError, workbook_bytes
+from ..core.spreadsheets import SpreadsheetError
 from ..core.types import local_today
 from ..core.uploads import MAX_EVIDENCE_BYTES, UploadError
 from ..extensions import db
@@ -353,8 +353,8 @@ def _queue_query(form: QueueFilterForm):
     )
 
 
-def _xlsx(rows, name: str) -> Response:
-    data = workbook_bytes({"Returns": (services.EXPORT_HEADER, services.export_rows(rows))})
+def _xlsx(rows, name: str, account_id: int | None = None) -> Response:
+    data = services.export_workbook(rows, name, actor=current_user, account_id=account_id)
     return attachment(data, name, XLSX)
 
 
@@ -369,7 +369,7 @@ def export_queue():
 @roles_required(Role.FINANCE_OFFICER, Role.TEAM_LEADER)
 def export_history(account_id: int):
     account = account_scope.load_account(viewer(), account_id)
-    return _xlsx(services.history(account.id), f"returns-{account.reference}.xlsx")
+    return _xlsx(services.history(account.id), f"returns-{account.reference}.xlsx", account.id)
 
 
 @bp.route("/returns/accept-clean", methods=["GET", "POST"])

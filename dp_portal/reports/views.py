@@ -1,6 +1,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import abort, render_template, request
+from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from sqlalchemy import func, select
 from wtforms import StringField, SubmitField
@@ -9,7 +10,7 @@ from wtforms.validators import Length, ValidationError
 from ..accounts import scope as account_scope
 from ..accounts.models import Account
 from ..auth.models import Role
-from ..core.audit import AuditEvent
+from ..core.audit import AuditEvent, record_download
 from ..core.downloads import XLSX, attachment
 from ..core.forms import BaseForm, DateField
 from ..core.permissions import roles_required, viewer
@@ -120,6 +121,8 @@ def reminders():
 @roles_required(Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
 def reminders_export():
     _, today, date_from, date_to = _report_dates()
-    data = workbook_bytes(reminder_report.workbook_sheets(today, date_from, date_to))
+    sheets = reminder_report.workbook_sheets(today, date_from, date_to)
+    data = workbook_bytes(sheets)
     name = f"reminders-{date_from.isoformat()}-to-{date_to.isoformat()}.xlsx"
+    record_download(current_user, "reminder_report", name, detail="the reminder report")
     return attachment(data, name, XLSX)

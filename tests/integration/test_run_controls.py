@@ -331,3 +331,28 @@ def test_bank_file_downloads_are_in_the_audit_log(client, factory, db_session):
         ("download.bank_file", approver.id),
         ("download.run_report", approver.id),
     ]
+
+
+def test_exports_of_peoples_data_are_in_the_audit_log(client, factory, db_session):
+    officer = factory.user(Role.FINANCE_OFFICER)
+    account = factory.account()
+    sign_in_as(client, officer)
+    for url in (
+        "/returns/export.xlsx",
+        f"/accounts/{account.id}/returns/history.xlsx",
+        "/reports/reminders.xlsx",
+    ):
+        assert client.get(url).status_code == 200, url
+    events = db_session.execute(
+        select(AuditEvent.action, AuditEvent.account_id).where(
+            AuditEvent.action.like("download.%"), AuditEvent.actor_id == officer.id
+        )
+    ).all()
+    assert sorted(events, key=str) == sorted(
+        [
+            ("download.returns", None),
+            ("download.returns", account.id),
+            ("download.reminder_report", None),
+        ],
+        key=str,
+    )
