@@ -46,7 +46,7 @@ def pytest_collection_modifyitems(config, items):
                     item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def _payments_world(users, account) -> None:
+def _payments_world(users, account, also=()) -> None:
     """Rates from April 2025 and an approved 20-hour budget, so runs have something to pay."""
     from datetime import date
     from decimal import Decimal
@@ -63,18 +63,19 @@ def _payments_world(users, account) -> None:
     ):
         services.add_rate_row(kind, date(2025, 4, 1), Decimal(value), "test", actor=admin)
     db.session.flush()
-    budget = services.propose_budget(
-        account,
-        effective_from=account.start_date,
-        lines=[LineSpec(LineKind.PA_HOURS, "Personal assistant support", hours=Decimal("20"))],
-        weekly_contribution=Decimal("0"),
-        contribution_basis="net",
-        reason="Assessment",
-        actor=users[Role.FINANCE_OFFICER],
-    )
-    services.decide_budget(
-        budget, approve=True, note="", actor=users[Role.TEAM_LEADER], ceiling=Decimal("1500")
-    )
+    for paid in (account, *also):
+        budget = services.propose_budget(
+            paid,
+            effective_from=paid.start_date,
+            lines=[LineSpec(LineKind.PA_HOURS, "Personal assistant support", hours=Decimal("20"))],
+            weekly_contribution=Decimal("0"),
+            contribution_basis="net",
+            reason="Assessment",
+            actor=users[Role.FINANCE_OFFICER],
+        )
+        services.decide_budget(
+            budget, approve=True, note="", actor=users[Role.TEAM_LEADER], ceiling=Decimal("1500")
+        )
 
 
 class LiveServer:
@@ -113,13 +114,19 @@ def live_app():
         factory.access(users[Role.RECIPIENT], account)
         factory.mandate(other, users[Role.BROKERAGE_STAFF].organisation)
         factory.user(Role.FINANCE_OFFICER, email="finance_officer2@browser.example")
-        _payments_world(users, account)
+        factory.user(Role.FINANCE_OFFICER, email="finance_officer3@browser.example")
+        moving = factory.account(
+            payee_name="M MOVER", sort_code="309634", account_number="12345678"
+        )
+        _payments_world(users, account, also=[moving])
         db.session.commit()
         app.config["TEST_WORLD"] = {
             "account_id": account.id,
             "other_id": other.id,
             "account_ref": account.reference,
             "other_ref": other.reference,
+            "moving_id": moving.id,
+            "moving_ref": moving.reference,
         }
     with LiveServer(app) as server:
         app.config["LIVE_URL"] = server.url

@@ -40,7 +40,7 @@ def test_uplift_run_bank_file_and_remittance(page, live_app):
     page.get_by_role("radio").first.check()
     page.get_by_role("button", name="Build the run").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("The run has been built")
-    expect(page.locator("main")).to_contain_text("another finance officer must approve it")
+    expect(page.locator("main")).to_contain_text("a finance officer who did not must approve it")
     check_accessibility(page)
     run_url = page.url
     page.get_by_role("button", name="Sign out").click()
@@ -48,6 +48,9 @@ def test_uplift_run_bank_file_and_remittance(page, live_app):
     sign_in(page, Role.FINANCE_OFFICER, email="finance_officer2@browser.example")
     page.goto(run_url)
     page.get_by_role("button", name="Approve this run").click()
+    page.get_by_role("button", name="Commit the payments").click()  # a link styled as a button
+    expect(page.locator("h1")).to_have_text("Commit the payments?")
+    check_accessibility(page)
     page.get_by_role("button", name="Commit the payments").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("committed")
     check_accessibility(page)
