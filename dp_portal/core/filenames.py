@@ -66,7 +66,9 @@ def clean_filename(name: str | None, *, default: str = "file") -> str:
     becomes `default` (which may carry its own extension)."""
     text = unicodedata.normalize("NFC", name or "")
     text = re.split(r"[/\\]", text)[-1]  # both separators: a Windows path arrives whole
-    text = "".join(char for char in text if _readable(char))
+    text = "".join(
+        " " if char.isspace() else char for char in text if _readable(char) or char.isspace()
+    )
     text = _SPACES.sub(" ", text).strip(" .")
     stem, ext = split_extension(text)
     stem = stem.strip(" .")

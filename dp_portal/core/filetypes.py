@@ -14,6 +14,7 @@ import re
 CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
 
+DAMAGED_ZIP = "a damaged zip file"
 PASSWORD_PROTECTED = "This file is password-protected: save a copy without a password"  # noqa: S105
 
 
@@ -66,7 +67,7 @@ def _zip_kind(data: bytes) -> str:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, ValueError, OSError):
-        return "a damaged zip file"
+        return DAMAGED_ZIP
     if "xl/workbook.xml" in names:
         return "an Excel workbook (.xlsx)"
     if "word/document.xml" in names:
@@ -88,7 +89,7 @@ _DESCRIBED = [
     (lambda d: d[:4] == b"RIFF" and d[8:12] == b"WEBP", "a WebP picture"),
     (
         lambda d: d[4:8] == b"ftyp" and d[8:12] in (b"heic", b"heix", b"mif1", b"heif", b"hevc"),
-        "an iPhone photo in HEIC format (set the camera to save JPEG, or take a screenshot)",
+        "an iPhone photo in HEIC format",
     ),
     (lambda d: d.startswith((b"II*\x00", b"MM\x00*")), "a TIFF picture"),
     (lambda d: d.startswith((b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b")), "a compressed archive"),

@@ -86,8 +86,9 @@ class _Walk:
         else:
             row = int(number)
         if row <= self.row:
-            raise self.refuse(
-                f"the rows are stored out of order (row {row} after row {self.row}): {_SAVE_AGAIN}"
+            raise SpreadsheetError(
+                f"the rows are stored out of order (row {row} after row {self.row}): {_SAVE_AGAIN}",
+                sheet=self.sheet,
             )
         self.row, self.column = row, 0
 

@@ -17,7 +17,10 @@ from __future__ import annotations
 import hashlib
 import io
 import secrets
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from .aftercommit import on_rollback
 from .filenames import clean_filename, extensions
 from .filetypes import (
     CFB_SIGNATURE,
+    DAMAGED_ZIP,
     PASSWORD_PROTECTED,
     ZIP_SIGNATURE,
     SpreadsheetError,
@@ -79,6 +83,9 @@ class Accept:
     what: str
     max_bytes: int
     default_name: str
+    # False when the caller reads the workbook's cells next (core/workbook_reader), which
+    # checks the archive itself and can name the cell of a formula linking elsewhere.
+    check_workbook: bool = True
 
 
 EVIDENCE = Accept(
@@ -104,7 +111,9 @@ def identify(data: bytes) -> Kind | None:
     if data.startswith(b"\xff\xd8\xff"):
         return KINDS["jpeg"]
     if data.startswith(ZIP_SIGNATURE):
-        return KINDS["xlsx"] if describe(data) == KINDS["xlsx"].description else None
+        # A damaged zip is taken for a workbook, so that the workbook check names the damage.
+        what = describe(data)
+        return KINDS["xlsx"] if what in (KINDS["xlsx"].description, DAMAGED_ZIP) else None
     if data.startswith(CFB_SIGNATURE) and cfb_kind(data) == "encrypted":
         raise UploadError(PASSWORD_PROTECTED)
     if describe(data) is None and looks_like_text(data):
@@ -139,23 +148,41 @@ def _check_pdf(data: bytes) -> None:
         raise UploadError("The PDF is incomplete or damaged: save it again and upload the new copy")
 
 
+@contextmanager
+def _strict_pillow() -> Iterator[None]:
+    """Pillow as strict as it goes, for one check. Past its decompression-bomb limit
+    (Image.MAX_IMAGE_PIXELS) Pillow only warns, and raises at twice it: both are refusals
+    here. And WeasyPrint, once imported, tells Pillow to pad truncated pictures silently
+    (ImageFile.LOAD_TRUNCATED_IMAGES): a cut-short upload must fail instead. Both settings are
+    process-wide, so this holds a lock; our workers are processes, not threads."""
+    from PIL import Image, ImageFile
+
+    with _PILLOW_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        padding, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = padding
+
+
+_PILLOW_LOCK = threading.Lock()
+
+
 def _check_image(data: bytes, kind: Kind) -> None:
     from PIL import Image
 
     try:
-        # Past Pillow's decompression-bomb limit (Image.MAX_IMAGE_PIXELS) Pillow only warns,
-        # and raises at twice it: both are refusals here. The filter is set around this
-        # open only (not thread-safe across threads of one process; our workers are
-        # processes).
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[kind.key.upper()]) as image:
-                width, height = image.size
-                if width < 1 or height < 1:
-                    raise UploadError("The picture is empty (it has no pixels)")
-                if kind.key == "jpeg":  # decode at 1/8 scale: every byte is still read
-                    image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
-                image.load()
+        with (
+            _strict_pillow(),
+            Image.open(io.BytesIO(data), formats=[kind.key.upper()]) as image,
+        ):
+            width, height = image.size
+            if width < 1 or height < 1:
+                raise UploadError("The picture is empty (it has no pixels)")
+            if kind.key == "jpeg":  # decode at 1/8 scale: every byte is still read
+                image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+            image.load()
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         limit = Image.MAX_IMAGE_PIXELS // 1_000_000
         raise UploadError(
@@ -176,7 +203,7 @@ def _check_content(data: bytes, kind: Kind, accept: Accept) -> None:
         _check_pdf(data)
     elif kind.key in ("png", "jpeg"):
         _check_image(data, kind)
-    elif kind.key == "xlsx":
+    elif kind.key == "xlsx" and accept.check_workbook:
         check_archive(data, accept.max_bytes)
     elif kind.key == "csv":
         read_csv_text(data)

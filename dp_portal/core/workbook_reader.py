@@ -134,9 +134,25 @@ def _parse(archive: zipfile.ZipFile, name: str, sheet: str | None):
     return root
 
 
+def _content_types(archive: zipfile.ZipFile) -> dict[str, str]:
+    """{part path: content type} from [Content_Types].xml (ECMA-376 Part 2, 10.1.2)."""
+    if "[Content_Types].xml" not in archive.namelist():
+        raise SpreadsheetError("The workbook is damaged and cannot be read: save it again as .xlsx")
+    return {
+        element.get("PartName", "").lstrip("/"): element.get("ContentType", "")
+        for element in _parse(archive, "[Content_Types].xml", None)
+        if _local(element.tag) == "Override"
+    }
+
+
 def _parts(archive: zipfile.ZipFile, sheet: str) -> tuple[str, str | None]:
-    """The zip paths of the named sheet and of the shared strings, from the workbook and its
-    relationships (ECMA-376 Part 1, 18.2.19 and Part 2, 9.3)."""
+    """The zip paths of the named sheet and of the shared strings, found as openpyxl finds
+    them (the workbook's relationships, and the content types: ECMA-376 Part 1, 18.2.19;
+    Part 2, 9.3 and 10.1), so that the scan checks the very parts openpyxl then reads."""
+    types = _content_types(archive)
+    main = [path for path, kind in types.items() if kind.endswith(".main+xml")]
+    if any(path != "xl/workbook.xml" for path in main):
+        raise SpreadsheetError("The workbook is damaged and cannot be read: save it again as .xlsx")
     workbook = _parse(archive, "xl/workbook.xml", None)
     rel_id = next(
         (
@@ -160,7 +176,7 @@ def _parts(archive: zipfile.ZipFile, sheet: str) -> tuple[str, str | None]:
             "The workbook is damaged: this sheet is missing or is not a sheet of cells",
             sheet=sheet,
         )
-    strings = next((p for k, p in rels.values() if k.endswith("/sharedStrings")), None)
+    strings = next((p for p, k in types.items() if k.endswith(".sharedStrings+xml")), None)
     return path, strings if strings in archive.namelist() else None
 
 

@@ -132,7 +132,9 @@ def _day(value) -> date | None:
 
 
 # The upload rules for a return: an .xlsx workbook, at most MAX_BYTES.
-UPLOAD = Accept(("xlsx",), "the return spreadsheet, saved as .xlsx", MAX_BYTES, "return")
+UPLOAD = Accept(
+    ("xlsx",), "the return spreadsheet, saved as .xlsx", MAX_BYTES, "return", check_workbook=False
+)
 
 # Every cell the return reads: a merged range or an error value over any of them is refused.
 READS = ("B1", "B2", "B3", "B4", *(cell for cell, _ in MONEY_CELLS.values()))
