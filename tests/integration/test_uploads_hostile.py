@@ -30,8 +30,8 @@ from ..hostile_files import (
     png_header,
     zip_parts,
 )
+from ..hostile_workbooks import external_link
 from .test_return_spreadsheets import template
-from .test_spreadsheets_hostile import external_link
 
 START = date(2026, 4, 6)
 LOCKED = "This file is password-protected: save a copy without a password"
