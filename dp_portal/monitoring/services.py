@@ -32,6 +32,7 @@ from .evidence import evidence_for as evidence_for
 from .models import (
     SPEND_COLUMNS,
     Conversation,
+    Evidence,
     MonitoringReturn,
     ReminderPolicy,
     TierChange,
