@@ -119,6 +119,9 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     # Evidence files people upload: outside the web root, under random names.
     EVIDENCE_DIR = Path(os.environ.get("EVIDENCE_DIR", INSTANCE_DIR / "evidence"))
+    # How many evidence files one return may carry, and their total size.
+    EVIDENCE_MAX_FILES = int(os.environ.get("EVIDENCE_MAX_FILES", "20"))
+    EVIDENCE_MAX_TOTAL_MB = int(os.environ.get("EVIDENCE_MAX_TOTAL_MB", "50"))
 
     # Payments every 4 weeks (four_weekly, the Scottish norm) or monthly; period 0 contains
     # the anchor (for monthly, its month). Chosen once, at go-live.

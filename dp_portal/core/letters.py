@@ -9,9 +9,13 @@ touching 100,000 accounts records its letters in seconds and the PDFs follow in 
 from __future__ import annotations
 
 import json
+import mimetypes
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from flask import current_app, render_template
 from sqlalchemy import (
@@ -141,10 +145,43 @@ def render_html(kind: str, letter_format: str, **context: Any) -> str:
     )
 
 
+def static_file_for(url: str, static_dir: Path) -> Path:
+    """The file a letter may use for `url`: only a file: URL inside the app's static folder.
+    Anything else (http(s), data:, file:///etc/passwd, ../ escapes, symlinks out) raises
+    ValueError, so a template (or text that slipped into one) can neither read the server's
+    files into a PDF, for instance as an attachment, nor make the server call out."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        raise ValueError(f"letters may only use the portal's own static files, not {url!r}")
+    path = Path(url2pathname(parts.path)).resolve()
+    if not path.is_relative_to(static_dir.resolve()) or not path.is_file():
+        raise ValueError(f"letters may only use the portal's own static files, not {url!r}")
+    return path
+
+
+def _static_only_fetcher(static_dir: Path):
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFilesOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            try:
+                path = static_file_for(url, static_dir)
+            except ValueError:
+                current_app.logger.warning("A letter asked for %s: refused", url[:200])
+                raise
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+
+    return StaticFilesOnly()
+
+
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=current_app.root_path).write_pdf(pdf_variant="pdf/ua-1")
+    fetcher = _static_only_fetcher(Path(current_app.static_folder or ""))
+    return HTML(string=html, base_url=current_app.root_path, url_fetcher=fetcher).write_pdf(
+        pdf_variant="pdf/ua-1"
+    )
 
 
 def letter_html(letter: Letter) -> str:

@@ -1,65 +1,230 @@
-"""Evidence files: sniffed by content (never trusted by name or browser type), size-limited,
-stored outside the web root under random names with their SHA-256."""
+"""The one set of rules every upload follows (evidence, the return workbook, later imports).
+
+A file is judged by its bytes, never by its name or by the type the browser declares (which
+is only a hint: browsers send application/vnd.ms-excel or application/octet-stream for a
+genuine CSV). Then:
+- its name must agree with what it is: a PDF named .xlsx, or statement.pdf.exe, is refused
+  with a message saying what the file really is; the name is cleaned (core/filenames);
+- password-protected PDFs and workbooks are refused; pictures must decode, within Pillow's
+  decompression-bomb limit; CSV must be UTF-8 (with or without a BOM), UTF-16 with a BOM,
+  or Windows-1252;
+- files are stored outside the web root under random names with their SHA-256, and removed
+  again if the database transaction that records them rolls back.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .spreadsheets import SpreadsheetError, check_archive
+from ..extensions import db
+from .aftercommit import on_rollback
+from .filenames import clean_filename, extensions
+from .filetypes import (
+    CFB_SIGNATURE,
+    DAMAGED_ZIP,
+    PASSWORD_PROTECTED,
+    ZIP_SIGNATURE,
+    SpreadsheetError,
+    UploadError,
+    cfb_kind,
+    describe,
+    pdf_is_encrypted,
+)
+from .text_files import looks_like_text, read_csv_text
+from .workbook_reader import check_archive
+
+__all__ = ["EVIDENCE", "Accept", "Checked", "SpreadsheetError", "UploadError", "check_upload"]
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
 
-class UploadError(ValueError):
-    pass
-
-
 @dataclass(frozen=True)
-class Sniffed:
-    kind: str  # pdf | png | jpeg | xlsx | csv
+class Kind:
+    key: str
+    description: str
     content_type: str
-    extension: str
+    extensions: tuple[str, ...]  # the first is the one we give a file that has none
+
+    @property
+    def extension(self) -> str:
+        return self.extensions[0]
 
 
-_TYPES = {
-    "pdf": Sniffed("pdf", "application/pdf", ".pdf"),
-    "png": Sniffed("png", "image/png", ".png"),
-    "jpeg": Sniffed("jpeg", "image/jpeg", ".jpg"),
-    "xlsx": Sniffed(
-        "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"
-    ),
-    "csv": Sniffed("csv", "text/csv", ".csv"),
+KINDS = {
+    kind.key: kind
+    for kind in (
+        Kind("pdf", "a PDF document", "application/pdf", (".pdf",)),
+        Kind("png", "a PNG picture", "image/png", (".png",)),
+        Kind("jpeg", "a JPEG photo", "image/jpeg", (".jpg", ".jpeg", ".jpe", ".jfif")),
+        Kind(
+            "xlsx",
+            "an Excel workbook (.xlsx)",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            (".xlsx",),
+        ),
+        Kind("csv", "a CSV file", "text/csv", (".csv",)),
+    )
 }
 
 
-def sniff(data: bytes) -> Sniffed:
-    """What the file really is, from its first bytes."""
+@dataclass(frozen=True)
+class Accept:
+    """What one upload takes: its kinds, how it names them to people, its size limit."""
+
+    kinds: tuple[str, ...]
+    what: str
+    max_bytes: int
+    default_name: str
+    # False when the caller reads the workbook's cells next (core/workbook_reader), which
+    # checks the archive itself and can name the cell of a formula linking elsewhere.
+    check_workbook: bool = True
+
+
+EVIDENCE = Accept(
+    ("pdf", "png", "jpeg", "xlsx", "csv"),
+    "a PDF, a photo (JPEG or PNG), a spreadsheet (XLSX) or a CSV file",
+    MAX_EVIDENCE_BYTES,
+    "evidence",
+)
+
+
+@dataclass(frozen=True)
+class Checked:
+    kind: Kind
+    name: str  # cleaned, ending in an extension that agrees with the content
+
+
+def identify(data: bytes) -> Kind | None:
+    """The accepted kind the bytes are, None for anything else we can describe."""
     if data.startswith(b"%PDF-"):
-        return _TYPES["pdf"]
+        return KINDS["pdf"]
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return _TYPES["png"]
+        return KINDS["png"]
     if data.startswith(b"\xff\xd8\xff"):
-        return _TYPES["jpeg"]
-    if data.startswith(b"PK\x03\x04"):
+        return KINDS["jpeg"]
+    if data.startswith(ZIP_SIGNATURE):
+        # A damaged zip is taken for a workbook, so that the workbook check names the damage.
+        what = describe(data)
+        return KINDS["xlsx"] if what in (KINDS["xlsx"].description, DAMAGED_ZIP) else None
+    if data.startswith(CFB_SIGNATURE) and cfb_kind(data) == "encrypted":
+        raise UploadError(PASSWORD_PROTECTED)
+    if describe(data) is None and looks_like_text(data):
+        return KINDS["csv"]
+    return None
+
+
+def _named(filename: str | None, kind: Kind, accept: Accept) -> str:
+    name = clean_filename(filename, default=accept.default_name + kind.extension)
+    found = extensions(name)
+    if not found:  # no extension we know: give it the right one
+        return clean_filename(name + kind.extension)
+    last = "." + found[-1]
+    if last not in kind.extensions:
+        raise UploadError(
+            f"The file is called {name}, but it is {kind.description}: its name should end "
+            f"in {kind.extension}. Check you chose the right file"
+        )
+    if len(found) > 1 and "." + found[-2] not in kind.extensions:
+        raise UploadError(
+            f"The file's name, {name}, has two extensions (.{found[-2]}{last}). It is "
+            f"{kind.description}: name it with {kind.extension} only"
+        )
+    return name
+
+
+def _check_pdf(data: bytes) -> None:
+    if pdf_is_encrypted(data):
+        raise UploadError(PASSWORD_PROTECTED)
+    # A PDF ends with %%EOF within its last 1024 bytes (ISO 32000-1 7.5.5, read as readers do).
+    if b"%%EOF" not in data[-1024:]:
+        raise UploadError("The PDF is incomplete or damaged: save it again and upload the new copy")
+
+
+@contextmanager
+def _strict_pillow() -> Iterator[None]:
+    """Pillow as strict as it goes, for one check. Past its decompression-bomb limit
+    (Image.MAX_IMAGE_PIXELS) Pillow only warns, and raises at twice it: both are refusals
+    here. And WeasyPrint, once imported, tells Pillow to pad truncated pictures silently
+    (ImageFile.LOAD_TRUNCATED_IMAGES): a cut-short upload must fail instead. Both settings are
+    process-wide, so this holds a lock; our workers are processes, not threads."""
+    from PIL import Image, ImageFile
+
+    with _PILLOW_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        padding, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
         try:
-            check_archive(data, MAX_EVIDENCE_BYTES)
-        except SpreadsheetError as exc:
-            raise UploadError(str(exc)) from exc
-        return _TYPES["xlsx"]
-    head = data[:8192]
-    if head and b"\x00" not in head:
-        try:
-            text = head.decode("utf-8")
-        except UnicodeDecodeError:
-            text = head.decode("latin-1")
-        if "," in text and all(ch.isprintable() or ch in "\r\n\t" for ch in text):
-            return _TYPES["csv"]
-    raise UploadError(
-        "The file must be a PDF, a photo (JPEG or PNG), a spreadsheet (XLSX) or a CSV file"
-    )
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = padding
+
+
+_PILLOW_LOCK = threading.Lock()
+
+
+def _check_image(data: bytes, kind: Kind) -> None:
+    from PIL import Image
+
+    try:
+        with (
+            _strict_pillow(),
+            Image.open(io.BytesIO(data), formats=[kind.key.upper()]) as image,
+        ):
+            width, height = image.size
+            if width < 1 or height < 1:
+                raise UploadError("The picture is empty (it has no pixels)")
+            if kind.key == "jpeg":  # decode at 1/8 scale: every byte is still read
+                image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+            image.load()
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        limit = Image.MAX_IMAGE_PIXELS // 1_000_000
+        raise UploadError(
+            f"The picture has more than {limit} million pixels, which is more than a photo "
+            "or scan needs: save a smaller copy and upload that"
+        ) from exc
+    except UploadError:
+        raise
+    except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError, struct.error…
+        raise UploadError(
+            f"The file starts like {kind.description} but cannot be opened as one: it may be "
+            "damaged. Save it again and upload the new copy"
+        ) from exc
+
+
+def _check_content(data: bytes, kind: Kind, accept: Accept) -> None:
+    if kind.key == "pdf":
+        _check_pdf(data)
+    elif kind.key in ("png", "jpeg"):
+        _check_image(data, kind)
+    elif kind.key == "xlsx" and accept.check_workbook:
+        check_archive(data, accept.max_bytes)
+    elif kind.key == "csv":
+        read_csv_text(data)
+
+
+def check_upload(data: bytes, filename: str | None, accept: Accept) -> Checked:
+    """Apply every rule, or raise UploadError (SpreadsheetError for a workbook's insides)
+    with a message that says what the file is and what to do."""
+    if not data:
+        raise UploadError("The file is empty")
+    if len(data) > accept.max_bytes:
+        raise UploadError(f"The file must be smaller than {accept.max_bytes // 1024 // 1024} MB")
+    kind = identify(data)
+    if kind is None or kind.key not in accept.kinds:
+        what = kind.description if kind else describe(data)
+        if what is None:
+            raise UploadError(f"The file must be {accept.what}")
+        raise UploadError(f"The file is {what}, but it must be {accept.what}")
+    name = _named(filename, kind, accept)
+    _check_content(data, kind, accept)
+    return Checked(kind, name)
 
 
 @dataclass(frozen=True)
@@ -67,16 +232,16 @@ class StoredFile:
     stored_name: str
     sha256: str
     size: int
-    sniffed: Sniffed
+    kind: Kind
 
 
-def store(data: bytes, folder: Path) -> StoredFile:
-    if not data:
-        raise UploadError("The file is empty")
-    if len(data) > MAX_EVIDENCE_BYTES:
-        raise UploadError("The file must be smaller than 10 MB")
-    sniffed = sniff(data)
+def store(data: bytes, folder: Path, kind: Kind) -> StoredFile:
+    """Write a checked file under a random name. If the transaction recording it rolls back
+    (or ends without committing), the file is removed again."""
     folder.mkdir(parents=True, exist_ok=True)
-    name = secrets.token_hex(16) + sniffed.extension
-    (folder / name).write_bytes(data)
-    return StoredFile(name, hashlib.sha256(data).hexdigest(), len(data), sniffed)
+    name = secrets.token_hex(16) + kind.extension
+    path = folder / name
+    with path.open("xb") as out:  # never overwrite
+        out.write(data)
+    on_rollback(db.session(), lambda: path.unlink(missing_ok=True))
+    return StoredFile(name, hashlib.sha256(data).hexdigest(), len(data), kind)

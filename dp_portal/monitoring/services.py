@@ -19,7 +19,6 @@ from ..core.errors import RuleError
 from ..core.money import ZERO, from_pence, to_pence
 from ..core.spreadsheets import workbook_bytes
 from ..core.types import local_today, utcnow
-from ..core.uploads import store
 from ..extensions import db
 from ..payments import services as payment_services
 from ..payments.budgets import LineKind
@@ -28,6 +27,8 @@ from ..payments.runs import load_plans, weekly_on
 from ..payments.services import rate_book
 from ..third_party.models import Mandate
 from . import escalations
+from .evidence import add_evidence as add_evidence
+from .evidence import evidence_for as evidence_for
 from .models import (
     SPEND_COLUMNS,
     Conversation,
@@ -500,53 +501,6 @@ def recover_surplus(
             "contingency_weeks": CONTINGENCY_WEEKS,
         },
         actor=actor,
-    )
-
-
-# --- Evidence ------------------------------------------------------------------------------
-
-
-def add_evidence(
-    account: Account,
-    period_start: date,
-    *,
-    kind: str,
-    filename: str,
-    data: bytes,
-    folder,
-    actor: User,
-) -> Evidence:
-    stored = store(data, folder)
-    row = Evidence(
-        account_id=account.id,
-        period_start=period_start,
-        kind=kind,
-        original_name=(filename or "file")[:200],
-        stored_name=stored.stored_name,
-        content_type=stored.sniffed.content_type,
-        sha256=stored.sha256,
-        size=stored.size,
-        uploaded_by_id=actor.id,
-    )
-    db.session.add(row)
-    audit.record(
-        actor,
-        "return.evidence_added",
-        row,
-        account_id=account.id,
-        summary=f"{Evidence.KINDS[kind]} added for {period_start:%d %B %Y}",
-        after={"name": row.original_name, "sha256": stored.sha256, "size": stored.size},
-    )
-    return row
-
-
-def evidence_for(account_id: int, period_start: date) -> list[Evidence]:
-    return list(
-        db.session.execute(
-            select(Evidence)
-            .where(Evidence.account_id == account_id, Evidence.period_start == period_start)
-            .order_by(Evidence.id)
-        ).scalars()
     )
 
 

@@ -7,14 +7,16 @@ carries a version marker (B1) so an old or foreign workbook is recognised and re
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+import math
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, Protection
 
 from ..core.money import MoneyError, parse_money
 from ..core.spreadsheets import SpreadsheetError, read_cells
+from ..core.uploads import Accept, check_upload
 from .reconcile import SPENDING
 
 SHEET = "Return"
@@ -76,29 +78,37 @@ def build_template(
     return out.getvalue()
 
 
+LARGEST = Decimal("10000000")
+_MONEY_HELP = "enter an amount in pounds and pence, like 125.50"
+
+
+def _number(value: int | float, cell: str) -> Decimal:
+    """A spreadsheet number as pounds: its shortest decimal form (never the binary
+    fraction), refused when not finite, too large, or finer than a penny."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SpreadsheetError(
+            f"this is not a finite number: {_MONEY_HELP}", sheet=SHEET, cell=cell
+        )
+    amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    # Checked before rounding: 1E+300 cannot be rounded to pence at all.
+    if abs(amount) > LARGEST:
+        raise SpreadsheetError("this amount is too large for a return", sheet=SHEET, cell=cell)
+    # Binary noise from a spreadsheet's own arithmetic (0.1 + 0.2) is not a fraction of a
+    # penny; anything bigger is.
+    if abs(amount - amount.quantize(Decimal("0.01"))) > Decimal("1e-6"):
+        raise SpreadsheetError(
+            "enter pounds and pence with no more than 2 decimal places", sheet=SHEET, cell=cell
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
 def _money(value, cell: str, *, negative: bool) -> Decimal:
     if value is None or value == "":
         return Decimal("0.00")
-    if isinstance(value, bool | datetime | date):
-        raise SpreadsheetError(
-            "enter an amount in pounds and pence, like 125.50", sheet=SHEET, cell=cell
-        )
+    if isinstance(value, bool | datetime | date | time | timedelta):
+        raise SpreadsheetError(_MONEY_HELP, sheet=SHEET, cell=cell)
     if isinstance(value, int | float):
-        # Spreadsheet numbers arrive as floats: take their shortest decimal form, never the
-        # binary fraction, and insist on whole pence.
-        try:
-            amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        except InvalidOperation as exc:
-            raise SpreadsheetError("this is not a number", sheet=SHEET, cell=cell) from exc
-        # Binary noise from a spreadsheet's own arithmetic (0.1 + 0.2) is not a fraction
-        # of a penny; anything bigger is.
-        if not amount.is_finite() or abs(amount - amount.quantize(Decimal("0.01"))) > Decimal(
-            "1e-6"
-        ):
-            raise SpreadsheetError(
-                "enter pounds and pence with no more than 2 decimal places", sheet=SHEET, cell=cell
-            )
-        amount = amount.quantize(Decimal("0.01"))
+        amount = _number(value, cell)
     else:
         try:
             amount = parse_money(str(value), allow_negative=negative)
@@ -108,7 +118,7 @@ def _money(value, cell: str, *, negative: bool) -> Decimal:
             ) from exc
     if amount < 0 and not negative:
         raise SpreadsheetError("enter an amount of £0.00 or more", sheet=SHEET, cell=cell)
-    if abs(amount) > Decimal("10000000"):
+    if abs(amount) > LARGEST:
         raise SpreadsheetError("this amount is too large for a return", sheet=SHEET, cell=cell)
     return amount
 
@@ -121,11 +131,29 @@ def _day(value) -> date | None:
     return None
 
 
+# The upload rules for a return: an .xlsx workbook, at most MAX_BYTES.
+UPLOAD = Accept(
+    ("xlsx",), "the return spreadsheet, saved as .xlsx", MAX_BYTES, "return", check_workbook=False
+)
+
+# Every cell the return reads: a merged range or an error value over any of them is refused.
+READS = ("B1", "B2", "B3", "B4", *(cell for cell, _ in MONEY_CELLS.values()))
+
+
 def read_return(
-    data: bytes, *, reference: str, period_start: date, period_end: date
+    data: bytes,
+    *,
+    reference: str,
+    period_start: date,
+    period_end: date,
+    filename: str | None = None,
 ) -> dict[str, Decimal]:
-    """The figures of an uploaded return, or SpreadsheetError naming the sheet and cell."""
-    cells = read_cells(data, sheet=SHEET, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+    """The figures of an uploaded return, or SpreadsheetError naming the sheet and cell.
+    With the name the file was sent under, the upload rules (core/uploads) apply first and
+    refuse with UploadError."""
+    if filename is not None:
+        check_upload(data, filename, UPLOAD)
+    cells = read_cells(data, sheet=SHEET, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, reads=READS)
     if cells.get("B1") != MARKER:
         raise SpreadsheetError(
             "this is not the council's return template. Download the template for this "

@@ -18,10 +18,10 @@ from ..accounts.scope import Need
 from ..auth.models import Role
 from ..core.downloads import XLSX, attachment
 from ..core.errors import RuleError
+from ..core.filenames import clean_filename
 from ..core.forms import choices
 from ..core.permissions import public, roles_required, signed_in, viewer
 from ..core.ratelimits import upload_limits
-from ..core.spreadsheets import SpreadsheetError
 from ..core.types import local_today
 from ..core.uploads import MAX_EVIDENCE_BYTES, UploadError
 from ..extensions import db
@@ -147,11 +147,12 @@ def upload(account_id: int, start: str):
         try:
             values = read_return(
                 upload_form.workbook.data.read(MAX_BYTES + 1),
+                filename=upload_form.workbook.data.filename,
                 reference=account.reference,
                 period_start=period.start,
                 period_end=period.end,
             )
-        except SpreadsheetError as exc:
+        except UploadError as exc:  # the upload rules' refusals and the workbook's
             upload_form.workbook.errors = [str(exc)]
         else:
             draft = services.draft_for(account, period)
@@ -213,7 +214,7 @@ def evidence(evidence_id: int):
         row.stored_name,
         mimetype=row.content_type,
         as_attachment=True,
-        download_name=row.original_name,
+        download_name=clean_filename(row.original_name, default="evidence"),
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dp_portal.auth.models import Role
-from dp_portal.core.uploads import UploadError, sniff
+from dp_portal.core.uploads import EVIDENCE, UploadError, check_upload, identify
 from dp_portal.monitoring.models import Evidence
 
 from ..conftest import sign_in_as
@@ -28,7 +28,7 @@ PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
     ],
 )
 def test_files_are_recognised_by_content(data, kind):
-    assert sniff(data).kind == kind
+    assert identify(data).key == kind
 
 
 @pytest.mark.parametrize(
@@ -42,7 +42,7 @@ def test_files_are_recognised_by_content(data, kind):
 )
 def test_other_files_are_refused(data):
     with pytest.raises(UploadError, match="must be a PDF"):
-        sniff(data)
+        check_upload(data, "statement.pdf", EVIDENCE)
 
 
 def test_evidence_upload_and_download(app, client, factory, db_session):
@@ -61,7 +61,9 @@ def test_evidence_upload_and_download(app, client, factory, db_session):
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-    assert b"The file was not added: The file must be a PDF" in renamed.data
+    assert b"The file was not added: The file is a Windows program, but it must be a PDF" in (
+        renamed.data
+    )
     assert db_session.execute(select(func.count(Evidence.id))).scalar() == 0
 
     added = client.post(

@@ -1,0 +1,284 @@
+"""Reading spreadsheets people upload: strictly, and never with an unhandled error.
+
+Uploaded workbooks are hostile until proved otherwise: a renamed program, a password-protected
+or macro-enabled file, a zip bomb, a sheet that lies about its size, XML that is not well
+formed, a cell that points at text that is not there, "NaN" where a number should be, a cell
+type no spreadsheet program writes, a formula with no saved value or one that reaches into
+another workbook. Each is refused with a SpreadsheetError naming the sheet and cell (or the
+reason) before anything is saved.
+
+The sheet's XML is first walked by our own strict scan (defusedxml, so no entity tricks),
+which checks every cell against ECMA-376 Part 1, 18.3.1.4 (c), 18.18.11 (ST_CellType) and
+18.4 (shared strings); only then does openpyxl read the values, in read-only mode.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from collections.abc import Collection
+from typing import Any
+
+from defusedxml import ElementTree as SafeET
+
+from .filetypes import (
+    CFB_SIGNATURE,
+    PASSWORD_PROTECTED,
+    ZIP_SIGNATURE,
+    SpreadsheetError,
+    cfb_kind,
+)
+from .sheet_scan import SheetScan, scan_sheet
+
+MAX_UNCOMPRESSED = 20 * 1024 * 1024
+MAX_RATIO = 100
+MAX_ENTRIES = 200
+
+_STRICT_NS = "http://purl.oclc.org/ooxml/"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+# Parts that carry code or objects that run when an officer opens the file.
+_ACTIVE_PARTS = ("xl/embeddings/", "xl/activex/", "xl/ctrlprops/")
+
+
+def _not_a_zip(data: bytes) -> SpreadsheetError:
+    if not data:
+        return SpreadsheetError("The file is empty")
+    if data.startswith(CFB_SIGNATURE):
+        kind = cfb_kind(data)
+        if kind == "encrypted":
+            return SpreadsheetError(PASSWORD_PROTECTED)
+        if kind == "xls":
+            return SpreadsheetError(
+                "The file is an Excel 97-2003 workbook (.xls): open it and save it as an "
+                "Excel Workbook (.xlsx)"
+            )
+    return SpreadsheetError("The file is not an Excel workbook (.xlsx)")
+
+
+def _open_archive(data: bytes, max_bytes: int) -> zipfile.ZipFile:
+    if len(data) > max_bytes:
+        raise SpreadsheetError(f"The file is larger than {max_bytes // 1024 // 1024} MB")
+    if not data.startswith(ZIP_SIGNATURE):
+        raise _not_a_zip(data)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError) as exc:
+        raise SpreadsheetError("The file is damaged: it could not be opened as a workbook") from exc
+    names = [entry.filename for entry in entries]
+    lower = {name.lower() for name in names}
+    if len(lower) != len(names):
+        raise SpreadsheetError("The file is damaged: it holds two parts with the same name")
+    if "xl/workbook.xml" not in names:
+        raise SpreadsheetError("The file is not an Excel workbook (.xlsx)")
+    if any(entry.flag_bits & 0x1 for entry in entries):  # APPNOTE 4.4.4 bit 0: encrypted
+        raise SpreadsheetError(PASSWORD_PROTECTED)
+    if any(name.endswith("vbaproject.bin") for name in lower):
+        raise SpreadsheetError(
+            "The workbook contains macros: save it as an ordinary .xlsx workbook"
+        )
+    if any(name.startswith(_ACTIVE_PARTS) for name in lower):
+        raise SpreadsheetError(
+            "The workbook contains embedded objects or controls: save a copy without them"
+        )
+    if len(entries) > MAX_ENTRIES:
+        raise SpreadsheetError("The workbook has too many parts to be a return")
+    if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED:
+        raise SpreadsheetError(
+            "The workbook unpacks to more than 20 MB, far more than a return needs"
+        )
+    for entry in entries:
+        if entry.compress_size and entry.file_size / entry.compress_size > MAX_RATIO:
+            raise SpreadsheetError(
+                "The workbook is compressed suspiciously hard and cannot be read safely"
+            )
+    return archive
+
+
+EXTERNAL_LINKS = (
+    "The workbook has formulas that link to another workbook: copy the figures in as "
+    "values (Paste Special, Values), save it, and upload it again"
+)
+
+
+def _has_external_links(archive: zipfile.ZipFile) -> bool:
+    return any(name.lower().startswith("xl/externallinks/") for name in archive.namelist())
+
+
+def check_archive(data: bytes, max_bytes: int) -> None:
+    """The container checks every uploaded workbook passes, whatever it is for."""
+    archive = _open_archive(data, max_bytes)
+    if _has_external_links(archive):
+        raise SpreadsheetError(EXTERNAL_LINKS)
+    _parse(archive, "xl/workbook.xml", None)  # Strict Open XML, or not XML at all
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _parse(archive: zipfile.ZipFile, name: str, sheet: str | None):
+    try:
+        root = SafeET.fromstring(archive.read(name))
+    except Exception as exc:  # ParseError, defusedxml's refusals, a damaged zip entry
+        raise SpreadsheetError(
+            "The workbook is damaged and cannot be read: save it again as .xlsx", sheet=sheet
+        ) from exc
+    if root.tag.startswith("{" + _STRICT_NS):
+        raise SpreadsheetError(
+            'The workbook is saved as "Strict Open XML Spreadsheet". Open it and save it '
+            'again as an ordinary "Excel Workbook (.xlsx)", then upload that'
+        )
+    return root
+
+
+def _content_types(archive: zipfile.ZipFile) -> dict[str, str]:
+    """{part path: content type} from [Content_Types].xml (ECMA-376 Part 2, 10.1.2)."""
+    if "[Content_Types].xml" not in archive.namelist():
+        raise SpreadsheetError("The workbook is damaged and cannot be read: save it again as .xlsx")
+    return {
+        element.get("PartName", "").lstrip("/"): element.get("ContentType", "")
+        for element in _parse(archive, "[Content_Types].xml", None)
+        if _local(element.tag) == "Override"
+    }
+
+
+def _parts(archive: zipfile.ZipFile, sheet: str) -> tuple[str, str | None]:
+    """The zip paths of the named sheet and of the shared strings, found as openpyxl finds
+    them (the workbook's relationships, and the content types: ECMA-376 Part 1, 18.2.19;
+    Part 2, 9.3 and 10.1), so that the scan checks the very parts openpyxl then reads."""
+    types = _content_types(archive)
+    main = [path for path, kind in types.items() if kind.endswith(".main+xml")]
+    if any(path != "xl/workbook.xml" for path in main):
+        raise SpreadsheetError("The workbook is damaged and cannot be read: save it again as .xlsx")
+    workbook = _parse(archive, "xl/workbook.xml", None)
+    rel_id = next(
+        (
+            element.get(_REL_NS)
+            for element in workbook.iter()
+            if _local(element.tag) == "sheet" and element.get("name") == sheet
+        ),
+        None,
+    )
+    if rel_id is None:
+        raise SpreadsheetError(f"The workbook has no sheet called {sheet}", sheet=sheet)
+    rels = {}
+    if "xl/_rels/workbook.xml.rels" in archive.namelist():
+        for rel in _parse(archive, "xl/_rels/workbook.xml.rels", sheet).iter(_PKG_REL):
+            target = rel.get("Target", "")
+            path = target[1:] if target.startswith("/") else posixpath.join("xl", target)
+            rels[rel.get("Id")] = (rel.get("Type", ""), posixpath.normpath(path))
+    kind, path = rels.get(rel_id, ("", ""))
+    if not kind.endswith("/worksheet") or path not in archive.namelist():
+        raise SpreadsheetError(
+            "The workbook is damaged: this sheet is missing or is not a sheet of cells",
+            sheet=sheet,
+        )
+    strings = next((p for p, k in types.items() if k.endswith(".sharedStrings+xml")), None)
+    return path, strings if strings in archive.namelist() else None
+
+
+def _count_strings(archive: zipfile.ZipFile, path: str | None, sheet: str) -> int:
+    if path is None:
+        return 0
+    root = _parse(archive, path, sheet)
+    return sum(1 for child in root if _local(child.tag) == "si")
+
+
+def _values(data: bytes, sheet: str, max_rows: int, max_cols: int) -> dict[str, Any]:
+    """The cell values, as openpyxl reads them (dates as dates, formulas as their saved
+    values), once the scan has vouched for the sheet's structure."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise SpreadsheetError("The workbook could not be read: save it again as .xlsx") from exc
+    row_number = 0
+    cells: dict[str, Any] = {}
+    try:
+        ws = book[sheet]
+        ws.reset_dimensions()  # read every row, not what the file claims
+        rows = ws.iter_rows(max_row=max_rows, max_col=max_cols, values_only=True)
+        for row_number, row in enumerate(rows, start=1):
+            for col, value in enumerate(row, start=1):
+                if value is not None:
+                    cells[f"{get_column_letter(col)}{row_number}"] = value
+    except Exception as exc:  # e.g. a date-formatted number past the year 9999
+        raise SpreadsheetError(
+            f"row {row_number + 1} could not be read: check its cells, save the workbook "
+            "again as .xlsx and upload it again",
+            sheet=sheet,
+        ) from exc
+    finally:
+        book.close()
+    return cells
+
+
+def _refuse_what_is_read(scan: SheetScan, sheet: str, reads: Collection[str]) -> None:
+    from openpyxl.utils.cell import range_boundaries
+
+    wanted = set(reads)
+    for ref, error in scan.errors.items():
+        if ref in wanted:
+            raise SpreadsheetError(
+                f"this cell shows the error {error}: correct it or type the amount",
+                sheet=sheet,
+                cell=ref,
+            )
+    for merged in scan.merged:
+        min_col, min_row, max_col, max_row = range_boundaries(merged)
+        for ref in wanted:
+            col, row = _col_row(ref)
+            if min_col <= col <= max_col and min_row <= row <= max_row:
+                raise SpreadsheetError(
+                    "these cells are merged. Unmerge them so that each figure has a cell of "
+                    "its own, save the workbook and upload it again",
+                    sheet=sheet,
+                    cell=merged,
+                )
+
+
+def _col_row(ref: str) -> tuple[int, int]:
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    row, col = coordinate_to_tuple(ref)
+    return col, row
+
+
+def read_cells(
+    data: bytes,
+    *,
+    sheet: str,
+    max_bytes: int,
+    max_rows: int,
+    max_cols: int = 10,
+    reads: Collection[str] = (),
+) -> dict[str, Any]:
+    """The cells of one sheet as {"B7": value}. Formulas come with their saved value; one
+    with no saved value, or one linking to another workbook, is refused. Rows beyond
+    max_rows are refused, whatever the sheet's declared size says. `reads` are the cells
+    the caller will use: a merged range or an error value over any of them is refused."""
+    archive = _open_archive(data, max_bytes)
+    sheet_path, strings_path = _parts(archive, sheet)
+    scan = scan_sheet(
+        archive,
+        sheet_path,
+        sheet=sheet,
+        shared_strings=_count_strings(archive, strings_path, sheet),
+        max_rows=max_rows,
+    )
+    if _has_external_links(archive):
+        raise SpreadsheetError(EXTERNAL_LINKS)
+    _refuse_what_is_read(scan, sheet, reads)
+    values = _values(data, sheet, max_rows, max_cols)
+    expected = {ref for ref in scan.filled if _col_row(ref)[0] <= max_cols}
+    if set(values) != expected:
+        raise SpreadsheetError(
+            "the sheet is damaged and cannot be read reliably: save it again as .xlsx",
+            sheet=sheet,
+        )
+    return values
