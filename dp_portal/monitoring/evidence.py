@@ -35,9 +35,9 @@ def latest_status(account_id: int, period_start: date) -> str | None:
 
 def _accepted_message() -> str:
     return (
-        "This return has been accepted, so no more files can be added to it. Anything more "
-        "you need to send is an amendment to the return, which we review again: call the "
-        f"direct payments team on {current_app.config['COUNCIL_PHONE']} to arrange it"
+        "This return has been accepted, so no more files can be added to it. To send more, "
+        "start an amendment from the return's page (we review it again), or call the direct "
+        f"payments team on {current_app.config['COUNCIL_PHONE']}"
     )
 
 

@@ -177,8 +177,36 @@ def draft_for(account: Account, period: ReturnPeriod, *, create: bool = True) ->
     latest = existing[0] if existing else None
     if latest is not None and latest.status == "draft":
         return latest
-    if latest is not None and latest.status in ("submitted", "accepted"):
+    if latest is not None and latest.status == "submitted":
         raise RuleError("This return has been sent, so it cannot be changed")
+    if latest is not None and latest.status == "accepted":
+        raise RuleError(
+            "This return has been accepted. To change it or add evidence, send an amendment "
+            "from the return's page: we review it again"
+        )
+    draft = _new_version(account, period, latest)
+    if create:
+        db.session.add(draft)
+    return draft
+
+
+_CARRIED = (
+    "opening_pence",
+    "council_payments_pence",
+    "contributions_pence",
+    "other_income_pence",
+    *SPEND_COLUMNS,
+    "closing_pence",
+    "bank_balance_pence",
+    "wages_owed_pence",
+    "hmrc_due_pence",
+    "explanation",
+)
+
+
+def _new_version(
+    account: Account, period: ReturnPeriod, latest: MonitoringReturn | None
+) -> MonitoringReturn:
     draft = MonitoringReturn(
         account_id=account.id,
         period_start=period.start,
@@ -189,19 +217,8 @@ def draft_for(account: Account, period: ReturnPeriod, *, create: bool = True) ->
         explanation="",
         **{f"{name}_pence": 0 for name in FIELDS},
     )
-    if latest is not None:  # answering a query: start from what was sent
-        for column in (
-            "opening_pence",
-            "council_payments_pence",
-            "contributions_pence",
-            "other_income_pence",
-            *SPEND_COLUMNS,
-            "closing_pence",
-            "bank_balance_pence",
-            "wages_owed_pence",
-            "hmrc_due_pence",
-            "explanation",
-        ):
+    if latest is not None:  # answering a query, or amending: start from what was sent
+        for column in _CARRIED:
             setattr(draft, column, getattr(latest, column))
     else:
         opening = last_accepted_closing(account.id, period.start)
@@ -209,8 +226,28 @@ def draft_for(account: Account, period: ReturnPeriod, *, create: bool = True) ->
         draft.council_payments_pence = to_pence(
             sum((amount for _, amount in payments_in(account.id, period)), ZERO)
         )
-    if create:
-        db.session.add(draft)
+    return draft
+
+
+def start_amendment(account: Account, period: ReturnPeriod, *, actor: User) -> MonitoringReturn:
+    """An accepted return is never changed: a later change, or evidence sent afterwards, is an
+    amendment, a new version that goes back to review when it is sent."""
+    existing = versions(account.id, period.start)
+    latest = existing[0] if existing else None
+    if latest is not None and latest.status == "draft" and len(existing) > 1:
+        return latest  # an amendment already started
+    if latest is None or latest.status != "accepted":
+        raise RuleError("Only an accepted return can be amended")
+    draft = _new_version(account, period, latest)
+    db.session.add(draft)
+    audit.record(
+        actor,
+        "return.amendment_started",
+        draft,
+        account_id=account.id,
+        summary=f"Amendment started to the accepted return for {period.start:%d %B %Y}",
+        after={"version": draft.version},
+    )
     return draft
 
 
@@ -272,7 +309,8 @@ def submit(draft: MonitoringReturn, *, account: Account, actor: User) -> None:
         has_provider_line=has_provider,
     )
     for earlier in versions(account.id, draft.period_start)[1:]:
-        if earlier.status in ("submitted", "queried"):
+        # An amendment replaces the accepted version; the acceptance stays in the audit log.
+        if earlier.status in ("submitted", "queried", "accepted"):
             earlier.status = "superseded"
     draft.status = "submitted"
     draft.flags_json = json.dumps([{"code": f.code, "message": f.message} for f in result.flags])

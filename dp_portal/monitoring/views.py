@@ -179,6 +179,23 @@ def upload(account_id: int, start: str):
     )
 
 
+@bp.route("/accounts/<int:account_id>/returns/<start>/amend", methods=["POST"])
+@roles_required(*SUBMITTERS)
+def amend(account_id: int, start: str):
+    account, period = scope.load_period(viewer(), account_id, start, Need.RETURNS)
+    try:
+        services.start_amendment(account, period, actor=current_user)
+    except RuleError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("monitoring.returns", account_id=account.id))
+    flash(
+        "Change what you need to and add any evidence, then send the amendment. We will "
+        "review the return again.",
+        "success",
+    )
+    return redirect(url_for("monitoring.return_form", account_id=account.id, start=start))
+
+
 @bp.route("/accounts/<int:account_id>/returns/<start>/evidence", methods=["POST"])
 @roles_required(*SUBMITTERS)
 @upload_limits
@@ -246,7 +263,7 @@ def _return_page(row, **forms):
         finance=current_user.role == Role.FINANCE_OFFICER,
         figures=services.figures_of(row),
         spend_fields=SPEND_FIELDS,
-        can_answer=row.status == "queried"
+        can_answer=row.status in ("queried", "accepted")
         and current_user.role in SUBMITTERS
         and account_scope.allows(viewer(), row.account_id, Need.RETURNS),
         conversations=services.conversations(row),

@@ -164,3 +164,44 @@ def test_bulk_accept_leaves_returns_the_officer_filled_in(client, factory, db_se
     client.post("/returns/accept-clean", data={"return_id": str(row.id)})
     db_session.expire_all()
     assert row.status == "submitted"
+
+
+def test_evidence_after_acceptance_is_an_amendment_that_goes_back_to_review(
+    client, factory, db_session, officers
+):
+    account = factory.account(start_date=date(2026, 4, 6))
+    me = factory.user(Role.RECIPIENT)
+    factory.access(me, account)
+    sign_in_as(client, me)
+    _send(client, account, CLEAN)
+    first = _return(db_session, account)
+    sign_in_as(client, officers[0])
+    client.post(f"/returns/{first.id}/accept")
+    sign_in_as(client, me)
+    form_url = f"/accounts/{account.id}/returns/2026-04-06"
+    late_file = {"kind": "bank_statement", "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "s.pdf")}
+    refused = client.post(
+        f"{form_url}/evidence",
+        data=late_file,
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "start an amendment" in refused.text
+    assert "Send an amendment" in client.get(f"/returns/{first.id}").text
+
+    client.post(f"{form_url}/amend")
+    late_file["file"] = (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "s.pdf")
+    added = client.post(
+        f"{form_url}/evidence",
+        data=late_file,
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "The file has been added" in added.text
+    _send(client, account, CLEAN | {"explanation": "Statement for June added"})
+    db_session.expire_all()
+    amended = _return(db_session, account)
+    assert (amended.version, amended.status) == (2, "submitted")
+    assert first.status == "superseded"  # the accepted version is replaced, not edited
+    sign_in_as(client, officers[1])
+    assert amended.id and f"/returns/{amended.id}" in client.get("/returns").text

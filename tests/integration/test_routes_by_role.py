@@ -153,6 +153,7 @@ ROUTES: dict[str, Route] = {
     "monitoring.return_form": r(SUBMITTERS, W, get=302, post=302),
     "monitoring.template": r(SUBMITTERS, W),
     "monitoring.upload": r(SUBMITTERS, W, post=302),
+    "monitoring.amend": r(SUBMITTERS, W, post=302),
     "monitoring.add_evidence": r(SUBMITTERS, W, post=302),
     "monitoring.accept_return": r(FINANCE, V, post=302),
     "monitoring.record_conversation": r(FINANCE, V),

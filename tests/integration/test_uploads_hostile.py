@@ -173,7 +173,7 @@ def test_an_accepted_return_takes_no_more_evidence(app, client, db_session, send
     before = stored_files(app)
     page = post(client, account, pdf_pages(), "late receipt.pdf").get_data(as_text=True)
     assert "This return has been accepted, so no more files can be added to it" in page
-    assert "amendment to the return, which we review again" in page
+    assert "start an amendment from the return&#39;s page (we review it again)" in page
     assert app.config["COUNCIL_PHONE"] in page
     assert db_session.execute(select(func.count(Evidence.id))).scalar() == 0
     assert stored_files(app) == before
