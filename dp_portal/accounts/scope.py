@@ -97,6 +97,21 @@ def load_account(viewer: Viewer, account_id: int, need: Need = Need.VIEW) -> Acc
     return account
 
 
+def load_through_account(viewer: Viewer, model, object_id: int, need: Need = Need.VIEW):
+    """A row of `model` (anything with an `account_id`) by id, if the viewer may see its
+    account; NotAllowed if they may see it but not do `need` to it."""
+    row = db.session.execute(
+        select(model)
+        .join(Account, Account.id == model.account_id)
+        .where(model.id == object_id, account_filter(viewer, Need.VIEW))
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"{model.__tablename__} {object_id}")
+    if need != Need.VIEW and not allows(viewer, row.account_id, need):
+        raise NotAllowed(f"{need} on {model.__tablename__} {object_id}")
+    return row
+
+
 def visible_accounts(viewer: Viewer, *, search: str = "", status: str = "") -> Select:
     query = (
         select(Account)
@@ -159,14 +174,7 @@ def load_access_link(viewer: Viewer, account_id: int, link_id: int) -> AccountAc
 
 
 def load_letter(viewer: Viewer, letter_id: int) -> Letter:
-    letter = db.session.execute(
-        select(Letter)
-        .join(Account, Account.id == Letter.account_id)
-        .where(Letter.id == letter_id, account_filter(viewer))
-    ).scalar_one_or_none()
-    if letter is None:
-        raise NotFound(f"letter {letter_id}")
-    return letter
+    return load_through_account(viewer, Letter, letter_id)
 
 
 def load_accounts_by_id(viewer: Viewer, ids: set[int]) -> dict[int, Account]:
@@ -180,11 +188,4 @@ def load_accounts_by_id(viewer: Viewer, ids: set[int]) -> dict[int, Account]:
 
 
 def load_bank_change(viewer: Viewer, change_id: int) -> BankDetailsChange:
-    change = db.session.execute(
-        select(BankDetailsChange)
-        .join(Account, Account.id == BankDetailsChange.account_id)
-        .where(BankDetailsChange.id == change_id, account_filter(viewer))
-    ).scalar_one_or_none()
-    if change is None:
-        raise NotFound(f"bank details change {change_id}")
-    return change
+    return load_through_account(viewer, BankDetailsChange, change_id)

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from ..accounts import scope as account_scope
 from ..accounts.models import Account
 from ..accounts.scope import Need
 from ..auth.models import Role
-from ..core.errors import NotAllowed, NotFound
+from ..core.errors import NotFound
 from ..core.permissions import Viewer
 from ..extensions import db
 from .models import EscalationTask, Evidence, MonitoringReturn
@@ -21,25 +19,12 @@ from .periods import ReturnPeriod
 TASK_ROLES = frozenset({Role.FINANCE_OFFICER})
 
 
-def _through_account(viewer: Viewer, model, object_id: int, need: Need):
-    row = db.session.execute(
-        select(model)
-        .join(Account, Account.id == model.account_id)
-        .where(model.id == object_id, account_scope.account_filter(viewer, Need.VIEW))
-    ).scalar_one_or_none()
-    if row is None:
-        raise NotFound(f"{model.__tablename__} {object_id}")
-    if need != Need.VIEW and not account_scope.allows(viewer, row.account_id, need):
-        raise NotAllowed(f"{need} on {model.__tablename__} {object_id}")
-    return row
-
-
 def load_return(viewer: Viewer, return_id: int, need: Need = Need.VIEW) -> MonitoringReturn:
-    return _through_account(viewer, MonitoringReturn, return_id, need)
+    return account_scope.load_through_account(viewer, MonitoringReturn, return_id, need)
 
 
 def load_evidence(viewer: Viewer, evidence_id: int, need: Need = Need.VIEW) -> Evidence:
-    return _through_account(viewer, Evidence, evidence_id, need)
+    return account_scope.load_through_account(viewer, Evidence, evidence_id, need)
 
 
 def load_period(

@@ -4,10 +4,7 @@ money, so only finance officers open one."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from ..accounts import scope as account_scope
-from ..accounts.models import Account
 from ..auth.models import Role
 from ..core.errors import NotFound
 from ..core.permissions import Viewer
@@ -19,25 +16,11 @@ RUN_ROLES = frozenset({Role.FINANCE_OFFICER})
 
 
 def load_payment(viewer: Viewer, payment_id: int) -> Payment:
-    payment = db.session.execute(
-        select(Payment)
-        .join(Account, Account.id == Payment.account_id)
-        .where(Payment.id == payment_id, account_scope.account_filter(viewer))
-    ).scalar_one_or_none()
-    if payment is None:
-        raise NotFound(f"payment {payment_id}")
-    return payment
+    return account_scope.load_through_account(viewer, Payment, payment_id)
 
 
 def load_budget(viewer: Viewer, budget_id: int) -> Budget:
-    budget = db.session.execute(
-        select(Budget)
-        .join(Account, Account.id == Budget.account_id)
-        .where(Budget.id == budget_id, account_scope.account_filter(viewer))
-    ).scalar_one_or_none()
-    if budget is None:
-        raise NotFound(f"budget {budget_id}")
-    return budget
+    return account_scope.load_through_account(viewer, Budget, budget_id)
 
 
 def load_run(viewer: Viewer, run_id: int) -> PaymentRun:
