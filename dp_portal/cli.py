@@ -55,6 +55,7 @@ def create_admin(email: str, full_name: str) -> None:
     """Create the first administrator and print a set-password link (production set-up)."""
     from .auth.models import Role
     from .auth.services import find_user_by_email, invite_user, make_password_token
+    from .core.urls import public_url
 
     if find_user_by_email(email) is not None:
         raise click.ClickException(f"A user with the email {email} already exists.")
@@ -63,8 +64,8 @@ def create_admin(email: str, full_name: str) -> None:
     )
     token = make_password_token(user, current_app.config["SECRET_KEY"])
     db.session.commit()
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    click.echo(f"Administrator created. Set the password here: {base}/set-password/{token}")
+    link = public_url("auth.set_password", token=token)
+    click.echo(f"Administrator created. Set the password here: {link}")
 
 
 @dp_cli.command("letters")

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -19,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.letters import Letter
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -263,6 +265,11 @@ class AccountAccess(db.Model):
         UniqueConstraint("user_id", "account_id", name="uq_account_access_user_account"),
         CheckConstraint("capacity IN ('person', 'representative')", name="capacity"),
     )
+
+
+# Letters are recorded by the kernel against a plain account id (core knows no domain); the
+# accounts table is this package's, so it declares the foreign key.
+Letter.__table__.append_constraint(ForeignKeyConstraint(["account_id"], ["accounts.id"]))
 
 
 class ChangeStatus(StrEnum):

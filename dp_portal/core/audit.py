@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Protocol
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..extensions import db
@@ -29,7 +29,9 @@ class AuditEvent(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The user who acted (None: the system). A plain id here; the users table is the auth
+    # package's, and auth/models.py declares the foreign key.
+    actor_id: Mapped[int | None] = mapped_column(Integer)
     actor_label: Mapped[str] = mapped_column(String(254), nullable=False)
     action: Mapped[str] = mapped_column(String(64), nullable=False)
     object_type: Mapped[str] = mapped_column(String(64), nullable=False)

@@ -11,9 +11,10 @@ a crash between the mail server accepting and our commit sends that letter again
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import defer
 
@@ -30,6 +31,12 @@ RETRY_AFTER = (
 )
 MAX_ATTEMPTS = len(RETRY_AFTER) + 1
 LEASE = timedelta(minutes=15)  # longer than one send takes; a crashed sender's claim lapses
+
+
+def init_app(app: Flask, *, letters_link: Callable[[int], str]) -> None:
+    """The app says where a recipient reads their letters online (`letters_link(account_id)`,
+    a full address): the kernel knows no domain's pages."""
+    app.extensions["dp_letters_link"] = letters_link
 
 
 def _due(now: datetime):
@@ -50,13 +57,13 @@ def letters_to_email(limit: int, now: datetime | None = None) -> list[int]:
 
 def _body(letter: Letter) -> str:
     config = current_app.config
-    base = config["PUBLIC_BASE_URL"].rstrip("/")
+    link = current_app.extensions["dp_letters_link"](letter.account_id)
     return (
         f"Dear {letter.recipient_name},\n\n"
         f"We have sent you a letter: {letter.subject}.\n\n"
         "It is attached to this email as a PDF. You can also read it, and every letter we "
         f"have sent you, when you sign in to the {config['SERVICE_NAME']} service:\n"
-        f"{base}/accounts/{letter.account_id}/letters\n\n"
+        f"{link}\n\n"
         f"If you have a question, call us on {config['COUNCIL_PHONE']} or email "
         f"{config['COUNCIL_EMAIL']}. Please do not reply to this email.\n\n"
         f"{config['COUNCIL_NAME']}\n"

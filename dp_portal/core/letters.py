@@ -21,7 +21,6 @@ from flask import current_app, render_template
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -42,7 +41,9 @@ class Letter(db.Model):
     __tablename__ = "letters"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    # Whose letter it is: a plain id, because the kernel knows no domain. The accounts package
+    # owns the relationship and declares the foreign key (accounts/models.py).
+    account_id: Mapped[int] = mapped_column(Integer, nullable=False)
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
     subject: Mapped[str] = mapped_column(String(200), nullable=False)
     letter_format: Mapped[str] = mapped_column(String(16), nullable=False)
