@@ -189,3 +189,7 @@ def load_accounts_by_id(viewer: Viewer, ids: set[int]) -> dict[int, Account]:
 
 def load_bank_change(viewer: Viewer, change_id: int) -> BankDetailsChange:
     return load_through_account(viewer, BankDetailsChange, change_id)
+
+
+def load_mandate(viewer: Viewer, mandate_id: int) -> Mandate:
+    return load_through_account(viewer, Mandate, mandate_id)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 
 from ..auth.models import User
 from ..core import audit
 from ..core.letters import LetterRecipient
+from ..core.permissions import Viewer
 from ..extensions import db
 from ..third_party.models import Organisation
+from . import scope
 from .models import Account, AccountAccess, Correspondent, Person, Representative
 
 PERSON_FIELDS = [
@@ -40,6 +43,15 @@ REPRESENTATIVE_FIELDS = [
     "phone",
     "letter_format",
 ]
+
+
+ACCOUNTS_PER_PAGE = 50
+
+
+def account_page(viewer: Viewer, *, search: str, status: str, page: int) -> Pagination:
+    """One page of the accounts the viewer may see, searched and filtered."""
+    query = scope.visible_accounts(viewer, search=search, status=status)
+    return db.paginate(query, page=page, per_page=ACCOUNTS_PER_PAGE, error_out=False)
 
 
 # --- Changing people and accounts ---------------------------------------------------------

@@ -92,6 +92,13 @@ class User(UserMixin, db.Model):
     def has_password(self) -> bool:
         return self.password_hash is not None
 
+    @property
+    def status_label(self) -> str:
+        """Switched off, invited (no password chosen yet) or active."""
+        if not self.is_enabled:
+            return "Switched off"
+        return "Active" if self.has_password else "Invited"
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
 
