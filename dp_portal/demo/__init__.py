@@ -13,17 +13,17 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, text
 
-from .accounts.models import Account, AccountAccess, Person, Representative
-from .auth.models import ROLE_LABELS, Role, User
-from .auth.services import hash_password
-from .core import audit
-from .core.bulk import insert_rows
-from .core.money import round_money, to_pence
-from .core.types import utcnow
-from .extensions import db
-from .payments.budgets import LineKind, LineSpec, price_lines, weekly_total
-from .payments.models import Budget, BudgetLine, ProviderRate, RateRow
-from .third_party.models import Mandate, Organisation
+from ..accounts.models import Account, AccountAccess, Person, Representative
+from ..auth.models import ROLE_LABELS, Role, User
+from ..auth.services import hash_password
+from ..core import audit
+from ..core.bulk import insert_rows
+from ..core.money import round_money, to_pence
+from ..core.types import utcnow
+from ..extensions import db
+from ..payments.budgets import LineKind, LineSpec, price_lines, weekly_total
+from ..payments.models import Budget, BudgetLine, ProviderRate, RateRow
+from ..third_party.models import Mandate, Organisation
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - demo data only, refused in production
 CHUNK = 5000
@@ -456,7 +456,7 @@ DEMO_RATES = [
 
 
 def _demo_rates(provider_id: int, officer_id: int):
-    from .payments.services import rate_book
+    from ..payments.services import rate_book
 
     if db.session.execute(select(RateRow.id).limit(1)).first() is None:
         for kind, start, value, note in DEMO_RATES:
@@ -527,8 +527,8 @@ def demo_returns(as_of: date, late_percent: int) -> int:
     Deterministic. Returns how many returns it added."""
     import zlib
 
-    from .monitoring.jobs import outstanding_periods
-    from .monitoring.models import MonitoringReturn
+    from ..monitoring.jobs import outstanding_periods
+    from ..monitoring.models import MonitoringReturn
 
     recent = as_of - timedelta(days=60)
 
