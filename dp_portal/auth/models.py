@@ -36,9 +36,6 @@ ROLE_LABELS = {
     Role.ADMIN: "Administrator",
 }
 
-# Roles that see every account (finance work needs the whole book).
-ALL_ACCOUNTS_ROLES = frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN})
-
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
