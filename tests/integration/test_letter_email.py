@@ -52,7 +52,7 @@ def test_the_letter_is_emailed_once_with_its_pdf(app_ctx, factory, outbox):
     [attachment] = list(message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_content().startswith(b"%PDF")
-    assert f"/accounts/{account_id}/letters" in message.get_body().get_content()
+    assert f"http://localhost/accounts/{account_id}/letters" in message.get_body().get_content()
     letter = db.session.get(Letter, letter_id)
     assert letter.email_status == "sent" and letter.emailed_at is not None
 
@@ -238,3 +238,14 @@ def test_only_a_failed_email_is_tried_again(app_ctx, factory):
     with pytest.raises(RuleError):
         letter_email.retry(letter, "someone@example.org")
     assert letter.email_status == "pending"
+
+
+def test_the_link_in_the_email_uses_the_configured_address_and_port(
+    app, app_ctx, factory, outbox, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "http://127.0.0.1:5055/")
+    account_id = _letter(factory).account_id
+    assert email_due_letters() == {"sent": 1}
+    [eml] = outbox.glob("*.eml")
+    body = message_from_bytes(eml.read_bytes(), policy=policy.default).get_body().get_content()
+    assert f"http://127.0.0.1:5055/accounts/{account_id}/letters\n" in body
