@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 
 from ..auth.models import User
 from ..core import audit
 from ..core.letters import LetterRecipient
+from ..core.pagination import BoundedPage, bounded_page
 from ..core.permissions import Viewer
 from ..extensions import db
 from ..third_party.models import Organisation
@@ -45,13 +45,16 @@ REPRESENTATIVE_FIELDS = [
 ]
 
 
-ACCOUNTS_PER_PAGE = 50
-
-
-def account_page(viewer: Viewer, *, search: str, status: str, page: int) -> Pagination:
+def account_page(viewer: Viewer, *, search: str, status: str, page: int) -> BoundedPage:
     """One page of the accounts the viewer may see, searched and filtered."""
-    query = scope.visible_accounts(viewer, search=search, status=status)
-    return db.paginate(query, page=page, per_page=ACCOUNTS_PER_PAGE, error_out=False)
+    return bounded_page(scope.visible_accounts(viewer, search=search, status=status), page)
+
+
+def account_id_for_reference(reference: str) -> int | None:
+    """The account with this reference (DP000123, in any case), through its unique index."""
+    return db.session.execute(
+        select(Account.id).where(Account.reference == reference.strip().upper())
+    ).scalar()
 
 
 # --- Changing people and accounts ---------------------------------------------------------
