@@ -120,7 +120,9 @@ def visible_accounts(viewer: Viewer, *, search: str = "", status: str = "") -> S
         .join(Account.person)
         .options(contains_eager(Account.person))
         .where(account_filter(viewer))
-        .order_by(Person.last_name, Person.first_name, Account.id)
+        # People's id before the account's: the name index (and the person's id within it)
+        # then gives the order, and page 200 costs what page 1 does.
+        .order_by(Person.last_name, Person.first_name, Person.id, Account.id)
     )
     found = matching_accounts(search, db.session.get_bind().dialect.name)
     if found is not None:
