@@ -9,45 +9,19 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from ..accounts.models import Account
-from ..accounts.services import correspondents
 from ..auth.models import Role, User
 from ..core import audit
 from ..core.errors import RuleError
-from ..core.letters import letter_row, record_letters
 from ..core.money import from_pence, round_money, to_pence
 from ..core.types import utcnow
 from ..extensions import db
 from .budgets import LineKind, LineSpec, PricedLine, price_lines, weekly_total
-from .models import Budget, BudgetLine, BudgetStatus, Payment, ProviderRate, RateRow, Recovery
+from .models import Budget, BudgetLine, BudgetStatus, Payment, ProviderRate, RateRow
+from .plans import rate_book
 from .rates import RateBook, RateKind
+from .recoveries import raise_recovery  # noqa: F401 - monitoring raises recoveries through here
 
 # --- Rates ---------------------------------------------------------------------------------
-
-
-def rate_book() -> RateBook:
-    rows = db.session.execute(
-        select(RateRow.kind, RateRow.effective_from, RateRow.id, RateRow.value)
-    ).all()
-    providers = db.session.execute(
-        select(
-            ProviderRate.organisation_id,
-            ProviderRate.effective_from,
-            ProviderRate.id,
-            ProviderRate.hourly_pence,
-        )
-    ).all()
-    return RateBook(
-        tuple(
-            (
-                RateKind(kind),
-                start,
-                row_id,
-                Decimal(value) / 100 if RateKind(kind).is_percentage else from_pence(value),
-            )
-            for kind, start, row_id, value in rows
-        ),
-        tuple((org, start, row_id, from_pence(pence)) for org, start, row_id, pence in providers),
-    )
 
 
 def stored_value(kind: RateKind, value: Decimal) -> int:
@@ -304,64 +278,6 @@ def pending_budgets() -> list[Budget]:
             .order_by(Budget.proposed_at)
         ).scalars()
     )
-
-
-# --- Recoveries ----------------------------------------------------------------------------
-
-
-def raise_recovery(
-    account: Account,
-    *,
-    amount: Decimal,
-    method: str,
-    reason: str,
-    source: str,
-    working: dict,
-    actor,
-):
-    """Ask for money back. By offset, the next payment runs deduct it (never below zero); by
-    invoice, the correspondent is sent an invoice. Either way they get a letter showing the
-    working and how to question it."""
-    if amount <= 0:
-        raise RuleError("A recovery must be more than £0.00")
-    recovery = Recovery(
-        account_id=account.id,
-        amount_pence=to_pence(amount),
-        method=method,
-        reason=reason,
-        source=source,
-        created_by_id=actor.id,
-    )
-    db.session.add(recovery)
-    db.session.flush()
-    recipient = correspondents([account.id])[account.id]
-    record_letters(
-        [
-            letter_row(
-                account_id=account.id,
-                kind="recovery",
-                subject="We are asking for some of your direct payment back",
-                to=recipient,
-                context={
-                    "reference": account.reference,
-                    "amount": str(amount),
-                    "method": method,
-                    "reason": reason,
-                    "source": source,
-                    **{key: str(value) for key, value in working.items()},
-                },
-            )
-        ]
-    )
-    audit.record(
-        actor,
-        "recovery.raised",
-        recovery,
-        account_id=account.id,
-        summary=f"Recovery of {amount} pounds by {method}: {reason}"[:300],
-        after={"amount": str(amount), "method": method, "source": source},
-    )
-    return recovery
 
 
 # --- Remittance ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from ..core.permissions import roles_required, signed_in, viewer
 from ..core.types import local_today
 from ..extensions import db
 from ..third_party.models import Organisation
-from . import bp, runs, scope, services, uplift
+from . import bp, corrections, scope, services, uplift
 from .budgets import LineKind, LineSpec
 from .forms import (
     AdjustmentForm,
@@ -322,7 +322,7 @@ def correct_payment(payment_id: int):
     form = AdjustmentForm()
     if form.validate_on_submit():
         try:
-            runs.record_adjustment(
+            corrections.record_adjustment(
                 payment,
                 amount=form.amount.data,
                 on=form.on.data,

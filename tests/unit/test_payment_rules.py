@@ -1,12 +1,13 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from dp_portal.core.calendar import Period
 from dp_portal.core.money import round_money
-from dp_portal.payments.bankfile import Originator, Transfer, csv_file, standard18_record
+from dp_portal.payments.bankfile import Originator, Transfer, csv_file, standard18_file
 from dp_portal.payments.budgets import LineKind, LineSpec, price_lines, weekly_total
 from dp_portal.payments.rates import RateBook, RateInputs, RateKind, pa_hourly_rate, uplifted
 from dp_portal.payments.schedule import Weekly, period_amount
@@ -115,18 +116,33 @@ def test_provider_rates_rise_by_the_living_wage_percentage():
     )
 
 
-def test_standard18_record_layout():
-    record = standard18_record(
-        Transfer("089999", "66374958", "Mrs A Robertson-Smith", 123456, "DP000001 06APR26"),
+def test_standard18_file_has_one_100_character_record_per_credit():
+    text = standard18_file(
+        [
+            Transfer("089999", "66374958", "Mrs A Robertson-Smith", 123456, "DP000001 06APR26"),
+            Transfer("309634", "00012345", "J O'Neil", 1, "DP000002 06APR26"),
+        ],
         Originator("309634", "12345678", "Glenarden Council"),
     )
-    assert len(record) == 100
+    assert text.endswith("\r\n")
+    record, second = text.split("\r\n")[:2]
+    assert len(record) == 100 and len(second) == 100
     assert record[0:6] == "089999" and record[6:14] == "66374958"
     assert record[14] == "0" and record[15:17] == "99"
     assert record[17:23] == "309634" and record[23:31] == "12345678"
     assert record[35:46] == "00000123456"
     assert record[46:64] == "GLENARDEN COUNCIL "
+    assert record[64:82] == "DP000001 06APR26  "
     assert record[82:100] == "MRS A ROBERTSON-SM"
+    assert second[35:46] == "00000000001" and second[82:100] == "J O NEIL          "
+
+
+def test_standard18_file_refuses_a_credit_of_nothing():
+    with pytest.raises(ValueError, match="between 1p"):
+        standard18_file(
+            [Transfer("089999", "66374958", "A Person", 0, "DP000001")],
+            Originator("309634", "12345678", "Glenarden Council"),
+        )
 
 
 def test_csv_defends_against_formula_injection():

@@ -1,0 +1,140 @@
+"""Arrears: money owed for periods already paid, paid as itemised lines in the next run.
+
+Arrears = for each committed period within the horizon, the period's amount priced again now
+(rounded by the period rule) less what was paid for it (shared/design.md 2.1). Only periods
+that can have changed are priced again: every account's, for periods a later rate row reaches
+back into; an account's, when its budget was approved or a payment of it corrected after the
+period was paid, or when it was withheld in that period's run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from ..core.calendar import PaymentSchedule, Period, financial_year_start
+from ..core.money import to_pence
+from ..extensions import db
+from .models import Budget, Payment, PaymentRun, RateRow, RunLine, RunStatus
+from .pricing import account_period_amount
+
+
+@dataclass(frozen=True)
+class PastPeriods:
+    """Committed periods within the horizon, what was paid for them, and which accounts need
+    them priced again (everyone after a back-dated rate change)."""
+
+    periods: list[tuple[int, Period]]
+    paid: dict[tuple[int, int], int]
+    unpaid: dict[int, set[int]]  # period index -> accounts withheld in that period's run
+    repriced_all: set[int]  # period indexes every account must be priced again for
+    repriced_accounts: dict[int, set[int]]  # period index -> accounts with a later budget
+
+
+def arrears_inputs(period: Period, schedule: PaymentSchedule) -> PastPeriods:
+    # Arrears look back to the start of the previous financial year.
+    horizon = financial_year_start(financial_year_start(period.start) - timedelta(days=1))
+    runs = db.session.execute(
+        select(PaymentRun.id, PaymentRun.period_index, PaymentRun.committed_at).where(
+            PaymentRun.status == RunStatus.COMMITTED,
+            PaymentRun.period_start >= horizon,
+            PaymentRun.period_start < period.start,
+        )
+    ).all()
+    if not runs:
+        return PastPeriods([], {}, {}, set(), {})
+    periods = [(index, schedule.period(index)) for _, index, _ in runs]
+    paid = _paid([index for _, index, _ in runs])
+    unpaid: dict[int, set[int]] = defaultdict(set)
+    for run_id, index, _ in runs:
+        unpaid[index] = set(
+            db.session.execute(
+                select(RunLine.account_id).where(
+                    RunLine.run_id == run_id, RunLine.outcome == "withhold"
+                )
+            ).scalars()
+        )
+        unpaid[index] -= {a for (a, i) in paid if i == index}
+    repriced_all: set[int] = set()
+    repriced_accounts: dict[int, set[int]] = {}
+    for _run_id, index, committed_at in runs:
+        p = schedule.period(index)
+        if _later_rate(committed_at, p):
+            repriced_all.add(index)
+        else:
+            repriced_accounts[index] = _changed_accounts(index, committed_at, p)
+    return PastPeriods(periods, paid, dict(unpaid), repriced_all, repriced_accounts)
+
+
+def _paid(indexes: list[int]) -> dict[tuple[int, int], int]:
+    paid: dict[tuple[int, int], int] = defaultdict(int)
+    for account_id, index, amount in db.session.execute(
+        select(Payment.account_id, Payment.period_index, func.sum(Payment.amount_pence))
+        .where(Payment.period_index.in_(indexes))
+        .group_by(Payment.account_id, Payment.period_index)
+    ):
+        paid[(account_id, index)] = int(amount)
+    return dict(paid)
+
+
+def _later_rate(committed_at, p: Period) -> bool:
+    return (
+        db.session.execute(
+            select(RateRow.id)
+            .where(RateRow.created_at > committed_at, RateRow.effective_from <= p.end)
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def _changed_accounts(index: int, committed_at, p: Period) -> set[int]:
+    return set(
+        db.session.execute(
+            select(Budget.account_id).where(
+                Budget.status == "approved",
+                Budget.decided_at > committed_at,
+                Budget.effective_from <= p.end,
+            )
+        ).scalars()
+    ) | set(
+        # A correction recorded since (a returned payment, say) changes what is owed.
+        db.session.execute(
+            select(Payment.account_id).where(
+                Payment.kind == "adjustment",
+                Payment.period_index == index,
+                Payment.created_at > committed_at,
+            )
+        ).scalars()
+    )
+
+
+def arrears_for(account_id, versions, book, start, end, past: PastPeriods) -> list[dict]:
+    """The account's arrears items: each earlier period whose amount now differs from what
+    was paid for it."""
+    items = []
+    for index, p in past.periods:
+        needs = (
+            index in past.repriced_all
+            or account_id in past.repriced_accounts.get(index, ())
+            or account_id in past.unpaid.get(index, ())
+        )
+        if not needs:
+            continue
+        expected = to_pence(account_period_amount(p, versions, book, start, end).total)
+        paid = past.paid.get((account_id, index), 0)
+        if expected != paid:
+            items.append(
+                {
+                    "period_index": index,
+                    "from": p.start.isoformat(),
+                    "to": p.end.isoformat(),
+                    "expected_pence": expected,
+                    "paid_pence": paid,
+                    "due_pence": expected - paid,
+                }
+            )
+    return items
