@@ -27,8 +27,9 @@ from dp_portal.auth.models import User
 from dp_portal.config import TestConfig
 from dp_portal.demo import build_demo
 from dp_portal.extensions import db
-from dp_portal.payments import runs
+from dp_portal.payments import run_decisions, run_files
 from dp_portal.payments.models import Payment
+from dp_portal.payments.run_build import build_run, payment_schedule
 
 OFFICERS = ("finance@demo.glenarden.example", "finance2@demo.glenarden.example")
 
@@ -63,24 +64,24 @@ def steps(app) -> tuple[dict[str, float], int, int, int]:
         db.session.execute(select(User).where(User.email == email)).scalar_one()
         for email in OFFICERS
     )
-    schedule = runs.payment_schedule(app.config)
+    schedule = payment_schedule(app.config)
     index = schedule.index_of(date(2026, 11, 23))
     seconds = {}
     with Timer() as build:
         built_ahead = schedule.period(index).start - timedelta(days=14)
-        run = runs.build_run(index, schedule=schedule, actor=officer, today=built_ahead)
+        run = build_run(index, schedule=schedule, actor=officer, today=built_ahead)
         db.session.commit()
     seconds["build"] = build.seconds
     with Timer() as approve:
-        runs.approve_run(run, actor=second)
+        run_decisions.approve_run(run, actor=second)
         db.session.commit()
     seconds["approve"] = approve.seconds
     with Timer() as commit:
-        count = runs.commit_run(run.id, actor=second)
+        count = run_decisions.commit_run(run.id, actor=second)
         db.session.commit()
     seconds["commit"] = commit.seconds
     with Timer() as files:
-        standard18 = runs.bank_file(run.id, app.config, "txt")
+        standard18 = run_files.bank_file(run.id, app.config, "txt")
     seconds["file"] = files.seconds
     return seconds, run.id, count, len(standard18.splitlines())
 
