@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 from ..core.calendar import PaymentSchedule, Period, financial_year_start
 from ..core.money import to_pence
 from ..extensions import db
-from .models import Budget, Payment, PaymentRun, RateRow, RunLine, RunStatus
+from .lifecycles import RunStatus
+from .models import Budget, Payment, PaymentRun, RateRow, RunLine
 from .pricing import account_period_amount
 
 

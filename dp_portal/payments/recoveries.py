@@ -19,6 +19,7 @@ from ..core.errors import RuleError
 from ..core.letters import letter_row, record_letters
 from ..core.money import from_pence, round_money, to_pence
 from ..extensions import db
+from .lifecycles import RecoveryStatus, move
 from .models import Recovery, RunLine
 from .schedule import PeriodAmount
 
@@ -83,7 +84,7 @@ def open_offsets() -> dict[int, list[tuple[int, int]]]:
     offsets: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for recovery_id, account_id, amount, recovered in db.session.connection().execute(
         select(Recovery.id, Recovery.account_id, Recovery.amount_pence, Recovery.recovered_pence)
-        .where(Recovery.status == "open", Recovery.method == "offset")
+        .where(Recovery.status == RecoveryStatus.OPEN, Recovery.method == "offset")
         .order_by(Recovery.id)
     ):
         offsets[account_id].append((recovery_id, amount - recovered))
@@ -114,4 +115,4 @@ def apply_offsets(run_id: int) -> None:
             recovery = db.session.get(Recovery, int(label.split()[-1]))
             recovery.recovered_pence += to_pence(Decimal(amount))
             if recovery.recovered_pence >= recovery.amount_pence:
-                recovery.status = "recovered"
+                move(recovery, RecoveryStatus.RECOVERED)

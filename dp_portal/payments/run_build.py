@@ -21,7 +21,8 @@ from ..third_party.models import Mandate
 from . import run_periods
 from .arrears import arrears_for, arrears_inputs
 from .bankfile import reference_suffix
-from .models import PaymentRun, RunLine, RunStatus
+from .lifecycles import RunStatus
+from .models import PaymentRun, RunLine
 from .plans import load_plans, rate_book
 from .pricing import account_period_amount
 from .recoveries import open_offsets, with_offsets

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, Integer, and_, insert, literal, select, text, update
+from sqlalchemy import Date, Integer, and_, insert, literal, select, text
 from sqlalchemy.exc import OperationalError
 
 from ..accounts.models import Account
@@ -17,16 +17,16 @@ from ..core.letters import letter_row, record_letters
 from ..core.money import from_pence
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
-from . import run_periods, run_review
-from .models import LedgerEntry, Payment, PaymentRun, RunLine, RunStatus
+from . import lifecycles, run_periods, run_review
+from .lifecycles import RunStatus, move
+from .models import LedgerEntry, Payment, PaymentRun, RunLine
 from .recoveries import apply_offsets
 
 RUN_LOCK_KEY = 7_431_001  # PostgreSQL advisory lock: one run commits at a time
 
 
 def approve_run(run: PaymentRun, *, actor) -> None:
-    if run.status != RunStatus.BUILT:
-        raise RuleError("Only a run that has been built and not yet approved can be approved")
+    lifecycles.check(run.status, RunStatus.APPROVED)
     if run.built_by_id == actor.id:
         raise RuleError("A different finance officer must approve the run you built")
     _refuse_if_stale(run)
@@ -35,9 +35,7 @@ def approve_run(run: PaymentRun, *, actor) -> None:
         raise RuleError(
             f"You cannot approve this run: you {why}. A finance officer who did not must approve it"
         )
-    run.status = RunStatus.APPROVED
-    run.approved_by_id = actor.id
-    run.approved_at = utcnow()
+    move(run, RunStatus.APPROVED, approved_by_id=actor.id, approved_at=utcnow())
     audit.record(
         actor,
         "payment_run.approved",
@@ -59,10 +57,7 @@ def _refuse_if_stale(run: PaymentRun) -> None:
 
 
 def cancel_run(run: PaymentRun, *, actor) -> None:
-    if run.status not in (RunStatus.BUILT, RunStatus.APPROVED):
-        raise RuleError("A committed run cannot be cancelled: correct payments with adjustments")
-    before = run.status
-    run.status = RunStatus.CANCELLED
+    before = move(run, RunStatus.CANCELLED)
     audit.record(
         actor,
         "payment_run.cancelled",
@@ -76,9 +71,9 @@ def cancel_run(run: PaymentRun, *, actor) -> None:
 def commit_run(run_id: int, *, actor) -> int:
     """Write the run's payments and ledger credits, once. Returns how many payments.
 
-    The conditional UPDATE is the gate: of two officers committing at the same moment, or a
-    retry after a crash, only one finds the run approved. The unique index on payments is the
-    backstop if two runs ever cover the same period.
+    The conditional UPDATE of lifecycles.move is the gate: of two officers committing at the
+    same moment, or a retry after a crash, only one finds the run approved. The unique index on
+    payments is the backstop if two runs ever cover the same period.
     """
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
@@ -114,22 +109,15 @@ def commit_run(run_id: int, *, actor) -> int:
 
 
 def _pass_the_gate(run: PaymentRun, actor, now: datetime) -> None:
+    """The conditional UPDATE (approved -> committed) that only one committer passes."""
     try:
-        gate = db.session.execute(
-            update(PaymentRun)
-            .where(and_(PaymentRun.id == run.id, PaymentRun.status == RunStatus.APPROVED))
-            .values(status=RunStatus.COMMITTED, committed_by_id=actor.id, committed_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        move(run, RunStatus.COMMITTED, committed_by_id=actor.id, committed_at=now)
     except OperationalError as exc:
         # SQLite: another transaction is writing (it refuses the second writer outright).
         raise RuleError(
             "Another officer is committing payments at this moment. Wait a minute, then "
             "look at the run again: it will show whether it was committed."
         ) from exc
-    if gate.rowcount != 1:
-        raise RuleError("This run has already been committed, or has not been approved")
-    db.session.expire(run)
 
 
 PAYMENT_COLUMNS = [

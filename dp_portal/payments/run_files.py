@@ -14,7 +14,8 @@ from ..core.money import from_pence
 from ..core.spreadsheets import workbook_bytes
 from ..extensions import db
 from .bankfile import Originator, Transfer, csv_file, reference_suffix, standard18_file
-from .models import Payment, PaymentRun, RunLine, RunStatus
+from .lifecycles import RunStatus
+from .models import Payment, PaymentRun, RunLine
 
 
 def run_totals(run_id: int) -> dict:

@@ -19,7 +19,8 @@ from ..accounts.models import Account, Person
 from ..auth.models import User
 from ..core.audit import AuditEvent
 from ..extensions import db
-from .models import Payment, PaymentRun, RunLine, RunStatus
+from .lifecycles import RunStatus
+from .models import Payment, PaymentRun, RunLine
 
 # Account changes that alter what a run pays or to whom, in plain words for the run page.
 ACCOUNT_CHANGES = {

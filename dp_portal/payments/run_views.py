@@ -14,7 +14,7 @@ from ..core.types import local_today
 from ..extensions import db
 from . import bp, run_decisions, run_files, run_periods, run_review, scope
 from .forms import BuildRunForm, ConfirmForm
-from .models import RunStatus
+from .lifecycles import RunStatus
 from .run_build import build_run, payment_schedule
 
 FINANCE = (Role.FINANCE_OFFICER,)

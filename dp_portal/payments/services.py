@@ -16,7 +16,8 @@ from ..core.money import from_pence, round_money, to_pence
 from ..core.types import utcnow
 from ..extensions import db
 from .budgets import LineKind, LineSpec, PricedLine, price_lines, weekly_total
-from .models import Budget, BudgetLine, BudgetStatus, Payment, ProviderRate, RateRow
+from .lifecycles import BudgetStatus, check, move
+from .models import Budget, BudgetLine, Payment, ProviderRate, RateRow
 from .plans import rate_book
 from .rates import RateBook, RateKind
 from .recoveries import raise_recovery  # noqa: F401 - monitoring raises recoveries through here
@@ -247,18 +248,15 @@ def who_may_approve(budget: Budget, ceiling: Decimal) -> frozenset[Role]:
 def decide_budget(
     budget: Budget, *, approve: bool, note: str, actor: User, ceiling: Decimal
 ) -> None:
-    if budget.status != BudgetStatus.PROPOSED:
-        raise RuleError("This budget has already been decided")
+    decision = BudgetStatus.APPROVED if approve else BudgetStatus.REJECTED
+    check(budget.status, decision)
     if budget.proposed_by_id == actor.id:
         raise RuleError("You cannot decide a budget you proposed: another officer must")
     if approve and actor.role not in who_may_approve(budget, ceiling):
         raise RuleError(
             f"Budgets over {ceiling:.2f} pounds a week need a finance officer's approval"
         )
-    budget.status = BudgetStatus.APPROVED if approve else BudgetStatus.REJECTED
-    budget.decided_by_id = actor.id
-    budget.decided_at = utcnow()
-    budget.decision_note = note
+    move(budget, decision, decided_by_id=actor.id, decided_at=utcnow(), decision_note=note)
     audit.record(
         actor,
         "budget.approved" if approve else "budget.rejected",
