@@ -100,6 +100,11 @@ REFUSALS: dict[type[StrEnum], dict[StrEnum, str]] = {
 }
 
 
+def next_states(current: StrEnum) -> frozenset[StrEnum]:
+    """Where a row in state `current` may go next (for pages: which buttons to offer)."""
+    return TRANSITIONS[type(current)][current]
+
+
 def allowed(current: str, to: StrEnum) -> bool:
     table = TRANSITIONS[type(to)]
     return to in table[type(to)(current)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..accounts.models import Account, Person
 from ..core import audit
@@ -13,37 +13,10 @@ from ..core.errors import NotFound
 from ..core.money import from_pence
 from ..core.spreadsheets import workbook_bytes
 from ..extensions import db
+from . import run_review
 from .bankfile import Originator, Transfer, csv_file, reference_suffix, standard18_file
 from .lifecycles import RunStatus
 from .models import Payment, PaymentRun, RunLine
-
-
-def run_totals(run_id: int) -> dict:
-    """Totals by SDS option and payee type, and the reasons lines were withheld."""
-    by_option = db.session.execute(
-        select(
-            RunLine.sds_option,
-            RunLine.payee_type,
-            func.count(),
-            func.sum(RunLine.amount_pence + RunLine.arrears_pence),
-        )
-        .where(RunLine.run_id == run_id, RunLine.outcome == "pay")
-        .group_by(RunLine.sds_option, RunLine.payee_type)
-        .order_by(RunLine.sds_option, RunLine.payee_type)
-    ).all()
-    reasons = db.session.execute(
-        select(RunLine.reason, func.count())
-        .where(RunLine.run_id == run_id, RunLine.outcome == "withhold")
-        .group_by(RunLine.reason)
-        .order_by(func.count().desc())
-    ).all()
-    return {
-        "by_option": [
-            (opt, payee, count, from_pence(int(total or 0)))
-            for opt, payee, count, total in by_option
-        ],
-        "withheld": [(reason, count) for reason, count in reasons],
-    }
 
 
 def run_transfers(run_id: int) -> list[Transfer]:
@@ -125,7 +98,7 @@ def download_run_report(run: PaymentRun, *, actor) -> bytes:
 
 
 def _summary(run: PaymentRun) -> list[list]:
-    totals = run_totals(run.id)
+    totals = run_review.run_totals(run.id)
     return [
         ["Period", f"{run.period_start.isoformat()} to {run.period_end.isoformat()}"],
         ["Pay date", run.pay_date.isoformat()],

@@ -2,7 +2,7 @@
 since the last run, whether it is stale and who may not approve it), approve, and commit or
 cancel through a confirmation page."""
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.models import Role
@@ -11,10 +11,9 @@ from ..core.errors import RuleError
 from ..core.forms import choices
 from ..core.permissions import roles_required, viewer
 from ..core.types import local_today
-from ..extensions import db
 from . import bp, run_decisions, run_files, run_periods, run_review, scope
 from .forms import BuildRunForm, ConfirmForm
-from .lifecycles import RunStatus
+from .lifecycles import RunStatus, next_states
 from .run_build import build_run, payment_schedule
 
 FINANCE = (Role.FINANCE_OFFICER,)
@@ -59,19 +58,19 @@ def payment_runs():
 @roles_required(*FINANCE)
 def payment_run(run_id: int):
     run = scope.load_run(viewer(), run_id)
-    previous, changes = run_review.changes_since_last_run(run)
-    blocked = run_review.blocked_approvers(run) if run.status == RunStatus.BUILT else {}
+    page = run_review.run_page(run, current_user.id, request.args.get("page", type=int))
     return render_template(
         "payments/run.html",
         run=run,
-        totals=run_files.run_totals(run.id),
-        withheld=run_review.withheld_lines(run.id),
-        page=db.paginate(run_review.paid_lines(run.id), per_page=50, error_out=False),
-        stale=run_review.stale_reasons(run),
-        previous=previous,
-        changes=changes,
-        blocked_me=blocked.get(current_user.id),
-        blocked=run_review.blocked_names(run) if run.status == RunStatus.BUILT else [],
+        totals=page.totals,
+        withheld=page.withheld,
+        page=page.paid,
+        stale=page.stale,
+        previous=page.previous,
+        changes=page.changes,
+        blocked_me=page.blocked_me,
+        blocked=page.blocked,
+        next_states=page.next_states,
         RunStatus=RunStatus,
     )
 
@@ -107,6 +106,7 @@ def _confirm(run_id: int, action: str, perform, done: str):
         action=action,
         form=form,
         stale=run_review.stale_reasons(run),
+        next_states=next_states(RunStatus(run.status)),
         RunStatus=RunStatus,
     )
 

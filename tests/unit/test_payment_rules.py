@@ -164,3 +164,23 @@ def test_spreadsheet_text_that_looks_like_a_formula_stays_text():
     assert sheet["A2"].value == '=HYPERLINK("http://x")' and sheet["A2"].data_type == "s"
     assert sheet["A3"].data_type == "s"
     assert sheet["B2"].value == 12.5 and sheet["B2"].number_format == '"£"#,##0.00'
+
+
+def test_payment_views_hold_no_queries():
+    """Views parse the request, call a service and render: the database is the services'."""
+    import ast
+    from pathlib import Path
+
+    import dp_portal.payments
+
+    folder = Path(dp_portal.payments.__file__).parent
+    for path in folder.glob("*views.py"):
+        tree = ast.parse(path.read_text())
+        imported = {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+        }
+        assert not imported & {"db", "select", "update", "insert", "delete"}, path.name
+        assert "db.session" not in path.read_text(), path.name
