@@ -42,16 +42,8 @@ class AccountChange:
         return self.new_weekly - self.old_weekly
 
     @property
-    def old_four_weekly(self) -> Decimal:
-        return round_money(self.old_weekly * 4)
-
-    @property
     def new_four_weekly(self) -> Decimal:
         return round_money(self.new_weekly * 4)
-
-    @property
-    def old_annual(self) -> Decimal:
-        return round_money(self.old_weekly * 52)
 
     @property
     def new_annual(self) -> Decimal:
