@@ -10,7 +10,6 @@ period was paid, or when it was withheld in that period's run.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -20,22 +19,61 @@ from ..core.money import to_pence
 from ..extensions import db
 from .lifecycles import RunStatus
 from .models import Budget, Payment, PaymentRun, RateRow, RunLine
-from .pricing import account_period_amount
+from .pricing import PeriodPricer
+from .rates import RateBook
 
 
-@dataclass(frozen=True)
 class PastPeriods:
     """Committed periods within the horizon, what was paid for them, and which accounts need
-    them priced again (everyone after a back-dated rate change)."""
+    them priced again: everyone's, for periods a later rate reaches back into; an account's,
+    for periods it was withheld in or has a later budget or correction for."""
 
-    periods: list[tuple[int, Period]]
-    paid: dict[tuple[int, int], int]
-    unpaid: dict[int, set[int]]  # period index -> accounts withheld in that period's run
-    repriced_all: set[int]  # period indexes every account must be priced again for
-    repriced_accounts: dict[int, set[int]]  # period index -> accounts with a later budget
+    def __init__(
+        self,
+        periods: list[tuple[int, Period]],
+        paid: dict[tuple[int, int], int],
+        everyone: set[int],
+        accounts: dict[int, set[int]],
+        book: RateBook,
+    ):
+        self.periods = sorted(periods)
+        self.paid = paid
+        self.everyone = everyone
+        self.by_account: dict[int, set[int]] = defaultdict(set)
+        for index, account_ids in accounts.items():
+            for account_id in account_ids:
+                self.by_account[account_id].add(index)
+        # Accounts with the same plan share each past period's price, as they do this one's.
+        self.pricers = {index: PeriodPricer(p, book) for index, p in self.periods}
+
+    def __bool__(self) -> bool:
+        return bool(self.everyone or self.by_account)
+
+    def arrears_for(self, account_id: int, versions, start, end) -> list[dict]:
+        """The account's arrears: each earlier period whose amount now differs from what was
+        paid for it, in period order."""
+        mine = self.by_account.get(account_id, ())
+        items = []
+        for index, p in self.periods:
+            if index not in self.everyone and index not in mine:
+                continue
+            expected = to_pence(self.pricers[index].amount(versions, start, end).total)
+            paid = self.paid.get((account_id, index), 0)
+            if expected != paid:
+                items.append(
+                    {
+                        "period_index": index,
+                        "from": p.start.isoformat(),
+                        "to": p.end.isoformat(),
+                        "expected_pence": expected,
+                        "paid_pence": paid,
+                        "due_pence": expected - paid,
+                    }
+                )
+        return items
 
 
-def arrears_inputs(period: Period, schedule: PaymentSchedule) -> PastPeriods:
+def arrears_inputs(period: Period, schedule: PaymentSchedule, book: RateBook) -> PastPeriods:
     # Arrears look back to the start of the previous financial year.
     horizon = financial_year_start(financial_year_start(period.start) - timedelta(days=1))
     runs = db.session.execute(
@@ -46,28 +84,28 @@ def arrears_inputs(period: Period, schedule: PaymentSchedule) -> PastPeriods:
         )
     ).all()
     if not runs:
-        return PastPeriods([], {}, {}, set(), {})
+        return PastPeriods([], {}, set(), {}, book)
     periods = [(index, schedule.period(index)) for _, index, _ in runs]
     paid = _paid([index for _, index, _ in runs])
-    unpaid: dict[int, set[int]] = defaultdict(set)
-    for run_id, index, _ in runs:
-        unpaid[index] = set(
-            db.session.execute(
+    everyone: set[int] = set()
+    accounts: dict[int, set[int]] = {}
+    for run_id, index, committed_at in runs:
+        p = schedule.period(index)
+        # Withheld in that period's run, and not paid since (by a correction, say).
+        accounts[index] = {
+            account_id
+            for account_id in db.session.execute(
                 select(RunLine.account_id).where(
                     RunLine.run_id == run_id, RunLine.outcome == "withhold"
                 )
             ).scalars()
-        )
-        unpaid[index] -= {a for (a, i) in paid if i == index}
-    repriced_all: set[int] = set()
-    repriced_accounts: dict[int, set[int]] = {}
-    for _run_id, index, committed_at in runs:
-        p = schedule.period(index)
+            if (account_id, index) not in paid
+        }
         if _later_rate(committed_at, p):
-            repriced_all.add(index)
+            everyone.add(index)
         else:
-            repriced_accounts[index] = _changed_accounts(index, committed_at, p)
-    return PastPeriods(periods, paid, dict(unpaid), repriced_all, repriced_accounts)
+            accounts[index] |= _changed_accounts(index, committed_at, p)
+    return PastPeriods(periods, paid, everyone, accounts, book)
 
 
 def _paid(indexes: list[int]) -> dict[tuple[int, int], int]:
@@ -111,31 +149,3 @@ def _changed_accounts(index: int, committed_at, p: Period) -> set[int]:
             )
         ).scalars()
     )
-
-
-def arrears_for(account_id, versions, book, start, end, past: PastPeriods) -> list[dict]:
-    """The account's arrears items: each earlier period whose amount now differs from what
-    was paid for it."""
-    items = []
-    for index, p in past.periods:
-        needs = (
-            index in past.repriced_all
-            or account_id in past.repriced_accounts.get(index, ())
-            or account_id in past.unpaid.get(index, ())
-        )
-        if not needs:
-            continue
-        expected = to_pence(account_period_amount(p, versions, book, start, end).total)
-        paid = past.paid.get((account_id, index), 0)
-        if expected != paid:
-            items.append(
-                {
-                    "period_index": index,
-                    "from": p.start.isoformat(),
-                    "to": p.end.isoformat(),
-                    "expected_pence": expected,
-                    "paid_pence": paid,
-                    "due_pence": expected - paid,
-                }
-            )
-    return items

@@ -3,7 +3,6 @@ versions, as plain values (no ORM object per account), so a whole council loads 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -11,8 +10,9 @@ from sqlalchemy import select
 from ..core.money import from_pence
 from ..extensions import db
 from .budgets import LineKind, LineSpec
+from .lifecycles import BudgetStatus
 from .models import Budget, BudgetLine, ProviderRate, RateRow
-from .pricing import PlanVersion
+from .pricing import PlanTerms, PlanVersion
 from .rates import RateBook, RateKind
 
 
@@ -42,60 +42,88 @@ def rate_book() -> RateBook:
     )
 
 
-def load_plans(account_ids: set[int] | None = None) -> dict[int, list[PlanVersion]]:
-    """Account id -> its approved plan versions, oldest first."""
-    budgets = select(
-        Budget.id,
-        Budget.account_id,
-        Budget.effective_from,
-        Budget.weekly_contribution_pence,
-        Budget.contribution_basis,
-    ).where(Budget.status == "approved")
-    lines = (
+def load_plans(account_ids: set[int] | None = None) -> dict[int, tuple[PlanVersion, ...]]:
+    """Account id -> its approved plan versions, oldest first. Equal lines, versions and sets
+    of versions are one object each (see PlanVersion), built once however many accounts share
+    them: a council has many budgets but few distinct ones."""
+    query = (
         select(
-            BudgetLine.budget_id,
+            Budget.account_id,
+            Budget.id,
+            Budget.effective_from,
+            Budget.weekly_contribution_pence,
+            Budget.contribution_basis,
             BudgetLine.kind,
             BudgetLine.description,
             BudgetLine.hours_hundredths,
             BudgetLine.amount_pence,
             BudgetLine.provider_id,
         )
-        .join(Budget, Budget.id == BudgetLine.budget_id)
-        .where(Budget.status == "approved")
+        .outerjoin(BudgetLine, BudgetLine.budget_id == Budget.id)
+        .where(Budget.status == BudgetStatus.APPROVED)
+        .order_by(Budget.account_id, Budget.effective_from, Budget.version, BudgetLine.id)
     )
     if account_ids is not None:
-        budgets = budgets.where(Budget.account_id.in_(account_ids))
-        lines = lines.where(Budget.account_id.in_(account_ids))
-    by_budget = _line_specs(lines.order_by(BudgetLine.id))
-    pounds: dict[int, Decimal] = {}
-    plans: dict[int, list[PlanVersion]] = defaultdict(list)
-    for budget_id, account_id, start, contribution, basis in db.session.connection().execute(
-        budgets.order_by(Budget.effective_from, Budget.version)
-    ):
-        if contribution not in pounds:
-            pounds[contribution] = from_pence(contribution)
-        plans[account_id].append(
-            PlanVersion(budget_id, start, pounds[contribution], basis, tuple(by_budget[budget_id]))
+        query = query.where(Budget.account_id.in_(account_ids))
+    return _Interned().plans(db.session.connection().execute(query))
+
+
+class _Interned:
+    """One object per distinct line, terms and set of versions."""
+
+    def __init__(self):
+        self.kinds = {kind.value: kind for kind in LineKind}
+        self.specs: dict[tuple, LineSpec] = {}
+        self.terms: dict[tuple, PlanTerms] = {}
+        self.sets: dict[tuple, tuple[PlanVersion, ...]] = {}
+        self.pounds: dict[int, Decimal] = {}
+
+    def plans(self, rows) -> dict[int, tuple[PlanVersion, ...]]:
+        """From rows ordered by account, version and line (one row per line). A plain loop:
+        this runs once per budget line of the whole council."""
+        plans: dict[int, tuple[PlanVersion, ...]] = {}
+        specs = self.specs
+        account = budget = None
+        versions: list[PlanVersion] = []
+        lines: list[LineSpec] = []
+        head = ()
+        for account_id, budget_id, start, pence, basis, *line in rows:
+            if budget_id != budget:
+                if budget is not None:
+                    versions.append(self.version(*head, lines))
+                if account_id != account:
+                    if account is not None:
+                        plans[account] = self.set_of(versions)
+                    account, versions = account_id, []
+                budget, head, lines = budget_id, (start, pence, basis), []
+            if line[0] is not None:
+                key = tuple(line)
+                lines.append(specs.get(key) or self.spec(key))
+        if budget is not None:
+            versions.append(self.version(*head, lines))
+            plans[account] = self.set_of(versions)
+        return plans
+
+    def set_of(self, versions: list[PlanVersion]) -> tuple[PlanVersion, ...]:
+        key = tuple(versions)
+        return self.sets.setdefault(key, key)
+
+    def version(self, start, pence: int, basis: str, lines: list[LineSpec]) -> PlanVersion:
+        key = (pence, basis, *lines)
+        terms = self.terms.get(key)
+        if terms is None:
+            if pence not in self.pounds:
+                self.pounds[pence] = from_pence(pence)
+            terms = self.terms[key] = PlanTerms(tuple(lines), self.pounds[pence], basis)
+        return PlanVersion(start, terms)
+
+    def spec(self, raw: tuple) -> LineSpec:
+        kind, description, hours, amount, provider = raw
+        spec = self.specs[raw] = LineSpec(
+            self.kinds[kind],
+            description,
+            Decimal(hours) / 100 if hours is not None else None,
+            from_pence(amount) if amount is not None else None,
+            provider,
         )
-    return plans
-
-
-def _line_specs(query) -> dict[int, list[LineSpec]]:
-    # A council has many budgets but few distinct lines and contributions: build each once.
-    kinds = {kind.value: kind for kind in LineKind}
-    specs: dict[tuple, LineSpec] = {}
-    by_budget: dict[int, list[LineSpec]] = defaultdict(list)
-    for budget_id, *raw in db.session.connection().execute(query):
-        key = tuple(raw)
-        spec = specs.get(key)
-        if spec is None:
-            kind, description, hours, amount, provider = raw
-            spec = specs[key] = LineSpec(
-                kinds[kind],
-                description,
-                Decimal(hours) / 100 if hours is not None else None,
-                from_pence(amount) if amount is not None else None,
-                provider,
-            )
-        by_budget[budget_id].append(spec)
-    return by_budget
+        return spec

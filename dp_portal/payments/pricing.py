@@ -8,9 +8,11 @@ once (schedule.py, shared/design.md 2.2).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..core.calendar import Period
 from ..core.money import ZERO
@@ -19,17 +21,40 @@ from .rates import RateBook
 from .schedule import PeriodAmount, Segment, Weekly, period_amount
 
 
-@dataclass(frozen=True)
-class PlanVersion:
-    budget_id: int
-    effective_from: date
-    contribution: Decimal
-    basis: str
+# Compared by identity, like LineSpec: plans.load_plans builds one PlanTerms per distinct set
+# of lines and contribution (and one tuple per distinct set of versions), so the accounts of a
+# whole council that share a plan share its priced period, found by hashing identities rather
+# than every field.
+@dataclass(frozen=True, eq=False)
+class PlanTerms:
+    """What a plan version pays for: its lines, and the weekly contribution and its basis."""
+
     lines: tuple[LineSpec, ...]
+    contribution: Decimal
+    basis: str  # net: deducted from each payment; gross: invoiced (reg. 4)
+
+
+class PlanVersion(NamedTuple):
+    """A budget version as pricing sees it: the terms in force from a date."""
+
+    effective_from: date
+    terms: PlanTerms
+
+    @property
+    def lines(self) -> tuple[LineSpec, ...]:
+        return self.terms.lines
+
+    @property
+    def contribution(self) -> Decimal:
+        return self.terms.contribution
+
+    @property
+    def basis(self) -> str:
+        return self.terms.basis
 
 
 def weekly_on(
-    versions: list[PlanVersion],
+    versions: Sequence[PlanVersion],
     book: RateBook,
     account_start: date,
     account_end: date | None,
@@ -44,13 +69,11 @@ def weekly_on(
             plan = version
     if plan is None:
         return Weekly.nothing()
-    # Many accounts share the same lines; price each set once per day.
-    return book.cached(
-        ("weekly", plan.lines, plan.contribution, plan.basis, day), lambda: _price(plan, book, day)
-    )
+    # Many accounts share the same terms; price each once per day.
+    return book.cached(("weekly", plan.terms, day), lambda: _price(plan.terms, book, day))
 
 
-def _price(plan: PlanVersion, book: RateBook, day: date) -> Weekly:
+def _price(plan: PlanTerms, book: RateBook, day: date) -> Weekly:
     pa = book.pa_rate_on(day)
     priced = price_lines(
         list(plan.lines),
@@ -68,7 +91,7 @@ def _price(plan: PlanVersion, book: RateBook, day: date) -> Weekly:
 
 
 def account_period_amount(
-    period: Period, versions: list[PlanVersion], book: RateBook, start: date, end: date | None
+    period: Period, versions: Sequence[PlanVersion], book: RateBook, start: date, end: date | None
 ) -> PeriodAmount:
     """The account's amount for the period. Raises LookupError when a rate it needs is unset."""
     # Most accounts: nothing starts or stops inside the period, so it is one piece.
@@ -88,3 +111,53 @@ def account_period_amount(
     if end is not None:
         changes.add(end + timedelta(days=1))
     return period_amount(period, lambda day: weekly_on(versions, book, start, end, day), changes)
+
+
+class PeriodPricer:
+    """One period priced for a whole council. An account open for the whole period is priced
+    from its plan versions alone, and when none of them starts inside the period, from the
+    terms in force on its first day alone: accounts with the same terms share one priced
+    period and its stored breakdown. A rate that is not set is remembered the same way."""
+
+    def __init__(self, period: Period, book: RateBook):
+        self.period = period
+        self.book = book
+        self._by_plans: dict[tuple[PlanVersion, ...], PeriodAmount | str] = {}
+        self._by_terms: dict[PlanTerms | None, PeriodAmount | str] = {}
+
+    def amount(self, plans: tuple[PlanVersion, ...], start: date, end: date | None) -> PeriodAmount:
+        """Raises LookupError when a rate the account's plan needs is not set."""
+        period = self.period
+        if start > period.start or (end is not None and end < period.end):
+            return account_period_amount(period, plans, self.book, start, end)
+        shared = self._by_plans.get(plans)
+        if shared is None:
+            shared = self._by_plans[plans] = self._whole_period(plans, start, end)
+        if isinstance(shared, str):
+            raise LookupError(shared)
+        return shared
+
+    def _whole_period(self, plans, start, end) -> PeriodAmount | str:
+        period = self.period
+        in_force = None
+        for version in plans:
+            if version.effective_from > period.start:
+                if version.effective_from <= period.end:  # changes inside: price it in pieces
+                    return self._priced(
+                        lambda: account_period_amount(period, plans, self.book, start, end)
+                    )
+                break
+            in_force = version
+        terms = in_force.terms if in_force else None
+        if terms not in self._by_terms:
+            self._by_terms[terms] = self._priced(
+                lambda: account_period_amount(period, plans, self.book, start, end)
+            )
+        return self._by_terms[terms]
+
+    @staticmethod
+    def _priced(work) -> PeriodAmount | str:
+        try:
+            return work()
+        except LookupError as exc:
+            return str(exc)  # why it cannot be priced, said again for every such account

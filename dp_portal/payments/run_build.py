@@ -4,28 +4,28 @@ commit. Never commits the transaction itself: the request or job that calls it d
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from sqlalchemy import select
 
 from ..accounts.models import Account
 from ..core import audit
-from ..core.bulk import insert_rows
 from ..core.calendar import Cycle, PaymentSchedule, Period
 from ..core.errors import RuleError
-from ..core.money import from_pence, to_pence
+from ..core.money import from_pence
 from ..core.types import local_today
 from ..extensions import db
 from ..third_party.models import Mandate
 from . import run_periods
-from .arrears import arrears_for, arrears_inputs
+from .arrears import arrears_inputs
 from .bankfile import reference_suffix
+from .council_scale import cycle_collector_paused, insert_tuples
 from .lifecycles import RunStatus
 from .models import PaymentRun, RunLine
 from .plans import load_plans, rate_book
-from .pricing import account_period_amount
+from .pricing import PeriodPricer
 from .recoveries import open_offsets, with_offsets
+from .run_lines import AMOUNT, ARREARS, COLUMNS, OUTCOME, figures, withhold_reason
 
 
 def payment_schedule(config) -> PaymentSchedule:
@@ -59,10 +59,11 @@ def build_run(
     )
     db.session.add(run)
     db.session.flush()
-    rows = _run_lines(run.id, period, schedule)
-    insert_rows(db.session, RunLine.__table__, rows)
-    paid = [row for row in rows if row["outcome"] == "pay"]
-    run.total_pence = sum(row["amount_pence"] + row["arrears_pence"] for row in paid)
+    with cycle_collector_paused():
+        rows = _run_lines(run.id, period, schedule)
+        insert_tuples(db.session, RunLine.__table__, COLUMNS, rows)
+    paid = [row for row in rows if row[OUTCOME] == "pay"]
+    run.total_pence = sum(row[AMOUNT] + row[ARREARS] for row in paid)
     run.payment_count, run.withheld_count = len(paid), len(rows) - len(paid)
     _record_built(run, actor)
     return run
@@ -123,102 +124,34 @@ def _managed(period: Period) -> set[int]:
     )
 
 
-def withhold_reason(status: str, has_plan: bool, sort_code, total_pence: int) -> str | None:
-    """Why an account is not paid this period, or None when it is."""
-    if status == "closed":
-        return "Account closed"
-    if not has_plan:
-        return "No approved budget"
-    if status == "suspended":
-        return "Account suspended: payments withheld until it is reinstated"
-    if not sort_code:
-        return "No bank details"
-    if total_pence <= 0:
-        return "Nothing to pay: the amount is zero or less"
-    return None
+NOT_PRICED = (0, 0, 0, 0, 0, "{}")  # no rate for the period: withheld, nothing worked out
 
 
-def _run_lines(run_id: int, period: Period, schedule: PaymentSchedule) -> list[dict]:
+def _run_lines(run_id: int, period: Period, schedule: PaymentSchedule) -> list[tuple]:
+    """Every account's line, in run_lines.COLUMNS order."""
     book = rate_book()
-    accounts = _accounts(period)
+    pricer = PeriodPricer(period, book)
     plans = load_plans()
     managed = _managed(period)
-    past = arrears_inputs(period, schedule)
+    past = arrears_inputs(period, schedule, book)
     recoveries = open_offsets()
+    suffix = " " + reference_suffix(period.start)
     rows = []
-    suffix = reference_suffix(period.start)
-    for account_id, status, start, end, option, sort_code, number, name, ref in accounts:
-        versions = plans.get(account_id, [])
+    for account_id, status, start, end, option, sort_code, number, name, ref in _accounts(period):
+        versions = plans.get(account_id, ())
+        payee_type = "organisation" if account_id in managed else "person"
         # The payee as it is now: the approver sees it and the commit pays exactly it.
-        payee = {
-            "payee_name": name,
-            "sort_code": sort_code,
-            "account_number": number,
-            "payee_reference": f"{ref} {suffix}",
-        }
+        payee = (name, sort_code, number, ref + suffix)
         try:
-            amount = account_period_amount(period, versions, book, start, end)
+            amount = pricer.amount(versions, start, end)
         except LookupError as exc:
-            rows.append(
-                _line(run_id, account_id, option, managed, 0, 0, "withhold", str(exc), "{}") | payee
-            )
-            continue
-        arrears_items = arrears_for(account_id, versions, book, start, end, past)
-        arrears = sum(item["due_pence"] for item in arrears_items)
-        if account_id in recoveries and status == "active":
-            amount = with_offsets(amount, recoveries[account_id])
-        breakdown_json = (
-            json.dumps(amount.breakdown() | {"arrears": arrears_items}, separators=(",", ":"))
-            if arrears_items or amount.offsets
-            else amount.breakdown_json
-        )
-        amount_pence = amount.total_pence
-        reason = withhold_reason(status, bool(versions), sort_code, amount_pence + arrears)
-        rows.append(
-            _line(
-                run_id,
-                account_id,
-                option,
-                managed,
-                amount_pence,
-                arrears,
-                "withhold" if reason else "pay",
-                reason,
-                breakdown_json,
-                amount.contribution_pence,
-                amount.invoiced_pence,
-                to_pence(amount.offset_total),
-            )
-            | payee
-        )
+            outcome, reason, money = "withhold", str(exc), NOT_PRICED
+        else:
+            arrears = past.arrears_for(account_id, versions, start, end) if past else []
+            if status == "active" and account_id in recoveries:
+                amount = with_offsets(amount, recoveries[account_id])
+            money = figures(amount, arrears)
+            reason = withhold_reason(status, bool(versions), sort_code, money[0] + money[1])
+            outcome = "withhold" if reason else "pay"
+        rows.append((run_id, account_id, payee_type, option, outcome, reason, *money, *payee))
     return rows
-
-
-def _line(
-    run_id,
-    account_id,
-    option,
-    managed,
-    amount,
-    arrears,
-    outcome,
-    reason,
-    breakdown_json,
-    contribution=0,
-    invoice=0,
-    offset=0,
-) -> dict:
-    return {
-        "offset_pence": offset,
-        "contribution_pence": contribution,
-        "invoice_pence": invoice,
-        "run_id": run_id,
-        "account_id": account_id,
-        "payee_type": "organisation" if account_id in managed else "person",
-        "amount_pence": amount,
-        "arrears_pence": arrears,
-        "sds_option": option,
-        "outcome": outcome,
-        "reason": reason,
-        "breakdown_json": breakdown_json,
-    }

@@ -18,6 +18,7 @@ from ..core.money import from_pence
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
 from . import lifecycles, run_periods, run_review
+from .council_scale import cycle_collector_paused
 from .lifecycles import RunStatus, move
 from .models import LedgerEntry, Payment, PaymentRun, RunLine
 from .recoveries import apply_offsets
@@ -90,11 +91,12 @@ def commit_run(run_id: int, *, actor) -> int:
     # The period's payments are copied from the run lines inside the database: no row makes a
     # round trip through Python, which is what makes a 100,000-account commit quick.
     paid_lines = and_(RunLine.run_id == run_id, RunLine.outcome == "pay")
-    _copy_payments(run, paid_lines, now)
-    _copy_arrears(run, paid_lines, now)
-    _ledger_credits(run, paid_lines, now)
-    _record_invoices(run, paid_lines)
-    apply_offsets(run_id)
+    with cycle_collector_paused():
+        _copy_payments(run, paid_lines, now)
+        _copy_arrears(run, paid_lines, now)
+        _ledger_credits(run, paid_lines, now)
+        _record_invoices(run, paid_lines)
+        apply_offsets(run_id)
     count = run.payment_count
     audit.record(
         actor,

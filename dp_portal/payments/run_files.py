@@ -15,6 +15,7 @@ from ..core.spreadsheets import workbook_bytes
 from ..extensions import db
 from . import run_review
 from .bankfile import Originator, Transfer, csv_file, reference_suffix, standard18_file
+from .council_scale import cycle_collector_paused
 from .lifecycles import RunStatus
 from .models import Payment, PaymentRun, RunLine
 
@@ -62,10 +63,11 @@ def originator(config) -> Originator:
 
 def bank_file(run_id: int, config, fmt: str) -> str:
     """The run's payment file: Bacs Standard 18 ('txt'), or the same credits as CSV ('csv')."""
-    transfers = run_transfers(run_id)
-    if fmt == "csv":
-        return csv_file(transfers)
-    return standard18_file(transfers, originator(config))
+    with cycle_collector_paused():
+        transfers = run_transfers(run_id)
+        if fmt == "csv":
+            return csv_file(transfers)
+        return standard18_file(transfers, originator(config))
 
 
 def download_bank_file(run: PaymentRun, config, fmt: str, *, actor) -> tuple[str, str, str]:

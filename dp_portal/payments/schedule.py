@@ -96,6 +96,10 @@ class PeriodAmount:
         return to_pence(self.invoiced)
 
     @cached_property
+    def offset_pence(self) -> int:
+        return to_pence(self.offset_total)
+
+    @cached_property
     def breakdown_json(self) -> str:
         """The breakdown as stored, with no arrears (a run shares it across accounts)."""
         return json.dumps(self.breakdown() | {"arrears": []}, separators=(",", ":"))
