@@ -65,7 +65,7 @@ def load_plans(account_ids: set[int] | None = None) -> dict[int, tuple[PlanVersi
     )
     if account_ids is not None:
         query = query.where(Budget.account_id.in_(account_ids))
-    return _Interned().plans(db.session.connection().execute(query))
+    return _Interned().plans(db.session.connection().execute(query).all())
 
 
 class _Interned:

@@ -122,42 +122,29 @@ class PeriodPricer:
     def __init__(self, period: Period, book: RateBook):
         self.period = period
         self.book = book
-        self._by_plans: dict[tuple[PlanVersion, ...], PeriodAmount | str] = {}
-        self._by_terms: dict[PlanTerms | None, PeriodAmount | str] = {}
+        # Keyed by the terms in force all period (or None: nothing), or by the account's
+        # versions when one of them starts after the period does.
+        self._shared: dict[object, PeriodAmount | str] = {}
 
     def amount(self, plans: tuple[PlanVersion, ...], start: date, end: date | None) -> PeriodAmount:
         """Raises LookupError when a rate the account's plan needs is not set."""
         period = self.period
         if start > period.start or (end is not None and end < period.end):
             return account_period_amount(period, plans, self.book, start, end)
-        shared = self._by_plans.get(plans)
+        # Open all period. Usually the latest version started before it: its terms decide.
+        if not plans or plans[-1].effective_from <= period.start:
+            key = plans[-1].terms if plans else None
+        else:
+            key = plans  # a version starts later: this account's versions decide
+        shared = self._shared.get(key)
         if shared is None:
-            shared = self._by_plans[plans] = self._whole_period(plans, start, end)
+            shared = self._shared[key] = self._whole_period(plans, start, end)
         if isinstance(shared, str):
             raise LookupError(shared)
         return shared
 
     def _whole_period(self, plans, start, end) -> PeriodAmount | str:
-        period = self.period
-        in_force = None
-        for version in plans:
-            if version.effective_from > period.start:
-                if version.effective_from <= period.end:  # changes inside: price it in pieces
-                    return self._priced(
-                        lambda: account_period_amount(period, plans, self.book, start, end)
-                    )
-                break
-            in_force = version
-        terms = in_force.terms if in_force else None
-        if terms not in self._by_terms:
-            self._by_terms[terms] = self._priced(
-                lambda: account_period_amount(period, plans, self.book, start, end)
-            )
-        return self._by_terms[terms]
-
-    @staticmethod
-    def _priced(work) -> PeriodAmount | str:
         try:
-            return work()
+            return account_period_amount(self.period, plans, self.book, start, end)
         except LookupError as exc:
             return str(exc)  # why it cannot be priced, said again for every such account

@@ -136,6 +136,7 @@ def _run_lines(run_id: int, period: Period, schedule: PaymentSchedule) -> list[t
     past = arrears_inputs(period, schedule, book)
     recoveries = open_offsets()
     suffix = " " + reference_suffix(period.start)
+    owing = bool(past)  # arrears are looked for only when some account may be owed them
     rows = []
     for account_id, status, start, end, option, sort_code, number, name, ref in _accounts(period):
         versions = plans.get(account_id, ())
@@ -147,7 +148,7 @@ def _run_lines(run_id: int, period: Period, schedule: PaymentSchedule) -> list[t
         except LookupError as exc:
             outcome, reason, money = "withhold", str(exc), NOT_PRICED
         else:
-            arrears = past.arrears_for(account_id, versions, start, end) if past else []
+            arrears = past.arrears_for(account_id, versions, start, end) if owing else []
             if status == "active" and account_id in recoveries:
                 amount = with_offsets(amount, recoveries[account_id])
             money = figures(amount, arrears)

@@ -3,8 +3,6 @@ report (a spreadsheet), each download recorded in the audit log."""
 
 from __future__ import annotations
 
-from itertools import groupby
-
 from sqlalchemy import select
 
 from ..accounts.models import Account, Person
@@ -21,7 +19,8 @@ from .models import Payment, PaymentRun, RunLine
 
 
 def run_transfers(run_id: int) -> list[Transfer]:
-    """One credit per account and payee: the period's payment plus any arrears."""
+    """One credit per account and payee: the period's payment plus any arrears, to the payee
+    of the first of them (all of a run's payments to a payee are from one snapshot)."""
     run = db.session.get(PaymentRun, run_id)
     # Core, not ORM, execution: plain tuples for 100,000 rows, without ORM result handling.
     rows = (
@@ -42,15 +41,19 @@ def run_transfers(run_id: int) -> list[Transfer]:
         )
         .all()
     )
-    suffix = reference_suffix(run.period_start)
-    transfers = []
-    for _, group in groupby(rows, key=lambda row: (row[0], row[1])):
-        group = list(group)
-        total = sum(row[6] for row in group)
-        _, _, reference, name, sort_code, number, _ = group[0]
-        if total > 0:
-            transfers.append(Transfer(sort_code, number, name, total, f"{reference} {suffix}"))
-    return transfers
+    credits: dict[tuple[int, str], list] = {}  # in the order of the rows
+    for account_id, payee_type, reference, name, sort_code, number, pence in rows:
+        credit = credits.get((account_id, payee_type))
+        if credit is None:
+            credits[(account_id, payee_type)] = [sort_code, number, name, pence, reference]
+        else:
+            credit[3] += pence
+    suffix = " " + reference_suffix(run.period_start)
+    return [
+        Transfer(sort_code, number, name, pence, reference + suffix)
+        for sort_code, number, name, pence, reference in credits.values()
+        if pence > 0
+    ]
 
 
 def originator(config) -> Originator:

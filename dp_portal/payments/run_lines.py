@@ -48,15 +48,13 @@ def withhold_reason(status: str, has_plan: bool, sort_code, total_pence: int) ->
 
 def figures(amount: PeriodAmount, arrears: list[dict]) -> tuple[int, int, int, int, int, str]:
     """(amount, arrears, contribution, invoice and offset pence, breakdown) for a line. The
-    breakdown of a payment with no arrears or offsets is the priced period's own, shared."""
-    if arrears or amount.offsets:
-        breakdown = json.dumps(amount.breakdown() | {"arrears": arrears}, separators=(",", ":"))
-        owed = sum(item["due_pence"] for item in arrears)
-    else:
-        breakdown, owed = amount.breakdown_json, 0
+    figures of a payment with no arrears or offsets are the priced period's own, shared."""
+    if not (arrears or amount.offsets):
+        return amount.line_figures
+    breakdown = amount.breakdown_json_with(json.dumps(arrears, separators=(",", ":")))
     return (
         amount.total_pence,
-        owed,
+        sum(item["due_pence"] for item in arrears),
         amount.contribution_pence,
         amount.invoiced_pence,
         amount.offset_pence,

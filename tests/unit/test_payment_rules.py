@@ -1,3 +1,4 @@
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -108,6 +109,60 @@ def test_segments_equal_day_by_day_and_round_once(weeklies, offsets, contributio
     by_day = sum((weekly(d).budget - weekly(d).contribution) / 7 for d in period.each_day())
     assert amount.total == round_money(by_day)
     assert sum(s.days for s in amount.segments) == 28
+
+
+def _as_json_dumps_writes(amount, arrears):
+    """The stored breakdown, as json.dumps would write it from the figures."""
+    return json.dumps(
+        {
+            "period": [amount.period.start.isoformat(), amount.period.end.isoformat()],
+            "segments": [
+                {
+                    "from": s.start.isoformat(),
+                    "to": s.end.isoformat(),
+                    "days": s.days,
+                    "weekly_budget": str(s.weekly.budget),
+                    "weekly_contribution": str(s.weekly.contribution),
+                    "lines": [[label, str(value)] for label, value in s.weekly.lines],
+                }
+                for s in amount.segments
+            ],
+            "budget": str(amount.budget),
+            "contribution": str(amount.contribution),
+            "invoiced": str(amount.invoiced),
+            "offsets": [[label, str(value)] for label, value in amount.offsets],
+            "total": str(amount.total),
+            "arrears": arrears,
+        },
+        separators=(",", ":"),
+    )
+
+
+@given(
+    st.lists(st.decimals(min_value=D("0"), max_value=D("3000"), places=4), min_size=1, max_size=3),
+    st.lists(st.text(max_size=30), min_size=1, max_size=3),
+    st.lists(st.integers(min_value=1, max_value=27), max_size=3),
+    st.lists(st.decimals(min_value=D("0.01"), max_value=D("500"), places=2), max_size=2),
+)
+def test_the_stored_breakdown_is_what_json_would_write(weeklies, labels, cuts, offsets):
+    """Labels with quotes, back-slashes or any other characters, long decimals (1000 / 52),
+    several pieces, offsets and arrears: the text is exactly json.dumps's."""
+    period = Period(date(2026, 5, 4), date(2026, 5, 31))
+    changes = sorted({period.start + timedelta(days=c) for c in cuts})
+
+    def weekly(day):
+        budget = weeklies[day.day % len(weeklies)] / 52 * 52 if day.day % 2 else weeklies[0]
+        lines = tuple((label, budget / len(labels)) for label in labels)
+        return Weekly(budget, D("7.25"), lines, D("0"))
+
+    amount = period_amount(
+        period, weekly, changes, tuple((f"Recovery {i}", o) for i, o in enumerate(offsets))
+    )
+    arrears = [{"period_index": 3, "from": "2026-04-06", "due_pence": -150}]
+    assert amount.breakdown_json == _as_json_dumps_writes(amount, [])
+    with_arrears = amount.breakdown_json_with(json.dumps(arrears, separators=(",", ":")))
+    assert with_arrears == _as_json_dumps_writes(amount, arrears)
+    assert json.loads(with_arrears)["total"] == str(amount.total)
 
 
 def test_provider_rates_rise_by_the_living_wage_percentage():
