@@ -82,31 +82,29 @@ class _Interned:
         """From rows ordered by account, version and line (one row per line). A plain loop:
         this runs once per budget line of the whole council."""
         plans: dict[int, tuple[PlanVersion, ...]] = {}
-        specs = self.specs
+        specs, sets = self.specs, self.sets
         account = budget = None
         versions: list[PlanVersion] = []
         lines: list[LineSpec] = []
         head = ()
-        for account_id, budget_id, start, pence, basis, *line in rows:
+        for account_id, budget_id, start, pence, basis, kind, text, hours, amount, org in rows:
             if budget_id != budget:
                 if budget is not None:
                     versions.append(self.version(*head, lines))
                 if account_id != account:
                     if account is not None:
-                        plans[account] = self.set_of(versions)
+                        key = tuple(versions)
+                        plans[account] = sets.setdefault(key, key)
                     account, versions = account_id, []
                 budget, head, lines = budget_id, (start, pence, basis), []
-            if line[0] is not None:
-                key = tuple(line)
+            if kind is not None:
+                key = (kind, text, hours, amount, org)
                 lines.append(specs.get(key) or self.spec(key))
         if budget is not None:
             versions.append(self.version(*head, lines))
-            plans[account] = self.set_of(versions)
+            key = tuple(versions)
+            plans[account] = sets.setdefault(key, key)
         return plans
-
-    def set_of(self, versions: list[PlanVersion]) -> tuple[PlanVersion, ...]:
-        key = tuple(versions)
-        return self.sets.setdefault(key, key)
 
     def version(self, start, pence: int, basis: str, lines: list[LineSpec]) -> PlanVersion:
         key = (pence, basis, *lines)

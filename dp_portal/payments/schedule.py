@@ -72,23 +72,28 @@ class PeriodAmount:
     offset_pence: int = field(init=False)
 
     def __post_init__(self) -> None:
-        budget = sum((s.budget for s in self.segments), ZERO)
-        contribution = sum((s.contribution for s in self.segments), ZERO)
-        invoiced = round_money(sum((s.invoiced for s in self.segments), ZERO))
+        if len(self.segments) == 1:  # most periods: nothing changes inside
+            (piece,) = self.segments
+            budget, contribution, invoiced = piece.budget, piece.contribution, piece.invoiced
+        else:
+            budget = sum((s.budget for s in self.segments), ZERO)
+            contribution = sum((s.contribution for s in self.segments), ZERO)
+            invoiced = sum((s.invoiced for s in self.segments), ZERO)
+        invoiced = round_money(invoiced)
         offset_total = sum((amount for _, amount in self.offsets), ZERO)
         total = round_money(budget - contribution - offset_total)
-        for name, value in (
-            ("budget", budget),
-            ("contribution", contribution),
-            ("invoiced", invoiced),
-            ("offset_total", offset_total),
-            ("total", total),
-            ("total_pence", to_pence(total)),
-            ("contribution_pence", to_pence(round_money(contribution))),
-            ("invoiced_pence", to_pence(invoiced)),
-            ("offset_pence", to_pence(offset_total)),
-        ):
-            object.__setattr__(self, name, value)
+        figures = {
+            "budget": budget,
+            "contribution": contribution,
+            "invoiced": invoiced,
+            "offset_total": offset_total,
+            "total": total,
+            "total_pence": to_pence(total),
+            "contribution_pence": to_pence(round_money(contribution)),
+            "invoiced_pence": to_pence(invoiced),
+            "offset_pence": to_pence(offset_total),
+        }
+        self.__dict__.update(figures)  # frozen: set once, here, as dataclasses' own init does
 
     @cached_property
     def line_figures(self) -> tuple[int, int, int, int, int, str]:
