@@ -4,6 +4,7 @@ versions, as plain values (no ORM object per account), so a whole council loads 
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import itemgetter
 
 from sqlalchemy import select
 
@@ -43,29 +44,36 @@ def rate_book() -> RateBook:
 
 
 def load_plans(account_ids: set[int] | None = None) -> dict[int, tuple[PlanVersion, ...]]:
-    """Account id -> its approved plan versions, oldest first. Equal lines, versions and sets
-    of versions are one object each (see PlanVersion), built once however many accounts share
-    them: a council has many budgets but few distinct ones."""
-    query = (
-        select(
-            Budget.account_id,
-            Budget.id,
-            Budget.effective_from,
-            Budget.weekly_contribution_pence,
-            Budget.contribution_basis,
-            BudgetLine.kind,
-            BudgetLine.description,
-            BudgetLine.hours_hundredths,
-            BudgetLine.amount_pence,
-            BudgetLine.provider_id,
-        )
-        .outerjoin(BudgetLine, BudgetLine.budget_id == Budget.id)
-        .where(Budget.status == BudgetStatus.APPROVED)
-        .order_by(Budget.account_id, Budget.effective_from, Budget.version, BudgetLine.id)
-    )
+    """Account id -> its approved plan versions, oldest first. Equal lines, terms and sets of
+    versions are one object each (see PlanTerms), built once however many accounts share them:
+    a council has many budgets but few distinct ones. Two plain scans, put together here: a
+    join sorted by the database cost more than both."""
+    budgets = select(
+        Budget.account_id,
+        Budget.effective_from,
+        Budget.version,
+        Budget.id,
+        Budget.weekly_contribution_pence,
+        Budget.contribution_basis,
+    ).where(Budget.status == BudgetStatus.APPROVED)
+    lines = select(
+        BudgetLine.budget_id,
+        BudgetLine.kind,
+        BudgetLine.description,
+        BudgetLine.hours_hundredths,
+        BudgetLine.amount_pence,
+        BudgetLine.provider_id,
+    ).order_by(BudgetLine.id)
     if account_ids is not None:
-        query = query.where(Budget.account_id.in_(account_ids))
-    return _Interned().plans(db.session.connection().execute(query).all())
+        budgets = budgets.where(Budget.account_id.in_(account_ids))
+        mine = select(Budget.id).where(Budget.account_id.in_(account_ids))
+        lines = lines.where(BudgetLine.budget_id.in_(mine))
+    connection = db.session.connection()
+    interned = _Interned()
+    by_budget = interned.lines(connection.execute(lines).all())
+    rows = connection.execute(budgets).all()
+    rows.sort(key=itemgetter(0, 1, 2))  # by account, then as its versions take effect
+    return interned.plans(rows, by_budget)
 
 
 class _Interned:
@@ -78,35 +86,39 @@ class _Interned:
         self.sets: dict[tuple, tuple[PlanVersion, ...]] = {}
         self.pounds: dict[int, Decimal] = {}
 
-    def plans(self, rows) -> dict[int, tuple[PlanVersion, ...]]:
-        """From rows ordered by account, version and line (one row per line). A plain loop:
-        this runs once per budget line of the whole council."""
+    def lines(self, rows) -> dict[int, list[LineSpec]]:
+        """Budget id -> its lines, in order. Plain loops: these run once per budget line and
+        once per budget of the whole council."""
+        by_budget: dict[int, list[LineSpec]] = {}
+        specs = self.specs
+        for budget_id, *line in rows:
+            key = tuple(line)
+            spec = specs.get(key) or self.spec(key)
+            if budget_id in by_budget:
+                by_budget[budget_id].append(spec)
+            else:
+                by_budget[budget_id] = [spec]
+        return by_budget
+
+    def plans(self, rows, by_budget: dict[int, list[LineSpec]]) -> dict[int, tuple]:
+        """From budgets ordered by account and then as they take effect."""
         plans: dict[int, tuple[PlanVersion, ...]] = {}
-        specs, sets = self.specs, self.sets
-        account = budget = None
+        sets = self.sets
+        account = None
         versions: list[PlanVersion] = []
-        lines: list[LineSpec] = []
-        head = ()
-        for account_id, budget_id, start, pence, basis, kind, text, hours, amount, org in rows:
-            if budget_id != budget:
-                if budget is not None:
-                    versions.append(self.version(*head, lines))
-                if account_id != account:
-                    if account is not None:
-                        key = tuple(versions)
-                        plans[account] = sets.setdefault(key, key)
-                    account, versions = account_id, []
-                budget, head, lines = budget_id, (start, pence, basis), []
-            if kind is not None:
-                key = (kind, text, hours, amount, org)
-                lines.append(specs.get(key) or self.spec(key))
-        if budget is not None:
-            versions.append(self.version(*head, lines))
+        for account_id, start, _version, budget_id, pence, basis in rows:
+            if account_id != account:
+                if account is not None:
+                    key = tuple(versions)
+                    plans[account] = sets.setdefault(key, key)
+                account, versions = account_id, []
+            versions.append(self.version(start, pence, basis, by_budget.get(budget_id, ())))
+        if account is not None:
             key = tuple(versions)
             plans[account] = sets.setdefault(key, key)
         return plans
 
-    def version(self, start, pence: int, basis: str, lines: list[LineSpec]) -> PlanVersion:
+    def version(self, start, pence: int, basis: str, lines) -> PlanVersion:
         key = (pence, basis, *lines)
         terms = self.terms.get(key)
         if terms is None:
