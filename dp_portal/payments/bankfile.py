@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import NamedTuple
 
 CREDIT = "99"
@@ -33,6 +34,11 @@ class Transfer(NamedTuple):
     reference: str
 
 
+def reference_suffix(period_start: date) -> str:
+    """What follows the account reference on the person's bank statement: the period."""
+    return f"{period_start:%d%b%y}".upper()
+
+
 class _BacsCharacters(dict):
     """str.translate table: Bacs characters stay, anything else becomes a space."""
 
@@ -48,10 +54,6 @@ _TABLE = _BacsCharacters()
 def bacs_text(value: str, width: int) -> str:
     """Upper case, Bacs characters only, padded or cut to `width`."""
     return (value or "").upper().translate(_TABLE)[:width].ljust(width)
-
-
-def standard18_record(transfer: Transfer, originator: Originator) -> str:
-    return _Standard18(originator).record(transfer)
 
 
 class _Standard18:

@@ -25,6 +25,7 @@ from ..core.forms import (
     choices,
     optional_int,
 )
+from .budgets import LineKind, LineSpec
 from .rates import RateKind
 
 
@@ -172,6 +173,33 @@ class BudgetForm(BaseForm):
     def validate_provider_hours(self, field):
         if field.data and self.provider_id.data not in choice_values(self.provider_id) - {None}:
             raise ValidationError("Choose the provider for these hours")
+
+    def line_specs(self, provider_names: dict[int, str]) -> list[LineSpec]:
+        """The budget's lines, in the order the form asks for them (only those filled in)."""
+        lines = []
+        if self.pa_hours.data:
+            description = self.pa_description.data or "Personal assistant support"
+            lines.append(LineSpec(LineKind.PA_HOURS, description, hours=self.pa_hours.data))
+        if self.provider_hours.data:
+            lines.append(
+                LineSpec(
+                    LineKind.PROVIDER_HOURS,
+                    f"Support from {provider_names[self.provider_id.data]}",
+                    hours=self.provider_hours.data,
+                    provider_id=self.provider_id.data,
+                )
+            )
+        if self.weekly_amount.data:
+            description = self.weekly_description.data or "Weekly amount"
+            lines.append(
+                LineSpec(LineKind.FIXED_WEEKLY, description, amount=self.weekly_amount.data)
+            )
+        if self.annual_amount.data:
+            description = self.annual_description.data or "Yearly amount"
+            lines.append(
+                LineSpec(LineKind.FIXED_ANNUAL, description, amount=self.annual_amount.data)
+            )
+        return lines
 
 
 class DecisionForm(BaseForm):

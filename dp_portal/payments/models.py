@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -101,12 +100,6 @@ class Uplift(db.Model):
     applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class BudgetStatus(StrEnum):
-    PROPOSED = "proposed"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
 class Budget(db.Model):
     """A version of an account's support plan, in force from its date once approved."""
 
@@ -188,13 +181,6 @@ class BudgetLine(db.Model):
     @property
     def amount(self) -> Decimal | None:
         return None if self.amount_pence is None else from_pence(self.amount_pence)
-
-
-class RunStatus(StrEnum):
-    BUILT = "built"
-    APPROVED = "approved"
-    COMMITTED = "committed"
-    CANCELLED = "cancelled"
 
 
 class PaymentRun(db.Model):
@@ -411,7 +397,3 @@ class Recovery(db.Model):
         CheckConstraint("method IN ('offset', 'invoice')", name="method"),
         CheckConstraint("status IN ('open', 'recovered', 'cancelled')", name="status"),
     )
-
-    @property
-    def outstanding_pence(self) -> int:
-        return self.amount_pence - self.recovered_pence

@@ -26,7 +26,8 @@ from ..core.calendar import (
 from ..core.calendar_models import working_calendar
 from ..core.errors import RuleError
 from ..extensions import db
-from .models import PaymentRun, RunStatus
+from .lifecycles import RunStatus
+from .models import PaymentRun
 
 LATE_LOOKBACK = 3  # periods before the current one that may still be paid late
 

@@ -18,8 +18,11 @@ from sqlalchemy import and_, func, literal, or_, select
 from ..accounts.models import Account, Person
 from ..auth.models import User
 from ..core.audit import AuditEvent
+from ..core.money import from_pence
 from ..extensions import db
-from .models import Payment, PaymentRun, RunLine, RunStatus
+from . import lifecycles
+from .lifecycles import RunStatus
+from .models import Payment, PaymentRun, RunLine
 
 # Account changes that alter what a run pays or to whom, in plain words for the run page.
 ACCOUNT_CHANGES = {
@@ -145,8 +148,9 @@ def blocked_approvers(run: PaymentRun) -> dict[int, str]:
     return blocked
 
 
-def blocked_names(run: PaymentRun) -> list[tuple[str, str]]:
-    blocked = blocked_approvers(run)
+def blocked_names(blocked: dict[int, str]) -> list[tuple[str, str]]:
+    if not blocked:
+        return []
     users = db.session.execute(select(User.id, User.full_name).where(User.id.in_(blocked))).all()
     return sorted((name, blocked[user_id]) for user_id, name in users)
 
@@ -166,12 +170,9 @@ class PayeeChange:
     big_change: bool
 
 
-def changes_since_last_run(run: PaymentRun, limit: int = 500) -> tuple[PaymentRun | None, list]:
-    """The paid lines an approver should look at twice, against the last committed run."""
-    previous = previous_committed(run)
-    if previous is None:
-        return None, []
-    before = (
+def _paid_by(run_id: int):
+    """What each account was paid by a run, and to whom (a subquery)."""
+    return (
         select(
             Payment.account_id,
             func.sum(Payment.amount_pence).label("paid"),
@@ -179,10 +180,18 @@ def changes_since_last_run(run: PaymentRun, limit: int = 500) -> tuple[PaymentRu
             func.max(Payment.account_number).label("account_number"),
             func.max(Payment.payee_name).label("payee_name"),
         )
-        .where(Payment.run_id == previous.id)
+        .where(Payment.run_id == run_id)
         .group_by(Payment.account_id)
         .subquery()
     )
+
+
+def changes_since_last_run(run: PaymentRun, limit: int = 500) -> tuple[PaymentRun | None, list]:
+    """The paid lines an approver should look at twice, against the last committed run."""
+    previous = previous_committed(run)
+    if previous is None:
+        return None, []
+    before = _paid_by(previous.id)
     now = RunLine.amount_pence + RunLine.arrears_pence
     new_payee = before.c.account_id.is_(None)
     new_bank = or_(
@@ -213,25 +222,91 @@ def changes_since_last_run(run: PaymentRun, limit: int = 500) -> tuple[PaymentRu
         .order_by(Account.reference)
         .limit(limit)
     ).all()
-    return previous, [
-        PayeeChange(
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            row[4],
-            row[5][-4:] if row[5] else None,
-            None if row[6] is None else int(row[6]),
-            int(row[7]),
-            bool(row[8]),
-            bool(row[9]),
-            bool(row[10]),
-        )
-        for row in rows
-    ]
+    return previous, [_payee_change(*row) for row in rows]
+
+
+def _payee_change(
+    account_id, reference, person, name, sort_code, number, before, after, *flags
+) -> PayeeChange:
+    return PayeeChange(
+        account_id,
+        reference,
+        person,
+        name,
+        sort_code,
+        number[-4:] if number else None,
+        None if before is None else int(before),
+        int(after),
+        *(bool(flag) for flag in flags),
+    )
 
 
 # --- What the run pages list -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunPage:
+    """Everything the run page shows an officer before they approve, commit or cancel."""
+
+    totals: dict
+    withheld: list[RunLine]
+    paid: object  # Flask-SQLAlchemy's Pagination of the paid lines, 50 a page
+    stale: list[str]
+    previous: PaymentRun | None
+    changes: list[PayeeChange]
+    blocked_me: str | None  # why the reader may not approve it, if they may not
+    blocked: list[tuple[str, str]]  # (name, why) of everyone who may not approve it
+    next_states: frozenset[RunStatus]
+
+
+def run_page(run: PaymentRun, reader_id: int, page: int | None) -> RunPage:
+    previous, changes = changes_since_last_run(run)
+    approvable = RunStatus.APPROVED in lifecycles.next_states(RunStatus(run.status))
+    blocked = blocked_approvers(run) if approvable else {}
+    paid_lines = (
+        select(RunLine)
+        .where(RunLine.run_id == run.id, RunLine.outcome == "pay")
+        .order_by(RunLine.account_id)
+    )
+    return RunPage(
+        totals=run_totals(run.id),
+        withheld=withheld_lines(run.id),
+        paid=db.paginate(paid_lines, page=page, per_page=50, error_out=False),
+        stale=stale_reasons(run),
+        previous=previous,
+        changes=changes,
+        blocked_me=blocked.get(reader_id),
+        blocked=blocked_names(blocked),
+        next_states=lifecycles.next_states(RunStatus(run.status)),
+    )
+
+
+def run_totals(run_id: int) -> dict:
+    """Totals by SDS option and payee type, and the reasons lines were withheld."""
+    by_option = db.session.execute(
+        select(
+            RunLine.sds_option,
+            RunLine.payee_type,
+            func.count(),
+            func.sum(RunLine.amount_pence + RunLine.arrears_pence),
+        )
+        .where(RunLine.run_id == run_id, RunLine.outcome == "pay")
+        .group_by(RunLine.sds_option, RunLine.payee_type)
+        .order_by(RunLine.sds_option, RunLine.payee_type)
+    ).all()
+    reasons = db.session.execute(
+        select(RunLine.reason, func.count())
+        .where(RunLine.run_id == run_id, RunLine.outcome == "withhold")
+        .group_by(RunLine.reason)
+        .order_by(func.count().desc())
+    ).all()
+    return {
+        "by_option": [
+            (opt, payee, count, from_pence(int(total or 0)))
+            for opt, payee, count, total in by_option
+        ],
+        "withheld": [(reason, count) for reason, count in reasons],
+    }
 
 
 def recent_runs(limit: int = 30) -> list[PaymentRun]:
@@ -252,13 +327,4 @@ def withheld_lines(run_id: int, limit: int = 200) -> list[RunLine]:
             .order_by(RunLine.account_id)
             .limit(limit)
         ).scalars()
-    )
-
-
-def paid_lines(run_id: int):
-    """The query for the run's payments, each with its payee as built (for a paged list)."""
-    return (
-        select(RunLine)
-        .where(RunLine.run_id == run_id, RunLine.outcome == "pay")
-        .order_by(RunLine.account_id)
     )

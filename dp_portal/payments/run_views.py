@@ -2,7 +2,7 @@
 since the last run, whether it is stale and who may not approve it), approve, and commit or
 cancel through a confirmation page."""
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.models import Role
@@ -11,11 +11,10 @@ from ..core.errors import RuleError
 from ..core.forms import choices
 from ..core.permissions import roles_required, viewer
 from ..core.types import local_today
-from ..extensions import db
-from . import bp, run_periods, run_review, runs, scope
+from . import bp, run_decisions, run_files, run_periods, run_review, scope
 from .forms import BuildRunForm, ConfirmForm
-from .models import RunStatus
-from .runs import payment_schedule
+from .lifecycles import RunStatus, next_states
+from .run_build import build_run, payment_schedule
 
 FINANCE = (Role.FINANCE_OFFICER,)
 
@@ -39,7 +38,7 @@ def payment_runs():
     if form.validate_on_submit():
         late_reason = form.late_reason.data if form.period.data in form.late_periods else ""
         try:
-            run = runs.build_run(
+            run = build_run(
                 form.period.data, schedule=schedule, actor=current_user, late_reason=late_reason
             )
         except RuleError as exc:
@@ -59,19 +58,19 @@ def payment_runs():
 @roles_required(*FINANCE)
 def payment_run(run_id: int):
     run = scope.load_run(viewer(), run_id)
-    previous, changes = run_review.changes_since_last_run(run)
-    blocked = run_review.blocked_approvers(run) if run.status == RunStatus.BUILT else {}
+    page = run_review.run_page(run, current_user.id, request.args.get("page", type=int))
     return render_template(
         "payments/run.html",
         run=run,
-        totals=runs.run_totals(run.id),
-        withheld=run_review.withheld_lines(run.id),
-        page=db.paginate(run_review.paid_lines(run.id), per_page=50, error_out=False),
-        stale=run_review.stale_reasons(run),
-        previous=previous,
-        changes=changes,
-        blocked_me=blocked.get(current_user.id),
-        blocked=run_review.blocked_names(run) if run.status == RunStatus.BUILT else [],
+        totals=page.totals,
+        withheld=page.withheld,
+        page=page.paid,
+        stale=page.stale,
+        previous=page.previous,
+        changes=page.changes,
+        blocked_me=page.blocked_me,
+        blocked=page.blocked,
+        next_states=page.next_states,
         RunStatus=RunStatus,
     )
 
@@ -81,7 +80,7 @@ def payment_run(run_id: int):
 def approve_run(run_id: int):
     run = scope.load_run(viewer(), run_id)
     try:
-        runs.approve_run(run, actor=current_user)
+        run_decisions.approve_run(run, actor=current_user)
     except RuleError as exc:
         flash(str(exc), "error")
     else:
@@ -107,6 +106,7 @@ def _confirm(run_id: int, action: str, perform, done: str):
         action=action,
         form=form,
         stale=run_review.stale_reasons(run),
+        next_states=next_states(RunStatus(run.status)),
         RunStatus=RunStatus,
     )
 
@@ -117,7 +117,7 @@ def commit_run(run_id: int):
     return _confirm(
         run_id,
         "commit",
-        lambda run: runs.commit_run(run.id, actor=current_user),
+        lambda run: run_decisions.commit_run(run.id, actor=current_user),
         "The run has been committed. Download the bank file below.",
     )
 
@@ -128,7 +128,7 @@ def cancel_run(run_id: int):
     return _confirm(
         run_id,
         "cancel",
-        lambda run: runs.cancel_run(run, actor=current_user),
+        lambda run: run_decisions.cancel_run(run, actor=current_user),
         "The run has been cancelled. You can build it again.",
     )
 
@@ -137,7 +137,9 @@ def cancel_run(run_id: int):
 @roles_required(*FINANCE)
 def bank_file(run_id: int, fmt: str):
     run = scope.load_run(viewer(), run_id)
-    body, name, mimetype = runs.download_bank_file(run, current_app.config, fmt, actor=current_user)
+    body, name, mimetype = run_files.download_bank_file(
+        run, current_app.config, fmt, actor=current_user
+    )
     return attachment(body, name, mimetype)
 
 
@@ -146,4 +148,4 @@ def bank_file(run_id: int, fmt: str):
 def run_report(run_id: int):
     run = scope.load_run(viewer(), run_id)
     name = f"payment-run-{run.period_start:%Y-%m-%d}.xlsx"
-    return attachment(runs.download_run_report(run, actor=current_user), name, XLSX)
+    return attachment(run_files.download_run_report(run, actor=current_user), name, XLSX)

@@ -3,12 +3,12 @@ less the client contribution / 7 a day (net payments), less recovery offsets, ro
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
+from json.encoder import encode_basestring_ascii as json_text
 
 from ..core.calendar import Period
 from ..core.money import ZERO, round_money, to_pence
@@ -59,68 +59,83 @@ class PeriodAmount:
     period: Period
     segments: tuple[Segment, ...]
     offsets: tuple[tuple[str, Decimal], ...] = field(default=())
+    # Worked out once, when made: a whole-council run reads every one of them for each of
+    # the (tens of thousands of) distinct amounts it prices.
+    budget: Decimal = field(init=False)
+    contribution: Decimal = field(init=False)
+    invoiced: Decimal = field(init=False)  # gross payment: the contribution to invoice, rounded
+    offset_total: Decimal = field(init=False)
+    total: Decimal = field(init=False)  # rounded once, half up, to the penny
+    total_pence: int = field(init=False)
+    contribution_pence: int = field(init=False)
+    invoiced_pence: int = field(init=False)
+    offset_pence: int = field(init=False)
 
-    # Cached: a whole-council run asks for each of these more than once per account.
-    @cached_property
-    def budget(self) -> Decimal:
-        return sum((s.budget for s in self.segments), ZERO)
+    def __post_init__(self) -> None:
+        if len(self.segments) == 1:  # most periods: nothing changes inside
+            (piece,) = self.segments
+            budget, contribution, invoiced = piece.budget, piece.contribution, piece.invoiced
+        else:
+            budget = sum((s.budget for s in self.segments), ZERO)
+            contribution = sum((s.contribution for s in self.segments), ZERO)
+            invoiced = sum((s.invoiced for s in self.segments), ZERO)
+        invoiced = round_money(invoiced)
+        offset_total = sum((amount for _, amount in self.offsets), ZERO)
+        total = round_money(budget - contribution - offset_total)
+        figures = {
+            "budget": budget,
+            "contribution": contribution,
+            "invoiced": invoiced,
+            "offset_total": offset_total,
+            "total": total,
+            "total_pence": to_pence(total),
+            "contribution_pence": to_pence(round_money(contribution)),
+            "invoiced_pence": to_pence(invoiced),
+            "offset_pence": to_pence(offset_total),
+        }
+        self.__dict__.update(figures)  # frozen: set once, here, as dataclasses' own init does
 
     @cached_property
-    def contribution(self) -> Decimal:
-        return sum((s.contribution for s in self.segments), ZERO)
-
-    @cached_property
-    def invoiced(self) -> Decimal:
-        """Gross payment: the contribution to invoice for the period, rounded once."""
-        return round_money(sum((s.invoiced for s in self.segments), ZERO))
-
-    @cached_property
-    def offset_total(self) -> Decimal:
-        return sum((amount for _, amount in self.offsets), ZERO)
-
-    @cached_property
-    def total(self) -> Decimal:
-        """Rounded once, half up, to the penny."""
-        return round_money(self.budget - self.contribution - self.offset_total)
-
-    @cached_property
-    def total_pence(self) -> int:
-        return to_pence(self.total)
-
-    @cached_property
-    def contribution_pence(self) -> int:
-        return to_pence(round_money(self.contribution))
-
-    @cached_property
-    def invoiced_pence(self) -> int:
-        return to_pence(self.invoiced)
+    def line_figures(self) -> tuple[int, int, int, int, int, str]:
+        """What a run line with no arrears takes from it (see run_lines.COLUMNS)."""
+        return (
+            self.total_pence,
+            0,
+            self.contribution_pence,
+            self.invoiced_pence,
+            self.offset_pence,
+            self.breakdown_json,
+        )
 
     @cached_property
     def breakdown_json(self) -> str:
         """The breakdown as stored, with no arrears (a run shares it across accounts)."""
-        return json.dumps(self.breakdown() | {"arrears": []}, separators=(",", ":"))
+        return self.breakdown_json_with("[]")
 
-    def breakdown(self) -> dict:
-        """JSON-ready: what the payment is made of, for the remittance advice and the audit."""
-        return {
-            "period": [self.period.start.isoformat(), self.period.end.isoformat()],
-            "segments": [
-                {
-                    "from": s.start.isoformat(),
-                    "to": s.end.isoformat(),
-                    "days": s.days,
-                    "weekly_budget": str(s.weekly.budget),
-                    "weekly_contribution": str(s.weekly.contribution),
-                    "lines": [[label, str(amount)] for label, amount in s.weekly.lines],
-                }
-                for s in self.segments
-            ],
-            "budget": str(self.budget),
-            "contribution": str(self.contribution),
-            "invoiced": str(self.invoiced),
-            "offsets": [[label, str(amount)] for label, amount in self.offsets],
-            "total": str(self.total),
-        }
+    def breakdown_json_with(self, arrears_json: str) -> str:
+        """What the payment is made of, for the remittance advice and the audit, as stored:
+        the period, each piece with its weekly figures and lines, the totals, any recovery
+        offsets, and `arrears_json` (a JSON list). The same text as json.dumps with compact
+        separators, written out directly: a council's run writes tens of thousands of them."""
+        segments = ",".join(
+            f'{{"from":"{s.start.isoformat()}","to":"{s.end.isoformat()}","days":{s.days},'
+            f'"weekly_budget":"{s.weekly.budget!s}",'
+            f'"weekly_contribution":"{s.weekly.contribution!s}",'
+            f'"lines":[{_pairs(s.weekly.lines)}]}}'
+            for s in self.segments
+        )
+        return (
+            f'{{"period":["{self.period.start.isoformat()}","{self.period.end.isoformat()}"],'
+            f'"segments":[{segments}],"budget":"{self.budget!s}",'
+            f'"contribution":"{self.contribution!s}","invoiced":"{self.invoiced!s}",'
+            f'"offsets":[{_pairs(self.offsets)}],"total":"{self.total!s}",'
+            f'"arrears":{arrears_json}}}'
+        )
+
+
+def _pairs(items: tuple[tuple[str, Decimal], ...]) -> str:
+    """[["label","12.34"],...] without the brackets; labels escaped as json.dumps does."""
+    return ",".join(f'[{json_text(label)},"{amount!s}"]' for label, amount in items)
 
 
 def period_amount(

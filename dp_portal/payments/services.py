@@ -1,4 +1,5 @@
-"""Rates and budgets: queries and rules. Never commits."""
+"""Rates and budgets: the use cases (add a rate, propose and decide a budget) and what their
+pages show. Never commits: the request does."""
 
 from __future__ import annotations
 
@@ -9,45 +10,21 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from ..accounts.models import Account
-from ..accounts.services import correspondents
 from ..auth.models import Role, User
 from ..core import audit
 from ..core.errors import RuleError
-from ..core.letters import letter_row, record_letters
 from ..core.money import from_pence, round_money, to_pence
 from ..core.types import utcnow
 from ..extensions import db
+from ..third_party.models import Organisation
 from .budgets import LineKind, LineSpec, PricedLine, price_lines, weekly_total
-from .models import Budget, BudgetLine, BudgetStatus, Payment, ProviderRate, RateRow, Recovery
-from .rates import RateBook, RateKind
+from .lifecycles import BudgetStatus, check, move
+from .models import Budget, BudgetLine, ProviderRate, RateRow
+from .plans import rate_book
+from .rates import RateBook, RateBreakdown, RateKind
+from .recoveries import raise_recovery  # noqa: F401 - monitoring raises recoveries through here
 
 # --- Rates ---------------------------------------------------------------------------------
-
-
-def rate_book() -> RateBook:
-    rows = db.session.execute(
-        select(RateRow.kind, RateRow.effective_from, RateRow.id, RateRow.value)
-    ).all()
-    providers = db.session.execute(
-        select(
-            ProviderRate.organisation_id,
-            ProviderRate.effective_from,
-            ProviderRate.id,
-            ProviderRate.hourly_pence,
-        )
-    ).all()
-    return RateBook(
-        tuple(
-            (
-                RateKind(kind),
-                start,
-                row_id,
-                Decimal(value) / 100 if RateKind(kind).is_percentage else from_pence(value),
-            )
-            for kind, start, row_id, value in rows
-        ),
-        tuple((org, start, row_id, from_pence(pence)) for org, start, row_id, pence in providers),
-    )
 
 
 def stored_value(kind: RateKind, value: Decimal) -> int:
@@ -83,12 +60,26 @@ def add_rate_row(
     return row
 
 
-def rate_history() -> list[RateRow]:
-    return list(
-        db.session.execute(
-            select(RateRow).order_by(RateRow.effective_from.desc(), RateRow.id.desc())
-        ).scalars()
+@dataclass(frozen=True)
+class RatesPage:
+    current: RateBreakdown | None
+    upcoming: list[RateBreakdown | None]  # the next three dates a rate changes
+    history: list[RateRow]  # every row, newest first (staff only)
+
+
+def rates_page(today: date, *, staff: bool) -> RatesPage:
+    book = rate_book()
+    upcoming = sorted(d for d in book.change_dates() if d > today)
+    history = (
+        list(
+            db.session.execute(
+                select(RateRow).order_by(RateRow.effective_from.desc(), RateRow.id.desc())
+            ).scalars()
+        )
+        if staff
+        else []
     )
+    return RatesPage(book.pa_rate_on(today), [book.pa_rate_on(d) for d in upcoming[:3]], history)
 
 
 def add_provider_rate(
@@ -168,6 +159,14 @@ def summarise(budget: Budget, book: RateBook, day: date) -> BudgetSummary:
     return BudgetSummary(weekly_total(priced), priced)
 
 
+def budget_summary(budget: Budget, day: date, book: RateBook | None = None) -> BudgetSummary | None:
+    """The budget priced on `day`, or None when a rate it needs is not set for that day."""
+    try:
+        return summarise(budget, book or rate_book(), day)
+    except LookupError:
+        return None
+
+
 def budget_on(versions: list[Budget], day: date) -> Budget | None:
     current = None
     for budget in versions:
@@ -176,12 +175,41 @@ def budget_on(versions: list[Budget], day: date) -> Budget | None:
     return current
 
 
-def budgets_for_account(account_id: int) -> list[Budget]:
-    return list(
+@dataclass(frozen=True)
+class BudgetPage:
+    current: Budget | None  # in force on `day` (or the first, if none has started yet)
+    summary: BudgetSummary | None
+    day: date
+    rate: RateBreakdown | None
+    versions: list[Budget]  # newest first; staff see proposed and rejected ones too
+
+
+def budget_page(account: Account, today: date, *, staff: bool) -> BudgetPage:
+    book = rate_book()
+    versions = list(
         db.session.execute(
-            select(Budget).where(Budget.account_id == account_id).order_by(Budget.version.desc())
+            select(Budget).where(Budget.account_id == account.id).order_by(Budget.version.desc())
         ).scalars()
     )
+    approved = [b for b in versions if b.status == BudgetStatus.APPROVED]
+    current = budget_on(sorted(approved, key=lambda b: (b.effective_from, b.version)), today)
+    if current is None and approved:
+        current = min(approved, key=lambda b: b.effective_from)
+    day = max(today, current.effective_from) if current else today
+    summary = budget_summary(current, day, book) if current is not None else None
+    return BudgetPage(current, summary, day, book.pa_rate_on(day), versions if staff else approved)
+
+
+def providers() -> list[tuple[int, str]]:
+    """Care providers a budget's provider hours may be bought from, by name."""
+    return [
+        (org_id, name)
+        for org_id, name in db.session.execute(
+            select(Organisation.id, Organisation.name)
+            .where(Organisation.kind == "provider")
+            .order_by(Organisation.name)
+        )
+    ]
 
 
 def propose_budget(
@@ -194,24 +222,7 @@ def propose_budget(
     reason: str,
     actor: User,
 ) -> Budget:
-    if not lines:
-        raise RuleError("Add at least one line: hours or an amount")
-    if effective_from < account.start_date:
-        raise RuleError("The budget cannot start before the account starts")
-    if account.sds_option == 1 and any(line.kind == LineKind.PROVIDER_HOURS for line in lines):
-        raise RuleError("Provider hours are for Option 2 or Option 4 accounts")
-    book = rate_book()
-    try:
-        pa = book.pa_rate_on(effective_from)
-        weekly = weekly_total(
-            price_lines(
-                lines,
-                pa.total if pa else None,
-                lambda org: book.provider_rate_on(org, effective_from),
-            )
-        )
-    except LookupError as exc:
-        raise RuleError(str(exc)) from exc
+    weekly = round_money(_weekly_for_proposal(account, effective_from, lines))
     version = (
         db.session.execute(
             select(func.max(Budget.version)).where(Budget.account_id == account.id)
@@ -224,34 +235,24 @@ def propose_budget(
         effective_from=effective_from,
         weekly_contribution_pence=to_pence(weekly_contribution),
         contribution_basis=contribution_basis,
-        weekly_at_proposal_pence=to_pence(round_money(weekly)),
+        weekly_at_proposal_pence=to_pence(weekly),
         reason=reason,
         proposed_by_id=actor.id,
     )
     db.session.add(budget)
     db.session.flush()
-    for line in lines:
-        db.session.add(
-            BudgetLine(
-                budget_id=budget.id,
-                kind=str(line.kind),
-                description=line.description,
-                hours_hundredths=int(line.hours * 100) if line.hours is not None else None,
-                amount_pence=to_pence(line.amount) if line.amount is not None else None,
-                provider_id=line.provider_id,
-            )
-        )
+    db.session.add_all(_budget_line(budget.id, line) for line in lines)
     audit.record(
         actor,
         "budget.proposed",
         budget,
         account_id=account.id,
         summary=f"Budget version {version} proposed from {effective_from:%d %B %Y}: "
-        f"{round_money(weekly)} a week",
+        f"{weekly} a week",
         after={
             "version": version,
             "effective_from": effective_from.isoformat(),
-            "weekly": str(round_money(weekly)),
+            "weekly": str(weekly),
             "weekly_contribution": str(weekly_contribution),
             "contribution_basis": contribution_basis,
             "lines": [
@@ -261,6 +262,40 @@ def propose_budget(
         },
     )
     return budget
+
+
+def _weekly_for_proposal(account: Account, effective_from: date, lines: list[LineSpec]) -> Decimal:
+    """The weekly amount the proposal comes to on its first day (which decides who may approve
+    it), after the rules every proposal must keep."""
+    if not lines:
+        raise RuleError("Add at least one line: hours or an amount")
+    if effective_from < account.start_date:
+        raise RuleError("The budget cannot start before the account starts")
+    if account.sds_option == 1 and any(line.kind == LineKind.PROVIDER_HOURS for line in lines):
+        raise RuleError("Provider hours are for Option 2 or Option 4 accounts")
+    book = rate_book()
+    pa = book.pa_rate_on(effective_from)
+    try:
+        return weekly_total(
+            price_lines(
+                lines,
+                pa.total if pa else None,
+                lambda org: book.provider_rate_on(org, effective_from),
+            )
+        )
+    except LookupError as exc:
+        raise RuleError(str(exc)) from exc
+
+
+def _budget_line(budget_id: int, line: LineSpec) -> BudgetLine:
+    return BudgetLine(
+        budget_id=budget_id,
+        kind=str(line.kind),
+        description=line.description,
+        hours_hundredths=int(line.hours * 100) if line.hours is not None else None,
+        amount_pence=to_pence(line.amount) if line.amount is not None else None,
+        provider_id=line.provider_id,
+    )
 
 
 def who_may_approve(budget: Budget, ceiling: Decimal) -> frozenset[Role]:
@@ -273,18 +308,15 @@ def who_may_approve(budget: Budget, ceiling: Decimal) -> frozenset[Role]:
 def decide_budget(
     budget: Budget, *, approve: bool, note: str, actor: User, ceiling: Decimal
 ) -> None:
-    if budget.status != BudgetStatus.PROPOSED:
-        raise RuleError("This budget has already been decided")
+    decision = BudgetStatus.APPROVED if approve else BudgetStatus.REJECTED
+    check(budget.status, decision)
     if budget.proposed_by_id == actor.id:
         raise RuleError("You cannot decide a budget you proposed: another officer must")
     if approve and actor.role not in who_may_approve(budget, ceiling):
         raise RuleError(
             f"Budgets over {ceiling:.2f} pounds a week need a finance officer's approval"
         )
-    budget.status = BudgetStatus.APPROVED if approve else BudgetStatus.REJECTED
-    budget.decided_by_id = actor.id
-    budget.decided_at = utcnow()
-    budget.decision_note = note
+    move(budget, decision, decided_by_id=actor.id, decided_at=utcnow(), decision_note=note)
     audit.record(
         actor,
         "budget.approved" if approve else "budget.rejected",
@@ -304,121 +336,3 @@ def pending_budgets() -> list[Budget]:
             .order_by(Budget.proposed_at)
         ).scalars()
     )
-
-
-# --- Recoveries ----------------------------------------------------------------------------
-
-
-def raise_recovery(
-    account: Account,
-    *,
-    amount: Decimal,
-    method: str,
-    reason: str,
-    source: str,
-    working: dict,
-    actor,
-):
-    """Ask for money back. By offset, the next payment runs deduct it (never below zero); by
-    invoice, the correspondent is sent an invoice. Either way they get a letter showing the
-    working and how to question it."""
-    if amount <= 0:
-        raise RuleError("A recovery must be more than £0.00")
-    recovery = Recovery(
-        account_id=account.id,
-        amount_pence=to_pence(amount),
-        method=method,
-        reason=reason,
-        source=source,
-        created_by_id=actor.id,
-    )
-    db.session.add(recovery)
-    db.session.flush()
-    recipient = correspondents([account.id])[account.id]
-    record_letters(
-        [
-            letter_row(
-                account_id=account.id,
-                kind="recovery",
-                subject="We are asking for some of your direct payment back",
-                to=recipient,
-                context={
-                    "reference": account.reference,
-                    "amount": str(amount),
-                    "method": method,
-                    "reason": reason,
-                    "source": source,
-                    **{key: str(value) for key, value in working.items()},
-                },
-            )
-        ]
-    )
-    audit.record(
-        actor,
-        "recovery.raised",
-        recovery,
-        account_id=account.id,
-        summary=f"Recovery of {amount} pounds by {method}: {reason}"[:300],
-        after={"amount": str(amount), "method": method, "source": source},
-    )
-    return recovery
-
-
-# --- Remittance ----------------------------------------------------------------------------
-
-
-def remittance_parts(payment: Payment) -> tuple[list[Payment], list[Payment]]:
-    """The other payments of the same run for the account (arrears paid with it), and the
-    corrections recorded against this payment. `payment` comes from the scoped loader."""
-    related = (
-        db.session.execute(
-            select(Payment).where(
-                Payment.run_id == payment.run_id,
-                Payment.account_id == payment.account_id,
-                Payment.id != payment.id,
-            )
-        )
-        .scalars()
-        .all()
-        if payment.run_id
-        else []
-    )
-    corrections = (
-        db.session.execute(
-            select(Payment).where(Payment.corrects_payment_id == payment.id).order_by(Payment.id)
-        )
-        .scalars()
-        .all()
-    )
-    return list(related), list(corrections)
-
-
-@dataclass(frozen=True)
-class PaymentsPage:
-    """An account's payments as a person should read them: what has been paid (its pay date
-    has come) and what is due to be paid, each total the sum of the lines listed with it."""
-
-    paid: list[Payment]
-    due: list[Payment]
-
-    @property
-    def paid_total(self) -> Decimal:
-        return sum((p.amount for p in self.paid), Decimal("0.00"))
-
-    @property
-    def due_total(self) -> Decimal:
-        return sum((p.amount for p in self.due), Decimal("0.00"))
-
-
-def payments_page(account_id: int, today: date) -> PaymentsPage:
-    """A payment is paid once its pay date has come (the council sends the bank file ahead
-    of it); until then it is due, never shown as paid."""
-    rows = db.session.execute(
-        select(Payment)
-        .where(Payment.account_id == account_id)
-        .order_by(Payment.pay_date.desc(), Payment.id.desc())
-    ).scalars()
-    paid, due = [], []
-    for payment in rows:
-        (paid if payment.pay_date <= today else due).append(payment)
-    return PaymentsPage(paid, due[::-1])

@@ -2,7 +2,7 @@
 
 Budgets are priced from the rate rows in force each day, so adding the new living wage row is
 what re-rates every budget from its date; Option 2 provider rates rise by the same percentage.
-Back-dated uplifts are paid as arrears by the next payment run (see runs.py).
+Back-dated uplifts are paid as arrears by the next payment run (see arrears.py).
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from ..core.money import round_money, to_pence
 from ..extensions import db
 from ..third_party.models import Organisation
 from .models import ProviderRate, Uplift
+from .plans import load_plans, rate_book
+from .pricing import weekly_on
 from .rates import RateBook, RateKind, uplift_percentage, uplifted
-from .runs import load_plans, weekly_on
-from .services import add_rate_row, rate_book
+from .services import add_rate_row
 
 
 @dataclass(frozen=True)
@@ -41,16 +42,8 @@ class AccountChange:
         return self.new_weekly - self.old_weekly
 
     @property
-    def old_four_weekly(self) -> Decimal:
-        return round_money(self.old_weekly * 4)
-
-    @property
     def new_four_weekly(self) -> Decimal:
         return round_money(self.new_weekly * 4)
-
-    @property
-    def old_annual(self) -> Decimal:
-        return round_money(self.old_weekly * 52)
 
     @property
     def new_annual(self) -> Decimal:

@@ -2,22 +2,16 @@ from decimal import Decimal
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..accounts import scope as account_scope
-from ..accounts.services import correspondents
 from ..auth.models import Role
-from ..core import audit, letter_email
 from ..core.downloads import PDF, attachment
 from ..core.errors import RuleError
 from ..core.forms import choices
-from ..core.letters import html_to_pdf, letters_for_account, render_html, render_letter
 from ..core.permissions import roles_required, signed_in, viewer
 from ..core.types import local_today
-from ..extensions import db
-from ..third_party.models import Organisation
-from . import bp, runs, scope, services, uplift
-from .budgets import LineKind, LineSpec
+from . import bp, corrections, scope, services, uplift
+from . import remittance as remittances  # the module; `remittance` is a view here
 from .forms import (
     AdjustmentForm,
     BudgetForm,
@@ -42,14 +36,12 @@ def _ceiling() -> Decimal:
 @bp.route("/rates")
 @signed_in
 def rates():
-    book = services.rate_book()
-    today = local_today()
-    upcoming = sorted(d for d in book.change_dates() if d > today)
+    page = services.rates_page(local_today(), staff=current_user.role in STAFF)
     return render_template(
         "payments/rates.html",
-        current=book.pa_rate_on(today),
-        upcoming=[book.pa_rate_on(d) for d in upcoming[:3]],
-        history=services.rate_history() if current_user.role in STAFF else [],
+        current=page.current,
+        upcoming=page.upcoming,
+        history=page.history,
         RateKind=RateKind,
     )
 
@@ -144,30 +136,15 @@ def provider_rates(org_id: int):
 @signed_in
 def budget(account_id: int):
     account = account_scope.load_account(viewer(), account_id)
-    book = services.rate_book()
-    today = local_today()
-    versions = services.budgets_for_account(account.id)
-    approved = [b for b in versions if b.status == "approved"]
-    current = services.budget_on(
-        sorted(approved, key=lambda b: (b.effective_from, b.version)), today
-    )
-    if current is None and approved:
-        current = min(approved, key=lambda b: b.effective_from)
-    summary = None
-    day = max(today, current.effective_from) if current else today
-    if current is not None:
-        try:
-            summary = services.summarise(current, book, day)
-        except LookupError:
-            summary = None
+    page = services.budget_page(account, local_today(), staff=current_user.role in STAFF)
     return render_template(
         "payments/budget.html",
         account=account,
-        current=current,
-        summary=summary,
-        day=day,
-        rate=book.pa_rate_on(day),
-        versions=versions if current_user.role in STAFF else approved,
+        current=page.current,
+        summary=page.summary,
+        day=page.day,
+        rate=page.rate,
+        versions=page.versions,
         can_propose=current_user.role in PROPOSERS,
     )
 
@@ -177,53 +154,14 @@ def budget(account_id: int):
 def propose_budget(account_id: int):
     account = account_scope.load_account(viewer(), account_id)
     form = BudgetForm()
-    providers = db.session.execute(
-        select(Organisation.id, Organisation.name)
-        .where(Organisation.kind == "provider")
-        .order_by(Organisation.name)
-    ).all()
+    providers = services.providers()
     form.provider_id.choices = choices([("", "No provider"), *providers])
     if form.validate_on_submit():
-        lines = []
-        if form.pa_hours.data:
-            lines.append(
-                LineSpec(
-                    LineKind.PA_HOURS,
-                    form.pa_description.data or "Personal assistant support",
-                    hours=form.pa_hours.data,
-                )
-            )
-        if form.provider_hours.data:
-            name = dict(providers)[form.provider_id.data]
-            lines.append(
-                LineSpec(
-                    LineKind.PROVIDER_HOURS,
-                    f"Support from {name}",
-                    hours=form.provider_hours.data,
-                    provider_id=form.provider_id.data,
-                )
-            )
-        if form.weekly_amount.data:
-            lines.append(
-                LineSpec(
-                    LineKind.FIXED_WEEKLY,
-                    form.weekly_description.data or "Weekly amount",
-                    amount=form.weekly_amount.data,
-                )
-            )
-        if form.annual_amount.data:
-            lines.append(
-                LineSpec(
-                    LineKind.FIXED_ANNUAL,
-                    form.annual_description.data or "Yearly amount",
-                    amount=form.annual_amount.data,
-                )
-            )
         try:
             budget = services.propose_budget(
                 account,
                 effective_from=form.effective_from.data,
-                lines=lines,
+                lines=form.line_specs(dict(providers)),
                 weekly_contribution=form.weekly_contribution.data,
                 contribution_basis=form.contribution_basis.data,
                 reason=form.reason.data,
@@ -268,16 +206,11 @@ def decide_budget(budget_id: int):
         else:
             flash(f"Budget version {budget.version} {budget.status}.", "success")
             return redirect(url_for("payments.pending_budgets"))
-    book = services.rate_book()
-    try:
-        summary = services.summarise(budget, book, budget.effective_from)
-    except LookupError:
-        summary = None
     return render_template(
         "payments/decide_budget.html",
         budget=budget,
         form=form,
-        summary=summary,
+        summary=services.budget_summary(budget, budget.effective_from),
         may_approve=current_user.role in services.who_may_approve(budget, _ceiling()),
         ceiling=_ceiling(),
     )
@@ -293,7 +226,7 @@ def account_payments(account_id: int):
     return render_template(
         "payments/account_payments.html",
         account=account,
-        page=services.payments_page(account.id, local_today()),
+        page=remittances.payments_page(account.id, local_today()),
         today=local_today(),
     )
 
@@ -303,7 +236,7 @@ def account_payments(account_id: int):
 def remittance(payment_id: int):
     payment = scope.load_payment(viewer(), payment_id)
     account = payment.account
-    related, corrections = services.remittance_parts(payment)
+    related, corrections = remittances.remittance_parts(payment)
     return render_template(
         "payments/remittance.html",
         payment=payment,
@@ -322,7 +255,7 @@ def correct_payment(payment_id: int):
     form = AdjustmentForm()
     if form.validate_on_submit():
         try:
-            runs.record_adjustment(
+            corrections.record_adjustment(
                 payment,
                 amount=form.amount.data,
                 on=form.on.data,
@@ -340,87 +273,8 @@ def correct_payment(payment_id: int):
     return render_template("payments/correct.html", form=form, payment=payment, account=account)
 
 
-# --- Letters and downloads -----------------------------------------------------------------
-
-
-@bp.route("/accounts/<int:account_id>/letters")
-@signed_in
-def letters(account_id: int):
-    account = account_scope.load_account(viewer(), account_id)
-    return render_template(
-        "payments/letters.html", account=account, letters=letters_for_account(account.id)
-    )
-
-
-@bp.route("/letters/not-emailed")
-@roles_required(Role.FINANCE_OFFICER, Role.ADMIN)
-def undelivered_letters():
-    page = db.paginate(letter_email.undelivered(), per_page=50, error_out=False)
-    accounts = account_scope.load_accounts_by_id(
-        viewer(), {letter.account_id for letter in page.items}
-    )
-    return render_template(
-        "payments/undelivered_letters.html",
-        page=page,
-        accounts=accounts,
-        max_attempts=letter_email.MAX_ATTEMPTS,
-    )
-
-
-@bp.route("/letters/<int:letter_id>/email-again", methods=["POST"])
-@roles_required(Role.FINANCE_OFFICER, Role.ADMIN)
-def email_letter_again(letter_id: int):
-    letter = account_scope.load_letter(viewer(), letter_id)
-    email = correspondents([letter.account_id])[letter.account_id].email
-    if letter.email_status != "failed":
-        flash("That letter's email has not failed, so there is nothing to retry.", "error")
-    elif not email:
-        flash(
-            "There is no email address on file for who receives this account's letters. "
-            "Add one to their details first; the letter itself is on the account.",
-            "error",
-        )
-    else:
-        letter_email.retry(letter, email)
-        audit.record(
-            current_user,
-            "letter.email_retried",
-            letter,
-            account_id=letter.account_id,
-            summary=f"Email of '{letter.subject}' to be tried again, to {email}",
-        )
-        flash(f"The letter will be emailed again to {email} within 10 minutes.", "success")
-    return redirect(url_for("payments.undelivered_letters"))
-
-
-@bp.route("/letters/<int:letter_id>.pdf")
-@signed_in
-def letter_pdf(letter_id: int):
-    letter = account_scope.load_letter(viewer(), letter_id)
-    pdf = render_letter(letter)
-    name = f"{letter.kind}-letter-{letter.letter_date.isoformat()}.pdf"
-    return attachment(pdf, name, PDF)
-
-
 @bp.route("/payments/<int:payment_id>.pdf")
 @signed_in
 def remittance_pdf(payment_id: int):
     payment = scope.load_payment(viewer(), payment_id)
-    account = payment.account
-    recipient = correspondents([account.id])[account.id]
-    today = local_today()
-    paid = payment.pay_date <= today
-    html = render_html(
-        "remittance",
-        recipient.letter_format,
-        payment=payment,
-        paid=paid,
-        recipient_name=recipient.name,
-        address_lines=recipient.address_lines,
-        # Advice of a payment still to come is dated the day it is given, not the pay date.
-        letter_date=payment.pay_date if paid else today,
-        subject="Remittance advice",
-        reference=account.reference,
-    )
-    name = f"remittance-{account.reference}-{payment.pay_date.isoformat()}.pdf"
-    return attachment(html_to_pdf(html), name, PDF)
+    return attachment(*remittances.remittance_pdf(payment, local_today()), PDF)

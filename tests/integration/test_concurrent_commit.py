@@ -17,7 +17,7 @@ from dp_portal.auth.models import Role, User
 from dp_portal.core.calendar import Cycle, PaymentSchedule
 from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
-from dp_portal.payments import runs, services
+from dp_portal.payments import run_build, run_decisions, services
 from dp_portal.payments.budgets import LineKind, LineSpec
 from dp_portal.payments.models import LedgerEntry, Payment, PaymentRun
 from dp_portal.payments.rates import RateKind
@@ -59,8 +59,8 @@ def test_the_same_run_committed_twice_at_once_pays_once():
                 services.decide_budget(
                     budget, approve=True, note="", actor=leader, ceiling=Decimal("1500")
                 )
-            run = runs.build_run(0, schedule=SCHEDULE, actor=builder, today=BUILT_AHEAD)
-            runs.approve_run(run, actor=approvers[0])
+            run = run_build.build_run(0, schedule=SCHEDULE, actor=builder, today=BUILT_AHEAD)
+            run_decisions.approve_run(run, actor=approvers[0])
             db.session.commit()
             run_id, approver_ids = run.id, [a.id for a in approvers]
 
@@ -72,7 +72,7 @@ def test_the_same_run_committed_twice_at_once_pays_once():
                 user = db.session.get(User, user_id)
                 barrier.wait()
                 try:
-                    count = runs.commit_run(run_id, actor=user)
+                    count = run_decisions.commit_run(run_id, actor=user)
                     db.session.commit()
                     outcomes.append(("committed", count))
                 except RuleError as exc:

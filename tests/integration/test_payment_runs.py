@@ -10,7 +10,7 @@ from dp_portal.auth.models import Role
 from dp_portal.core.calendar import Cycle, PaymentSchedule
 from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
-from dp_portal.payments import runs, services
+from dp_portal.payments import corrections, run_build, run_decisions, run_files, services
 from dp_portal.payments.budgets import LineKind, LineSpec
 from dp_portal.payments.models import LedgerEntry, Payment, PaymentRun, RunLine
 from dp_portal.payments.rates import RateKind
@@ -70,9 +70,9 @@ def _budget(
 
 
 def _commit(period_index, builder, approver):
-    run = runs.build_run(period_index, schedule=SCHEDULE, actor=builder, today=BUILT_AHEAD)
-    runs.approve_run(run, actor=approver)
-    runs.commit_run(run.id, actor=approver)
+    run = run_build.build_run(period_index, schedule=SCHEDULE, actor=builder, today=BUILT_AHEAD)
+    run_decisions.approve_run(run, actor=approver)
+    run_decisions.commit_run(run.id, actor=approver)
     return run
 
 
@@ -131,20 +131,20 @@ def test_a_run_pays_the_prorated_net_amount_once(world, factory):
     assert run.status == "committed"
     # Retried, the run is refused and nothing more is paid.
     with pytest.raises(RuleError, match="already been committed"):
-        runs.commit_run(run.id, actor=second)
+        run_decisions.commit_run(run.id, actor=second)
     assert db.session.execute(select(func.count(Payment.id))).scalar() == 1
 
 
 def test_the_two_officer_rule(world, factory):
     officer, second, leader = world
     _budget(_account(factory), officer, leader)
-    run = runs.build_run(0, schedule=SCHEDULE, actor=officer, today=BUILT_AHEAD)
+    run = run_build.build_run(0, schedule=SCHEDULE, actor=officer, today=BUILT_AHEAD)
     with pytest.raises(RuleError, match="different finance officer"):
-        runs.approve_run(run, actor=officer)
+        run_decisions.approve_run(run, actor=officer)
     with pytest.raises(RuleError, match="has not been approved"):
-        runs.commit_run(run.id, actor=officer)
+        run_decisions.commit_run(run.id, actor=officer)
     with pytest.raises(RuleError, match="already a run for this period"):
-        runs.build_run(0, schedule=SCHEDULE, actor=second, today=BUILT_AHEAD)
+        run_build.build_run(0, schedule=SCHEDULE, actor=second, today=BUILT_AHEAD)
 
 
 def test_exceptions_are_withheld_and_listed(world, factory):
@@ -156,7 +156,7 @@ def test_exceptions_are_withheld_and_listed(world, factory):
     _account(factory, status="closed", end_date=date(2026, 4, 30), start_date=date(2026, 1, 5))
     for account in (suspended, no_bank, closed):
         _budget(account, officer, leader)
-    run = runs.build_run(0, schedule=SCHEDULE, actor=officer, today=BUILT_AHEAD)
+    run = run_build.build_run(0, schedule=SCHEDULE, actor=officer, today=BUILT_AHEAD)
     reasons = dict(
         db.session.execute(
             select(RunLine.account_id, RunLine.reason).where(RunLine.run_id == run.id)
@@ -186,7 +186,7 @@ def test_suspended_account_gets_its_arrears_after_reinstatement(world, factory):
     assert [(p.kind, p.period_index) for p in payments] == [("regular", 1), ("arrears", 0)]
     assert payments[0].amount == payments[1].amount  # same budget, same length of period
     # The next run owes nothing more for period 0.
-    run3 = runs.build_run(2, schedule=SCHEDULE, actor=officer, today=BUILT_AHEAD)
+    run3 = run_build.build_run(2, schedule=SCHEDULE, actor=officer, today=BUILT_AHEAD)
     line = db.session.execute(select(RunLine).where(RunLine.run_id == run3.id)).scalar_one()
     assert line.arrears_pence == 0
 
@@ -202,7 +202,7 @@ def test_backdated_uplift_pays_itemised_arrears_in_the_next_run(world, factory):
         RateKind.LIVING_WAGE, date(2026, 4, 20), D("13.45"), "uplift", actor=officer
     )
     db.session.flush()
-    run = runs.build_run(1, schedule=SCHEDULE, actor=officer, today=BUILT_AHEAD)
+    run = run_build.build_run(1, schedule=SCHEDULE, actor=officer, today=BUILT_AHEAD)
     line = db.session.execute(select(RunLine).where(RunLine.run_id == run.id)).scalar_one()
     book = services.rate_book()
     old, new = book.pa_rate_on(date(2026, 4, 6)).total, book.pa_rate_on(date(2026, 4, 20)).total
@@ -248,9 +248,9 @@ def test_bank_payment_file_has_a_record_per_payee(world, factory, app):
     _budget(a, officer, leader)
     _budget(b, officer, leader)
     run = _commit(0, officer, second)
-    transfers = runs.run_transfers(run.id)
+    transfers = run_files.run_transfers(run.id)
     assert len(transfers) == 2
-    text_file = runs.bank_file(run.id, app.config, "txt")
+    text_file = run_files.bank_file(run.id, app.config, "txt")
     assert len(text_file.splitlines()) == 2 and all(len(r) == 100 for r in text_file.splitlines())
     assert sum(t.amount_pence for t in transfers) == run.total_pence
 
@@ -298,10 +298,10 @@ def test_a_returned_payment_is_corrected_and_paid_again_next_run(world, factory)
     _commit(0, officer, second)
     payment = db.session.execute(select(Payment)).scalar_one()
     with pytest.raises(RuleError, match="not zero"):
-        runs.record_adjustment(
+        corrections.record_adjustment(
             payment, amount=D("0"), on=date(2026, 4, 9), reason="x", actor=second
         )
-    runs.record_adjustment(
+    corrections.record_adjustment(
         payment,
         amount=-payment.amount,
         on=date(2026, 4, 9),
@@ -309,8 +309,11 @@ def test_a_returned_payment_is_corrected_and_paid_again_next_run(world, factory)
         actor=second,
     )
     db.session.flush()
-    assert runs.account_balance(account.id) == 0
-    run = runs.build_run(1, schedule=SCHEDULE, actor=officer, today=BUILT_AHEAD)
+    balance = db.session.execute(
+        select(func.sum(LedgerEntry.amount_pence)).where(LedgerEntry.account_id == account.id)
+    ).scalar()
+    assert balance == 0  # the payment and its correction cancel out in the ledger
+    run = run_build.build_run(1, schedule=SCHEDULE, actor=officer, today=BUILT_AHEAD)
     line = db.session.execute(select(RunLine).where(RunLine.run_id == run.id)).scalar_one()
     assert line.arrears_pence == payment.amount_pence  # period 0 is owed again
     assert line.breakdown["arrears"][0]["period_index"] == 0
@@ -333,7 +336,7 @@ def test_monthly_payments_are_priced_by_the_days_in_the_month(world, factory):
     _budget(account, officer, leader)
     monthly = PaymentSchedule(Cycle.MONTHLY, ANCHOR)
     index = monthly.index_of(date(2026, 10, 1))
-    run = runs.build_run(index, schedule=monthly, actor=officer, today=BUILT_AHEAD)
+    run = run_build.build_run(index, schedule=monthly, actor=officer, today=BUILT_AHEAD)
     assert (run.period_start, run.period_end) == (date(2026, 10, 1), date(2026, 10, 31))
     assert run.pay_date == date(2026, 10, 1)  # a Thursday: paid on the first day
     line = db.session.execute(select(RunLine).where(RunLine.run_id == run.id)).scalar_one()

@@ -15,7 +15,7 @@ from dp_portal.core.audit import AuditEvent
 from dp_portal.core.calendar import Cycle, PaymentSchedule
 from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
-from dp_portal.payments import run_periods, run_review, runs, services
+from dp_portal.payments import run_build, run_decisions, run_periods, run_review, services
 from dp_portal.payments.budgets import LineKind, LineSpec
 from dp_portal.payments.models import Payment, RunLine
 from dp_portal.payments.rates import RateKind
@@ -65,7 +65,7 @@ def _change_bank(account, asker, approver, number="00733445"):
 
 
 def _build(index, actor):
-    return runs.build_run(index, schedule=SCHEDULE, actor=actor, today=AHEAD)
+    return run_build.build_run(index, schedule=SCHEDULE, actor=actor, today=AHEAD)
 
 
 def test_commit_pays_the_payee_as_built(team, factory):
@@ -79,8 +79,8 @@ def test_commit_pays_the_payee_as_built(team, factory):
         "66374958",
     )
     assert line.payee_reference == f"{account.reference} 06APR26"
-    runs.approve_run(run, actor=approver)
-    runs.commit_run(run.id, actor=approver)
+    run_decisions.approve_run(run, actor=approver)
+    run_decisions.commit_run(run.id, actor=approver)
     payment = db.session.execute(select(Payment)).scalar_one()
     assert (payment.payee_name, payment.sort_code, payment.account_number) == (
         line.payee_name,
@@ -93,7 +93,7 @@ def test_new_bank_details_after_the_build_make_the_run_stale(team, factory):
     builder, approver, clerk, leader = team
     account = _paid_account(factory, leader)
     run = _build(0, builder)
-    runs.approve_run(run, actor=approver)
+    run_decisions.approve_run(run, actor=approver)
     _change_bank(account, clerk, builder)  # asked for and approved after the approval
     reasons = run_review.stale_reasons(run)
     assert reasons == [
@@ -101,8 +101,8 @@ def test_new_bank_details_after_the_build_make_the_run_stale(team, factory):
         "1 payee no longer has the bank details the run was built with",
     ]
     with pytest.raises(RuleError, match="changed since it was built"):
-        runs.commit_run(run.id, actor=approver)
-    runs.cancel_run(run, actor=approver)
+        run_decisions.commit_run(run.id, actor=approver)
+    run_decisions.cancel_run(run, actor=approver)
     again = _build(0, builder)
     line = db.session.execute(select(RunLine).where(RunLine.run_id == again.id)).scalar_one()
     assert (line.payee_name, line.account_number) == ("NEW PAYEE", "00733445")
@@ -113,7 +113,7 @@ def test_a_change_that_skipped_the_audit_log_still_stops_the_commit(team, factor
     builder, approver, _clerk, leader = team
     account = _paid_account(factory, leader)
     run = _build(0, builder)
-    runs.approve_run(run, actor=approver)
+    run_decisions.approve_run(run, actor=approver)
     db.session.execute(
         text("UPDATE accounts SET account_number = '11111111' WHERE id = :id"), {"id": account.id}
     )
@@ -121,7 +121,7 @@ def test_a_change_that_skipped_the_audit_log_still_stops_the_commit(team, factor
         "1 payee no longer has the bank details the run was built with"
     ]
     with pytest.raises(RuleError):
-        runs.commit_run(run.id, actor=approver)
+        run_decisions.commit_run(run.id, actor=approver)
 
 
 @pytest.mark.parametrize(
@@ -156,7 +156,7 @@ def test_budgets_rates_and_status_after_the_build_make_it_stale(team, factory, c
         account_services.update_account(account, {"status": "suspended"}, actor=clerk)
     assert reason in run_review.stale_reasons(run)
     with pytest.raises(RuleError, match="Cancel it and build it again"):
-        runs.approve_run(run, actor=approver)
+        run_decisions.approve_run(run, actor=approver)
 
 
 def test_whoever_changed_what_the_run_pays_cannot_approve_it(team, factory):
@@ -170,11 +170,11 @@ def test_whoever_changed_what_the_run_pays_cannot_approve_it(team, factory):
     assert blocked[approver.id] == "bank details changed for 1 account in it"
     assert blocked[leader.id].startswith("proposed a budget")
     with pytest.raises(RuleError, match="You cannot approve this run: you asked for new bank"):
-        runs.approve_run(run, actor=clerk)
+        run_decisions.approve_run(run, actor=clerk)
     with pytest.raises(RuleError, match="bank details changed for 1 account"):
-        runs.approve_run(run, actor=approver)
+        run_decisions.approve_run(run, actor=approver)
     uninvolved = factory.user(Role.FINANCE_OFFICER)
-    runs.approve_run(run, actor=uninvolved)
+    run_decisions.approve_run(run, actor=uninvolved)
     assert run.status == "approved"
 
 
@@ -183,11 +183,11 @@ def test_changes_before_the_last_committed_run_do_not_block_approval(team, facto
     account = _paid_account(factory, leader)
     _change_bank(account, clerk, approver)
     first = _build(0, builder)
-    runs.approve_run(first, actor=factory.user(Role.FINANCE_OFFICER))
-    runs.commit_run(first.id, actor=builder)
+    run_decisions.approve_run(first, actor=factory.user(Role.FINANCE_OFFICER))
+    run_decisions.commit_run(first.id, actor=builder)
     second = _build(1, builder)
     assert set(run_review.blocked_approvers(second)) == {builder.id}
-    runs.approve_run(second, actor=clerk)
+    run_decisions.approve_run(second, actor=clerk)
 
 
 def test_the_approver_sees_what_changed_since_the_last_run(team, factory):
@@ -196,8 +196,8 @@ def test_the_approver_sees_what_changed_since_the_last_run(team, factory):
     moved = _paid_account(factory, leader)
     grown = _paid_account(factory, leader)
     first = _build(0, builder)
-    runs.approve_run(first, actor=approver)
-    runs.commit_run(first.id, actor=approver)
+    run_decisions.approve_run(first, actor=approver)
+    run_decisions.commit_run(first.id, actor=approver)
     _change_bank(moved, clerk, builder)
     budget = services.propose_budget(
         grown,
@@ -232,8 +232,8 @@ def test_a_late_period_is_never_offered_first_and_needs_a_reason(team, factory):
     assert all(c.pay_date >= today for c in on_time)
     assert [c.index for c in late] == [2, 1, 0]
     with pytest.raises(RuleError, match=r"has passed\. To pay it late"):
-        runs.build_run(2, schedule=SCHEDULE, actor=builder, today=today)
-    run = runs.build_run(
+        run_build.build_run(2, schedule=SCHEDULE, actor=builder, today=today)
+    run = run_build.build_run(
         2, schedule=SCHEDULE, actor=builder, today=today, late_reason="Missed at go-live"
     )
     assert run.late_reason == "Missed at go-live"
@@ -248,12 +248,12 @@ def test_runs_are_committed_in_order(team, factory):
     builder, approver, _clerk, leader = team
     _paid_account(factory, leader)
     one, two = _build(1, builder), _build(2, builder)
-    runs.approve_run(one, actor=approver)
-    runs.approve_run(two, actor=approver)
+    run_decisions.approve_run(one, actor=approver)
+    run_decisions.approve_run(two, actor=approver)
     with pytest.raises(RuleError, match="starting 04 May 2026 has not been committed"):
-        runs.commit_run(two.id, actor=approver)
-    runs.cancel_run(one, actor=approver)
-    runs.commit_run(two.id, actor=approver)  # period 0 has no run at all: it never blocks
+        run_decisions.commit_run(two.id, actor=approver)
+    run_decisions.cancel_run(one, actor=approver)
+    run_decisions.commit_run(two.id, actor=approver)  # period 0 has no run at all: it never blocks
     assert two.status == "committed"
 
 
@@ -262,8 +262,8 @@ def test_money_rows_are_append_only_in_the_database_itself(team, factory, table)
     builder, approver, _clerk, leader = team
     _paid_account(factory, leader)
     run = _build(0, builder)
-    runs.approve_run(run, actor=approver)
-    runs.commit_run(run.id, actor=approver)
+    run_decisions.approve_run(run, actor=approver)
+    run_decisions.commit_run(run.id, actor=approver)
     for statement in (
         f"UPDATE {table} SET amount_pence = amount_pence + 1",
         f"DELETE FROM {table}",
@@ -277,8 +277,8 @@ def test_money_rows_are_append_only_in_the_database_itself(team, factory, table)
 def test_commit_and_cancel_each_ask_first(client, factory, db_session):
     builder, approver = factory.user(Role.FINANCE_OFFICER), factory.user(Role.FINANCE_OFFICER)
     with client.application.app_context():
-        run = runs.build_run(0, schedule=SCHEDULE, actor=builder, today=AHEAD)
-        runs.approve_run(run, actor=approver)
+        run = run_build.build_run(0, schedule=SCHEDULE, actor=builder, today=AHEAD)
+        run_decisions.approve_run(run, actor=approver)
         db.session.commit()  # a savepoint of the test's transaction: the requests see it
         run_id = run.id
     sign_in_as(client, approver)
@@ -316,9 +316,9 @@ def test_the_build_page_offers_late_periods_last_and_asks_why(client, factory, d
 def test_bank_file_downloads_are_in_the_audit_log(client, factory, db_session):
     builder, approver = factory.user(Role.FINANCE_OFFICER), factory.user(Role.FINANCE_OFFICER)
     with client.application.app_context():
-        run = runs.build_run(0, schedule=SCHEDULE, actor=builder, today=AHEAD)
-        runs.approve_run(run, actor=approver)
-        runs.commit_run(run.id, actor=approver)
+        run = run_build.build_run(0, schedule=SCHEDULE, actor=builder, today=AHEAD)
+        run_decisions.approve_run(run, actor=approver)
+        run_decisions.commit_run(run.id, actor=approver)
         db.session.commit()
         run_id = run.id
     sign_in_as(client, approver)

@@ -9,7 +9,7 @@ import pytest
 
 from dp_portal.auth.models import Role
 from dp_portal.core.types import local_today
-from dp_portal.payments import views as payment_views
+from dp_portal.payments import remittance
 from dp_portal.payments.models import LedgerEntry, Payment
 
 from ..conftest import sign_in_as
@@ -106,7 +106,7 @@ def test_the_remittance_pdf_for_a_future_payment_says_we_will_pay(
     past = _payment(db_session, me, pay_date=today - timedelta(days=23), pence=40000, index=1)
     rendered = []
     monkeypatch.setattr(
-        payment_views, "html_to_pdf", lambda html: rendered.append(html) or b"%PDF-1.7"
+        remittance, "html_to_pdf", lambda html: rendered.append(html) or b"%PDF-1.7"
     )
     assert client.get(f"/payments/{future.id}.pdf").status_code == 200
     assert client.get(f"/payments/{past.id}.pdf").status_code == 200

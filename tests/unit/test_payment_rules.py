@@ -1,12 +1,14 @@
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from dp_portal.core.calendar import Period
 from dp_portal.core.money import round_money
-from dp_portal.payments.bankfile import Originator, Transfer, csv_file, standard18_record
+from dp_portal.payments.bankfile import Originator, Transfer, csv_file, standard18_file
 from dp_portal.payments.budgets import LineKind, LineSpec, price_lines, weekly_total
 from dp_portal.payments.rates import RateBook, RateInputs, RateKind, pa_hourly_rate, uplifted
 from dp_portal.payments.schedule import Weekly, period_amount
@@ -109,24 +111,93 @@ def test_segments_equal_day_by_day_and_round_once(weeklies, offsets, contributio
     assert sum(s.days for s in amount.segments) == 28
 
 
+def _as_json_dumps_writes(amount, arrears):
+    """The stored breakdown, as json.dumps would write it from the figures."""
+    return json.dumps(
+        {
+            "period": [amount.period.start.isoformat(), amount.period.end.isoformat()],
+            "segments": [
+                {
+                    "from": s.start.isoformat(),
+                    "to": s.end.isoformat(),
+                    "days": s.days,
+                    "weekly_budget": str(s.weekly.budget),
+                    "weekly_contribution": str(s.weekly.contribution),
+                    "lines": [[label, str(value)] for label, value in s.weekly.lines],
+                }
+                for s in amount.segments
+            ],
+            "budget": str(amount.budget),
+            "contribution": str(amount.contribution),
+            "invoiced": str(amount.invoiced),
+            "offsets": [[label, str(value)] for label, value in amount.offsets],
+            "total": str(amount.total),
+            "arrears": arrears,
+        },
+        separators=(",", ":"),
+    )
+
+
+@given(
+    st.lists(st.decimals(min_value=D("0"), max_value=D("3000"), places=4), min_size=1, max_size=3),
+    st.lists(st.text(max_size=30), min_size=1, max_size=3),
+    st.lists(st.integers(min_value=1, max_value=27), max_size=3),
+    st.lists(st.decimals(min_value=D("0.01"), max_value=D("500"), places=2), max_size=2),
+)
+def test_the_stored_breakdown_is_what_json_would_write(weeklies, labels, cuts, offsets):
+    """Labels with quotes, back-slashes or any other characters, long decimals (1000 / 52),
+    several pieces, offsets and arrears: the text is exactly json.dumps's."""
+    period = Period(date(2026, 5, 4), date(2026, 5, 31))
+    changes = sorted({period.start + timedelta(days=c) for c in cuts})
+
+    def weekly(day):
+        budget = weeklies[day.day % len(weeklies)] / 52 * 52 if day.day % 2 else weeklies[0]
+        lines = tuple((label, budget / len(labels)) for label in labels)
+        return Weekly(budget, D("7.25"), lines, D("0"))
+
+    amount = period_amount(
+        period, weekly, changes, tuple((f"Recovery {i}", o) for i, o in enumerate(offsets))
+    )
+    arrears = [{"period_index": 3, "from": "2026-04-06", "due_pence": -150}]
+    assert amount.breakdown_json == _as_json_dumps_writes(amount, [])
+    with_arrears = amount.breakdown_json_with(json.dumps(arrears, separators=(",", ":")))
+    assert with_arrears == _as_json_dumps_writes(amount, arrears)
+    assert json.loads(with_arrears)["total"] == str(amount.total)
+
+
 def test_provider_rates_rise_by_the_living_wage_percentage():
     assert uplifted(D("21.50"), D("12.60"), D("13.45")) == round_money(
         D("21.50") * D("13.45") / D("12.60")
     )
 
 
-def test_standard18_record_layout():
-    record = standard18_record(
-        Transfer("089999", "66374958", "Mrs A Robertson-Smith", 123456, "DP000001 06APR26"),
+def test_standard18_file_has_one_100_character_record_per_credit():
+    text = standard18_file(
+        [
+            Transfer("089999", "66374958", "Mrs A Robertson-Smith", 123456, "DP000001 06APR26"),
+            Transfer("309634", "00012345", "J O'Neil", 1, "DP000002 06APR26"),
+        ],
         Originator("309634", "12345678", "Glenarden Council"),
     )
-    assert len(record) == 100
+    assert text.endswith("\r\n")
+    record, second = text.split("\r\n")[:2]
+    assert len(record) == 100 and len(second) == 100
     assert record[0:6] == "089999" and record[6:14] == "66374958"
     assert record[14] == "0" and record[15:17] == "99"
     assert record[17:23] == "309634" and record[23:31] == "12345678"
     assert record[35:46] == "00000123456"
     assert record[46:64] == "GLENARDEN COUNCIL "
+    assert record[64:82] == "DP000001 06APR26  "
     assert record[82:100] == "MRS A ROBERTSON-SM"
+    assert second[35:46] == "00000000001" and second[82:100] == "J O NEIL          "
+
+
+def test_standard18_file_refuses_a_credit_of_nothing():
+    with pytest.raises(ValueError, match="between 1p"):
+        standard18_file(
+            [Transfer("089999", "66374958", "A Person", 0, "DP000001")],
+            Originator("309634", "12345678", "Glenarden Council"),
+        )
 
 
 def test_csv_defends_against_formula_injection():
@@ -148,3 +219,23 @@ def test_spreadsheet_text_that_looks_like_a_formula_stays_text():
     assert sheet["A2"].value == '=HYPERLINK("http://x")' and sheet["A2"].data_type == "s"
     assert sheet["A3"].data_type == "s"
     assert sheet["B2"].value == 12.5 and sheet["B2"].number_format == '"£"#,##0.00'
+
+
+def test_payment_views_hold_no_queries():
+    """Views parse the request, call a service and render: the database is the services'."""
+    import ast
+    from pathlib import Path
+
+    import dp_portal.payments
+
+    folder = Path(dp_portal.payments.__file__).parent
+    for path in folder.glob("*views.py"):
+        tree = ast.parse(path.read_text())
+        imported = {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+        }
+        assert not imported & {"db", "select", "update", "insert", "delete"}, path.name
+        assert "db.session" not in path.read_text(), path.name

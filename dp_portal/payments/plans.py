@@ -1,0 +1,139 @@
+"""What pricing reads from the database: the rate book and every account's approved plan
+versions, as plain values (no ORM object per account), so a whole council loads quickly."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from operator import itemgetter
+
+from sqlalchemy import select
+
+from ..core.money import from_pence
+from ..extensions import db
+from .budgets import LineKind, LineSpec
+from .lifecycles import BudgetStatus
+from .models import Budget, BudgetLine, ProviderRate, RateRow
+from .pricing import PlanTerms, PlanVersion
+from .rates import RateBook, RateKind
+
+
+def rate_book() -> RateBook:
+    rows = db.session.execute(
+        select(RateRow.kind, RateRow.effective_from, RateRow.id, RateRow.value)
+    ).all()
+    providers = db.session.execute(
+        select(
+            ProviderRate.organisation_id,
+            ProviderRate.effective_from,
+            ProviderRate.id,
+            ProviderRate.hourly_pence,
+        )
+    ).all()
+    return RateBook(
+        tuple(
+            (
+                RateKind(kind),
+                start,
+                row_id,
+                Decimal(value) / 100 if RateKind(kind).is_percentage else from_pence(value),
+            )
+            for kind, start, row_id, value in rows
+        ),
+        tuple((org, start, row_id, from_pence(pence)) for org, start, row_id, pence in providers),
+    )
+
+
+def load_plans(account_ids: set[int] | None = None) -> dict[int, tuple[PlanVersion, ...]]:
+    """Account id -> its approved plan versions, oldest first. Equal lines, terms and sets of
+    versions are one object each (see PlanTerms), built once however many accounts share them:
+    a council has many budgets but few distinct ones. Two plain scans, put together here: a
+    join sorted by the database cost more than both."""
+    budgets = select(
+        Budget.account_id,
+        Budget.effective_from,
+        Budget.version,
+        Budget.id,
+        Budget.weekly_contribution_pence,
+        Budget.contribution_basis,
+    ).where(Budget.status == BudgetStatus.APPROVED)
+    lines = select(
+        BudgetLine.budget_id,
+        BudgetLine.kind,
+        BudgetLine.description,
+        BudgetLine.hours_hundredths,
+        BudgetLine.amount_pence,
+        BudgetLine.provider_id,
+    ).order_by(BudgetLine.id)
+    if account_ids is not None:
+        budgets = budgets.where(Budget.account_id.in_(account_ids))
+        mine = select(Budget.id).where(Budget.account_id.in_(account_ids))
+        lines = lines.where(BudgetLine.budget_id.in_(mine))
+    connection = db.session.connection()
+    interned = _Interned()
+    by_budget = interned.lines(connection.execute(lines).all())
+    rows = connection.execute(budgets).all()
+    rows.sort(key=itemgetter(0, 1, 2))  # by account, then as its versions take effect
+    return interned.plans(rows, by_budget)
+
+
+class _Interned:
+    """One object per distinct line, terms and set of versions."""
+
+    def __init__(self):
+        self.kinds = {kind.value: kind for kind in LineKind}
+        self.specs: dict[tuple, LineSpec] = {}
+        self.terms: dict[tuple, PlanTerms] = {}
+        self.sets: dict[tuple, tuple[PlanVersion, ...]] = {}
+        self.pounds: dict[int, Decimal] = {}
+
+    def lines(self, rows) -> dict[int, list[LineSpec]]:
+        """Budget id -> its lines, in order. Plain loops: these run once per budget line and
+        once per budget of the whole council."""
+        by_budget: dict[int, list[LineSpec]] = {}
+        specs = self.specs
+        for budget_id, *line in rows:
+            key = tuple(line)
+            spec = specs.get(key) or self.spec(key)
+            if budget_id in by_budget:
+                by_budget[budget_id].append(spec)
+            else:
+                by_budget[budget_id] = [spec]
+        return by_budget
+
+    def plans(self, rows, by_budget: dict[int, list[LineSpec]]) -> dict[int, tuple]:
+        """From budgets ordered by account and then as they take effect."""
+        plans: dict[int, tuple[PlanVersion, ...]] = {}
+        sets = self.sets
+        account = None
+        versions: list[PlanVersion] = []
+        for account_id, start, _version, budget_id, pence, basis in rows:
+            if account_id != account:
+                if account is not None:
+                    key = tuple(versions)
+                    plans[account] = sets.setdefault(key, key)
+                account, versions = account_id, []
+            versions.append(self.version(start, pence, basis, by_budget.get(budget_id, ())))
+        if account is not None:
+            key = tuple(versions)
+            plans[account] = sets.setdefault(key, key)
+        return plans
+
+    def version(self, start, pence: int, basis: str, lines) -> PlanVersion:
+        key = (pence, basis, *lines)
+        terms = self.terms.get(key)
+        if terms is None:
+            if pence not in self.pounds:
+                self.pounds[pence] = from_pence(pence)
+            terms = self.terms[key] = PlanTerms(tuple(lines), self.pounds[pence], basis)
+        return PlanVersion(start, terms)
+
+    def spec(self, raw: tuple) -> LineSpec:
+        kind, description, hours, amount, provider = raw
+        spec = self.specs[raw] = LineSpec(
+            self.kinds[kind],
+            description,
+            Decimal(hours) / 100 if hours is not None else None,
+            from_pence(amount) if amount is not None else None,
+            provider,
+        )
+        return spec
