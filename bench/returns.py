@@ -25,9 +25,9 @@ from bench._common import fresh_app, result_line
 from dp_portal.accounts.models import Account
 from dp_portal.demo import build_demo
 from dp_portal.extensions import db
-from dp_portal.monitoring import services
+from dp_portal.monitoring import drafts
 from dp_portal.monitoring.periods import ReturnPeriod
-from dp_portal.monitoring.reconcile import Figures, reconcile
+from dp_portal.monitoring.reconcile import CONTINGENCY_WEEKS, Figures, reconcile
 from dp_portal.monitoring.template import build_template, read_return
 from dp_portal.payments.runs import load_plans, weekly_on
 from dp_portal.payments.services import rate_book
@@ -117,10 +117,10 @@ def main(n_returns: int, n_accounts: int) -> None:
                     wages_owed=values["wages_owed"],
                     hmrc_due=values["hmrc_due"],
                 ),
-                expected_opening=services.last_accepted_closing(account.id, START),
-                payments_made=services.payments_in(account.id, period),
+                expected_opening=drafts.last_accepted_closing(account.id, START),
+                payments_made=drafts.payments_in(account.id, period),
                 weekly_budget=weekly,
-                contingency_weeks=services.CONTINGENCY_WEEKS,
+                contingency_weeks=CONTINGENCY_WEEKS,
                 has_provider_line=any(
                     line.kind == "provider_hours" for v in plans for line in v.lines
                 ),

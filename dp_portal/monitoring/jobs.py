@@ -24,7 +24,7 @@ from . import escalations
 from .models import MonitoringReturn, ReminderIssue, TierChange
 from .periods import ReturnPeriod, Tier, return_periods
 from .reminders import stage_dates
-from .services import Timetable, timetable_on
+from .timetable import Timetable, timetable_on
 
 REMINDER_LOCK_KEY = 7_431_002
 

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from ..core.money import ZERO, format_money, round_money
 
+CONTINGENCY_WEEKS = 8  # shared/design.md 2.3: councils use 4-10
+
 SPENDING = (
     ("pa_wages", "Personal assistant wages"),
     ("hmrc", "HMRC PAYE and National Insurance"),

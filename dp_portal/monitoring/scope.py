@@ -31,7 +31,7 @@ def load_period(
     viewer: Viewer, account_id: int, start: str, need: Need = Need.VIEW
 ) -> tuple[Account, ReturnPeriod]:
     """An account's return period named by its start date (as in the address bar)."""
-    from .services import period_for
+    from .tiers import period_for
 
     account = account_scope.load_account(viewer, account_id, need)
     try:

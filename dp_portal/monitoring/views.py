@@ -26,7 +26,18 @@ from ..core.types import local_today
 from ..core.uploads import MAX_EVIDENCE_BYTES, UploadError
 from ..extensions import db
 from ..third_party.models import Organisation
-from . import bp, escalations, scope, services
+from . import (
+    bp,
+    drafts,
+    escalations,
+    exports,
+    recoveries,
+    review,
+    scope,
+    tiers,
+)
+from . import evidence as evidence_files
+from . import timetable as timetables
 from .forms import (
     SPEND_FIELDS,
     AcceptForm,
@@ -52,14 +63,14 @@ SUBMITTERS = (Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER)
 def returns(account_id: int):
     account = account_scope.load_account(viewer(), account_id)
     today = local_today()
-    latest = services.latest_returns(account.id)
-    rows = [(p, latest.get(p.start)) for p in reversed(services.periods_for(account, today))]
+    latest = drafts.latest_returns(account.id)
+    rows = [(p, latest.get(p.start)) for p in reversed(tiers.periods_for(account, today))]
     return render_template(
         "monitoring/returns.html",
         account=account,
         rows=rows,
         today=today,
-        tier=services.current_tier(account.id, today),
+        tier=tiers.current_tier(account.id, today),
         can_submit=current_user.role in SUBMITTERS
         and account_scope.allows(viewer(), account.id, Need.RETURNS),
         escalations=[
@@ -75,37 +86,37 @@ def returns(account_id: int):
 def return_form(account_id: int, start: str):
     account, period = scope.load_period(viewer(), account_id, start, Need.RETURNS)
     try:
-        draft = services.draft_for(account, period, create=False)
+        draft = drafts.draft_for(account, period, create=False)
     except RuleError as exc:
         flash(str(exc), "info")
         return redirect(url_for("monitoring.returns", account_id=account.id))
     form = ReturnForm()
     if request.method == "GET":
-        for name in services.FIELDS:
+        for name in drafts.FIELDS:
             getattr(form, name).data = draft.money(f"{name}_pence")
         form.explanation.data = draft.explanation
     elif form.validate_on_submit():
         # Only now is a new draft saved: a look, or a form with mistakes, saves nothing.
-        draft = services.draft_for(account, period)
-        values = {name: getattr(form, name).data for name in services.FIELDS}
-        services.save_draft(draft, values, form.explanation.data or "", actor=current_user)
+        draft = drafts.draft_for(account, period)
+        values = {name: getattr(form, name).data for name in drafts.FIELDS}
+        drafts.save_draft(draft, values, form.explanation.data or "", actor=current_user)
         if form.send.data:
-            services.submit(draft, account=account, actor=current_user)
+            drafts.submit(draft, account=account, actor=current_user)
             flash(
                 "Your return has been sent. We will tell you if we have any questions.", "success"
             )
             return redirect(url_for("monitoring.view_return", return_id=draft.id))
         flash("Saved. Check the figures below, then send the return.", "success")
         return redirect(url_for("monitoring.return_form", account_id=account.id, start=start))
-    figures = services.figures_of(draft)
-    reminders = services.reminder_dates(period.due)
+    figures = drafts.figures_of(draft)
+    reminders = timetables.reminder_dates(period.due)
     return render_template(
         "monitoring/return_form.html",
         reminders=reminders,
         form=form,
         upload_form=UploadForm(),
         evidence_form=EvidenceForm(),
-        evidence=services.evidence_for(account.id, period.start),
+        evidence=evidence_files.evidence_for(account.id, period.start),
         account=account,
         period=period,
         draft=draft,
@@ -119,9 +130,9 @@ def return_form(account_id: int, start: str):
 def template(account_id: int, start: str):
     account, period = scope.load_period(viewer(), account_id, start, Need.RETURNS)
     try:
-        draft = services.draft_for(account, period, create=False)
+        draft = drafts.draft_for(account, period, create=False)
     except RuleError:  # already sent: the template still downloads, with what was sent
-        draft = services.versions(account.id, period.start)[0]
+        draft = drafts.versions(account.id, period.start)[0]
     data = build_template(
         reference=account.reference,
         period_start=period.start,
@@ -138,7 +149,7 @@ def template(account_id: int, start: str):
 def upload(account_id: int, start: str):
     account, period = scope.load_period(viewer(), account_id, start, Need.RETURNS)
     try:
-        draft = services.draft_for(account, period, create=False)
+        draft = drafts.draft_for(account, period, create=False)
     except RuleError as exc:
         flash(str(exc), "info")
         return redirect(url_for("monitoring.returns", account_id=account.id))
@@ -155,26 +166,26 @@ def upload(account_id: int, start: str):
         except UploadError as exc:  # the upload rules' refusals and the workbook's
             upload_form.workbook.errors = [str(exc)]
         else:
-            draft = services.draft_for(account, period)
-            services.save_draft(draft, values, draft.explanation, actor=current_user)
+            draft = drafts.draft_for(account, period)
+            drafts.save_draft(draft, values, draft.explanation, actor=current_user)
             flash(
                 "Your figures have been read from the spreadsheet. Check them, then send it.",
                 "success",
             )
             return redirect(url_for("monitoring.return_form", account_id=account.id, start=start))
     form = ReturnForm()
-    for name in services.FIELDS:
+    for name in drafts.FIELDS:
         getattr(form, name).data = draft.money(f"{name}_pence")
     return render_template(
         "monitoring/return_form.html",
         form=form,
         upload_form=upload_form,
         evidence_form=EvidenceForm(),
-        evidence=services.evidence_for(account.id, period.start),
+        evidence=evidence_files.evidence_for(account.id, period.start),
         account=account,
         period=period,
         draft=draft,
-        figures=services.figures_of(draft),
+        figures=drafts.figures_of(draft),
         spend_fields=SPEND_FIELDS,
     )
 
@@ -184,7 +195,7 @@ def upload(account_id: int, start: str):
 def amend(account_id: int, start: str):
     account, period = scope.load_period(viewer(), account_id, start, Need.RETURNS)
     try:
-        services.start_amendment(account, period, actor=current_user)
+        drafts.start_amendment(account, period, actor=current_user)
     except RuleError as exc:
         flash(str(exc), "error")
         return redirect(url_for("monitoring.returns", account_id=account.id))
@@ -204,7 +215,7 @@ def add_evidence(account_id: int, start: str):
     form = EvidenceForm()
     if form.validate_on_submit():
         try:
-            services.add_evidence(
+            evidence_files.add_evidence(
                 account,
                 period.start,
                 kind=form.kind.data,
@@ -242,7 +253,7 @@ def view_return(return_id: int):
     form = QueryForm()
     if current_user.role == Role.FINANCE_OFFICER and form.validate_on_submit():
         try:
-            services.raise_query(row, form.message.data, actor=current_user)
+            review.raise_query(row, form.message.data, actor=current_user)
         except RuleError as exc:
             form.message.errors = [str(exc)]
         else:
@@ -257,21 +268,21 @@ def _return_page(row, **forms):
     return render_template(
         "monitoring/return.html",
         row=row,
-        evidence=services.evidence_for(row.account_id, row.period_start),
+        evidence=evidence_files.evidence_for(row.account_id, row.period_start),
         account=account,
         form=forms.get("form") or QueryForm(),
         finance=current_user.role == Role.FINANCE_OFFICER,
-        figures=services.figures_of(row),
+        figures=drafts.figures_of(row),
         spend_fields=SPEND_FIELDS,
         can_answer=row.status in ("queried", "accepted")
         and current_user.role in SUBMITTERS
         and account_scope.allows(viewer(), row.account_id, Need.RETURNS),
-        conversations=services.conversations(row),
+        conversations=recoveries.conversations(row),
         talk_form=forms.get("talk_form") or ConversationForm(prefix="talk"),
         recovery_form=forms.get("recovery_form") or RecoveryForm(prefix="recovery"),
         accept_form=forms.get("accept_form") or AcceptForm(prefix="accept"),
         took_part=current_user.role == Role.FINANCE_OFFICER
-        and services.took_part(row, current_user.id),
+        and review.took_part(row, current_user.id),
     )
 
 
@@ -282,7 +293,7 @@ def record_conversation(return_id: int):
     form = ConversationForm(prefix="talk")
     if form.validate_on_submit():
         try:
-            services.record_conversation(
+            recoveries.record_conversation(
                 row,
                 held_on=form.held_on.data,
                 with_whom=form.with_whom.data,
@@ -305,7 +316,7 @@ def raise_recovery(return_id: int):
     form = RecoveryForm(prefix="recovery")
     if form.validate_on_submit():
         try:
-            services.recover_surplus(
+            recoveries.recover_surplus(
                 row,
                 amount=form.amount.data,
                 method=form.method.data,
@@ -327,7 +338,7 @@ def accept_return(return_id: int):
     form = AcceptForm(prefix="accept")
     if form.validate_on_submit():
         try:
-            services.accept(row, actor=current_user, note=form.note.data or "")
+            review.accept(row, actor=current_user, note=form.note.data or "")
         except RuleError as exc:
             form.note.errors = [str(exc)]
         else:
@@ -361,7 +372,7 @@ def _queue_form() -> QueueFilterForm:
 
 
 def _queue_query(form: QueueFilterForm):
-    return services.queue(
+    return review.queue(
         status=form.status.data or "submitted",
         flagged=form.flagged.data or "",
         locality=(form.locality.data or "").strip(),
@@ -372,7 +383,7 @@ def _queue_query(form: QueueFilterForm):
 
 
 def _xlsx(rows, name: str, account_id: int | None = None) -> Response:
-    data = services.export_workbook(rows, name, actor=current_user, account_id=account_id)
+    data = exports.export_workbook(rows, name, actor=current_user, account_id=account_id)
     return attachment(data, name, XLSX)
 
 
@@ -387,7 +398,7 @@ def export_queue():
 @roles_required(Role.FINANCE_OFFICER, Role.TEAM_LEADER)
 def export_history(account_id: int):
     account = account_scope.load_account(viewer(), account_id)
-    return _xlsx(services.history(account.id), f"returns-{account.reference}.xlsx", account.id)
+    return _xlsx(exports.history(account.id), f"returns-{account.reference}.xlsx", account.id)
 
 
 @bp.route("/returns/accept-clean", methods=["GET", "POST"])
@@ -397,7 +408,7 @@ def accept_clean():
     the ones listed on the page they saw."""
     form = AcceptListedForm()
     if form.validate_on_submit():
-        outcome = services.accept_listed(form.return_ids(), current_user)
+        outcome = review.accept_listed(form.return_ids(), current_user)
         flash(
             f"{outcome.accepted} returns with no flags have been accepted."
             + (
@@ -411,9 +422,9 @@ def accept_clean():
         return redirect(url_for("monitoring.queue"))
     return render_template(
         "monitoring/accept_clean.html",
-        rows=services.clean_to_accept(current_user),
+        rows=review.clean_to_accept(current_user),
         form=form,
-        limit=services.BULK_LIMIT,
+        limit=review.BULK_LIMIT,
     )
 
 
@@ -423,7 +434,7 @@ def tier(account_id: int):
     account = account_scope.load_account(viewer(), account_id)
     form = TierForm()
     if form.validate_on_submit():
-        services.change_tier(
+        tiers.change_tier(
             account,
             Tier(form.tier.data),
             form.effective_from.data,
@@ -440,7 +451,7 @@ def tier(account_id: int):
 def timetable():
     today = local_today()
     return render_template(
-        "monitoring/timetable.html", table=services.timetable_on(today), today=today
+        "monitoring/timetable.html", table=timetables.timetable_on(today), today=today
     )
 
 
@@ -450,7 +461,7 @@ def publish_timetable():
     form = TimetableForm()
     if form.validate_on_submit():
         try:
-            services.publish_timetable(
+            timetables.publish_timetable(
                 effective_from=form.effective_from.data,
                 offsets={
                     key: getattr(form, key).data
@@ -466,5 +477,5 @@ def publish_timetable():
             flash("The new timetable has been published.", "success")
             return redirect(url_for("monitoring.timetable"))
     return render_template(
-        "monitoring/publish_timetable.html", form=form, table=services.timetable_on(local_today())
+        "monitoring/publish_timetable.html", form=form, table=timetables.timetable_on(local_today())
     )

@@ -1,0 +1,75 @@
+"""Returns as spreadsheets (the queue, an account's history); every export is in the audit
+log with who took it. Never commits."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..core import audit
+from ..core.money import from_pence
+from ..core.spreadsheets import workbook_bytes
+from ..extensions import db
+from .drafts import figures_of
+from .models import MonitoringReturn
+
+EXPORT_HEADER = [
+    "Account",
+    "Supported person",
+    "Period start",
+    "Period end",
+    "Due",
+    "Version",
+    "Status",
+    "Sent",
+    "Opening",
+    "Money in",
+    "Money out",
+    "Closing",
+    "Bank statement",
+    "Surplus",
+    "Flags",
+]
+
+
+def export_workbook(
+    returns: list[MonitoringReturn], file_name: str, *, actor: User, account_id: int | None = None
+) -> bytes:
+    """Returns as a spreadsheet, with the download in the audit log."""
+    data = workbook_bytes({"Returns": (EXPORT_HEADER, export_rows(returns))})
+    audit.record_download(
+        actor, "returns", file_name, detail=f"{len(returns)} returns", account_id=account_id
+    )
+    return data
+
+
+def export_rows(returns: list[MonitoringReturn]):
+    for row in returns:
+        figures = figures_of(row)
+        yield [
+            row.account.reference,
+            row.account.person.full_name,
+            row.period_start.isoformat(),
+            row.period_end.isoformat(),
+            row.due_date.isoformat(),
+            row.version,
+            row.status_label,
+            row.submitted_at.date().isoformat() if row.submitted_at else "",
+            figures.opening,
+            figures.money_in,
+            figures.money_out,
+            figures.closing,
+            figures.bank_balance,
+            from_pence(row.surplus_pence),
+            "; ".join(flag["message"] for flag in row.flags),
+        ]
+
+
+def history(account_id: int) -> list[MonitoringReturn]:
+    return list(
+        db.session.execute(
+            select(MonitoringReturn)
+            .where(MonitoringReturn.account_id == account_id, MonitoringReturn.status != "draft")
+            .order_by(MonitoringReturn.period_start, MonitoringReturn.version)
+        ).scalars()
+    )
