@@ -1,10 +1,9 @@
-"""Filling in and sending a return: the draft (pre-filled with the opening balance and the
-council's payments), amendments of an accepted return, saving, and sending with
-reconciliation. Never commits."""
+"""Filling in a return: the draft (pre-filled with the opening balance and the council's
+payments), a new version after a question, amendments of an accepted return, and saving.
+Sending is sending.py. Never commits."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 
@@ -15,16 +14,11 @@ from ..auth.models import User
 from ..core import audit
 from ..core.errors import RuleError
 from ..core.money import ZERO, from_pence, to_pence
-from ..core.types import local_today, utcnow
 from ..extensions import db
-from ..payments.budgets import LineKind
 from ..payments.models import Payment
-from ..payments.runs import load_plans, weekly_on
-from ..payments.services import rate_book
-from . import escalations
 from .models import SPEND_COLUMNS, MonitoringReturn
 from .periods import ReturnPeriod
-from .reconcile import CONTINGENCY_WEEKS, SPENDING, Figures, reconcile
+from .reconcile import SPENDING, Figures
 
 FIELDS = [
     "opening",
@@ -219,47 +213,4 @@ def figures_of(row: MonitoringReturn) -> Figures:
         bank_balance=row.money("bank_balance_pence"),
         wages_owed=row.money("wages_owed_pence"),
         hmrc_due=row.money("hmrc_due_pence"),
-    )
-
-
-def submit(draft: MonitoringReturn, *, account: Account, actor: User) -> None:
-    """Send the return: reconcile it, record the flags, and keep earlier versions."""
-    if draft.status != "draft":
-        raise RuleError("This return has already been sent")
-    period = ReturnPeriod(draft.period_start, draft.period_end, draft.due_date)
-    plans = load_plans({account.id}).get(account.id, [])
-    book = rate_book()
-    weekly = weekly_on(plans, book, account.start_date, account.end_date, draft.period_end).budget
-    has_provider = any(
-        line.kind == LineKind.PROVIDER_HOURS for version in plans for line in version.lines
-    )
-    result = reconcile(
-        figures_of(draft),
-        expected_opening=last_accepted_closing(account.id, draft.period_start),
-        payments_made=payments_in(account.id, period),
-        weekly_budget=weekly,
-        contingency_weeks=CONTINGENCY_WEEKS,
-        has_provider_line=has_provider,
-    )
-    for earlier in versions(account.id, draft.period_start)[1:]:
-        # An amendment replaces the accepted version; the acceptance stays in the audit log.
-        if earlier.status in ("submitted", "queried", "accepted"):
-            earlier.status = "superseded"
-    draft.status = "submitted"
-    draft.flags_json = json.dumps([{"code": f.code, "message": f.message} for f in result.flags])
-    draft.surplus_pence = to_pence(result.surplus)
-    draft.submitted_by_id = actor.id
-    draft.submitted_at = utcnow()
-    escalations.return_received(account.id, draft.period_start, actor=actor, today=local_today())
-    audit.record(
-        actor,
-        "return.submitted",
-        draft,
-        account_id=account.id,
-        summary=f"Return for {draft.period_start:%d %B %Y} to {draft.period_end:%d %B %Y} sent "
-        f"(version {draft.version}, {len(result.flags)} flags)",
-        after={
-            "closing": str(from_pence(draft.closing_pence)),
-            "flags": [f.code for f in result.flags],
-        },
     )

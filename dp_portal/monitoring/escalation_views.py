@@ -8,7 +8,6 @@ from ..auth.models import Role
 from ..core.errors import RuleError
 from ..core.permissions import roles_required, viewer
 from ..core.types import local_today
-from ..extensions import db
 from . import bp, escalations, scope
 from .forms import EscalationDecisionForm, EscalationFilterForm, ReinstateForm
 
@@ -18,7 +17,7 @@ from .forms import EscalationDecisionForm, EscalationFilterForm, ReinstateForm
 def escalation_queue():
     form = EscalationFilterForm(request.args)
     status = form.status.data if form.validate() else "open"
-    page = db.paginate(escalations.tasks(status), per_page=50, error_out=False)
+    page = escalations.task_page(status, request.args.get("page", 1, type=int))
     return render_template(
         "monitoring/escalations.html", page=page, form=form, status=status, today=local_today()
     )

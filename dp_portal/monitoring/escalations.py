@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, insert, select, update
 from sqlalchemy.exc import OperationalError
 
@@ -43,6 +44,11 @@ def tasks(status: str) -> Select[tuple[EscalationTask]]:
     if status in EscalationTask.STATUSES:
         query = query.where(EscalationTask.status == status)
     return query
+
+
+def task_page(status: str, page: int) -> Pagination:
+    """One page (50) of the escalation queue: tasks with this status, oldest first."""
+    return db.paginate(tasks(status), page=page, per_page=50, error_out=False)
 
 
 def tasks_for_account(account_id: int) -> list[EscalationTask]:

@@ -3,8 +3,11 @@ log with who took it. Never commits."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
+from ..accounts.models import Account
 from ..auth.models import User
 from ..core import audit
 from ..core.money import from_pence
@@ -12,6 +15,9 @@ from ..core.spreadsheets import workbook_bytes
 from ..extensions import db
 from .drafts import figures_of
 from .models import MonitoringReturn
+from .review import QueueFilters, queue
+
+QUEUE_EXPORT_LIMIT = 50_000
 
 EXPORT_HEADER = [
     "Account",
@@ -73,3 +79,15 @@ def history(account_id: int) -> list[MonitoringReturn]:
             .order_by(MonitoringReturn.period_start, MonitoringReturn.version)
         ).scalars()
     )
+
+
+def queue_workbook(filters: QueueFilters, today: date, *, actor: User) -> bytes:
+    """The queue as filtered on the page, every row of it (up to 50,000)."""
+    rows = db.session.execute(queue(filters, today).limit(QUEUE_EXPORT_LIMIT)).scalars().all()
+    return export_workbook(list(rows), "returns.xlsx", actor=actor)
+
+
+def history_workbook(account: Account, *, actor: User) -> tuple[bytes, str]:
+    """Every version of every return the account has sent, and the file's name."""
+    name = f"returns-{account.reference}.xlsx"
+    return export_workbook(history(account.id), name, actor=actor, account_id=account.id), name

@@ -7,17 +7,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import exists, func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, exists, func, select
 
+from ..accounts import scope as account_scope
 from ..accounts.models import Account
-from ..auth.models import User
+from ..accounts.scope import Need
+from ..auth.models import Role, User
 from ..core import audit
 from ..core.audit import AuditEvent
 from ..core.errors import RuleError
+from ..core.permissions import Viewer
 from ..core.types import local_today, utcnow
 from ..extensions import db
-from ..third_party.models import Mandate
-from .models import Evidence, MonitoringReturn
+from ..third_party.models import Mandate, Organisation
+from .drafts import figures_of
+from .evidence import evidence_for
+from .models import Conversation, Evidence, MonitoringReturn
+from .reconcile import Figures
+from .recoveries import conversations
+from .scope import SUBMITTERS
 
 
 def took_part(row: MonitoringReturn, user_id: int) -> bool:
@@ -87,15 +96,16 @@ def raise_query(row: MonitoringReturn, message: str, *, actor: User) -> None:
     )
 
 
-def queue(
-    *,
-    status: str = "submitted",
-    flagged: str = "",
-    locality: str = "",
-    organisation_id: int | None = None,
-    older_than_days: int | None = None,
-    today: date | None = None,
-):
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = "submitted"
+    flagged: str = ""  # "clean", "flagged" or anything
+    locality: str = ""
+    organisation_id: int | None = None
+    older_than_days: int | None = None
+
+
+def queue(filters: QueueFilters, today: date) -> Select[tuple[MonitoringReturn]]:
     """Returns to review, oldest first, filtered by status, flags, locality, managing
     organisation and age."""
     query = (
@@ -103,26 +113,69 @@ def queue(
         .join(Account, Account.id == MonitoringReturn.account_id)
         .order_by(MonitoringReturn.submitted_at, MonitoringReturn.id)
     )
-    if status in ("submitted", "queried", "accepted"):
-        query = query.where(MonitoringReturn.status == status)
-    if flagged == "clean":
+    if filters.status in ("submitted", "queried", "accepted"):
+        query = query.where(MonitoringReturn.status == filters.status)
+    if filters.flagged == "clean":
         query = query.where(MonitoringReturn.flags_json == "[]")
-    elif flagged == "flagged":
+    elif filters.flagged == "flagged":
         query = query.where(MonitoringReturn.flags_json != "[]")
-    if locality:
-        query = query.where(func.lower(Account.locality) == locality.lower())
-    if organisation_id:
+    if filters.locality:
+        query = query.where(func.lower(Account.locality) == filters.locality.lower())
+    if filters.organisation_id:
         query = query.where(
             exists().where(
                 Mandate.account_id == Account.id,
-                Mandate.organisation_id == organisation_id,
-                Mandate.current_on(today or local_today()),
+                Mandate.organisation_id == filters.organisation_id,
+                Mandate.current_on(today),
             )
         )
-    if older_than_days:
-        cutoff = utcnow() - timedelta(days=older_than_days)
+    if filters.older_than_days:
+        cutoff = utcnow() - timedelta(days=filters.older_than_days)
         query = query.where(MonitoringReturn.submitted_at <= cutoff)
     return query
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    page: Pagination
+    organisations: list[tuple[int, str]]  # the managing organisations to filter by
+
+
+def queue_page(filters: QueueFilters, today: date, page: int) -> QueuePage:
+    """One page (50) of the queue, and the organisations its filter offers."""
+    organisations = db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.kind != "provider")
+        .order_by(Organisation.name)
+    ).all()
+    return QueuePage(
+        db.paginate(queue(filters, today), page=page, per_page=50, error_out=False),
+        [(org_id, name) for org_id, name in organisations],
+    )
+
+
+@dataclass(frozen=True)
+class ReturnPage:
+    figures: Figures
+    evidence: list[Evidence]
+    conversations: list[Conversation]
+    finance: bool  # a finance officer: the review forms are shown
+    can_answer: bool  # may answer a question, or amend an accepted return
+    took_part: bool  # the finance officer took part in it, so may not accept it
+
+
+def return_page(viewer: Viewer, row: MonitoringReturn) -> ReturnPage:
+    finance = viewer.role == Role.FINANCE_OFFICER
+    return ReturnPage(
+        figures=figures_of(row),
+        evidence=evidence_for(row.account_id, row.period_start),
+        conversations=conversations(row),
+        finance=finance,
+        can_answer=row.status in ("queried", "accepted")
+        and viewer.role in SUBMITTERS
+        and account_scope.allows(viewer, row.account_id, Need.RETURNS),
+        took_part=finance and took_part(row, viewer.user.id),
+    )
 
 
 BULK_LIMIT = 200  # returns on one "accept these" confirmation page
@@ -131,7 +184,8 @@ BULK_LIMIT = 200  # returns on one "accept these" confirmation page
 def clean_to_accept(actor: User) -> list[MonitoringReturn]:
     """The returns with no flags that `actor` may accept, oldest first, for the confirmation
     page (returns they took part in are left for another officer)."""
-    rows = db.session.execute(queue(flagged="clean").limit(BULK_LIMIT * 2)).scalars().all()
+    query = queue(QueueFilters(flagged="clean"), local_today())
+    rows = db.session.execute(query.limit(BULK_LIMIT * 2)).scalars().all()
     return [row for row in rows if not took_part(row, actor.id)][:BULK_LIMIT]
 
 

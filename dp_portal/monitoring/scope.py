@@ -17,6 +17,9 @@ from .models import EscalationTask, Evidence, MonitoringReturn
 from .periods import ReturnPeriod
 
 TASK_ROLES = frozenset({Role.FINANCE_OFFICER})
+# Who fills in and sends returns: the person or their representative, organisation staff with
+# a "manage the money" mandate, and finance officers on someone's behalf.
+SUBMITTERS = (Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER)
 
 
 def load_return(viewer: Viewer, return_id: int, need: Need = Need.VIEW) -> MonitoringReturn:

@@ -1,21 +1,28 @@
-"""Monitoring tiers and the return periods they give an account: a tier change is a recorded
-decision (shared/design.md 2.3); the periods themselves are worked out by periods.py. Never
-commits."""
+"""An account's monitoring: its tier (changing it is a recorded decision, shared/design.md
+2.3), the return periods that gives (worked out by periods.py), and the account's returns page
+listing them. Never commits."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 
+from ..accounts import scope as account_scope
 from ..accounts.models import Account
-from ..auth.models import User
+from ..accounts.scope import Need
+from ..auth.models import Role, User
 from ..core import audit
 from ..core.calendar import Region
 from ..core.calendar_models import working_calendar
+from ..core.permissions import Viewer
 from ..extensions import db
-from .models import TierChange
+from .drafts import latest_returns
+from .escalations import tasks_for_account
+from .models import EscalationTask, MonitoringReturn, TierChange
 from .periods import ReturnPeriod, Tier, return_periods
+from .scope import SUBMITTERS
 
 
 def tier_history(account_id: int) -> list[tuple[date, Tier]]:
@@ -66,3 +73,26 @@ def periods_for(account: Account, today: date) -> list[ReturnPeriod]:
 
 def period_for(account: Account, start: date, today: date) -> ReturnPeriod | None:
     return next((p for p in periods_for(account, today) if p.start == start), None)
+
+
+@dataclass(frozen=True)
+class ReturnsOverview:
+    rows: list[tuple[ReturnPeriod, MonitoringReturn | None]]  # newest period first
+    tier: Tier
+    can_submit: bool
+    escalations: list[EscalationTask]  # not closed; shown to finance officers only
+
+
+def overview(viewer: Viewer, account: Account) -> ReturnsOverview:
+    """The account's returns page: every period with the latest version of its return."""
+    latest = latest_returns(account.id)
+    finance = viewer.role == Role.FINANCE_OFFICER
+    return ReturnsOverview(
+        rows=[(p, latest.get(p.start)) for p in reversed(periods_for(account, viewer.today))],
+        tier=current_tier(account.id, viewer.today),
+        can_submit=viewer.role in SUBMITTERS
+        and account_scope.allows(viewer, account.id, Need.RETURNS),
+        escalations=[t for t in tasks_for_account(account.id) if t.status != "closed"]
+        if finance
+        else [],
+    )
