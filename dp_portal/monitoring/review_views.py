@@ -2,6 +2,8 @@
 the finance officers' queue and its export, and accepting the clean returns listed. Each view
 parses the request, calls one service, and renders or redirects."""
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -22,22 +24,6 @@ from .forms import (
     QueueFilterForm,
     RecoveryForm,
 )
-
-
-@bp.route("/returns/<int:return_id>", methods=["GET", "POST"])
-@signed_in
-def view_return(return_id: int):
-    row = scope.load_return(viewer(), return_id)
-    form = QueryForm()
-    if current_user.role == Role.FINANCE_OFFICER and form.validate_on_submit():
-        try:
-            review.raise_query(row, form.message.data, actor=current_user)
-        except RuleError as exc:
-            form.message.errors = [str(exc)]
-        else:
-            flash("Your question has been sent to the person.", "success")
-            return redirect(url_for("monitoring.view_return", return_id=row.id))
-    return _return_page(row, form=form)
 
 
 def _return_page(row, **forms):
@@ -61,65 +47,82 @@ def _return_page(row, **forms):
     )
 
 
+def _act(return_id: int, form, slot: str, act: Callable, error_field: str, done: str):
+    """One of the return page's forms posted: `act(row, form)` calls the service; a broken
+    rule is shown against `error_field`, and the page is shown again with the form."""
+    row = scope.load_return(viewer(), return_id)
+    if form.validate_on_submit():
+        try:
+            act(row, form)
+        except RuleError as exc:
+            form[error_field].errors = [str(exc)]
+        else:
+            flash(done, "success")
+            return redirect(url_for("monitoring.view_return", return_id=row.id))
+    return _return_page(row, **{slot: form})
+
+
+@bp.route("/returns/<int:return_id>", methods=["GET", "POST"])
+@signed_in
+def view_return(return_id: int):
+    if current_user.role != Role.FINANCE_OFFICER:  # only finance officers ask questions
+        return _return_page(scope.load_return(viewer(), return_id))
+    return _act(
+        return_id,
+        QueryForm(),
+        "form",
+        lambda row, form: review.raise_query(row, form.message.data, actor=current_user),
+        "message",
+        "Your question has been sent to the person.",
+    )
+
+
 @bp.route("/returns/<int:return_id>/conversation", methods=["POST"])
 @roles_required(Role.FINANCE_OFFICER)
 def record_conversation(return_id: int):
-    row = scope.load_return(viewer(), return_id)
+    def act(row, form):
+        recoveries.record_conversation(
+            row,
+            held_on=form.held_on.data,
+            with_whom=form.with_whom.data,
+            reasons=form.reasons.data,
+            outcome=form.outcome.data,
+            actor=current_user,
+        )
+
     form = ConversationForm(prefix="talk")
-    if form.validate_on_submit():
-        try:
-            recoveries.record_conversation(
-                row,
-                held_on=form.held_on.data,
-                with_whom=form.with_whom.data,
-                reasons=form.reasons.data,
-                outcome=form.outcome.data,
-                actor=current_user,
-            )
-        except RuleError as exc:
-            form.with_whom.errors = [str(exc)]
-        else:
-            flash("The conversation has been recorded.", "success")
-            return redirect(url_for("monitoring.view_return", return_id=row.id))
-    return _return_page(row, talk_form=form)
+    return _act(
+        return_id, form, "talk_form", act, "with_whom", "The conversation has been recorded."
+    )
 
 
 @bp.route("/returns/<int:return_id>/recovery", methods=["POST"])
 @roles_required(Role.FINANCE_OFFICER)
 def raise_recovery(return_id: int):
-    row = scope.load_return(viewer(), return_id)
-    form = RecoveryForm(prefix="recovery")
-    if form.validate_on_submit():
-        try:
-            recoveries.recover_surplus(
-                row,
-                amount=form.amount.data,
-                method=form.method.data,
-                reason=form.reason.data,
-                actor=current_user,
-            )
-        except RuleError as exc:
-            form.amount.errors = [str(exc)]
-        else:
-            flash("The recovery has been raised and a letter recorded for the person.", "success")
-            return redirect(url_for("monitoring.view_return", return_id=row.id))
-    return _return_page(row, recovery_form=form)
+    def act(row, form):
+        recoveries.recover_surplus(
+            row,
+            amount=form.amount.data,
+            method=form.method.data,
+            reason=form.reason.data,
+            actor=current_user,
+        )
+
+    done = "The recovery has been raised and a letter recorded for the person."
+    return _act(return_id, RecoveryForm(prefix="recovery"), "recovery_form", act, "amount", done)
 
 
 @bp.route("/returns/<int:return_id>/accept", methods=["POST"])
 @roles_required(Role.FINANCE_OFFICER)
 def accept_return(return_id: int):
-    row = scope.load_return(viewer(), return_id)
-    form = AcceptForm(prefix="accept")
-    if form.validate_on_submit():
-        try:
-            review.accept(row, actor=current_user, note=form.note.data or "")
-        except RuleError as exc:
-            form.note.errors = [str(exc)]
-        else:
-            flash("The return has been accepted.", "success")
-            return redirect(url_for("monitoring.view_return", return_id=row.id))
-    return _return_page(row, accept_form=form)
+    return _act(
+        return_id,
+        AcceptForm(prefix="accept"),
+        "accept_form",
+        lambda row, form: review.accept(row, actor=current_user, note=form.note.data or ""),
+        "note",
+        "The return has been accepted.",
+    )
 
 
 def _queue_filters() -> tuple[QueueFilterForm, review.QueueFilters]:
