@@ -16,6 +16,7 @@ from ..core.errors import RuleError
 from ..core.money import ZERO, from_pence, to_pence
 from ..extensions import db
 from ..payments.models import Payment
+from .lifecycle import ReturnStatus
 from .models import SPEND_COLUMNS, MonitoringReturn
 from .periods import ReturnPeriod
 from .reconcile import SPENDING, Figures
@@ -85,7 +86,7 @@ def last_accepted_closing(account_id: int, before: date) -> Decimal | None:
             select(MonitoringReturn.closing_pence)
             .where(
                 MonitoringReturn.account_id == account_id,
-                MonitoringReturn.status == "accepted",
+                MonitoringReturn.status == ReturnStatus.ACCEPTED,
                 MonitoringReturn.period_end < before,
             )
             .order_by(MonitoringReturn.period_end.desc())
@@ -102,11 +103,11 @@ def draft_for(account: Account, period: ReturnPeriod, *, create: bool = True) ->
     create=False (showing the form) a new draft is not saved until the person saves it."""
     existing = versions(account.id, period.start)
     latest = existing[0] if existing else None
-    if latest is not None and latest.status == "draft":
+    if latest is not None and latest.status == ReturnStatus.DRAFT:
         return latest
-    if latest is not None and latest.status == "submitted":
+    if latest is not None and latest.status == ReturnStatus.SUBMITTED:
         raise RuleError("This return has been sent, so it cannot be changed")
-    if latest is not None and latest.status == "accepted":
+    if latest is not None and latest.status == ReturnStatus.ACCEPTED:
         raise RuleError(
             "This return has been accepted. To change it or add evidence, send an amendment "
             "from the return's page: we review it again"
@@ -140,7 +141,7 @@ def _new_version(
         period_end=period.end,
         due_date=period.due,
         version=(latest.version + 1) if latest else 1,
-        status="draft",
+        status=ReturnStatus.DRAFT,
         explanation="",
         **{f"{name}_pence": 0 for name in FIELDS},
     )
@@ -161,9 +162,9 @@ def start_amendment(account: Account, period: ReturnPeriod, *, actor: User) -> M
     amendment, a new version that goes back to review when it is sent."""
     existing = versions(account.id, period.start)
     latest = existing[0] if existing else None
-    if latest is not None and latest.status == "draft" and len(existing) > 1:
+    if latest is not None and latest.status == ReturnStatus.DRAFT and len(existing) > 1:
         return latest  # an amendment already started
-    if latest is None or latest.status != "accepted":
+    if latest is None or latest.status != ReturnStatus.ACCEPTED:
         raise RuleError("Only an accepted return can be amended")
     draft = _new_version(account, period, latest)
     db.session.add(draft)
@@ -181,7 +182,7 @@ def start_amendment(account: Account, period: ReturnPeriod, *, actor: User) -> M
 def save_draft(
     draft: MonitoringReturn, values: dict[str, Decimal], explanation: str, *, actor: User
 ) -> None:
-    if draft.status != "draft":
+    if draft.status != ReturnStatus.DRAFT:
         raise RuleError("Only a draft can be changed")
     before = {name: getattr(draft, f"{name}_pence") for name in FIELDS}
     for name in FIELDS:

@@ -14,6 +14,7 @@ from ..core.money import from_pence
 from ..core.spreadsheets import workbook_bytes
 from ..extensions import db
 from .drafts import figures_of
+from .lifecycle import ReturnStatus
 from .models import MonitoringReturn
 from .review import QueueFilters, queue
 
@@ -75,7 +76,10 @@ def history(account_id: int) -> list[MonitoringReturn]:
     return list(
         db.session.execute(
             select(MonitoringReturn)
-            .where(MonitoringReturn.account_id == account_id, MonitoringReturn.status != "draft")
+            .where(
+                MonitoringReturn.account_id == account_id,
+                MonitoringReturn.status != ReturnStatus.DRAFT,
+            )
             .order_by(MonitoringReturn.period_start, MonitoringReturn.version)
         ).scalars()
     )

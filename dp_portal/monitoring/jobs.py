@@ -21,6 +21,7 @@ from ..core.calendar_models import working_calendar
 from ..core.letters import letter_row, record_letters
 from ..extensions import db
 from . import escalations
+from .lifecycle import RETURN_SENT
 from .models import MonitoringReturn, ReminderIssue, TierChange
 from .periods import ReturnPeriod, Tier, return_periods
 from .reminders import stage_dates
@@ -53,7 +54,7 @@ def outstanding_periods(as_of: date) -> Iterator[tuple[int, ReturnPeriod]]:
             tuple,  # plain tuples hash far faster than result rows
             session.execute(
                 select(MonitoringReturn.account_id, MonitoringReturn.period_start).where(
-                    MonitoringReturn.status.in_(("submitted", "accepted", "superseded"))
+                    MonitoringReturn.status.in_(RETURN_SENT)
                 )
             ),
         )

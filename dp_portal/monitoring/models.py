@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.money import from_pence
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
+from .lifecycle import ReturnStatus, TaskStatus, check_constraint
 from .reconcile import SPENDING
 
 SPEND_COLUMNS = [f"spend_{key}_pence" for key, _ in SPENDING]
@@ -46,7 +47,7 @@ class TierChange(db.Model):
 
 class MonitoringReturn(db.Model):
     """A return for one period. Submitted versions are never edited: a resubmission is a new
-    version, and the earlier one is kept as superseded."""
+    version, and the earlier one is kept as superseded (lifecycle.RETURN)."""
 
     __tablename__ = "monitoring_returns"
 
@@ -56,7 +57,7 @@ class MonitoringReturn(db.Model):
     period_end: Mapped[date] = mapped_column(Date, nullable=False)
     due_date: Mapped[date] = mapped_column(Date, nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="draft")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=ReturnStatus.DRAFT)
 
     opening_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     council_payments_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -94,9 +95,7 @@ class MonitoringReturn(db.Model):
         UniqueConstraint(
             "account_id", "period_start", "version", name="uq_monitoring_returns_version"
         ),
-        CheckConstraint(
-            "status IN ('draft', 'submitted', 'queried', 'accepted', 'superseded')", name="status"
-        ),
+        CheckConstraint(check_constraint(ReturnStatus), name="status"),
         CheckConstraint("period_end >= period_start", name="dates"),
         Index("ix_monitoring_returns_status_submitted", "status", "submitted_at"),
         Index("ix_monitoring_returns_account_period", "account_id", "period_start"),
@@ -111,13 +110,7 @@ class MonitoringReturn(db.Model):
 
     @property
     def status_label(self) -> str:
-        return {
-            "draft": "Draft, not sent",
-            "submitted": "Sent, waiting for review",
-            "queried": "We have a question",
-            "accepted": "Accepted",
-            "superseded": "Replaced by a later version",
-        }[self.status]
+        return ReturnStatus(self.status).label
 
 
 class Conversation(db.Model):
@@ -221,8 +214,9 @@ class ReminderIssue(db.Model):
 
 class EscalationTask(db.Model):
     """A finance officer's task opened when a return reaches the escalation stage: consider
-    suspending payments. One per account and period. Its life: open -> suspended (the account
-    is suspended, waiting to be reinstated) -> closed; or open -> closed with no suspension."""
+    suspending payments. One per account and period. Its life (lifecycle.TASK): open ->
+    suspended (the account is suspended, waiting to be reinstated) -> closed; or open ->
+    closed with no suspension."""
 
     __tablename__ = "escalation_tasks"
 
@@ -233,7 +227,7 @@ class EscalationTask(db.Model):
     period_end: Mapped[date] = mapped_column(Date, nullable=False)
     due_date: Mapped[date] = mapped_column(Date, nullable=False)
     opened_on: Mapped[date] = mapped_column(Date, nullable=False)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=TaskStatus.OPEN)
     outcome: Mapped[str | None] = mapped_column(String(24))
     return_received_on: Mapped[date | None] = mapped_column(Date)
     suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -246,7 +240,7 @@ class EscalationTask(db.Model):
 
     __table_args__ = (
         UniqueConstraint("account_id", "period_start", name="uq_escalation_tasks_period"),
-        CheckConstraint("status IN ('open', 'suspended', 'closed')", name="status"),
+        CheckConstraint(check_constraint(TaskStatus), name="status"),
         CheckConstraint(
             "outcome IS NULL OR outcome IN "
             "('no_suspension', 'return_received', 'reinstated', 'account_closed')",
@@ -255,11 +249,7 @@ class EscalationTask(db.Model):
         Index("ix_escalation_tasks_status", "status", "opened_on"),
     )
 
-    STATUSES = {
-        "open": "Waiting for a decision",
-        "suspended": "Payments suspended",
-        "closed": "Closed",
-    }
+    STATUSES = {status.value: status.label for status in TaskStatus}
     OUTCOMES = {
         "no_suspension": "Closed without suspending payments",
         "return_received": "Closed: the return arrived before a decision",

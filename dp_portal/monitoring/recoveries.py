@@ -16,6 +16,7 @@ from ..core.money import from_pence
 from ..extensions import db
 from ..payments import services as payment_services
 from .drafts import figures_of
+from .lifecycle import ReturnStatus
 from .models import Conversation, MonitoringReturn
 from .reconcile import CONTINGENCY_WEEKS
 
@@ -31,7 +32,7 @@ def conversations(row: MonitoringReturn) -> list[Conversation]:
 def record_conversation(
     row: MonitoringReturn, *, held_on: date, with_whom: str, reasons: str, outcome: str, actor: User
 ) -> Conversation:
-    if row.status not in ("submitted", "accepted"):
+    if row.status not in (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED):
         raise RuleError("Record the conversation about a return that has been sent")
     talk = Conversation(
         return_id=row.id,

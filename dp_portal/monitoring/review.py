@@ -23,10 +23,13 @@ from ..extensions import db
 from ..third_party.models import Mandate, Organisation
 from .drafts import figures_of
 from .evidence import evidence_for
+from .lifecycle import RETURN, ReturnStatus
 from .models import Conversation, Evidence, MonitoringReturn
 from .reconcile import Figures
 from .recoveries import conversations
 from .scope import SUBMITTERS
+
+NOT_WAITING = "Only a return waiting for review can be {}"
 
 
 def took_part(row: MonitoringReturn, user_id: int) -> bool:
@@ -59,8 +62,7 @@ def took_part(row: MonitoringReturn, user_id: int) -> bool:
 
 
 def accept(row: MonitoringReturn, *, actor: User, note: str = "") -> None:
-    if row.status != "submitted":
-        raise RuleError("Only a return waiting for review can be accepted")
+    RETURN.check(row.status, ReturnStatus.ACCEPTED, NOT_WAITING.format("accepted"))
     if took_part(row, actor.id):
         raise RuleError(
             "You filled in or sent this return for the person, so another finance officer "
@@ -68,7 +70,8 @@ def accept(row: MonitoringReturn, *, actor: User, note: str = "") -> None:
         )
     if row.flags and not note.strip():
         raise RuleError("This return has flags: say what you checked and why you are accepting it")
-    row.status, row.decided_by_id, row.decided_at = "accepted", actor.id, utcnow()
+    RETURN.move(row, ReturnStatus.ACCEPTED, NOT_WAITING.format("accepted"))
+    row.decided_by_id, row.decided_at = actor.id, utcnow()
     row.decision_note = note.strip() or None
     audit.record(
         actor,
@@ -82,9 +85,8 @@ def accept(row: MonitoringReturn, *, actor: User, note: str = "") -> None:
 
 
 def raise_query(row: MonitoringReturn, message: str, *, actor: User) -> None:
-    if row.status != "submitted":
-        raise RuleError("Only a return waiting for review can be queried")
-    row.status, row.query_message = "queried", message
+    RETURN.move(row, ReturnStatus.QUERIED, NOT_WAITING.format("queried"))
+    row.query_message = message
     row.decided_by_id, row.decided_at = actor.id, utcnow()
     audit.record(
         actor,
@@ -113,7 +115,7 @@ def queue(filters: QueueFilters, today: date) -> Select[tuple[MonitoringReturn]]
         .join(Account, Account.id == MonitoringReturn.account_id)
         .order_by(MonitoringReturn.submitted_at, MonitoringReturn.id)
     )
-    if filters.status in ("submitted", "queried", "accepted"):
+    if filters.status in (ReturnStatus.SUBMITTED, ReturnStatus.QUERIED, ReturnStatus.ACCEPTED):
         query = query.where(MonitoringReturn.status == filters.status)
     if filters.flagged == "clean":
         query = query.where(MonitoringReturn.flags_json == "[]")
@@ -160,20 +162,28 @@ class ReturnPage:
     evidence: list[Evidence]
     conversations: list[Conversation]
     finance: bool  # a finance officer: the review forms are shown
-    can_answer: bool  # may answer a question, or amend an accepted return
+    can_answer_query: bool  # may answer the question by sending a new version
+    can_amend: bool  # may start an amendment of the accepted return
+    can_discuss_surplus: bool  # a sent return with a surplus: conversations and recoveries
+    can_review: bool  # waiting for review: accept it or ask a question
     took_part: bool  # the finance officer took part in it, so may not accept it
 
 
 def return_page(viewer: Viewer, row: MonitoringReturn) -> ReturnPage:
     finance = viewer.role == Role.FINANCE_OFFICER
+    may_send = viewer.role in SUBMITTERS and account_scope.allows(
+        viewer, row.account_id, Need.RETURNS
+    )
+    sent = row.status in (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
     return ReturnPage(
         figures=figures_of(row),
         evidence=evidence_for(row.account_id, row.period_start),
         conversations=conversations(row),
         finance=finance,
-        can_answer=row.status in ("queried", "accepted")
-        and viewer.role in SUBMITTERS
-        and account_scope.allows(viewer, row.account_id, Need.RETURNS),
+        can_answer_query=may_send and row.status == ReturnStatus.QUERIED,
+        can_amend=may_send and row.status == ReturnStatus.ACCEPTED,
+        can_discuss_surplus=finance and sent and bool(row.surplus_pence),
+        can_review=finance and RETURN.allows(row.status, ReturnStatus.ACCEPTED),
         took_part=finance and took_part(row, viewer.user.id),
     )
 
@@ -203,7 +213,11 @@ def accept_listed(return_ids: list[int], actor: User) -> BulkOutcome:
     ).scalars()
     accepted = 0
     for row in rows:
-        if row.status == "submitted" and not row.flags and not took_part(row, actor.id):
+        if (
+            RETURN.allows(row.status, ReturnStatus.ACCEPTED)
+            and not row.flags
+            and not took_part(row, actor.id)
+        ):
             accept(row, actor=actor)
             accepted += 1
     return BulkOutcome(accepted, len(set(return_ids)) - accepted)

@@ -9,7 +9,6 @@ import json
 from ..accounts.models import Account
 from ..auth.models import User
 from ..core import audit
-from ..core.errors import RuleError
 from ..core.money import from_pence, to_pence
 from ..core.types import local_today, utcnow
 from ..payments.budgets import LineKind
@@ -17,15 +16,17 @@ from ..payments.runs import load_plans, weekly_on
 from ..payments.services import rate_book
 from . import escalations
 from .drafts import figures_of, last_accepted_closing, payments_in, versions
+from .lifecycle import RETURN, ReturnStatus
 from .models import MonitoringReturn
 from .periods import ReturnPeriod
 from .reconcile import CONTINGENCY_WEEKS, reconcile
 
+ALREADY_SENT = "This return has already been sent"
+
 
 def submit(draft: MonitoringReturn, *, account: Account, actor: User) -> None:
     """Send the return: reconcile it, record the flags, and keep earlier versions."""
-    if draft.status != "draft":
-        raise RuleError("This return has already been sent")
+    RETURN.check(draft.status, ReturnStatus.SUBMITTED, ALREADY_SENT)
     period = ReturnPeriod(draft.period_start, draft.period_end, draft.due_date)
     plans = load_plans({account.id}).get(account.id, [])
     book = rate_book()
@@ -43,9 +44,9 @@ def submit(draft: MonitoringReturn, *, account: Account, actor: User) -> None:
     )
     for earlier in versions(account.id, draft.period_start)[1:]:
         # An amendment replaces the accepted version; the acceptance stays in the audit log.
-        if earlier.status in ("submitted", "queried", "accepted"):
-            earlier.status = "superseded"
-    draft.status = "submitted"
+        if RETURN.allows(earlier.status, ReturnStatus.SUPERSEDED):
+            RETURN.move(earlier, ReturnStatus.SUPERSEDED, ALREADY_SENT)
+    RETURN.move(draft, ReturnStatus.SUBMITTED, ALREADY_SENT)
     draft.flags_json = json.dumps([{"code": f.code, "message": f.message} for f in result.flags])
     draft.surplus_pence = to_pence(result.surplus)
     draft.submitted_by_id = actor.id

@@ -20,6 +20,7 @@ from ..core.permissions import Viewer
 from ..extensions import db
 from .drafts import latest_returns
 from .escalations import tasks_for_account
+from .lifecycle import ReturnStatus, TaskStatus
 from .models import EscalationTask, MonitoringReturn, TierChange
 from .periods import ReturnPeriod, Tier, return_periods
 from .scope import SUBMITTERS
@@ -76,23 +77,60 @@ def period_for(account: Account, start: date, today: date) -> ReturnPeriod | Non
 
 
 @dataclass(frozen=True)
+class PeriodRow:
+    period: ReturnPeriod
+    latest: MonitoringReturn | None  # the newest version of its return, if any
+    status: str  # what the row says: the return's status, or where the period stands
+    overdue: bool  # no return and past its due date
+    viewable: bool  # a version has been sent: its page can be opened
+    action: str | None  # "Fill in", "Continue" or "Answer and send again", for who may
+
+
+@dataclass(frozen=True)
 class ReturnsOverview:
-    rows: list[tuple[ReturnPeriod, MonitoringReturn | None]]  # newest period first
+    rows: list[PeriodRow]  # newest period first
     tier: Tier
     can_submit: bool
     escalations: list[EscalationTask]  # not closed; shown to finance officers only
+
+
+def _row(period: ReturnPeriod, latest: MonitoringReturn | None, today: date, can_submit: bool):
+    if latest is not None:
+        status = ReturnStatus(latest.status)
+        text = status.label
+    else:
+        status = None
+        text = "Period not finished" if period.end >= today else "Not sent yet"
+    action = None
+    if can_submit and status in (None, ReturnStatus.DRAFT, ReturnStatus.QUERIED):
+        action = {None: "Fill in", ReturnStatus.DRAFT: "Continue"}.get(
+            status, "Answer and send again"
+        )
+    return PeriodRow(
+        period,
+        latest,
+        text,
+        overdue=status is None and period.end < today and period.due < today,
+        viewable=status not in (None, ReturnStatus.DRAFT),
+        action=action,
+    )
 
 
 def overview(viewer: Viewer, account: Account) -> ReturnsOverview:
     """The account's returns page: every period with the latest version of its return."""
     latest = latest_returns(account.id)
     finance = viewer.role == Role.FINANCE_OFFICER
+    can_submit = viewer.role in SUBMITTERS and account_scope.allows(
+        viewer, account.id, Need.RETURNS
+    )
     return ReturnsOverview(
-        rows=[(p, latest.get(p.start)) for p in reversed(periods_for(account, viewer.today))],
+        rows=[
+            _row(p, latest.get(p.start), viewer.today, can_submit)
+            for p in reversed(periods_for(account, viewer.today))
+        ],
         tier=current_tier(account.id, viewer.today),
-        can_submit=viewer.role in SUBMITTERS
-        and account_scope.allows(viewer, account.id, Need.RETURNS),
-        escalations=[t for t in tasks_for_account(account.id) if t.status != "closed"]
+        can_submit=can_submit,
+        escalations=[t for t in tasks_for_account(account.id) if t.status != TaskStatus.CLOSED]
         if finance
         else [],
     )

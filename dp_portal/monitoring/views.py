@@ -50,7 +50,6 @@ def returns(account_id: int):
         "monitoring/returns.html",
         account=account,
         rows=page.rows,
-        today=local_today(),
         tier=page.tier,
         can_submit=page.can_submit,
         escalations=page.escalations,

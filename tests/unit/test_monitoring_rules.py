@@ -1,4 +1,5 @@
 import itertools
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -170,3 +171,71 @@ def test_every_stage_lands_on_a_working_day_no_earlier_than_its_offset(due, offs
             (day - (due + timedelta(days=n))).days <= 5
             for day, n in zip(days, sorted(offsets), strict=True)
         )
+
+
+# --- Lifecycles: every pair of states, allowed or refused as the table says -----------------
+
+LIFECYCLE_CASES = [
+    ("return", "draft", "submitted", True),
+    ("return", "submitted", "queried", True),
+    ("return", "submitted", "accepted", True),
+    ("return", "submitted", "superseded", True),
+    ("return", "queried", "superseded", True),
+    ("return", "accepted", "superseded", True),
+    ("escalation task", "open", "suspended", True),
+    ("escalation task", "open", "closed", True),
+    ("escalation task", "suspended", "closed", True),
+]
+
+
+def _lifecycles():
+    from dp_portal.monitoring.lifecycle import RETURN, TASK
+
+    return {machine.name: machine for machine in (RETURN, TASK)}
+
+
+def _every_pair():
+    allowed = {(name, a, b) for name, a, b, _ in LIFECYCLE_CASES}
+    for name, machine in _lifecycles().items():
+        for a, b in itertools.product(machine.states, repeat=2):
+            yield name, a.value, b.value, (name, a.value, b.value) in allowed
+
+
+def test_each_lifecycle_allows_exactly_the_moves_listed_and_refuses_the_rest():
+    import pytest
+
+    from dp_portal.core.errors import RuleError
+
+    machines = _lifecycles()
+    pairs = list(_every_pair())
+    assert len(pairs) == 5 * 5 + 3 * 3
+    for name, a, b, allowed in pairs:
+        row = type("Row", (), {"status": a})()
+        if allowed:
+            machines[name].move(row, machines[name].states(b), "refused")
+            assert row.status == b, (name, a, b)
+        else:
+            with pytest.raises(RuleError, match="refused"):
+                machines[name].move(row, machines[name].states(b), "refused")
+            assert row.status == a, (name, a, b)
+
+
+def test_the_diagram_lists_every_move_in_the_table():
+    from dp_portal.monitoring import lifecycle
+
+    listed = set(re.findall(r"^ {4}([a-z]+) → ([a-z]+) ", lifecycle.__doc__, re.MULTILINE))
+    table = {(a, b) for _, a, b, allowed in _every_pair() if allowed}
+    assert listed == table
+
+
+def test_the_database_keeps_to_the_same_states():
+    from dp_portal.monitoring.lifecycle import ReturnStatus, TaskStatus
+    from dp_portal.monitoring.models import EscalationTask, MonitoringReturn
+
+    for model, states in ((MonitoringReturn, ReturnStatus), (EscalationTask, TaskStatus)):
+        [check] = [
+            c
+            for c in model.__table__.constraints
+            if getattr(c, "name", "") and str(c.name).endswith("status")
+        ]
+        assert set(re.findall(r"'(\w+)'", str(check.sqltext))) == {s.value for s in states}
