@@ -256,3 +256,41 @@ class EscalationTask(db.Model):
         "reinstated": "Payments reinstated",
         "account_closed": "Closed: the account was closed",
     }
+
+
+class ExpectedReturn(db.Model):
+    """A return period, begun by the last refresh, whose return is owed and not yet sent
+    (none, a draft, or a queried one), for an account not closed. Kept as returns are sent
+    or queried, tiers change and accounts change (monitoring/expected.py), and rebuilt by each
+    morning's reminder run, so that the reminder report counts overdue returns by reading it
+    rather than working out every account's periods on every view."""
+
+    __tablename__ = "expected_returns"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    period_end: Mapped[date] = mapped_column(Date, nullable=False)
+    due_date: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+
+
+class SummaryRefresh(db.Model):
+    """The day a whole-council summary was last rebuilt (its rows are complete up to it)."""
+
+    __tablename__ = "summary_refreshes"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    refreshed_on: Mapped[date] = mapped_column(Date, nullable=False)
+
+
+class ReminderTally(db.Model):
+    """How many reminders of a stage, for returns due on a day, were dated on a day and
+    really issued on a day (the UK day of issued_at): the reminder report's figures, added to
+    in the transaction that issues the reminders."""
+
+    __tablename__ = "reminder_tallies"
+
+    stage: Mapped[str] = mapped_column(String(16), primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    stage_date: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    issued_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    reminders: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -21,6 +21,7 @@ from ..core.permissions import Viewer
 from ..core.types import local_today, utcnow
 from ..extensions import db
 from ..third_party.models import Mandate, Organisation
+from . import expected
 from .drafts import figures_of
 from .evidence import evidence_for
 from .lifecycle import RETURN, ReturnStatus
@@ -87,6 +88,7 @@ def accept(row: MonitoringReturn, *, actor: User, note: str = "") -> None:
 def raise_query(row: MonitoringReturn, message: str, *, actor: User) -> None:
     RETURN.move(row, ReturnStatus.QUERIED, NOT_WAITING.format("queried"))
     row.query_message = message
+    expected.refresh_account(row.account_id)  # owed again, unless a version was sent before
     row.decided_by_id, row.decided_at = actor.id, utcnow()
     audit.record(
         actor,

@@ -14,7 +14,7 @@ from ..core.types import local_today, utcnow
 from ..payments.budgets import LineKind
 from ..payments.runs import load_plans, weekly_on
 from ..payments.services import rate_book
-from . import escalations
+from . import escalations, expected
 from .drafts import figures_of, last_accepted_closing, payments_in, versions
 from .lifecycle import RETURN, ReturnStatus
 from .models import MonitoringReturn
@@ -52,6 +52,7 @@ def submit(draft: MonitoringReturn, *, account: Account, actor: User) -> None:
     draft.submitted_by_id = actor.id
     draft.submitted_at = utcnow()
     escalations.return_received(account.id, draft.period_start, actor=actor, today=local_today())
+    expected.refresh_account(account.id)  # the return is no longer owed
     audit.record(
         actor,
         "return.submitted",

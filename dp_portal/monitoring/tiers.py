@@ -18,6 +18,7 @@ from ..core.calendar import Region
 from ..core.calendar_models import working_calendar
 from ..core.permissions import Viewer
 from ..extensions import db
+from . import expected
 from .drafts import latest_returns
 from .escalations import tasks_for_account
 from .lifecycle import ReturnStatus, TaskStatus
@@ -64,6 +65,7 @@ def change_tier(
         before={"tier": before},
         after={"tier": str(tier), "reason": reason},
     )
+    expected.refresh_account(account.id)  # its periods, and so the returns owed, change
 
 
 def periods_for(account: Account, today: date) -> list[ReturnPeriod]:

@@ -18,7 +18,7 @@ from ..core.errors import NotFound
 from ..core.permissions import Viewer
 from ..core.spreadsheets import workbook_bytes
 from ..extensions import db
-from ..monitoring import reminder_report
+from . import reminders as reminder_report
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from ..auth.models import Role
 from ..core.downloads import XLSX, attachment
 from ..core.permissions import roles_required, viewer
 from ..core.types import local_today
-from ..monitoring.reminder_report import STAGE_NAMES
 from . import bp, services
 from .forms import AuditFilterForm, ReminderReportForm
+from .reminders import STAGE_NAMES
 
 
 @bp.route("/audit")
