@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import joinedload
 
 from ..accounts import scope as account_scope
 from ..accounts.models import Account
@@ -111,10 +112,12 @@ class QueueFilters:
 
 def queue(filters: QueueFilters, today: date) -> Select[tuple[MonitoringReturn]]:
     """Returns to review, oldest first, filtered by status, flags, locality, managing
-    organisation and age."""
+    organisation and age, each with its account and person (one query for a page). Only the
+    returns table is counted: accounts are filtered by subquery, never joined, so a page of
+    a long list is found along the index on (status, submitted_at)."""
     query = (
         select(MonitoringReturn)
-        .join(Account, Account.id == MonitoringReturn.account_id)
+        .options(joinedload(MonitoringReturn.account).joinedload(Account.person))
         .order_by(MonitoringReturn.submitted_at, MonitoringReturn.id)
     )
     if filters.status in (ReturnStatus.SUBMITTED, ReturnStatus.QUERIED, ReturnStatus.ACCEPTED):
@@ -124,11 +127,14 @@ def queue(filters: QueueFilters, today: date) -> Select[tuple[MonitoringReturn]]
     elif filters.flagged == "flagged":
         query = query.where(MonitoringReturn.flags_json != "[]")
     if filters.locality:
-        query = query.where(func.lower(Account.locality) == filters.locality.lower())
+        in_locality = select(Account.id).where(
+            func.lower(Account.locality) == filters.locality.lower()
+        )
+        query = query.where(MonitoringReturn.account_id.in_(in_locality))
     if filters.organisation_id:
         query = query.where(
             exists().where(
-                Mandate.account_id == Account.id,
+                Mandate.account_id == MonitoringReturn.account_id,
                 Mandate.organisation_id == filters.organisation_id,
                 Mandate.current_on(today),
             )

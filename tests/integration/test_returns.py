@@ -265,3 +265,40 @@ def test_the_reminder_timetable_is_published_and_versioned(client, factory, db_s
     sign_in_as(client, me)
     form = client.get(f"/accounts/{account.id}/returns/2026-04-06").data.decode()
     assert "When we will remind you about this return" in form and "First reminder" in form
+
+
+def test_the_queue_costs_the_same_queries_however_many_returns(app, client, factory, db_session):
+    from sqlalchemy import event
+
+    from dp_portal.extensions import db
+
+    officer = factory.user(Role.FINANCE_OFFICER)
+    sign_in_as(client, officer)
+    with app.app_context():
+        engine = db.engine
+
+    def queries_for_queue() -> int:
+        statements = []
+
+        def count(*_args):
+            statements.append(1)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            page = client.get("/returns?status=submitted")
+            assert page.status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    def send_returns(how_many: int) -> None:
+        for _ in range(how_many):
+            account = factory.account(start_date=date(2026, 4, 6))
+            form = f"/accounts/{account.id}/returns/2026-04-06"
+            assert client.post(form, data=FIGURES | {"send": "y"}).status_code == 302
+
+    send_returns(2)
+    few = queries_for_queue()
+    send_returns(6)
+    assert db_session.execute(select(func.count(MonitoringReturn.id))).scalar() == 8
+    assert queries_for_queue() == few
