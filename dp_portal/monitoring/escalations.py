@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, insert, select, update
 from sqlalchemy.exc import OperationalError
 
@@ -24,6 +23,7 @@ from ..core.types import utcnow
 from ..extensions import db
 from .lifecycle import TASK, TaskStatus
 from .models import EscalationTask, ReminderIssue
+from .paging import CappedPage, capped_page
 
 SUSPENSION_SUBJECT = "We have stopped your direct payments for now"
 REINSTATEMENT_SUBJECT = "Your direct payments are starting again"
@@ -47,9 +47,9 @@ def tasks(status: str) -> Select[tuple[EscalationTask]]:
     return query
 
 
-def task_page(status: str, page: int) -> Pagination:
+def task_page(status: str, page: int) -> CappedPage:
     """One page (50) of the escalation queue: tasks with this status, oldest first."""
-    return db.paginate(tasks(status), page=page, per_page=50, error_out=False)
+    return capped_page(tasks(status), page)
 
 
 def tasks_for_account(account_id: int) -> list[EscalationTask]:

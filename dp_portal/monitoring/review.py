@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import joinedload
 
@@ -27,6 +26,7 @@ from .drafts import figures_of
 from .evidence import evidence_for
 from .lifecycle import RETURN, ReturnStatus
 from .models import Conversation, Evidence, MonitoringReturn
+from .paging import CappedPage, capped_page
 from .reconcile import Figures
 from .recoveries import conversations
 from .scope import SUBMITTERS
@@ -147,7 +147,7 @@ def queue(filters: QueueFilters, today: date) -> Select[tuple[MonitoringReturn]]
 
 @dataclass(frozen=True)
 class QueuePage:
-    page: Pagination
+    page: CappedPage
     organisations: list[tuple[int, str]]  # the managing organisations to filter by
 
 
@@ -159,7 +159,7 @@ def queue_page(filters: QueueFilters, today: date, page: int) -> QueuePage:
         .order_by(Organisation.name)
     ).all()
     return QueuePage(
-        db.paginate(queue(filters, today), page=page, per_page=50, error_out=False),
+        capped_page(queue(filters, today), page),
         [(org_id, name) for org_id, name in organisations],
     )
 

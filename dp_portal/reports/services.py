@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 
 from ..accounts import scope as account_scope
@@ -18,6 +17,7 @@ from ..core.errors import NotFound
 from ..core.permissions import Viewer
 from ..core.spreadsheets import workbook_bytes
 from ..extensions import db
+from ..monitoring.paging import CappedPage, capped_page
 from . import reminders as reminder_report
 
 
@@ -37,8 +37,9 @@ def _audit_query(filters: AuditFilters) -> Select[tuple[AuditEvent]]:
     if filters.actor:
         query = query.where(func.lower(AuditEvent.actor_label) == filters.actor.lower())
     if filters.account:
+        # References are made upper case (DP000123): typed in any case, found by the index.
         account_id = db.session.execute(
-            select(Account.id).where(func.upper(Account.reference) == filters.account.upper())
+            select(Account.id).where(Account.reference == filters.account.strip().upper())
         ).scalar()
         query = query.where(AuditEvent.account_id == (account_id or -1))
     if filters.date_from:
@@ -50,9 +51,9 @@ def _audit_query(filters: AuditFilters) -> Select[tuple[AuditEvent]]:
     return query
 
 
-def audit_page(filters: AuditFilters, page: int) -> Pagination:
+def audit_page(filters: AuditFilters, page: int) -> CappedPage:
     """One page (50) of the audit log, newest first."""
-    return db.paginate(_audit_query(filters), page=page, per_page=50, error_out=False)
+    return capped_page(_audit_query(filters), page)
 
 
 def audit_event(viewer: Viewer, event_id: int) -> tuple[AuditEvent, Account | None]:

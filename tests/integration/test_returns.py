@@ -302,3 +302,22 @@ def test_the_queue_costs_the_same_queries_however_many_returns(app, client, fact
     send_returns(6)
     assert db_session.execute(select(func.count(MonitoringReturn.id))).scalar() == 8
     assert queries_for_queue() == few
+
+
+def test_a_long_queue_is_counted_only_so_far(client, factory, db_session, monkeypatch):
+    from dp_portal.monitoring import paging
+
+    monkeypatch.setattr(paging, "COUNT_UP_TO", 60)  # the real cap is 10,000 returns
+    officer = factory.user(Role.FINANCE_OFFICER)
+    sign_in_as(client, officer)
+    for _ in range(111):
+        account = factory.account(start_date=date(2026, 4, 6))
+        form = f"/accounts/{account.id}/returns/2026-04-06"
+        assert client.post(form, data=FIGURES | {"send": "y"}).status_code == 302
+    text = client.get("/returns").text
+    assert "Page 1 of more than 2 (more than 60 in all)" in text
+    assert "page=2" in text and "page=0" not in text
+    # Past the cap, the count reaches just past the page asked for: still "more than".
+    assert "Page 2 of more than 2 (more than 100 in all)" in client.get("/returns?page=2").text
+    last = client.get("/returns?page=3").text
+    assert "Page 3 of 3 (111 in all)" in last and "page=4" not in last
