@@ -239,3 +239,55 @@ def test_the_database_keeps_to_the_same_states():
             if getattr(c, "name", "") and str(c.name).endswith("status")
         ]
         assert set(re.findall(r"'(\w+)'", str(check.sqltext))) == {s.value for s in states}
+
+
+# --- Which way the packages may lean ----------------------------------------------------------
+
+
+def _imports(path) -> set[str]:
+    """Every module a file imports, with relative imports made absolute (dp_portal....)."""
+    import ast
+
+    package = ".".join(path.with_suffix("").parts[path.parts.index("dp_portal") :][:-1])
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(part for part in (base, node.module or "") if part)
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _package_files(name: str):
+    from pathlib import Path
+
+    import dp_portal
+
+    root = Path(dp_portal.__file__).parent
+    return sorted((root / name).rglob("*.py")) if name else sorted(root.rglob("*.py"))
+
+
+def test_payments_never_import_monitoring_and_nothing_imports_reports():
+    for path in _package_files("payments"):
+        assert not any(m.startswith("dp_portal.monitoring") for m in _imports(path)), path
+    for path in _package_files(""):
+        if "reports" in path.parts or (
+            path.name == "__init__.py" and path.parent.name == "dp_portal"
+        ):
+            continue  # the app factory registers the reports' pages
+        assert not any(m.startswith("dp_portal.reports") for m in _imports(path)), path
+
+
+def test_monitoring_rules_know_nothing_of_flask_or_the_database():
+    for name in ("periods", "reconcile", "reminders", "lifecycle"):
+        [path] = [p for p in _package_files("monitoring") if p.stem == name]
+        leaning = {
+            m
+            for m in _imports(path)
+            if m.split(".")[0] in ("flask", "sqlalchemy", "flask_sqlalchemy")
+            or m.startswith("dp_portal.extensions")
+        }
+        assert leaning == set(), path
