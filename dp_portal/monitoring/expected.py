@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
 from sqlalchemy import Connection, delete, event, func, insert, inspect, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Account
@@ -143,8 +144,13 @@ def replace(connection: Connection, account_ids: list[int], owed: list[Owed]) ->
         )
     added = now - before
     if added:
+        # Another transaction may be adding the same row this moment (an officer changing the
+        # tier as the person's return is queried): the row is the same, so keep the first.
+        dialect_insert = (
+            postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        )
         connection.execute(
-            insert(table),
+            dialect_insert(table).on_conflict_do_nothing(),
             [
                 {"account_id": a, "period_start": s, "period_end": e, "due_date": d}
                 for a, s, e, d in sorted(added)
