@@ -97,7 +97,9 @@ class MonitoringReturn(db.Model):
         ),
         CheckConstraint(check_constraint(ReturnStatus), name="status"),
         CheckConstraint("period_end >= period_start", name="dates"),
-        Index("ix_monitoring_returns_status_submitted", "status", "submitted_at"),
+        # The queue, oldest first: with the id, PostgreSQL reads a page along the index even
+        # when many returns were sent at the same moment (a whole import), instead of sorting.
+        Index("ix_monitoring_returns_status_submitted", "status", "submitted_at", "id"),
         Index("ix_monitoring_returns_account_period", "account_id", "period_start"),
     )
 

@@ -1,7 +1,8 @@
 """The reminder report's figures kept as reminders are issued and returns arrive: the returns
 still owed (expected_returns, filled by the next reminder run; until then the report works
 them out as before), the reminders tallied by stage and day (reminder_tallies, counted here
-from the reminders already issued), and when each summary was last rebuilt.
+from the reminders already issued), and when each summary was last rebuilt. The returns
+queue's index gains the id it is ordered by.
 
 Revision ID: 0011
 Revises: 0010
@@ -59,6 +60,7 @@ def upgrade():
     with op.batch_alter_table("reminder_tallies") as batch_op:
         batch_op.create_index(batch_op.f("ix_reminder_tallies_stage_date"), ["stage_date"])
     _tally_reminders_issued(tallies)
+    _queue_index(["status", "submitted_at", "id"])
 
 
 def _tally_reminders_issued(tallies: sa.Table) -> None:
@@ -86,7 +88,14 @@ def _tally_reminders_issued(tallies: sa.Table) -> None:
         )
 
 
+def _queue_index(columns: list[str]) -> None:
+    with op.batch_alter_table("monitoring_returns") as batch_op:
+        batch_op.drop_index("ix_monitoring_returns_status_submitted")
+        batch_op.create_index("ix_monitoring_returns_status_submitted", columns)
+
+
 def downgrade():
+    _queue_index(["status", "submitted_at"])
     with op.batch_alter_table("reminder_tallies") as batch_op:
         batch_op.drop_index(batch_op.f("ix_reminder_tallies_stage_date"))
     op.drop_table("reminder_tallies")

@@ -173,3 +173,50 @@ def test_the_tallies_give_the_figures_the_reminders_themselves_give(app, factory
         max(days),
     )
     assert first.late == len([i for i in firsts if local_date(i.issued_at) > i.stage_date])
+
+
+def test_the_upgrade_tallies_the_reminders_already_issued():
+    from flask_migrate import downgrade, upgrade
+
+    from dp_portal import create_app
+    from dp_portal.monitoring.models import ReminderIssue, ReminderTally
+
+    from ..conftest import _TMP, make_config, scratch_database
+    from ..factories import Factory
+
+    url, cleanup = scratch_database("tallies")
+    app = create_app(make_config(url, _TMP / "tallies-instance"))
+    try:
+        with app.app_context():
+            upgrade()
+            account_id = Factory(db.session).account(start_date=START).id
+            db.session.commit()
+            downgrade(revision="0010")
+            issued = [  # 23:30 on 4 August in London is 22:30 UTC: still the 4th there
+                ("first", datetime(2025, 8, 4, 22, 30, tzinfo=UTC)),
+                ("second", datetime(2025, 8, 18, 23, 30, tzinfo=UTC)),  # the 19th in London
+            ]
+            for stage, moment in issued:
+                db.session.execute(
+                    ReminderIssue.__table__.insert().values(
+                        account_id=account_id,
+                        period_start=START,
+                        stage=stage,
+                        due_date=date(2025, 7, 28),
+                        stage_date=date(2025, 8, 4) if stage == "first" else date(2025, 8, 18),
+                        policy_version=0,
+                        issued_at=moment,
+                    )
+                )
+            db.session.commit()
+            upgrade()
+            tallies = db.session.execute(
+                select(ReminderTally.stage, ReminderTally.issued_on, ReminderTally.reminders)
+            ).all()
+            assert sorted(tallies) == [
+                ("first", date(2025, 8, 4), 1),
+                ("second", date(2025, 8, 19), 1),
+            ]
+            db.engine.dispose()
+    finally:
+        cleanup()
