@@ -4,10 +4,10 @@ those whose return has been sent, for accounts not closed.
 Worked out a slice of accounts at a time, so that the reminder job's memory stays small at
 any council size (a whole council at once held a million sent-return keys). The reminder run
 rebuilds the `expected_returns` table each morning; in between it is kept in the same
-transaction as each change that alters it: a return sent or queried and a tier changed (the
-services here call `refresh_accounts`), and an account opened, closed or given new dates
-(accounts cannot call monitoring, so a flush listener below sees those). The reminder report
-reads the table instead of working the periods out on every view.
+transaction as each change that alters it: a return sent or queried, a tier changed
+(sending.py, review.py and tiers.py call `refresh_account`), and an account opened, closed or
+given new dates (accounts cannot call monitoring, so a flush listener below sees those). The
+reminder report reads the table instead of working the periods out on every view.
 """
 
 from __future__ import annotations
@@ -129,13 +129,22 @@ def answers_for(connection: Connection, as_of: date) -> bool:
     return day is not None and as_of <= day + STILL_COMPLETE
 
 
-def replace(connection: Connection, account_ids: list[int], owed: list[Owed]) -> None:
-    """Make these accounts' rows exactly `owed`, changing only what differs."""
+def rebuild(
+    connection: Connection,
+    account_ids: list[int],
+    up_to: date,
+    calendar: WorkingCalendar,
+    known: dict[tuple, list[ReturnPeriod]],
+) -> list[Owed]:
+    """Make these accounts' rows exactly what they owe (changing only what differs), and
+    return that. The rows are read before the returns: a return sent, or queried, by another
+    transaction in between is then never written back the wrong way round."""
     table = ExpectedReturn.__table__
-    now = {(a, p.start, p.end, p.due) for a, p in owed}
     before = set(
         map(tuple, connection.execute(select(table).where(table.c.account_id.in_(account_ids))))
     )
+    owed = owed_in(connection, account_ids, up_to, calendar, known)
+    now = {(a, p.start, p.end, p.due) for a, p in owed}
     gone = [(a, start) for a, start, _, _ in before - now]
     for first in range(0, len(gone), 500):
         keys = gone[first : first + 500]
@@ -144,8 +153,8 @@ def replace(connection: Connection, account_ids: list[int], owed: list[Owed]) ->
         )
     added = now - before
     if added:
-        # Another transaction may be adding the same row this moment (an officer changing the
-        # tier as the person's return is queried): the row is the same, so keep the first.
+        # Another transaction may have added the same row meanwhile (a question raised on the
+        # return): it says the same, so the first stays.
         dialect_insert = (
             postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
         )
@@ -156,6 +165,7 @@ def replace(connection: Connection, account_ids: list[int], owed: list[Owed]) ->
                 for a, s, e, d in sorted(added)
             ],
         )
+    return owed
 
 
 def mark_refreshed(connection: Connection, day: date) -> None:
@@ -175,7 +185,7 @@ def refresh_accounts(connection: Connection, account_ids: Iterable[int]) -> None
         return
     calendar, known = council_calendar(connection), {}
     for ids in id_slices(connection, set(account_ids)):
-        replace(connection, ids, owed_in(connection, ids, day, calendar, known))
+        rebuild(connection, ids, day, calendar, known)
 
 
 def refresh_account(account_id: int) -> None:

@@ -62,8 +62,7 @@ def _one_runner_at_a_time(connection: Connection) -> None:
 
 def _due_in_slice(connection, ids, as_of, calendar, known, tables) -> list[Due]:
     """Rebuild these accounts' owed returns, and list the reminders now due for them."""
-    owed = expected.owed_in(connection, ids, as_of, calendar, known)
-    expected.replace(connection, ids, owed)
+    owed = expected.rebuild(connection, ids, as_of, calendar, known)
     issued = set(
         map(
             tuple,
