@@ -49,7 +49,7 @@ def tasks(status: str) -> Select[tuple[EscalationTask]]:
 
 def task_page(status: str, page: int) -> CappedPage:
     """One page (50) of the escalation queue: tasks with this status, oldest first."""
-    return capped_page(tasks(status), page)
+    return capped_page(tasks(status), EscalationTask.id, page)
 
 
 def tasks_for_account(account_id: int) -> list[EscalationTask]:

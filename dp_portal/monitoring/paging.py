@@ -8,8 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import ColumnElement, Select, func, select
 
 from ..extensions import db
 
@@ -45,13 +44,18 @@ class CappedPage:
         return self.page + 1 if self.has_next else None
 
 
-def capped_page(query: Select, page: int, per_page: int = 50) -> CappedPage:
+def capped_page(query: Select, key: ColumnElement, page: int, per_page: int = 50) -> CappedPage:
     """Page `page` (from 1) of `query`'s rows, and how many rows there are, counted up to
-    COUNT_UP_TO or just past this page, whichever is further."""
+    COUNT_UP_TO or just past this page, whichever is further. The count reads only `key`
+    (the listed table's id) under the query's conditions: no joins, no other columns."""
     page = max(page, 1)
     offset = (page - 1) * per_page
     items = list(db.session.execute(query.limit(per_page).offset(offset)).unique().scalars())
     cap = max(COUNT_UP_TO, offset + per_page)
-    rows = query.options(lazyload("*")).order_by(None).limit(cap + 1).subquery()
-    counted = db.session.execute(select(func.count()).select_from(rows)).scalar() or 0
-    return CappedPage(items, page, per_page, min(counted, cap), counted > cap)
+    keys = select(key)
+    if query.whereclause is not None:
+        keys = keys.where(query.whereclause)
+    counted = db.session.execute(
+        select(func.count()).select_from(keys.limit(cap + 1).subquery())
+    ).scalar()
+    return CappedPage(items, page, per_page, min(counted or 0, cap), (counted or 0) > cap)

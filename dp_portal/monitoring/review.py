@@ -159,7 +159,7 @@ def queue_page(filters: QueueFilters, today: date, page: int) -> QueuePage:
         .order_by(Organisation.name)
     ).all()
     return QueuePage(
-        capped_page(queue(filters, today), page),
+        capped_page(queue(filters, today), MonitoringReturn.id, page),
         [(org_id, name) for org_id, name in organisations],
     )
 

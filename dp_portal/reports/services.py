@@ -53,7 +53,7 @@ def _audit_query(filters: AuditFilters) -> Select[tuple[AuditEvent]]:
 
 def audit_page(filters: AuditFilters, page: int) -> CappedPage:
     """One page (50) of the audit log, newest first."""
-    return capped_page(_audit_query(filters), page)
+    return capped_page(_audit_query(filters), AuditEvent.id, page)
 
 
 def audit_event(viewer: Viewer, event_id: int) -> tuple[AuditEvent, Account | None]:
