@@ -14,9 +14,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, delete, event, func, insert, inspect, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -37,18 +48,33 @@ STILL_COMPLETE = timedelta(days=28)
 Owed = tuple[int, ReturnPeriod]
 
 
-def id_slices(connection: Connection, ids: Iterable[int] | None = None) -> Iterator[list[int]]:
-    """Account ids a slice at a time (every account's when `ids` is None)."""
+@dataclass(frozen=True)
+class Slice:
+    """Some accounts, by id: every id from the first to the last (a slice of the whole
+    council, found by a range on the index), or just those listed."""
+
+    ids: list[int]
+    whole_range: bool
+
+    def of(self, column: ColumnElement[int]) -> ColumnElement[bool]:
+        if self.whole_range:
+            return column.between(self.ids[0], self.ids[-1])
+        return column.in_(self.ids)
+
+
+def id_slices(connection: Connection, ids: Iterable[int] | None = None) -> Iterator[Slice]:
+    """Accounts a slice at a time (the whole council's when `ids` is None)."""
+    every = ids is None
     if ids is None:
         ids = connection.execute(select(Account.id).order_by(Account.id)).scalars()
     ids = sorted(ids)
     for start in range(0, len(ids), SLICE):
-        yield ids[start : start + SLICE]
+        yield Slice(ids[start : start + SLICE], whole_range=every)
 
 
 def owed_in(
     connection: Connection,
-    account_ids: list[int],
+    accounts_in: Slice,
     up_to: date,
     calendar: WorkingCalendar,
     known: dict[tuple, list[ReturnPeriod]],
@@ -57,27 +83,28 @@ def owed_in(
     periods between accounts with the same start date and tier history (most of them)."""
     accounts = connection.execute(
         select(Account.id, Account.start_date, Account.end_date).where(
-            Account.id.in_(account_ids), Account.status != "closed"
+            accounts_in.of(Account.id), Account.status != "closed"
         )
     ).all()
     tiers: dict[int, list[tuple[date, Tier]]] = defaultdict(list)
     for account_id, start, tier in connection.execute(
         select(TierChange.account_id, TierChange.effective_from, TierChange.tier)
-        .where(TierChange.account_id.in_(account_ids))
+        .where(accounts_in.of(TierChange.account_id))
         .order_by(TierChange.account_id, TierChange.effective_from, TierChange.id)
     ):
         tiers[account_id].append((start, Tier(tier)))
-    sent = set(
-        map(
-            tuple,  # plain tuples hash far faster than result rows
-            connection.execute(
-                select(MonitoringReturn.account_id, MonitoringReturn.period_start).where(
-                    MonitoringReturn.account_id.in_(account_ids),
-                    MonitoringReturn.status.in_(RETURN_SENT),
-                )
-            ),
-        )
-    )
+    # Plain tuples, fetched all at once: they hash far faster than result rows. The status is
+    # checked here, not in SQL, so that the database reads along the accounts' index (on the
+    # status index it would read every return of the council for each slice).
+    sent = {
+        (account_id, start)
+        for account_id, start, status in connection.execute(
+            select(
+                MonitoringReturn.account_id, MonitoringReturn.period_start, MonitoringReturn.status
+            ).where(accounts_in.of(MonitoringReturn.account_id))
+        ).all()
+        if status in RETURN_SENT
+    }
     owed = []
     for account_id, start, end in accounts:
         history = tiers.get(account_id, [])
@@ -111,8 +138,8 @@ def outstanding_periods(as_of: date) -> Iterator[Owed]:
     connection = db.session.connection()
     calendar = council_calendar(connection)
     known: dict[tuple, list[ReturnPeriod]] = {}
-    for ids in id_slices(connection):
-        for account_id, period in owed_in(connection, ids, as_of, calendar, known):
+    for accounts_in in id_slices(connection):
+        for account_id, period in owed_in(connection, accounts_in, as_of, calendar, known):
             if period.due < as_of:
                 yield account_id, period
 
@@ -131,7 +158,7 @@ def answers_for(connection: Connection, as_of: date) -> bool:
 
 def rebuild(
     connection: Connection,
-    account_ids: list[int],
+    accounts_in: Slice,
     up_to: date,
     calendar: WorkingCalendar,
     known: dict[tuple, list[ReturnPeriod]],
@@ -140,10 +167,11 @@ def rebuild(
     return that. The rows are read before the returns: a return sent, or queried, by another
     transaction in between is then never written back the wrong way round."""
     table = ExpectedReturn.__table__
-    before = set(
-        map(tuple, connection.execute(select(table).where(table.c.account_id.in_(account_ids))))
-    )
-    owed = owed_in(connection, account_ids, up_to, calendar, known)
+    before = {
+        tuple(row)
+        for row in connection.execute(select(table).where(accounts_in.of(table.c.account_id))).all()
+    }
+    owed = owed_in(connection, accounts_in, up_to, calendar, known)
     now = {(a, p.start, p.end, p.due) for a, p in owed}
     gone = [(a, start) for a, start, _, _ in before - now]
     for first in range(0, len(gone), 500):
@@ -184,8 +212,8 @@ def refresh_accounts(connection: Connection, account_ids: Iterable[int]) -> None
     if day is None:
         return
     calendar, known = council_calendar(connection), {}
-    for ids in id_slices(connection, set(account_ids)):
-        rebuild(connection, ids, day, calendar, known)
+    for accounts_in in id_slices(connection, set(account_ids)):
+        rebuild(connection, accounts_in, day, calendar, known)
 
 
 def refresh_account(account_id: int) -> None:

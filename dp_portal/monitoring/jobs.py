@@ -60,19 +60,16 @@ def _one_runner_at_a_time(connection: Connection) -> None:
         connection.execute(text("UPDATE reminder_policies SET id = id WHERE 0 = 1"))
 
 
-def _due_in_slice(connection, ids, as_of, calendar, known, tables) -> list[Due]:
+def _due_in_slice(connection, accounts_in, as_of, calendar, known, tables) -> list[Due]:
     """Rebuild these accounts' owed returns, and list the reminders now due for them."""
-    owed = expected.rebuild(connection, ids, as_of, calendar, known)
-    issued = set(
-        map(
-            tuple,
-            connection.execute(
-                select(
-                    ReminderIssue.account_id, ReminderIssue.period_start, ReminderIssue.stage
-                ).where(ReminderIssue.account_id.in_(ids))
-            ),
-        )
-    )
+    owed = expected.rebuild(connection, accounts_in, as_of, calendar, known)
+    columns = (ReminderIssue.account_id, ReminderIssue.period_start, ReminderIssue.stage)
+    issued = {
+        (account_id, start, stage)
+        for account_id, start, stage in connection.execute(
+            select(*columns).where(accounts_in.of(ReminderIssue.account_id))
+        ).all()
+    }
     due = []
     for account_id, period in owed:
         if period.due >= as_of:
@@ -98,8 +95,8 @@ def issue_due_reminders(as_of: date, *, now: datetime | None = None) -> int:
     known: dict = {}
     tables: dict[date, Timetable] = {}
     due: list[Due] = []
-    for ids in expected.id_slices(connection):
-        due += _due_in_slice(connection, ids, as_of, calendar, known, tables)
+    for accounts_in in expected.id_slices(connection):
+        due += _due_in_slice(connection, accounts_in, as_of, calendar, known, tables)
     expected.mark_refreshed(connection, as_of)
     if due:
         _record(connection, due, now or utcnow())
