@@ -1,5 +1,6 @@
 """One day's reminder run for a whole council (select what is due, record the reminders and
-letters, render every letter to PDF/UA), beside rendering the same letter's PDF alone in a loop.
+letters, render every letter to PDF/UA), beside rendering the same letter's PDF alone in a loop
+in the same process; with the job's peak memory.
 
 The council: ACCOUNTS demo accounts, up to five years old, whose returns were all sent except
 a realistic share: LATE_PERCENT of the latest quarter's returns still missing a week after the
@@ -7,12 +8,17 @@ due date, and 1 in 200 older ones never sent. The scheduler has run every day be
 earlier stages are already issued and their letters already rendered; the timed run is the
 morning of 4 November 2026, a week after the July-September returns fell due.
 
+The council is built in this process; the morning runs in a fresh one, as in the scheduler's
+own process (`flask dp scheduler`): the reminder job, then the letters job rendering in
+batches of 200, each committed, then the bare render.
+
 Usage: python bench/reminders.py [ACCOUNTS] [LATE_PERCENT]   (defaults 100000 and 5)
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import sys
 import time
 from datetime import date, timedelta
@@ -23,18 +29,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select, update
 
 from bench._common import Timer, fresh_app, result_line
-from dp_portal.core.letters import Letter, html_to_pdf, letter_html, render_letter
-from dp_portal.core.types import utcnow
-from dp_portal.demo import build_demo, demo_returns
-from dp_portal.extensions import db
-from dp_portal.monitoring.jobs import issue_due_reminders
 
 AS_OF = date(2026, 11, 4)
 BATCH = 200  # as the scheduler's letters job renders and commits
 
 
-def main(n_accounts: int, late_percent: int) -> None:
-    logging.disable(logging.WARNING)
+def _memory_mb(field: str) -> float:
+    """VmRSS (resident now) or VmHWM (the peak since the last reset) of this process, from
+    Linux's /proc (ru_maxrss would carry the parent's peak across the fork)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024  # kB
+    raise LookupError(field)
+
+
+def _reset_peak() -> None:
+    """Start VmHWM again from the resident size now (Linux 4.0+: clear_refs, value 5)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def build_council(n_accounts: int, late_percent: int) -> tuple[str, dict]:
+    """The council, in a fresh database; returns its address and what was built."""
+    from dp_portal.core.letters import Letter
+    from dp_portal.core.types import utcnow
+    from dp_portal.demo import build_demo, demo_returns
+    from dp_portal.extensions import db
+    from dp_portal.monitoring.jobs import issue_due_reminders
+
     app = fresh_app("reminders")
     with app.app_context():
         build_demo(n_accounts, seed=1)
@@ -48,28 +69,44 @@ def main(n_accounts: int, late_percent: int) -> None:
             update(Letter).where(Letter.pdf.is_(None)).values(pdf=b"", rendered_at=utcnow())
         )
         db.session.commit()
-        marker = db.session.execute(select(func.max(Letter.id))).scalar() or 0
-        dialect = db.engine.dialect.name
+        url = db.engine.url.render_as_string(hide_password=False)
+        built = {"dialect": db.engine.dialect.name, "sent": sent, "earlier": earlier}
+        built["instance"] = str(app.config["INSTANCE_DIR"])
+        db.engine.dispose()
+    return url, built
 
+
+def the_morning(url: str, instance: str, results) -> None:
+    """The timed morning, in a process of its own (as the scheduler's)."""
+    from dp_portal import create_app
+    from dp_portal.config import TestConfig
+    from dp_portal.core.letters import Letter, RenderRun, html_to_pdf, letter_html
+    from dp_portal.extensions import db
+    from dp_portal.monitoring.jobs import issue_due_reminders
+
+    logging.disable(logging.WARNING)
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        INSTANCE_DIR = Path(instance)
+        MAIL_OUTBOX_DIR = Path(instance) / "outbox"
+
+    app = create_app(Config)
+    with app.app_context():
+        marker = db.session.execute(select(func.max(Letter.id))).scalar() or 0
+        before_job = _memory_mb("VmRSS")
+        _reset_peak()
         with app.test_request_context(), Timer() as run:
-            issued = issue_due_reminders(AS_OF)
-            db.session.commit()
-            while ids := list(
-                db.session.execute(
-                    select(Letter.id)
-                    .where(Letter.id > marker, Letter.pdf.is_(None))
-                    .order_by(Letter.id)
-                    .limit(BATCH)
-                ).scalars()
-            ):
-                for letter_id in ids:
-                    render_letter(db.session.get(Letter, letter_id))
+            with Timer() as job:
+                issued = issue_due_reminders(AS_OF)
                 db.session.commit()
-                db.session.expunge_all()
+            job_peak = _memory_mb("VmHWM")
+            render = RenderRun(batch=BATCH)
+            while render.next_batch():
+                pass
         letters = db.session.execute(
             select(func.count()).select_from(Letter).where(Letter.id > marker)
         ).scalar()
-
         sample = db.session.execute(
             select(Letter).where(Letter.id > marker).order_by(Letter.id).limit(1)
         ).scalar_one()
@@ -81,19 +118,51 @@ def main(n_accounts: int, late_percent: int) -> None:
             for _ in range(loops):
                 html_to_pdf(html)
             bare = time.perf_counter() - started
-
-    ours_rate = letters / run.seconds
-    bare_rate = loops / bare
-    print(
-        f"database: {dialect}, accounts: {n_accounts}, returns sent: {sent:,}, "
-        f"reminders before the day: {earlier:,}"
+    results.put(
+        {
+            "issued": issued,
+            "letters": letters,
+            "seconds": run.seconds,
+            "job_seconds": job.seconds,
+            "loops": loops,
+            "bare": bare,
+            "before_job_mb": before_job,
+            "job_peak_mb": job_peak,
+            "peak_mb": _memory_mb("VmHWM"),
+        }
     )
-    print(f"daily run on {AS_OF}: {issued:,} reminders, {letters:,} letters in {run.seconds:.1f} s")
-    print(f"bare PDF render of one letter, {loops} times: {bare:.1f} s")
+
+
+def main(n_accounts: int, late_percent: int) -> None:
+    logging.disable(logging.WARNING)
+    url, built = build_council(n_accounts, late_percent)
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing inherited
+    results = context.Queue()
+    morning = context.Process(target=the_morning, args=(url, built["instance"], results))
+    morning.start()
+    r = results.get()
+    morning.join()
+
+    ours_rate = r["letters"] / r["seconds"]
+    bare_rate = r["loops"] / r["bare"]
+    print(
+        f"database: {built['dialect']}, accounts: {n_accounts}, returns sent: {built['sent']:,}, "
+        f"reminders before the day: {built['earlier']:,}"
+    )
+    print(
+        f"daily run on {AS_OF}: {r['issued']:,} reminders ({r['job_seconds']:.1f} s), "
+        f"{r['letters']:,} letters in {r['seconds']:.1f} s"
+    )
+    print(
+        f"memory (resident): {r['before_job_mb']:.0f} MB before the job, its peak "
+        f"{r['job_peak_mb']:.0f} MB (+{r['job_peak_mb'] - r['before_job_mb']:.0f} MB), "
+        f"the peak with the rendering {r['peak_mb']:.0f} MB"
+    )
+    print(f"bare PDF render of one letter, {r['loops']} times: {r['bare']:.1f} s")
     print(
         result_line(
             "reminders",
-            f"{ours_rate:.1f} letters/s",
+            f"{ours_rate:.1f} letters/s (job peak {r['job_peak_mb']:.0f} MB)",
             f"{bare_rate:.1f} letters/s",
             bare_rate / ours_rate,
         )

@@ -36,11 +36,26 @@ def run_migrations_online() -> None:
             logger.info("No changes in schema detected.")
 
     with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode copies a table to alter it and drops the old one; with foreign keys
+            # enforced, that fails once other tables' rows refer to it. Alembic's advice: turn
+            # enforcement off around the migration (it cannot change inside a transaction),
+            # then check every reference still holds before turning it back on.
+            # https://alembic.sqlalchemy.org/en/latest/batch.html
+            # On the driver's own connection: SQLAlchemy would BEGIN first (dp_portal's hook).
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection, process_revision_directives=skip_empty, **_options()
         )
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            raw = connection.connection.driver_connection
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            raw.execute("PRAGMA foreign_keys=ON")
+            if broken:
+                raise RuntimeError(f"the migration left rows referring to nothing: {broken[:5]}")
 
 
 if context.is_offline_mode():

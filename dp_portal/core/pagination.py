@@ -52,9 +52,11 @@ class BoundedPage:
 
 
 def bounded_page(
-    query: Select, page: int, *, per_page: int = PER_PAGE, cap: int = CAP
+    query: Select, page: int, *, per_page: int = PER_PAGE, cap: int | None = None
 ) -> BoundedPage:
-    """Page `page` of `query` (clamped to the pages there are), counting at most `cap` rows."""
+    """Page `page` of `query` (clamped to the pages there are), counting at most `cap` rows
+    (CAP unless given)."""
+    cap = CAP if cap is None else cap
     # Counted on one narrow column: the rows' other columns (and their joins) are not read.
     narrow = query.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True)
     counted = db.session.execute(

@@ -5,6 +5,11 @@ number cell or "yes" in a boolean one raises a bare ValueError, a negative share
 silently picks the last string, and a row filed out of order is dropped. This scan checks
 each cell against ECMA-376 Part 1 (18.3.1.4 c, 18.18.11 ST_CellType, 18.3.1.73 row) and
 refuses, naming the cell, anything a spreadsheet program would not have written.
+
+The same walk reads the values, exactly as openpyxl's reader would give them (numbers as int
+or float, a number styled as a date as a datetime, shared and inline strings as their plain
+text, booleans, error codes as text), so that the bytes checked are the bytes believed, and
+the sheet is parsed once rather than twice.
 """
 
 from __future__ import annotations
@@ -12,9 +17,13 @@ from __future__ import annotations
 import math
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from defusedxml.ElementTree import iterparse
+from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel, from_ISO8601
 
 from .filetypes import SpreadsheetError
 
@@ -30,17 +39,49 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _EXTERNAL = re.compile(r"\[\d+\]|\[[^\]]*\.(xl[a-z]*|csv|ods)\]", re.IGNORECASE)
 _STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 _SAVE_AGAIN = "save the workbook again as .xlsx and upload it again"
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+# Cells in another namespace are read by no spreadsheet program (nor by openpyxl): what the
+# person sees would not be what we read.
+_CELL_PARTS = {"worksheet", "sheetData", "row", "c", "v", "f", "is"}
+_UNRELIABLE = f"the sheet is damaged and cannot be read reliably: {_SAVE_AGAIN}"
+
+
+@dataclass(frozen=True)
+class CellFormats:
+    """What the rest of the workbook says about reading a cell: the shared strings, which
+    cell styles show a number as a date or a duration, and the date system (ECMA-376 Part 1,
+    18.4, 18.8.30 numFmt, 18.2.28 workbookPr date1904)."""
+
+    strings: Sequence[str] = ()
+    date_styles: frozenset[int] = frozenset()
+    duration_styles: frozenset[int] = frozenset()
+    epoch: datetime = WINDOWS_EPOCH
 
 
 @dataclass
 class SheetScan:
-    filled: set[str] = field(default_factory=set)  # cells that have a value
+    values: dict[str, Any] = field(default_factory=dict)  # cells that have a value
     errors: dict[str, str] = field(default_factory=dict)  # cells showing #DIV/0! and the like
     merged: list[str] = field(default_factory=list)
 
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
+
+
+def text_content(element) -> str:
+    """A string item's plain text as openpyxl reads it: its <t>, then each run's <t>, but not
+    the phonetic guides (ECMA-376 Part 1, 18.4.8 si, 18.4.12 t, 18.4.4 r, 18.4.6 rPh)."""
+    plain, runs = None, []
+    for child in element:
+        name = _local(child.tag)
+        if name == "t":
+            plain = child.text
+        elif name == "r":
+            texts = [part.text for part in child if _local(part.tag) == "t"]
+            if texts and texts[-1] is not None:
+                runs.append(texts[-1])
+    return "".join(([plain] if plain is not None else []) + runs)
 
 
 def _show(text: str) -> str:
@@ -68,8 +109,9 @@ def _letters(column: int) -> str:
 
 
 class _Walk:
-    def __init__(self, sheet: str, shared_strings: int, max_rows: int):
-        self.sheet, self.shared_strings, self.max_rows = sheet, shared_strings, max_rows
+    def __init__(self, sheet: str, formats: CellFormats, max_rows: int):
+        self.sheet, self.formats, self.max_rows = sheet, formats, max_rows
+        self.shared_strings = len(formats.strings)
         self.row = self.column = 0
         self.ref: str | None = None
         self.seen: set[str] = set()
@@ -123,14 +165,14 @@ class _Walk:
             saved = bool(value) or kind == "inlineStr" or (kind == "str" and "v" in children)
             self._formula(formula.text or "", saved)
         if kind == "inlineStr":
-            text = "".join(children["is"].itertext()) if "is" in children else None
+            text = text_content(children["is"]) if "is" in children else None
             if text is not None:
-                self.scan.filled.add(self.ref)
+                self.scan.values[self.ref] = text
             has_content = bool(text) or formula is not None
         else:
             if value:
                 self._value(kind, value)
-                self.scan.filled.add(self.ref)
+                self.scan.values[self.ref] = self._read(kind, value, element.get("s"))
             has_content = bool(value) or formula is not None
         if has_content and self.row > self.max_rows:
             raise SpreadsheetError(
@@ -138,6 +180,32 @@ class _Walk:
                 sheet=self.sheet,
                 cell=f"A{self.row}",
             )
+
+    def _read(self, kind: str, value: str, style: str | None) -> Any:
+        """The value, once _value has vouched for it, as openpyxl's reader gives it."""
+        if kind == "n":
+            number = float(value) if any(c in value for c in ".eE") else int(value)
+            if style is None:
+                return number
+            if not (style.isascii() and style.isdigit()):
+                raise self.refuse(f"this cell has a damaged style: {_SAVE_AGAIN}")
+            if int(style) not in self.formats.date_styles:
+                return number
+            try:
+                return from_excel(
+                    number,
+                    self.formats.epoch,
+                    timedelta=int(style) in self.formats.duration_styles,
+                )
+            except (OverflowError, ValueError):
+                return "#VALUE!"  # a date past the year 9999: openpyxl's reading, too
+        if kind == "s":
+            return self.formats.strings[int(value)]
+        if kind == "b":
+            return value == "1"
+        if kind == "d":
+            return from_ISO8601(value)
+        return value  # "str" (a formula's text) and "e" (an error code)
 
     def _formula(self, text: str, has_value: bool) -> None:
         if _EXTERNAL.search(_STRING_LITERAL.sub("", text)):
@@ -172,8 +240,6 @@ class _Walk:
         elif kind == "b" and value not in ("0", "1"):
             raise self.refuse(f"this cell should be TRUE or FALSE but holds {_quoted(value)}")
         elif kind == "d":
-            from openpyxl.utils.datetime import from_ISO8601
-
             try:
                 from_ISO8601(value)
             except (ValueError, TypeError, OverflowError):
@@ -189,16 +255,25 @@ class _Walk:
         self.scan.merged.append(ref)
 
 
+def _check_namespace(element, name: str, stack: list[str], sheet: str) -> None:
+    """The sheet, its cells and their parts must be SpreadsheetML's own elements (elsewhere,
+    extensions in other namespaces are normal: x14 data validations use xm:f)."""
+    inside = not stack or name == "sheetData" or "sheetData" in stack
+    if inside and name in _CELL_PARTS and not element.tag.startswith("{" + MAIN_NS + "}"):
+        raise SpreadsheetError(_UNRELIABLE, sheet=sheet)
+
+
 def scan_sheet(
-    archive: zipfile.ZipFile, path: str, *, sheet: str, shared_strings: int, max_rows: int
+    archive: zipfile.ZipFile, path: str, *, sheet: str, formats: CellFormats, max_rows: int
 ) -> SheetScan:
-    walk = _Walk(sheet, shared_strings, max_rows)
+    walk = _Walk(sheet, formats, max_rows)
     stack: list[str] = []
     try:
         with archive.open(path) as stream:
             for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
                 name = _local(element.tag)
                 if event == "start":
+                    _check_namespace(element, name, stack, sheet)
                     stack.append(name)
                     if name == "row" and stack[-2:-1] == ["sheetData"]:
                         walk.start_row(element.get("r"))

@@ -7,9 +7,11 @@ type no spreadsheet program writes, a formula with no saved value or one that re
 another workbook. Each is refused with a SpreadsheetError naming the sheet and cell (or the
 reason) before anything is saved.
 
-The sheet's XML is first walked by our own strict scan (defusedxml, so no entity tricks),
+The sheet's XML is walked once by our own strict scan (defusedxml, so no entity tricks),
 which checks every cell against ECMA-376 Part 1, 18.3.1.4 (c), 18.18.11 (ST_CellType) and
-18.4 (shared strings); only then does openpyxl read the values, in read-only mode.
+18.4 (shared strings) and reads each value as openpyxl would (sheet_scan.py). openpyxl's own
+reader is not run as well: it would parse the same sheet a second time, and build the whole
+stylesheet, only to agree.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ import io
 import posixpath
 import zipfile
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from defusedxml import ElementTree as SafeET
+from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_timedelta_format
+from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH
 
 from .filetypes import (
     CFB_SIGNATURE,
@@ -29,7 +34,7 @@ from .filetypes import (
     SpreadsheetError,
     cfb_kind,
 )
-from .sheet_scan import SheetScan, scan_sheet
+from .sheet_scan import MAIN_NS, CellFormats, SheetScan, scan_sheet, text_content
 
 MAX_UNCOMPRESSED = 20 * 1024 * 1024
 MAX_RATIO = 100
@@ -145,10 +150,10 @@ def _content_types(archive: zipfile.ZipFile) -> dict[str, str]:
     }
 
 
-def _parts(archive: zipfile.ZipFile, sheet: str) -> tuple[str, str | None]:
+def _parts(archive: zipfile.ZipFile, sheet: str) -> tuple[str, str | None, datetime]:
     """The zip paths of the named sheet and of the shared strings, found as openpyxl finds
     them (the workbook's relationships, and the content types: ECMA-376 Part 1, 18.2.19;
-    Part 2, 9.3 and 10.1), so that the scan checks the very parts openpyxl then reads."""
+    Part 2, 9.3 and 10.1), and the workbook's date system (18.2.28)."""
     types = _content_types(archive)
     main = [path for path, kind in types.items() if kind.endswith(".main+xml")]
     if any(path != "xl/workbook.xml" for path in main):
@@ -177,45 +182,53 @@ def _parts(archive: zipfile.ZipFile, sheet: str) -> tuple[str, str | None]:
             sheet=sheet,
         )
     strings = next((p for p, k in types.items() if k.endswith(".sharedStrings+xml")), None)
-    return path, strings if strings in archive.namelist() else None
+    return path, strings if strings in archive.namelist() else None, _epoch(workbook)
 
 
-def _count_strings(archive: zipfile.ZipFile, path: str | None, sheet: str) -> int:
+def _epoch(workbook) -> datetime:
+    """The 1900 or the 1904 date system, the date1904 flag read as openpyxl reads it."""
+    flag = next(
+        (child.get("date1904") for child in workbook if _local(child.tag) == "workbookPr"), None
+    )
+    return MAC_EPOCH if flag and flag not in ("false", "f", "0") else WINDOWS_EPOCH
+
+
+def _shared_strings(archive: zipfile.ZipFile, path: str | None, sheet: str) -> list[str]:
+    """The shared strings' plain text, as openpyxl reads them (an escaped underscore,
+    _x005F_, keeps its underscore)."""
     if path is None:
-        return 0
+        return []
     root = _parse(archive, path, sheet)
-    return sum(1 for child in root if _local(child.tag) == "si")
+    item_tag = f"{{{MAIN_NS}}}si"
+    return [text_content(item).replace("x005F_", "") for item in root if item.tag == item_tag]
 
 
-def _values(data: bytes, sheet: str, max_rows: int, max_cols: int) -> dict[str, Any]:
-    """The cell values, as openpyxl reads them (dates as dates, formulas as their saved
-    values), once the scan has vouched for the sheet's structure."""
-    from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
-
+def _number_styles(archive: zipfile.ZipFile, sheet: str) -> tuple[frozenset[int], frozenset[int]]:
+    """Which cell styles show a number as a date, and which as a duration: each style's
+    number format (a custom one from numFmts, or a built-in one by its id), judged as
+    openpyxl judges it (ECMA-376 Part 1, 18.8.30 numFmt, 18.8.10 cellXfs)."""
+    if "xl/styles.xml" not in archive.namelist():
+        return frozenset(), frozenset()
+    root = _parse(archive, "xl/styles.xml", sheet)
+    custom: dict[int, str] = {}
+    formats: list[str | None] = []
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        for part in root:
+            if _local(part.tag) == "numFmts":
+                for fmt in part:
+                    if _local(fmt.tag) == "numFmt":
+                        custom[int(fmt.get("numFmtId"))] = fmt.get("formatCode")
+        for part in root:
+            if _local(part.tag) == "cellXfs":
+                for xf in part:
+                    if _local(xf.tag) == "xf":
+                        number = int(xf.get("numFmtId", 0))
+                        formats.append(custom.get(number) or builtin_format_code(number))
+    except (TypeError, ValueError) as exc:
         raise SpreadsheetError("The workbook could not be read: save it again as .xlsx") from exc
-    row_number = 0
-    cells: dict[str, Any] = {}
-    try:
-        ws = book[sheet]
-        ws.reset_dimensions()  # read every row, not what the file claims
-        rows = ws.iter_rows(max_row=max_rows, max_col=max_cols, values_only=True)
-        for row_number, row in enumerate(rows, start=1):
-            for col, value in enumerate(row, start=1):
-                if value is not None:
-                    cells[f"{get_column_letter(col)}{row_number}"] = value
-    except Exception as exc:  # e.g. a date-formatted number past the year 9999
-        raise SpreadsheetError(
-            f"row {row_number + 1} could not be read: check its cells, save the workbook "
-            "again as .xlsx and upload it again",
-            sheet=sheet,
-        ) from exc
-    finally:
-        book.close()
-    return cells
+    dates = frozenset(i for i, fmt in enumerate(formats) if is_date_format(fmt))
+    durations = frozenset(i for i, fmt in enumerate(formats) if is_timedelta_format(fmt))
+    return dates, durations
 
 
 def _refuse_what_is_read(scan: SheetScan, sheet: str, reads: Collection[str]) -> None:
@@ -258,27 +271,17 @@ def read_cells(
     max_cols: int = 10,
     reads: Collection[str] = (),
 ) -> dict[str, Any]:
-    """The cells of one sheet as {"B7": value}. Formulas come with their saved value; one
-    with no saved value, or one linking to another workbook, is refused. Rows beyond
-    max_rows are refused, whatever the sheet's declared size says. `reads` are the cells
-    the caller will use: a merged range or an error value over any of them is refused."""
+    """The cells of one sheet as {"B7": value}, as openpyxl would read them (data_only).
+    Formulas come with their saved value; one with no saved value, or one linking to another
+    workbook, is refused. Rows beyond max_rows are refused, whatever the sheet's declared
+    size says; columns beyond max_cols are not read. `reads` are the cells the caller will
+    use: a merged range or an error value over any of them is refused."""
     archive = _open_archive(data, max_bytes)
-    sheet_path, strings_path = _parts(archive, sheet)
-    scan = scan_sheet(
-        archive,
-        sheet_path,
-        sheet=sheet,
-        shared_strings=_count_strings(archive, strings_path, sheet),
-        max_rows=max_rows,
-    )
+    sheet_path, strings_path, epoch = _parts(archive, sheet)
+    dates, durations = _number_styles(archive, sheet)
+    formats = CellFormats(_shared_strings(archive, strings_path, sheet), dates, durations, epoch)
+    scan = scan_sheet(archive, sheet_path, sheet=sheet, formats=formats, max_rows=max_rows)
     if _has_external_links(archive):
         raise SpreadsheetError(EXTERNAL_LINKS)
     _refuse_what_is_read(scan, sheet, reads)
-    values = _values(data, sheet, max_rows, max_cols)
-    expected = {ref for ref in scan.filled if _col_row(ref)[0] <= max_cols}
-    if set(values) != expected:
-        raise SpreadsheetError(
-            "the sheet is damaged and cannot be read reliably: save it again as .xlsx",
-            sheet=sheet,
-        )
-    return values
+    return {ref: value for ref, value in scan.values.items() if _col_row(ref)[0] <= max_cols}

@@ -19,13 +19,16 @@ from ..auth.models import User
 from ..core import audit
 from ..core.errors import RuleError
 from ..core.letters import letter_row, record_letters
+from ..core.pagination import BoundedPage, bounded_page
 from ..core.types import utcnow
 from ..extensions import db
+from .lifecycle import TASK, TaskStatus
 from .models import EscalationTask, ReminderIssue
 
 SUSPENSION_SUBJECT = "We have stopped your direct payments for now"
 REINSTATEMENT_SUBJECT = "Your direct payments are starting again"
 DECIDED = "This task has already been decided: another officer may have just decided it"
+NOT_SUSPENDED = "Only a suspended account can be reinstated from this task"
 
 
 def open_tasks(rows: list[dict]) -> None:
@@ -33,9 +36,8 @@ def open_tasks(rows: list[dict]) -> None:
     period_start, period_end, due_date and opened_on. The caller has just inserted the
     escalation reminders, whose unique key already stops a second task."""
     if rows:
-        db.session.execute(
-            insert(EscalationTask.__table__), [row | {"status": "open"} for row in rows]
-        )
+        opened = [row | {"status": TaskStatus.OPEN.value} for row in rows]
+        db.session.execute(insert(EscalationTask.__table__), opened)
 
 
 def tasks(status: str) -> Select[tuple[EscalationTask]]:
@@ -43,6 +45,11 @@ def tasks(status: str) -> Select[tuple[EscalationTask]]:
     if status in EscalationTask.STATUSES:
         query = query.where(EscalationTask.status == status)
     return query
+
+
+def task_page(status: str, page: int) -> BoundedPage:
+    """One page (50) of the escalation queue: tasks with this status, oldest first."""
+    return bounded_page(tasks(status), page)
 
 
 def tasks_for_account(account_id: int) -> list[EscalationTask]:
@@ -96,9 +103,11 @@ def _record(task: EscalationTask, actor: User, action: str, summary: str, before
     )
 
 
-def _move(task: EscalationTask, from_status: str, to_status: str, refusal: str) -> None:
-    """Change the task's status only if it is still `from_status` in the database, so two
-    officers deciding at once cannot both act (and send two letters)."""
+def _move(task: EscalationTask, from_status: TaskStatus, to_status: TaskStatus, refusal: str):
+    """Move the task along lifecycle.TASK, only if it is still `from_status` in the database:
+    a conditional UPDATE, so that two officers deciding at once cannot both act (and send
+    two letters)."""
+    TASK.check(from_status, to_status, refusal)
     try:
         moved = db.session.execute(
             update(EscalationTask)
@@ -117,13 +126,13 @@ def _move(task: EscalationTask, from_status: str, to_status: str, refusal: str) 
 def suspend(task: EscalationTask, *, reason: str, actor: User, today: date) -> None:
     """Suspend the account's payments: runs withhold it until it is reinstated."""
     account: Account = task.account
-    if task.status == "open" and account.status != AccountStatus.ACTIVE:
+    if task.status == TaskStatus.OPEN and account.status != AccountStatus.ACTIVE:
         raise RuleError(
             f"The account is {account.status}, so there are no payments to suspend. "
             "Close the task instead."
         )
     before = _snapshot(task)
-    _move(task, "open", "suspended", DECIDED)
+    _move(task, TaskStatus.OPEN, TaskStatus.SUSPENDED, DECIDED)
     update_account(account, {"status": AccountStatus.SUSPENDED.value}, actor=actor)
     task.suspension_reason = reason
     task.suspended_by_id, task.suspended_at = actor.id, utcnow()
@@ -141,7 +150,7 @@ def reinstate(task: EscalationTask, *, note: str, actor: User, today: date) -> N
     """Start payments again; the next run pays what was withheld as arrears."""
     account: Account = task.account
     before = _snapshot(task)
-    _move(task, "suspended", "closed", "Only a suspended account can be reinstated from this task")
+    _move(task, TaskStatus.SUSPENDED, TaskStatus.CLOSED, NOT_SUSPENDED)
     if account.status == AccountStatus.CLOSED:
         # Closed meanwhile: nothing to restart, and no letter promising payments.
         task.outcome = "account_closed"
@@ -157,7 +166,7 @@ def reinstate(task: EscalationTask, *, note: str, actor: User, today: date) -> N
 
 def close_without_suspending(task: EscalationTask, *, note: str, actor: User) -> None:
     before = _snapshot(task)
-    _move(task, "open", "closed", DECIDED)
+    _move(task, TaskStatus.OPEN, TaskStatus.CLOSED, DECIDED)
     task.outcome = "no_suspension"
     task.closing_note = note
     task.closed_by_id, task.closed_at = actor.id, utcnow()
@@ -171,17 +180,26 @@ def return_received(account_id: int, period_start: date, *, actor: User, today: 
         select(EscalationTask).where(
             EscalationTask.account_id == account_id,
             EscalationTask.period_start == period_start,
-            EscalationTask.status != "closed",
+            EscalationTask.status != TaskStatus.CLOSED,
         )
     ).scalar_one_or_none()
     if task is None or task.return_received_on is not None:
         return
     before = _snapshot(task)
-    task.return_received_on = today
-    if task.status == "open":
-        task.status, task.outcome, task.closed_at = "closed", "return_received", utcnow()
-        _record(task, actor, "escalation.closed", "Closed: the return arrived", before)
-    else:
+    if task.status == TaskStatus.OPEN:
+        try:
+            _move(task, TaskStatus.OPEN, TaskStatus.CLOSED, DECIDED)
+        except RuleError:
+            # An officer decided at this very moment: the return is still recorded as sent,
+            # and the task keeps the officer's decision.
+            db.session.refresh(task)
+        else:
+            task.return_received_on = today
+            task.outcome, task.closed_at = "return_received", utcnow()
+            _record(task, actor, "escalation.closed", "Closed: the return arrived", before)
+            return
+    if task.status == TaskStatus.SUSPENDED:
+        task.return_received_on = today
         _record(task, actor, "escalation.return_received", "The return arrived", before)
 
 

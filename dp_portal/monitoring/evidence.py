@@ -17,6 +17,7 @@ from ..auth.models import User
 from ..core import audit
 from ..core.uploads import EVIDENCE, UploadError, check_upload, store
 from ..extensions import db
+from .lifecycle import ReturnStatus
 from .models import Evidence, MonitoringReturn
 
 
@@ -51,7 +52,7 @@ def _room_for(account: Account, period_start: date, size: int) -> None:
     """Refuse a file the return cannot take. The account row is locked first (on
     PostgreSQL) so that two uploads at once cannot both squeeze under the limit."""
     db.session.execute(select(Account.id).where(Account.id == account.id).with_for_update())
-    if latest_status(account.id, period_start) == "accepted":
+    if latest_status(account.id, period_start) == ReturnStatus.ACCEPTED:
         raise UploadError(_accepted_message())
     count, total = db.session.execute(
         select(func.count(Evidence.id), func.coalesce(func.sum(Evidence.size), 0)).where(

@@ -1,3 +1,6 @@
+"""The monitoring pages' forms: the return (typed in or uploaded), evidence, review, the queue
+filter, tiers, the reminder timetable and escalation decisions."""
+
 from flask import request
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.money import from_pence
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
+from .lifecycle import ReturnStatus, TaskStatus, check_constraint
 from .reconcile import SPENDING
 
 SPEND_COLUMNS = [f"spend_{key}_pence" for key, _ in SPENDING]
@@ -46,7 +47,7 @@ class TierChange(db.Model):
 
 class MonitoringReturn(db.Model):
     """A return for one period. Submitted versions are never edited: a resubmission is a new
-    version, and the earlier one is kept as superseded."""
+    version, and the earlier one is kept as superseded (lifecycle.RETURN)."""
 
     __tablename__ = "monitoring_returns"
 
@@ -56,7 +57,7 @@ class MonitoringReturn(db.Model):
     period_end: Mapped[date] = mapped_column(Date, nullable=False)
     due_date: Mapped[date] = mapped_column(Date, nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="draft")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=ReturnStatus.DRAFT)
 
     opening_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     council_payments_pence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -94,11 +95,11 @@ class MonitoringReturn(db.Model):
         UniqueConstraint(
             "account_id", "period_start", "version", name="uq_monitoring_returns_version"
         ),
-        CheckConstraint(
-            "status IN ('draft', 'submitted', 'queried', 'accepted', 'superseded')", name="status"
-        ),
+        CheckConstraint(check_constraint(ReturnStatus), name="status"),
         CheckConstraint("period_end >= period_start", name="dates"),
-        Index("ix_monitoring_returns_status_submitted", "status", "submitted_at"),
+        # The queue, oldest first: with the id, PostgreSQL reads a page along the index even
+        # when many returns were sent at the same moment (a whole import), instead of sorting.
+        Index("ix_monitoring_returns_status_submitted", "status", "submitted_at", "id"),
         Index("ix_monitoring_returns_account_period", "account_id", "period_start"),
     )
 
@@ -111,13 +112,7 @@ class MonitoringReturn(db.Model):
 
     @property
     def status_label(self) -> str:
-        return {
-            "draft": "Draft, not sent",
-            "submitted": "Sent, waiting for review",
-            "queried": "We have a question",
-            "accepted": "Accepted",
-            "superseded": "Replaced by a later version",
-        }[self.status]
+        return ReturnStatus(self.status).label
 
 
 class Conversation(db.Model):
@@ -221,8 +216,9 @@ class ReminderIssue(db.Model):
 
 class EscalationTask(db.Model):
     """A finance officer's task opened when a return reaches the escalation stage: consider
-    suspending payments. One per account and period. Its life: open -> suspended (the account
-    is suspended, waiting to be reinstated) -> closed; or open -> closed with no suspension."""
+    suspending payments. One per account and period. Its life (lifecycle.TASK): open ->
+    suspended (the account is suspended, waiting to be reinstated) -> closed; or open ->
+    closed with no suspension."""
 
     __tablename__ = "escalation_tasks"
 
@@ -233,7 +229,7 @@ class EscalationTask(db.Model):
     period_end: Mapped[date] = mapped_column(Date, nullable=False)
     due_date: Mapped[date] = mapped_column(Date, nullable=False)
     opened_on: Mapped[date] = mapped_column(Date, nullable=False)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=TaskStatus.OPEN)
     outcome: Mapped[str | None] = mapped_column(String(24))
     return_received_on: Mapped[date | None] = mapped_column(Date)
     suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -246,7 +242,7 @@ class EscalationTask(db.Model):
 
     __table_args__ = (
         UniqueConstraint("account_id", "period_start", name="uq_escalation_tasks_period"),
-        CheckConstraint("status IN ('open', 'suspended', 'closed')", name="status"),
+        CheckConstraint(check_constraint(TaskStatus), name="status"),
         CheckConstraint(
             "outcome IS NULL OR outcome IN "
             "('no_suspension', 'return_received', 'reinstated', 'account_closed')",
@@ -255,14 +251,48 @@ class EscalationTask(db.Model):
         Index("ix_escalation_tasks_status", "status", "opened_on"),
     )
 
-    STATUSES = {
-        "open": "Waiting for a decision",
-        "suspended": "Payments suspended",
-        "closed": "Closed",
-    }
+    STATUSES = {status.value: status.label for status in TaskStatus}
     OUTCOMES = {
         "no_suspension": "Closed without suspending payments",
         "return_received": "Closed: the return arrived before a decision",
         "reinstated": "Payments reinstated",
         "account_closed": "Closed: the account was closed",
     }
+
+
+class ExpectedReturn(db.Model):
+    """A return period, begun by the last refresh, whose return is owed and not yet sent
+    (none, a draft, or a queried one), for an account not closed. Kept as returns are sent
+    or queried, tiers change and accounts change (monitoring/expected.py), and rebuilt by each
+    morning's reminder run, so that the reminder report counts overdue returns by reading it
+    rather than working out every account's periods on every view."""
+
+    __tablename__ = "expected_returns"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    period_end: Mapped[date] = mapped_column(Date, nullable=False)
+    due_date: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+
+
+class SummaryRefresh(db.Model):
+    """The day a whole-council summary was last rebuilt (its rows are complete up to it)."""
+
+    __tablename__ = "summary_refreshes"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    refreshed_on: Mapped[date] = mapped_column(Date, nullable=False)
+
+
+class ReminderTally(db.Model):
+    """How many reminders of a stage, for returns due on a day, were dated on a day and
+    really issued on a day (the UK day of issued_at): the reminder report's figures, added to
+    in the transaction that issues the reminders."""
+
+    __tablename__ = "reminder_tallies"
+
+    stage: Mapped[str] = mapped_column(String(16), primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    stage_date: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    issued_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    reminders: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from ..core.money import ZERO, format_money, round_money
 
+CONTINGENCY_WEEKS = 8  # shared/design.md 2.3: councils use 4-10
+
 SPENDING = (
     ("pa_wages", "Personal assistant wages"),
     ("hmrc", "HMRC PAYE and National Insurance"),
@@ -48,6 +50,21 @@ class Figures:
         return self.opening + self.money_in - self.money_out
 
 
+def figures_from(values: dict[str, Decimal]) -> Figures:
+    """A return's figures from the form's or the spreadsheet's fields (spend_pa_wages...)."""
+    return Figures(
+        opening=values["opening"],
+        council_payments=values["council_payments"],
+        contributions=values["contributions"],
+        other_income=values["other_income"],
+        spending={key: values[f"spend_{key}"] for key, _ in SPENDING},
+        closing=values["closing"],
+        bank_balance=values["bank_balance"],
+        wages_owed=values["wages_owed"],
+        hmrc_due=values["hmrc_due"],
+    )
+
+
 @dataclass(frozen=True)
 class Flag:
     code: str
@@ -65,15 +82,11 @@ class Reconciliation:
         return not self.flags
 
 
-def reconcile(
-    figures: Figures,
-    *,
-    expected_opening: Decimal | None,
-    payments_made: list[tuple[str, Decimal]],
-    weekly_budget: Decimal,
-    contingency_weeks: int,
-    has_provider_line: bool,
-) -> Reconciliation:
+def _against_our_records(
+    figures: Figures, expected_opening: Decimal | None, payments_made: list[tuple[str, Decimal]]
+) -> list[Flag]:
+    """The opening balance against the last accepted return; the council's payments against
+    what the council paid."""
     flags = []
     if expected_opening is not None and figures.opening != expected_opening:
         flags.append(
@@ -94,6 +107,12 @@ def reconcile(
                 f"{format_money(figures.council_payments)}.",
             )
         )
+    return flags
+
+
+def _within_the_return(figures: Figures, has_provider_line: bool) -> list[Flag]:
+    """The arithmetic, the bank statement, and spending the support plan does not allow."""
+    flags = []
     if figures.calculated_closing != figures.closing:
         flags.append(
             Flag(
@@ -119,6 +138,20 @@ def reconcile(
                 "provider (Option 2) line.",
             )
         )
+    return flags
+
+
+def reconcile(
+    figures: Figures,
+    *,
+    expected_opening: Decimal | None,
+    payments_made: list[tuple[str, Decimal]],
+    weekly_budget: Decimal,
+    contingency_weeks: int,
+    has_provider_line: bool,
+) -> Reconciliation:
+    flags = _against_our_records(figures, expected_opening, payments_made)
+    flags += _within_the_return(figures, has_provider_line)
     contingency = round_money(weekly_budget * contingency_weeks)
     surplus = round_money(figures.closing - figures.wages_owed - figures.hmrc_due - contingency)
     if surplus > 0:

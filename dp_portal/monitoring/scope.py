@@ -17,6 +17,9 @@ from .models import EscalationTask, Evidence, MonitoringReturn
 from .periods import ReturnPeriod
 
 TASK_ROLES = frozenset({Role.FINANCE_OFFICER})
+# Who fills in and sends returns: the person or their representative, organisation staff with
+# a "manage the money" mandate, and finance officers on someone's behalf.
+SUBMITTERS = (Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER)
 
 
 def load_return(viewer: Viewer, return_id: int, need: Need = Need.VIEW) -> MonitoringReturn:
@@ -31,7 +34,7 @@ def load_period(
     viewer: Viewer, account_id: int, start: str, need: Need = Need.VIEW
 ) -> tuple[Account, ReturnPeriod]:
     """An account's return period named by its start date (as in the address bar)."""
-    from .services import period_for
+    from .tiers import period_for
 
     account = account_scope.load_account(viewer, account_id, need)
     try:

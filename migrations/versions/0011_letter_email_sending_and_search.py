@@ -74,9 +74,10 @@ def downgrade():
     op.drop_index("ix_accounts_status", table_name="accounts")
     op.drop_index("ix_people_search_surname", table_name="people")
     op.drop_index("ix_people_search_text", table_name="people")
-    with op.batch_alter_table("people") as batch_op:
-        batch_op.drop_column("search_surname")
-        batch_op.drop_column("search_text")
+    # A plain DROP COLUMN (SQLite 3.35 and later), not a batch copy of `people`: copying a
+    # table that accounts refer to fails its foreign keys once there are people in it.
+    op.drop_column("people", "search_surname")
+    op.drop_column("people", "search_text")
     # A letter being sent is, in the older lifecycle, pending with its lease as the next
     # attempt time: it is tried again when the lease lapses.
     op.execute("UPDATE letters SET email_status = 'pending' WHERE email_status = 'sending'")

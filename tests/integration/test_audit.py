@@ -65,6 +65,7 @@ def test_audit_log_page_filters_by_action_actor_and_account(client, factory, db_
     sign_in_as(client, officer)
     page = client.get(f"/audit?account={account.reference}").data
     assert b"First change" in page and b"Second change" not in page
+    assert b"First change" in client.get(f"/audit?account={account.reference.lower()}").data
     page = client.get("/audit?action=person.").data
     assert b"Second change" in page and b"First change" not in page
     page = client.get("/audit?actor=AUDITOR@test.example").data

@@ -203,6 +203,30 @@ def test_two_officers_deciding_at_once_act_once(app, factory, db_session):
     assert "suspension" not in set(kinds.scalars())
 
 
+def test_a_return_arriving_as_an_officer_suspends_keeps_the_suspension(app, factory, db_session):
+    from sqlalchemy import update
+
+    from dp_portal.monitoring import escalations
+
+    factory.account(start_date=START)
+    _run_job(app, AFTER_ESCALATION)
+    person = factory.user(Role.RECIPIENT)
+    with app.app_context():
+        task = db.session.execute(select(EscalationTask)).scalar_one()  # the return is sending
+        db.session.execute(  # the officer's suspension lands first, unseen by this request
+            update(EscalationTask)
+            .where(EscalationTask.id == task.id)
+            .values(status="suspended")
+            .execution_options(synchronize_session=False)
+        )
+        escalations.return_received(task.account_id, START, actor=person, today=AFTER_ESCALATION)
+        db.session.commit()
+    [task] = _tasks(db_session)
+    # Still suspended, waiting for an officer to reinstate, and marked as having its return.
+    assert (task.status, task.outcome) == ("suspended", None)
+    assert task.return_received_on == AFTER_ESCALATION
+
+
 def test_the_queue_costs_the_same_queries_however_many_tasks(app, client, factory, db_session):
     from sqlalchemy import event
 

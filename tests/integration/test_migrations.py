@@ -43,3 +43,27 @@ def test_downgrade_to_nothing_and_upgrade_again():
             db.engine.dispose()
     finally:
         cleanup()
+
+
+def test_every_downgrade_keeps_a_council_with_people_in_it():
+    """An operator stepping back an upgrade has people and accounts in the database: each
+    downgrade works with rows in the tables that others refer to, down to the first schema."""
+    from ..factories import Factory
+
+    scratch_url, cleanup = scratch_database("downgrade-data")
+    app = create_app(make_config(scratch_url, _TMP / "downgrade-data-instance"))
+    try:
+        with app.app_context():
+            upgrade()
+            reference = Factory(db.session).account().reference
+            db.session.commit()
+            downgrade(revision="0001")
+            upgrade()
+            found = db.session.execute(
+                db.text("SELECT count(*) FROM accounts WHERE reference = :r"), {"r": reference}
+            ).scalar()
+            assert found == 1
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        cleanup()

@@ -245,3 +245,105 @@ def test_upload_through_the_web_fills_the_form_or_saves_nothing(client, factory,
         10000,
         120000,
     )
+
+
+# --- The strict reader reads exactly what openpyxl reads -------------------------------------
+
+
+def _openpyxl_values(data: bytes) -> dict:
+    """The cells openpyxl's own read-only reader gives (the reader used before the strict
+    scan learnt to read values itself)."""
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    sheet = book["Return"]
+    sheet.reset_dimensions()
+    values = {}
+    for row_number, row in enumerate(sheet.iter_rows(max_row=40, max_col=10), start=1):
+        for cell in row:
+            if cell.value is not None:
+                values[f"{openpyxl.utils.get_column_letter(cell.column)}{row_number}"] = cell.value
+    book.close()
+    return values
+
+
+def _styled(change) -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(template()))
+    change(book, book["Return"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _cells_of_every_kind(book, sheet):
+    from datetime import datetime, time, timedelta
+
+    # Spreadsheets hold local times with no zone.
+    sheet["C3"] = datetime(2026, 4, 6, 13, 30)  # noqa: DTZ001
+    sheet["C4"], sheet["C5"] = time(9, 15), True
+    sheet["C6"], sheet["C7"] = timedelta(hours=30, minutes=5), 12
+    sheet["C6"].number_format = "[h]:mm:ss"
+    sheet["C8"], sheet["C9"] = "text with _x005F_ and ünïcödé", 1e-7
+    sheet["C10"], sheet["C11"] = date(1900, 1, 15), -3.25
+    sheet["C12"].number_format, sheet["C12"] = "0.00%", 0.125
+    sheet["K1"] = "past the last column read"
+
+
+READER_CASES = {
+    "the template": template,
+    "every kind of value": lambda: _styled(_cells_of_every_kind),
+    "the 1904 date system": lambda: _styled(
+        lambda book, sheet: (
+            setattr(book, "epoch", openpyxl.utils.datetime.CALENDAR_MAC_1904),
+            _cells_of_every_kind(book, sheet),
+        )
+    ),
+    "rich text and phonetic guides, shared and inline": lambda: _rich_text(),
+    "an error and a date past 9999 where nothing is read": lambda: rewrite_sheet(
+        template(), _odd_cells
+    ),
+}
+
+
+def _odd_cells(xml: str) -> str:
+    date_style = re.search(r'<c r="B3" s="(\d+)"', xml)[1]  # the template's date format
+    return xml.replace(
+        "</sheetData>",
+        f'<row r="30"><c r="C30" t="e"><v>#N/A</v></c><c r="D30" s="{date_style}">'
+        '<v>99999999</v></c><c r="E30" t="b"><v>0</v></c><c r="F30" t="d">'
+        '<v>2026-04-06T10:00:00</v></c><c r="G30" t="str"><f>"a"&amp;"b"</f><v>ab</v></c>'
+        "</row></sheetData>",
+    )
+
+
+def _rich_text() -> bytes:
+    from ..hostile_workbooks import MAIN, shared_strings
+
+    data = shared_strings("0")
+    sst = (
+        f'<sst xmlns="{MAIN}"><si><t>{REF}</t></si><si><r><t>Rich</t></r><r><rPr><b/></rPr>'
+        '<t xml:space="preserve"> text</t></r><rPh sb="0" eb="1"><t>phonetic</t></rPh></si>'
+        "</sst>"
+    )
+    data = _with_part(data, "xl/sharedStrings.xml", sst.encode())
+    return rewrite_sheet(
+        data,
+        lambda x: x.replace(
+            "</sheetData>",
+            '<row r="31"><c r="C31" t="s"><v>1</v></c><c r="D31" t="inlineStr"><is><r><t>in</t>'
+            '</r><r><t>line</t></r><rPh sb="0" eb="1"><t>x</t></rPh></is></c>'
+            '<c r="E31" t="inlineStr"><is><t></t></is></c></row></sheetData>',
+        ),
+    )
+
+
+@pytest.mark.filterwarnings("ignore:Cell .* is marked as a date:UserWarning")
+@pytest.mark.parametrize("case", READER_CASES)
+def test_the_strict_reader_reads_exactly_what_openpyxl_reads(case):
+    from dp_portal.core.spreadsheets import read_cells
+
+    data = READER_CASES[case]()
+    ours = read_cells(data, sheet="Return", max_bytes=2 * 1024 * 1024, max_rows=40)
+    theirs = _openpyxl_values(data)
+    assert {ref: (type(v), v) for ref, v in ours.items()} == {
+        ref: (type(v), v) for ref, v in theirs.items()
+    }
+    assert len(ours) > 10

@@ -265,3 +265,58 @@ def test_the_reminder_timetable_is_published_and_versioned(client, factory, db_s
     sign_in_as(client, me)
     form = client.get(f"/accounts/{account.id}/returns/2026-04-06").data.decode()
     assert "When we will remind you about this return" in form and "First reminder" in form
+
+
+def test_the_queue_costs_the_same_queries_however_many_returns(app, client, factory, db_session):
+    from sqlalchemy import event
+
+    from dp_portal.extensions import db
+
+    officer = factory.user(Role.FINANCE_OFFICER)
+    sign_in_as(client, officer)
+    with app.app_context():
+        engine = db.engine
+
+    def queries_for_queue() -> int:
+        statements = []
+
+        def count(*_args):
+            statements.append(1)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            page = client.get("/returns?status=submitted")
+            assert page.status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    def send_returns(how_many: int) -> None:
+        for _ in range(how_many):
+            account = factory.account(start_date=date(2026, 4, 6))
+            form = f"/accounts/{account.id}/returns/2026-04-06"
+            assert client.post(form, data=FIGURES | {"send": "y"}).status_code == 302
+
+    send_returns(2)
+    few = queries_for_queue()
+    send_returns(6)
+    assert db_session.execute(select(func.count(MonitoringReturn.id))).scalar() == 8
+    assert queries_for_queue() == few
+
+
+def test_a_long_queue_is_counted_only_so_far(client, factory, db_session, monkeypatch):
+    from dp_portal.core import pagination
+
+    monkeypatch.setattr(pagination, "CAP", 60)  # the real cap is 10,000 returns
+    officer = factory.user(Role.FINANCE_OFFICER)
+    sign_in_as(client, officer)
+    for _ in range(111):
+        account = factory.account(start_date=date(2026, 4, 6))
+        form = f"/accounts/{account.id}/returns/2026-04-06"
+        assert client.post(form, data=FIGURES | {"send": "y"}).status_code == 302
+    text = client.get("/returns").text
+    assert "Page 1 of 2 (more than 60 in all: search or filter to narrow the list)" in text
+    assert "page=2" in text and "page=0" not in text
+    # No page walks past the cap: asking for page 3 shows the last page within it.
+    last = client.get("/returns?page=3").text
+    assert "Page 2 of 2 (more than 60 in all" in last and '/returns?page=3"' not in last

@@ -1,4 +1,5 @@
 import itertools
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -170,3 +171,123 @@ def test_every_stage_lands_on_a_working_day_no_earlier_than_its_offset(due, offs
             (day - (due + timedelta(days=n))).days <= 5
             for day, n in zip(days, sorted(offsets), strict=True)
         )
+
+
+# --- Lifecycles: every pair of states, allowed or refused as the table says -----------------
+
+LIFECYCLE_CASES = [
+    ("return", "draft", "submitted", True),
+    ("return", "submitted", "queried", True),
+    ("return", "submitted", "accepted", True),
+    ("return", "submitted", "superseded", True),
+    ("return", "queried", "superseded", True),
+    ("return", "accepted", "superseded", True),
+    ("escalation task", "open", "suspended", True),
+    ("escalation task", "open", "closed", True),
+    ("escalation task", "suspended", "closed", True),
+]
+
+
+def _lifecycles():
+    from dp_portal.monitoring.lifecycle import RETURN, TASK
+
+    return {machine.name: machine for machine in (RETURN, TASK)}
+
+
+def _every_pair():
+    allowed = {(name, a, b) for name, a, b, _ in LIFECYCLE_CASES}
+    for name, machine in _lifecycles().items():
+        for a, b in itertools.product(machine.states, repeat=2):
+            yield name, a.value, b.value, (name, a.value, b.value) in allowed
+
+
+def test_each_lifecycle_allows_exactly_the_moves_listed_and_refuses_the_rest():
+    import pytest
+
+    from dp_portal.core.errors import RuleError
+
+    machines = _lifecycles()
+    pairs = list(_every_pair())
+    assert len(pairs) == 5 * 5 + 3 * 3
+    for name, a, b, allowed in pairs:
+        row = type("Row", (), {"status": a})()
+        if allowed:
+            machines[name].move(row, machines[name].states(b), "refused")
+            assert row.status == b, (name, a, b)
+        else:
+            with pytest.raises(RuleError, match="refused"):
+                machines[name].move(row, machines[name].states(b), "refused")
+            assert row.status == a, (name, a, b)
+
+
+def test_the_diagram_lists_every_move_in_the_table():
+    from dp_portal.monitoring import lifecycle
+
+    listed = set(re.findall(r"^ {4}([a-z]+) → ([a-z]+) ", lifecycle.__doc__, re.MULTILINE))
+    table = {(a, b) for _, a, b, allowed in _every_pair() if allowed}
+    assert listed == table
+
+
+def test_the_database_keeps_to_the_same_states():
+    from dp_portal.monitoring.lifecycle import ReturnStatus, TaskStatus
+    from dp_portal.monitoring.models import EscalationTask, MonitoringReturn
+
+    for model, states in ((MonitoringReturn, ReturnStatus), (EscalationTask, TaskStatus)):
+        [check] = [
+            c
+            for c in model.__table__.constraints
+            if getattr(c, "name", "") and str(c.name).endswith("status")
+        ]
+        assert set(re.findall(r"'(\w+)'", str(check.sqltext))) == {s.value for s in states}
+
+
+# --- Which way the packages may lean ----------------------------------------------------------
+
+
+def _imports(path) -> set[str]:
+    """Every module a file imports, with relative imports made absolute (dp_portal....)."""
+    import ast
+
+    package = ".".join(path.with_suffix("").parts[path.parts.index("dp_portal") :][:-1])
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(part for part in (base, node.module or "") if part)
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _package_files(name: str):
+    from pathlib import Path
+
+    import dp_portal
+
+    root = Path(dp_portal.__file__).parent
+    return sorted((root / name).rglob("*.py")) if name else sorted(root.rglob("*.py"))
+
+
+def test_payments_never_import_monitoring_and_nothing_imports_reports():
+    for path in _package_files("payments"):
+        assert not any(m.startswith("dp_portal.monitoring") for m in _imports(path)), path
+    for path in _package_files(""):
+        if "reports" in path.parts or (
+            path.name == "__init__.py" and path.parent.name == "dp_portal"
+        ):
+            continue  # the app factory registers the reports' pages
+        assert not any(m.startswith("dp_portal.reports") for m in _imports(path)), path
+
+
+def test_monitoring_rules_know_nothing_of_flask_or_the_database():
+    for name in ("periods", "reconcile", "reminders", "lifecycle"):
+        [path] = [p for p in _package_files("monitoring") if p.stem == name]
+        leaning = {
+            m
+            for m in _imports(path)
+            if m.split(".")[0] in ("flask", "sqlalchemy", "flask_sqlalchemy")
+            or m.startswith("dp_portal.extensions")
+        }
+        assert leaning == set(), path
