@@ -63,7 +63,7 @@ def r(who, need=None, get=200, post=200) -> Route:
     return Route(who, need, get, post)
 
 
-V, W = Need.VIEW, Need.RETURNS
+V, W, E = Need.VIEW, Need.RETURNS, Need.EMPLOYER
 ROUTES: dict[str, Route] = {
     # Public pages. Signing in when already signed in goes home.
     "pages.home": r(OPEN),
@@ -165,13 +165,13 @@ ROUTES: dict[str, Route] = {
 # What each role may do on each scenario's account (the rules accounts.scope implements,
 # written out independently here).
 WHOLE_BOOK = {
-    Role.FINANCE_OFFICER: {V, W},
+    Role.FINANCE_OFFICER: {V, W, E},
     Role.TEAM_LEADER: {V},
     Role.ADMIN: {V},
 }
 SIDE = {
-    Role.RECIPIENT: {OWN: {V, W}},
-    Role.BROKERAGE_STAFF: {OWN: {V, W}, VIEW_ONLY: {V}},
+    Role.RECIPIENT: {OWN: {V, W, E}},
+    Role.BROKERAGE_STAFF: {OWN: {V, W, E}, VIEW_ONLY: {V}},
 }
 
 
