@@ -4,3 +4,6 @@ the Charter Mark (shared/design.md 2.6)."""
 from flask import Blueprint
 
 bp = Blueprint("employers", __name__)
+
+# The PA cost calculator and the employer checklist (with its reminder job and command).
+from . import calculator_views, checklist_views, jobs  # noqa: E402, F401

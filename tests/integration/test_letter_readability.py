@@ -64,6 +64,13 @@ SAMPLES = {
         "changed_on": "2026-08-04",
     },
     "reinstatement": PERIOD,
+    "checklist_renewal": {
+        "reference": "DP000123",
+        "item_title": "Employer's liability insurance in place",
+        "item_key": "insurance",
+        "renews_on": "2026-09-03",
+        "notice_days": 30,
+    },
     **{
         f"reminder_{stage}": PERIOD | {"stage_date": "2026-08-04"}
         for stage in ("first", "second", "final", "escalation")
