@@ -123,6 +123,7 @@ class CalculatorQuery:
     adding: bool
     problems: list[Problem] = field(default_factory=list)
     parsed: CostInputs | None = None
+    day: date | None = None  # the date, when it could be read (even if other fields could not)
 
     @classmethod
     def from_args(cls, args: MultiDict, today: date) -> CalculatorQuery:
@@ -166,6 +167,8 @@ class CalculatorQuery:
         day = parse_day(self.on)
         if isinstance(day, str):
             self.add_problem("on", "on", day)
+        else:
+            self.day = day
         if self.allowance not in ("yes", "no"):
             self.add_problem(
                 "employment_allowance",

@@ -10,13 +10,15 @@ from decimal import Decimal
 from ..accounts import scope as account_scope
 from ..accounts.models import Account
 from ..accounts.scope import Need
+from ..core.errors import RuleError
 from ..core.money import ZERO, round_money
 from ..core.permissions import Viewer
 from ..extensions import db
 from ..payments import services as payments
 from ..payments.budgets import LineKind
+from .calculator_forms import CalculatorQuery
 from .cost_rates import rates_on, source_notes
-from .pa_costs import CostInputs, CostResult, calculate
+from .pa_costs import CostResult, calculate
 
 MAX_ACCOUNTS = 10
 
@@ -45,9 +47,19 @@ class CalculatorPage:
     sources: list[tuple[str, str]]
 
 
-def calculator_page(inputs: CostInputs, reader: Viewer | None) -> CalculatorPage:
-    """Raises RuleError when the date's tax year has no rates on file."""
-    result = calculate(inputs, rates_on(inputs.on))
+def calculator_page(query: CalculatorQuery, reader: Viewer | None) -> CalculatorPage | None:
+    """The answer to a query whose inputs could be read; None (with the problems added to the
+    query) when they could not, or when the date's tax year has no rates on file."""
+    rates = None
+    if query.day is not None:
+        try:
+            rates = rates_on(query.day)
+        except RuleError as exc:
+            query.add_problem("on", "on", str(exc))
+    inputs = query.parsed
+    if inputs is None or rates is None:
+        return None
+    result = calculate(inputs, rates)
     comparisons = budget_comparisons(reader, result) if reader is not None else []
     return CalculatorPage(result, comparisons, source_notes(inputs.on))
 

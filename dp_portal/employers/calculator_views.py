@@ -7,7 +7,6 @@ from flask import jsonify, render_template, request
 from flask_login import current_user
 
 from ..auth.models import Role
-from ..core.errors import RuleError
 from ..core.permissions import public, viewer
 from ..core.types import local_today
 from . import bp, calculator_services
@@ -57,17 +56,10 @@ def result_json(result: CostResult) -> dict:
 @public
 def calculator():
     query = CalculatorQuery.from_args(request.args, local_today())
-    page = None
-    if query.parsed is not None:
-        reader = (
-            viewer()
-            if current_user.is_authenticated and current_user.role == Role.RECIPIENT
-            else None
-        )
-        try:
-            page = calculator_services.calculator_page(query.parsed, reader)
-        except RuleError as exc:
-            query.add_problem("on", "on", str(exc))
+    reader = (
+        viewer() if current_user.is_authenticated and current_user.role == Role.RECIPIENT else None
+    )
+    page = calculator_services.calculator_page(query, reader) if query.submitted else None
     if _wants_json():
         if page is None:
             messages = [{"field": p.field, "message": p.message} for p in query.problems]
