@@ -28,6 +28,8 @@ from dp_portal.core.calendar_models import CalendarOverride
 from dp_portal.core.letters import Letter, LetterRecipient, letter_row
 from dp_portal.core.permissions import PUBLIC, SIGNED_IN, access_of
 from dp_portal.core.types import local_today
+from dp_portal.employers.checklist_services import files_folder
+from dp_portal.employers.models import ChecklistTick, EmployerFile
 from dp_portal.monitoring.models import EscalationTask, Evidence, MonitoringReturn
 from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow
 
@@ -160,6 +162,13 @@ ROUTES: dict[str, Route] = {
     "monitoring.raise_recovery": r(FINANCE, V),
     "monitoring.tier": r(FINANCE, V),
     "monitoring.export_history": r(frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER}), V),
+    # PA employers: the cost calculator and the employer checklist. An empty tick form shows
+    # its errors (200).
+    "employers.calculator": r(OPEN),
+    "employers.checklist_guide": r(OPEN),
+    "employers.checklist": r(ALL, V),
+    "employers.tick": r(SUBMITTERS, E),
+    "employers.checklist_file": r(ALL, V),
 }
 
 # What each role may do on each scenario's account (the rules accounts.scope implements,
@@ -282,6 +291,7 @@ def _account_objects(factory, db_session, account, run, author) -> dict:
     )
     db_session.add(evidence)
     db_session.flush()
+    checklist_file = _checklist_tick_with_file(db_session, account, author)
     return {
         "account_id": account.id,
         "person_id": account.person.id,
@@ -296,7 +306,37 @@ def _account_objects(factory, db_session, account, run, author) -> dict:
         "task_id": task.id,
         "change_id": change.id,
         "stored": stored,
+        "file_id": checklist_file.id,
+        "item_key": "insurance",
     }
+
+
+def _checklist_tick_with_file(db_session, account, author) -> EmployerFile:
+    """An employer checklist tick with its evidence file (stored in the world fixture)."""
+    file = EmployerFile(
+        account_id=account.id,
+        purpose="checklist",
+        original_name="insurance certificate.pdf",
+        stored_name=f"routes-walk-checklist-{account.id}.pdf",
+        content_type="application/pdf",
+        sha256="0" * 64,
+        size=13,
+        uploaded_by_id=author.id,
+    )
+    db_session.add(file)
+    db_session.flush()
+    db_session.add(
+        ChecklistTick(
+            account_id=account.id,
+            item_key="insurance",
+            done_on=date(2026, 4, 6),
+            renews_on=date(2027, 4, 6),
+            file_id=file.id,
+            recorded_by_id=author.id,
+        )
+    )
+    db_session.flush()
+    return file
 
 
 @pytest.fixture
@@ -335,6 +375,10 @@ def world(app, factory, db_session):
     evidence_dir.mkdir(parents=True, exist_ok=True)
     for named in objects.values():
         (evidence_dir / named["stored"]).write_bytes(b"%PDF-1.4 test")
+    employer_files = files_folder(evidence_dir)
+    employer_files.mkdir(parents=True, exist_ok=True)
+    for account in accounts.values():
+        (employer_files / f"routes-walk-checklist-{account.id}.pdf").write_bytes(b"%PDF-1.4 test")
     event = record(
         admin, "test.event", accounts[OWN], account_id=accounts[OWN].id, session=db_session
     )
