@@ -247,3 +247,23 @@ def test_the_command_issues_what_is_due_on_a_date(app, factory, db_session):
     assert "Issued 0" in again.output
     bad = runner.invoke(args=["dp", "checklist-reminders", "--as-of", "1 Sept"])
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
+
+
+def test_the_demo_has_a_half_filled_checklist_and_two_pas(app, factory, db_session, tmp_path):
+    from dp_portal.employers.checklist import State
+    from dp_portal.employers.demo_costs import demo_costs
+
+    user, account = factory.user(Role.RECIPIENT), factory.account()
+    factory.access(user, account)
+    today = date(2026, 8, 1)
+    with app.app_context():
+        made = demo_costs(account_id=account.id, user_id=user.id, today=today, files_dir=tmp_path)
+        states = [v.state for v in checklist_services.checklist_for(account.id, today)]
+        db.session.commit()
+    assert states.count(State.NOT_DONE) == 4
+    assert State.RENEWAL_DUE in states  # the insurance, renewing in 20 days
+    assert made["reminders"] == 1
+    assert len(list(checklist_services.files_folder(tmp_path).iterdir())) == 1
+    client = app.test_client()
+    body = client.get(str(made["calculator"]), headers={"Accept": "application/json"}).get_json()
+    assert len(body["pas"]) == 2 and body["tax_year"] == "2026/27"

@@ -323,3 +323,19 @@ def test_nobody_elses_budget_is_shown(client, factory):
     ).get_data(as_text=True)
     assert "Your budget" not in html
     assert other.reference not in html
+
+
+def test_insurance_and_payroll_are_shared_over_the_weeks(client):
+    """150.00 / 52 = 2.8846 -> 2.88 and 132.00 / 52 = 2.538 -> 2.54 a week: 315.25 + 2.88 +
+    2.54 = 320.67 a week; a year 16,393.00 + 150.00 + 132.00 = 16,675.00 (the amounts as
+    entered); 320.67 / 20 = 16.0335 -> 16.03 an hour."""
+    params = dict(hours_per_week=20, hourly_wage="12.60", on="2025-06-01")
+    params |= dict(employment_allowance="no", insurance_per_year="150", payroll_per_year="132")
+    body = calc(client, **params).get_json()
+    assert (body["total_weekly"], body["total_yearly"], body["hourly"]) == (
+        "320.67",
+        "16675.00",
+        "16.03",
+    )
+    html = calc(client, json=False, **params).get_data(as_text=True)
+    assert "150.00 insurance a year ÷ 52 weeks = 2.88" in html
