@@ -10,7 +10,7 @@ is the payments rate book's living wage row in force on that date.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -21,7 +21,7 @@ from ..extensions import db
 from ..payments.rates import RateKind
 from ..payments.services import rate_book
 from .models import CostRate, CostRateKind
-from .pa_costs import HUNDRED, CostRates, tax_year_label, tax_year_start
+from .pa_costs import HUNDRED, CostRates, tax_year_start
 
 # Published once per tax year (HMRC): the year must have its own row for each.
 PER_TAX_YEAR = (
@@ -123,10 +123,3 @@ def source_notes(day: date) -> list[tuple[str, str]]:
     for kind, _start, note in rows:
         notes[kind] = note
     return [(kind, note) for kind, note in notes.items()]
-
-
-def tax_year_end(start: date) -> date:
-    return date(start.year + 1, 4, 6) - timedelta(days=1)
-
-
-__all__ = ["rates_on", "scottish_minimum_on", "source_notes", "tax_year_label", "years_on_file"]

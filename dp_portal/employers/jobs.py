@@ -30,6 +30,10 @@ from .models import ChecklistReminder, ChecklistTick
 
 REMINDER_LOCK_KEY = 7_431_012
 LETTER_KIND = "checklist_renewal"
+SUBJECTS = {
+    "insurance": "Your employer's liability insurance needs renewing",
+    "pvg": "Time to check your PAs' PVG scheme membership",
+}
 
 
 def _one_runner_at_a_time(session) -> None:
@@ -95,7 +99,7 @@ def issue_checklist_reminders(today: date) -> int:
             letter_row(
                 account_id=a,
                 kind=LETTER_KIND,
-                subject=f"Time to renew: {item(k).title.lower()}",
+                subject=SUBJECTS.get(k, f"Time to renew: {item(k).title}"),
                 to=to[a],
                 context={
                     "reference": references[a],
