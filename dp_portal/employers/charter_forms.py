@@ -203,6 +203,25 @@ def criteria_form(current: list[CriterionText]) -> BaseForm:
     return CriteriaForm()
 
 
+def criteria_rows(form: BaseForm, existing: list[CriterionText]) -> list[CriterionText]:
+    """The criteria as posted, in their new order: removed ones left out, blank new rows
+    ignored, existing keys kept. A criterion given another row's position goes before it."""
+    rows = []
+    for n in range(1, form.rows + 1):
+        if n <= len(existing) and form[f"remove_{n}"].data:
+            continue
+        key = existing[n - 1].key if n <= len(existing) else (form[f"key_{n}"].data or "")
+        title = form[f"title_{n}"].data or ""
+        if n > len(existing) and not (key or title):
+            continue  # a blank row left blank
+        position = form[f"position_{n}"].data or n
+        text = CriterionText(
+            key, title, form[f"description_{n}"].data or "", form[f"hint_{n}"].data or ""
+        )
+        rows.append((position, position == n, n, text))
+    return [text for *_, text in sorted(rows)]
+
+
 class MinimumForm(BaseForm):
     """The hourly figure the below-the-minimum report checks budgets against."""
 

@@ -178,7 +178,8 @@ def decision_problems(
 
 # --- Award numbers and dates ------------------------------------------------------------------
 
-NUMBER = re.compile(r"CM-(\d{4})-(\d{4,6})")
+NUMBER = re.compile(r"CM(\d{4})(\d{4,6})")
+SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]")  # spaces, hyphens and dashes as typed
 
 
 def award_number(year: int, sequence: int) -> str:
@@ -188,7 +189,7 @@ def award_number(year: int, sequence: int) -> str:
 
 def parse_number(text: str) -> tuple[int, int] | None:
     """(year, sequence) of a number as typed (spaces and case forgiven), or None."""
-    match = NUMBER.fullmatch(re.sub(r"\s", "", text or "").upper())
+    match = NUMBER.fullmatch(SEPARATORS.sub("", text or "").upper())
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 

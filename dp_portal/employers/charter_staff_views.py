@@ -12,7 +12,7 @@ from ..core.permissions import roles_required, viewer
 from ..core.types import local_today
 from . import bp, charter_criteria, charter_pages, charter_reports, charter_review
 from .charter_criteria import CriterionText
-from .charter_forms import MinimumForm, criteria_form, review_form
+from .charter_forms import MinimumForm, criteria_form, criteria_rows, review_form
 from .charter_rules import Decision, Finding, Review
 
 REVIEWERS = (Role.FINANCE_OFFICER, Role.TEAM_LEADER)
@@ -75,28 +75,6 @@ def charter_criteria_versions():
     )
 
 
-def _rows(form, existing) -> list[CriterionText]:
-    rows = []
-    for n in range(1, form.rows + 1):
-        if n <= len(existing) and form[f"remove_{n}"].data:
-            continue
-        key = existing[n - 1].key if n <= len(existing) else (form[f"key_{n}"].data or "")
-        title = form[f"title_{n}"].data or ""
-        if n > len(existing) and not (key or title):
-            continue  # a blank row left blank
-        position = form[f"position_{n}"].data or n
-        rows.append(
-            (
-                position,
-                n,
-                CriterionText(
-                    key, title, form[f"description_{n}"].data or "", form[f"hint_{n}"].data or ""
-                ),
-            )
-        )
-    return [row for _, _, row in sorted(rows)]
-
-
 @bp.route("/employers/charter/criteria/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def charter_publish_criteria():
@@ -116,7 +94,7 @@ def charter_publish_criteria():
     elif form.validate_on_submit():
         try:
             version = charter_criteria.publish_version(
-                _rows(form, existing), form.note.data, actor=current_user
+                criteria_rows(form, existing), form.note.data, actor=current_user
             )
         except RuleError as exc:
             form.note.errors = [str(exc)]
