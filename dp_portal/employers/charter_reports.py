@@ -9,9 +9,8 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -21,18 +20,13 @@ from ..core.calendar import financial_quarter, financial_year_label
 from ..core.money import round_money
 from ..core.permissions import Viewer
 from ..core.spreadsheets import workbook_bytes
+from ..core.types import local_date
 from ..extensions import db
 from ..payments import services as payments
 from ..payments.budgets import LineKind
 from .charter_awards import AwardView, award_view
 from .charter_rules import Finding
 from .models import Application, Award, CharterTier, CriteriaVersion, Criterion
-
-_LONDON = ZoneInfo("Europe/London")
-
-
-def _day(moment: datetime) -> date:
-    return moment.astimezone(_LONDON).date()
 
 
 def quarter_label(day: date) -> str:
@@ -67,9 +61,9 @@ def by_quarter() -> list[QuarterRow]:
     for tier, status, created, decided in db.session.execute(
         select(Application.tier, Application.status, Application.created_at, Application.decided_at)
     ):
-        events.append((_day(created), f"{tier}_started"))
+        events.append((local_date(created), f"{tier}_started"))
         if status == "declined" and decided is not None:
-            events.append((_day(decided), "declined"))
+            events.append((local_date(decided), "declined"))
     for tier, starts_on in db.session.execute(select(Award.tier, Award.starts_on)):
         events.append((starts_on, f"{tier}_awarded"))
     rows: dict[date, QuarterRow] = {}
@@ -208,7 +202,13 @@ def _sheets(viewer: Viewer, today: date) -> dict[str, tuple[list[str], Iterable[
         "Below the minimum": (
             ["Account", "PA hours a week", "Funded wage", "Minimum", "Short each week"],
             [
-                [r["account"].reference, r["hours"], low.wage, low.minimum, r["short_weekly"]]
+                [
+                    r["account"].reference,
+                    float(r["hours"]),
+                    low.wage,
+                    low.minimum,
+                    r["short_weekly"],
+                ]
                 for r in low.rows
             ],
         ),

@@ -90,7 +90,9 @@ def test_numbers_run_within_a_year_and_are_read_forgivingly():
     assert award_number(2026, 1) == "CM-2026-0001"
     assert award_number(2026, 12345) == "CM-2026-12345"
     assert parse_number(" cm-2026-0042 ") == (2026, 42)
-    assert normalise_number("CM - 2026 – 0042") == normalise_number("cm20260042") == "CM-2026-0042"
+    en_dash = "\u2013"
+    assert normalise_number(f"CM - 2026 {en_dash} 0042") == "CM-2026-0042"
+    assert normalise_number("cm20260042") == "CM-2026-0042"
     for bad in ("", "2026-0001", "CM-26-0001", "CM-2026-1", "CM-2026-0001; DROP", None):
         assert parse_number(bad) is None
 
