@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from sqlalchemy import select, text
 
 from ..auth.models import User
@@ -153,8 +153,13 @@ def verification(typed: str, today: date) -> Verification:
 
 
 def verify_url(number: str) -> str:
+    """The public check's address (built from the URL map, so it works outside a request:
+    a certificate may be made by a job)."""
     base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
-    return base + url_for("employers.charter_verify", number=number)
+    path = current_app.url_map.bind("localhost").build(
+        "employers.charter_verify", {"number": number}
+    )
+    return base + path
 
 
 def certificate_pdf(award: Award, today: date) -> bytes:
