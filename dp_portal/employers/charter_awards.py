@@ -85,12 +85,13 @@ def next_number(year: int) -> str:
     return award_number(year, max(sequences, default=0) + 1)
 
 
-def make_award(application: Application, *, actor: User | None, today: date) -> Award:
+def make_award(
+    application: Application, *, actor: User | None, today: date, note: str | None = None
+) -> Award:
     """Award the Charter Mark for `application` from today: move it to awarded, number it,
     and date it. `actor` is the reviewing officer (None for a self-declared Supporter)."""
-    now = utcnow()
-    values = {"decided_by_id": actor.id, "decided_at": now} if actor is not None else {}
-    move(application, Status.AWARDED, **values)
+    values = {"decided_by_id": actor.id, "decided_at": utcnow()} if actor is not None else {}
+    move(application, Status.AWARDED, decision_note=note, **values)
     award = Award(
         number=next_number(today.year),
         application_id=application.id,

@@ -60,6 +60,17 @@ def queue() -> Queue:
     return Queue(of(Status.SUBMITTED), of(Status.MORE_INFO))
 
 
+def _write_findings(answers: dict, reviews: dict[str, Review], actor: User, now) -> None:
+    """Each answer keeps the latest finding and, unless met, what the applicant is told."""
+    for key, answer in answers.items():
+        review = reviews[key]
+        answer.finding = review.finding.value
+        met = review.finding == Finding.MET
+        answer.finding_message = None if met else review.message.strip()
+        answer.reviewed_by_id = actor.id
+        answer.reviewed_at = now
+
+
 def record_review(
     application: Application,
     reviews: dict[str, Review],
@@ -80,7 +91,7 @@ def record_review(
         raise ReviewProblems(problems)
     now = utcnow()
     if decision == Decision.AWARD:
-        make_award(application, actor=actor, today=today)
+        make_award(application, actor=actor, today=today, note=note.strip() or None)
     else:
         decided = {"decided_by_id": actor.id, "decided_at": now}
         move(
@@ -89,14 +100,7 @@ def record_review(
             decision_note=note.strip() or None,
             **(decided if decision == Decision.DECLINE else {}),
         )
-    for key, answer in answers.items():
-        review = reviews[key]
-        answer.finding = review.finding.value
-        answer.finding_message = (
-            review.message.strip() if review.finding != Finding.MET else None
-        ) or None
-        answer.reviewed_by_id = actor.id
-        answer.reviewed_at = now
+    _write_findings(answers, reviews, actor, now)
     audit.record(
         actor,
         "charter.reviewed",

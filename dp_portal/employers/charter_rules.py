@@ -54,14 +54,11 @@ class Status(StrEnum):
         return STATUS_LABELS[self]
 
 
-STATUS_LABELS = {
-    Status.DRAFT: "Not sent yet",
-    Status.SUBMITTED: "Waiting for review",
-    Status.MORE_INFO: "We need more information",
-    Status.AWARDED: "Awarded",
-    Status.DECLINED: "Not awarded",
-    Status.WITHDRAWN: "Withdrawn",
-}
+# What the applicant and officers read for each status.
+STATUS_LABELS: dict[str, str] = dict(
+    draft="Not sent yet", submitted="Waiting for review", more_info="We need more information",
+    awarded="Awarded", declined="Not awarded", withdrawn="Withdrawn",
+)  # fmt: skip
 
 S = Status
 # (tier, state) -> the states it may move to. Anything not listed is refused.
