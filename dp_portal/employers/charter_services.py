@@ -192,10 +192,12 @@ def save_answers(
     )
     if problems or upload_problems:
         raise AnswerProblems(problems | upload_problems)
-    changed = []
+    changed, files = [], {}
     for key, answer in answers.items():
         text = texts.get(key, answer.answer).strip()
         file_row = _store(application, checked[key], actor, folder) if key in checked else None
+        if file_row is not None:
+            files[key] = {"name": file_row.original_name, "sha256": file_row.sha256}
         if text != answer.answer or file_row is not None:
             answer.answer = text
             answer.file_id = file_row.id if file_row else answer.file_id
@@ -208,7 +210,7 @@ def save_answers(
             application,
             account_id=application.account_id,
             summary=f"Answers saved for {len(changed)} criteria",
-            after={"criteria": changed, "files": sorted(checked)},
+            after={"criteria": changed, "files": files},
         )
     return len(changed)
 

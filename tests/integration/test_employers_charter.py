@@ -158,6 +158,10 @@ def test_a_holder_answers_with_evidence_and_sends_it(client, db_session, people)
         .one()
     )
     assert answer.file_id == stored.id and answer.answer == "How I meet written_contract"
+    saved = db_session.execute(
+        select(AuditEvent).where(AuditEvent.action == "charter.answers_saved")
+    ).scalar_one()
+    assert saved.after["files"]["written_contract"]["sha256"] == stored.sha256
     download = client.get(f"/employers/charter/files/{stored.id}")
     assert download.status_code == 200 and download.data == PDF
     # Sent: the answers are no longer open to change.
