@@ -94,6 +94,17 @@ def issue_renewal_reminders(today: date) -> int:
     return len(due)
 
 
+def charter_reminders_job(app) -> int:
+    """For the scheduler's JOBS registry: today's reminders, in their own transaction."""
+    from ..core.types import local_today
+
+    with app.app_context():
+        count = issue_renewal_reminders(local_today())
+        db.session.commit()
+        app.logger.info("Issued %s Charter Mark renewal reminders", count)
+        return count
+
+
 @click.command("charter-reminders")
 @click.option("--as-of", "as_of", default=None, help="Issue what is due on this date (YYYY-MM-DD).")
 @with_appcontext

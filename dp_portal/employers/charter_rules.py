@@ -5,14 +5,13 @@ An application moves only through this table (one per tier)::
 
     Charter Mark holder (each criterion answered, then reviewed):
 
-        draft ──send──▶ submitted ──award (every criterion met)──▶ awarded
-          │               │   ▲  └──decline (reasons per criterion)──▶ declined
-          │               │   │
-          │   ask for more│   │send again
-          │               ▼   │
-          │             more_info
-          │               │
-          └───────────────┴──────withdraw (the applicant, before a decision)──▶ withdrawn
+        draft ──send──▶ submitted ──award (every criterion met)──────▶ awarded
+                          │   ▲   └──decline (reasons per criterion)──▶ declined
+           ask for more   │   │   send again
+                          ▼   │
+                        more_info
+
+        draft, submitted or more_info ──withdraw (the applicant)──▶ withdrawn
 
     Supporter (committed to the criteria, self-declared):
 

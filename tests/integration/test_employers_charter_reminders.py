@@ -131,3 +131,13 @@ def test_the_command_issues_what_is_due(app, award_on, db_session):
     assert "Issued 0" in again.output
     bad = runner.invoke(args=["dp", "charter-reminders", "--as-of", "1 February"])
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
+
+
+def test_the_scheduler_job_issues_today_s_reminders(app, award_on, db_session):
+    from dp_portal.core.types import local_today
+    from dp_portal.employers.charter_jobs import charter_reminders_job
+
+    today = local_today()
+    award_on(0, today - timedelta(days=600), today + timedelta(days=45), "CM-2025-0001")
+    assert charter_reminders_job(app) == 1
+    assert charter_reminders_job(app) == 0
