@@ -145,7 +145,7 @@ class Verification:
 def verification(typed: str, today: date) -> Verification:
     number = normalise_number(typed)
     if number is None:
-        return Verification(typed, None, None)
+        return Verification(typed[:40], None, None)  # echoed back on the page, so kept short
     try:
         award = scope.award_by_number(number)
     except NotFound:
