@@ -134,3 +134,9 @@ def scheduler_command() -> None:
         run_scheduler(current_app._get_current_object())
     except AlreadyRunning as exc:
         raise click.ClickException(f"Not starting: {exc}.") from exc
+
+
+# Commands that live with their domain (each registers itself here).
+from .employers.charter_jobs import charter_reminders_command  # noqa: E402
+
+dp_cli.add_command(charter_reminders_command)

@@ -30,6 +30,11 @@ def load_file(viewer: Viewer, file_id: int) -> EmployerFile:
     return account_scope.load_through_account(viewer, EmployerFile, file_id)
 
 
+def load_award(viewer: Viewer, award_id: int) -> Award:
+    """An award with its certificate: for those who may see the employer's account."""
+    return account_scope.load_through_account(viewer, Award, award_id)
+
+
 def award_by_number(number: str) -> Award:
     """Public: anyone may check a number (no sign-in, nothing personal beyond the name the
     employer chose to show)."""

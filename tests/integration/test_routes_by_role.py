@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from dp_portal.accounts.models import BankDetailsChange
 from dp_portal.accounts.scope import Need
@@ -27,9 +27,16 @@ from dp_portal.core.audit import record
 from dp_portal.core.calendar_models import CalendarOverride
 from dp_portal.core.letters import Letter, LetterRecipient, letter_row
 from dp_portal.core.permissions import PUBLIC, SIGNED_IN, access_of
-from dp_portal.core.types import local_today
+from dp_portal.core.types import local_today, utcnow
 from dp_portal.employers.checklist_services import files_folder
-from dp_portal.employers.models import ChecklistTick, EmployerFile
+from dp_portal.employers.models import (
+    Answer,
+    Application,
+    Award,
+    ChecklistTick,
+    CriteriaVersion,
+    EmployerFile,
+)
 from dp_portal.monitoring.models import EscalationTask, Evidence, MonitoringReturn
 from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow
 
@@ -169,6 +176,24 @@ ROUTES: dict[str, Route] = {
     "employers.checklist": r(ALL, V),
     "employers.tick": r(SUBMITTERS, E),
     "employers.checklist_file": r(ALL, V),
+    # The Charter Mark. The world's holder application has been sent, so its answers cannot
+    # change (the form says so; a POST is refused and goes back to the application).
+    "employers.charter_mark": r(OPEN),
+    "employers.charter_verify": r(OPEN),
+    "employers.charter_account": r(ALL, V),
+    "employers.charter_apply": r(ALL, E),
+    "employers.charter_application": r(ALL, V),
+    "employers.charter_answers": r(ALL, E, post=302),
+    "employers.charter_withdraw": r(ALL, E, post=302),
+    "employers.charter_file": r(ALL, V),
+    "employers.charter_award": r(ALL, V),
+    "employers.charter_certificate": r(ALL, V),
+    "employers.charter_queue": r(PROPOSERS),
+    "employers.charter_review_application": r(PROPOSERS, V),
+    "employers.charter_criteria_versions": r(ADMIN),
+    "employers.charter_publish_criteria": r(ADMIN),
+    "employers.charter_reports_page": r(STAFF),
+    "employers.charter_reports_export": r(STAFF),
 }
 
 # What each role may do on each scenario's account (the rules accounts.scope implements,
@@ -339,6 +364,70 @@ def _checklist_tick_with_file(db_session, account, author) -> EmployerFile:
     return file
 
 
+def _charter_objects(db_session, account, author) -> dict:
+    """A holder's application waiting for review (with an evidence file) and a Supporter's
+    award, on `account`."""
+    version = (
+        db_session.execute(select(CriteriaVersion).order_by(CriteriaVersion.version.desc()))
+        .scalars()
+        .first()
+    )
+    stored = f"charter-walk-{account.id}.pdf"
+    evidence = EmployerFile(
+        account_id=account.id,
+        purpose="charter",
+        original_name="contract.pdf",
+        stored_name=stored,
+        content_type="application/pdf",
+        sha256="0" * 64,
+        size=13,
+        uploaded_by_id=author.id,
+    )
+    held = Application(
+        account_id=account.id,
+        criteria_version_id=version.id,
+        tier="holder",
+        status="submitted",
+        display_name="Walk Employer",
+        declaration=True,
+        created_by_id=author.id,
+        submitted_at=utcnow(),
+    )
+    supported = Application(
+        account_id=account.id,
+        criteria_version_id=version.id,
+        tier="supporter",
+        status="awarded",
+        display_name="Walk Supporter",
+        declaration=True,
+        created_by_id=author.id,
+    )
+    db_session.add_all([evidence, held, supported])
+    db_session.flush()
+    db_session.add_all(
+        Answer(application_id=held.id, criterion_id=c.id, answer="Yes", file_id=evidence.id)
+        for c in version.criteria
+    )
+    award = Award(
+        number=f"CM-2026-{account.id:04d}",
+        application_id=supported.id,
+        account_id=account.id,
+        tier="supporter",
+        display_name="Walk Supporter",
+        starts_on=date(2026, 1, 5),
+        expires_on=date(2028, 1, 4),
+    )
+    db_session.add(award)
+    db_session.flush()
+    return {
+        "application_id": held.id,
+        "charter_file_id": evidence.id,
+        "award_id": award.id,
+        "number": award.number,
+        "charter_stored": stored,
+    }
+
+
 @pytest.fixture
 def world(app, factory, db_session):
     org = factory.organisation()
@@ -369,12 +458,14 @@ def world(app, factory, db_session):
     factory.access(users[Role.RECIPIENT], accounts[EXPIRED]).is_current = False
     objects = {
         scenario: _account_objects(factory, db_session, account, run, admin)
+        | _charter_objects(db_session, account, admin)
         for scenario, account in accounts.items()
     }
     evidence_dir = Path(app.config["EVIDENCE_DIR"])
     evidence_dir.mkdir(parents=True, exist_ok=True)
     for named in objects.values():
         (evidence_dir / named["stored"]).write_bytes(b"%PDF-1.4 test")
+        (evidence_dir / named["charter_stored"]).write_bytes(b"%PDF-1.4 test")
     employer_files = files_folder(evidence_dir)
     employer_files.mkdir(parents=True, exist_ok=True)
     for account in accounts.values():
