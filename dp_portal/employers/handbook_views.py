@@ -1,0 +1,88 @@
+"""The PA Employer Handbook for readers: public, no sign-in. Contents by stage, each section
+with the sections before and after it, search, the whole handbook on one printable page and as
+a PDF, and what changed recently."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from ..core.downloads import PDF, attachment
+from ..core.errors import RuleError
+from ..core.permissions import public
+from . import bp
+from . import handbook_services as services
+from .handbook import render_markdown
+from .handbook_forms import SearchForm
+
+PDF_NAME = "pa-employer-handbook.pdf"
+
+
+@bp.route("/employers/handbook")
+@public
+def handbook():
+    pages = services.contents()
+    return render_template(
+        "employers/handbook/index.html",
+        stages=services.by_stage(pages),
+        updated=services.last_updated(pages),
+        search_form=SearchForm(formdata=None),
+    )
+
+
+@bp.route("/employers/handbook/<slug>")
+@public
+def handbook_section(slug: str):
+    return render_template(
+        "employers/handbook/section.html",
+        reading=services.reading(slug),
+        render=render_markdown,
+        search_form=SearchForm(formdata=None),
+    )
+
+
+@bp.route("/employers/handbook/search")
+@public
+def handbook_search():
+    form = SearchForm(request.args)
+    hits = None
+    if request.args.get("q", "").strip() and form.validate():
+        try:
+            hits = services.search(form.q.data)
+        except RuleError as exc:
+            form.q.errors = [str(exc)]
+    elif "q" in request.args and not form.errors:
+        form.q.errors = ["Enter a word or two to search for, like holiday or pension"]
+    return render_template("employers/handbook/search.html", form=form, hits=hits)
+
+
+@bp.route("/employers/handbook/print")
+@public
+def handbook_print():
+    pages = services.contents()
+    return render_template(
+        "employers/handbook/print.html",
+        stages=services.by_stage(pages),
+        updated=services.last_updated(pages),
+        render=render_markdown,
+    )
+
+
+def _pdf_html(pages) -> str:
+    return render_template(
+        "employers/handbook/pdf.html",
+        stages=services.by_stage(pages),
+        updated=services.last_updated(pages),
+        render=render_markdown,
+    )
+
+
+@bp.route(f"/employers/handbook/{PDF_NAME}")
+@public
+def handbook_pdf():
+    return attachment(services.handbook_pdf(_pdf_html), PDF_NAME, PDF)
+
+
+@bp.route("/employers/handbook/what-changed")
+@public
+def handbook_changes():
+    return render_template("employers/handbook/changes.html", changes=services.recent_changes())
