@@ -158,10 +158,10 @@ _LEAD_WORDS = 12
 
 
 def search_terms(query: str) -> list[str]:
-    """The words to look for: lower case, without small common words (unless that is all the
-    reader typed), a plural cut back to its stem so "contracts" also finds "contract"."""
+    """The words to look for: lower case, without small common words and single letters
+    (unless that is all the reader typed), a plural cut back to its stem so "contracts" also finds "contract"."""
     words = list(dict.fromkeys(re.findall(r"\w+", query.lower())))
-    kept = [w for w in words if w not in _STOP_WORDS] or words
+    kept = [w for w in words if w not in _STOP_WORDS and len(w) > 1] or words
     terms = []
     for word in kept:
         if len(word) > 4 and word.endswith("ies"):
@@ -225,7 +225,12 @@ def match(terms: Sequence[str], title: str, summary: str, body: str) -> Match | 
     everywhere = in_title.union(*found_in)
     if not everywhere:
         return None
-    best = max(range(len(blocks)), key=lambda i: (len(found_in[i]), -i))
+    # The block with the most of the words; between equals, the one with more to read (a
+    # paragraph says more than its heading), then the first.
+    best = max(
+        range(len(blocks)),
+        key=lambda i: (len(found_in[i]), min(len(blocks[i].split()), _PASSAGE_WORDS), -i),
+    )
     passage = blocks[best] if found_in[best] else summary
     score = 10 * len(everywhere) + 5 * len(in_title) + sum(len(f) for f in found_in)
     return Match(score, highlight(_excerpt(passage, terms), terms))

@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..core.forms import BaseForm, DateField, choices
 from .handbook import MAX_QUERY
@@ -90,4 +90,4 @@ class PublishForm(BaseForm):
 
     def validate_publish_on(self, field):
         if self.when.data == "later" and field.data is None and not field.errors:
-            raise ValueError("Enter the date readers should see it from")
+            raise ValidationError("Enter the date readers should see it from")

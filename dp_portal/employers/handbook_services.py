@@ -37,15 +37,28 @@ class PublishedVersionIsFinal(RuntimeError):
 
 @event.listens_for(Session, "before_flush")
 def _published_versions_never_change(session: Session, flush_context, instances) -> None:
-    for obj in list(session.dirty) + list(session.deleted):
-        if not isinstance(obj, HandbookVersion):
-            continue
-        history = inspect(obj).attrs.published_at.history
-        was = (history.deleted or history.unchanged or [None])[0]
-        if was is not None and (obj in session.deleted or session.is_modified(obj)):
-            raise PublishedVersionIsFinal(
-                "A published handbook version is never changed: make a new version"
+    changed = [
+        obj
+        for obj in list(session.dirty) + list(session.deleted)
+        if isinstance(obj, HandbookVersion)
+        and (obj in session.deleted or session.is_modified(obj))
+        and inspect(obj).has_identity
+    ]
+    if not changed:
+        return
+    # What the database holds decides, not what the object remembers (an expired object has
+    # forgotten its old publish date).
+    with session.no_autoflush:
+        stored = session.execute(
+            select(HandbookVersion.id).where(
+                HandbookVersion.id.in_([obj.id for obj in changed]),
+                HandbookVersion.published_at.is_not(None),
             )
+        ).all()
+    if stored:
+        raise PublishedVersionIsFinal(
+            "A published handbook version is never changed: make a new version"
+        )
 
 
 # --- Readers --------------------------------------------------------------------------------
@@ -180,7 +193,10 @@ def handbook_pdf(html_for, now: datetime | None = None) -> bytes:
     takes seconds, so the last one is kept until a section changes; `html_for(pages)` makes
     the HTML (the view's template)."""
     pages = contents(now)
-    key = tuple((p.version.id, p.section.position, p.section.stage) for p in pages)
+    key = tuple(
+        (p.version.id, p.version.published_at, p.slug, p.section.stage, p.section.position)
+        for p in pages
+    )
     with _pdf_lock:
         if key in _pdf_cache:
             return _pdf_cache[key]
