@@ -159,7 +159,8 @@ _LEAD_WORDS = 12
 
 def search_terms(query: str) -> list[str]:
     """The words to look for: lower case, without small common words and single letters
-    (unless that is all the reader typed), a plural cut back to its stem so "contracts" also finds "contract"."""
+    (unless that is all the reader typed), a plural cut back to its stem so "contracts" also
+    finds "contract"."""
     words = list(dict.fromkeys(re.findall(r"\w+", query.lower())))
     kept = [w for w in words if w not in _STOP_WORDS and len(w) > 1] or words
     terms = []
