@@ -23,7 +23,7 @@ the *current* version: the newest (highest numbered) version whose publish date 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -96,9 +96,12 @@ def _inline_text(children: Sequence[Token] | None) -> str:
     return "".join(out)
 
 
-def _prepare(tokens: list[Token], heading_level: int) -> None:
-    """Headings start at `heading_level` (the page's own h1 is the section title), and images
-    from elsewhere become their alternative text."""
+def _prepare(
+    tokens: list[Token], heading_level: int, rewrite_link: Callable[[str], str] | None
+) -> None:
+    """Headings start at `heading_level` (the page's own h1 is the section title), images
+    from elsewhere become their alternative text, and links are rewritten for the whole
+    handbook (the sanitiser still checks what comes out)."""
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             level = max(int(token.tag[1]), 2) - 2 + heading_level
@@ -107,12 +110,16 @@ def _prepare(tokens: list[Token], heading_level: int) -> None:
             if child.type == "image" and not is_own_image(str(child.attrs.get("src", ""))):
                 child.type, child.tag, child.attrs = "text", "", {}
                 child.content, child.children = _inline_text(child.children), None
+            elif child.type == "link_open" and rewrite_link is not None:
+                child.attrs["href"] = rewrite_link(str(child.attrs.get("href", "")))
 
 
-def render_markdown(text: str, *, heading_level: int = 2) -> Markup:
+def render_markdown(
+    text: str, *, heading_level: int = 2, rewrite_link: Callable[[str], str] | None = None
+) -> Markup:
     """A section's Markdown as safe HTML with GOV.UK classes."""
     tokens = _MD.parse(text)
-    _prepare(tokens, heading_level)
+    _prepare(tokens, heading_level, rewrite_link)
     html = _MD.renderer.render(tokens, _MD.options, {})
     return Markup(  # noqa: S704 - nh3 has just cleaned it against the allow-list above
         nh3.clean(
@@ -126,6 +133,25 @@ def render_markdown(text: str, *, heading_level: int = 2) -> Markup:
             strip_comments=True,
         )
     )
+
+
+def whole_handbook_links(
+    handbook_path: str, slugs: Iterable[str], base_url: str | None = None
+) -> Callable[[str], str]:
+    """For the whole handbook on one page (print, PDF): a link to another section goes to it
+    on the same page, and, given `base_url`, other links into the portal become full
+    addresses (a PDF has no site to be relative to)."""
+    anchors = {f"{handbook_path.rstrip('/')}/{slug}": f"#{slug}" for slug in slugs}
+
+    def rewrite(href: str) -> str:
+        path = href.split("#")[0]
+        if path in anchors:
+            return anchors[path]
+        if base_url and href.startswith("/") and not href.startswith("//"):
+            return base_url.rstrip("/") + href
+        return href
+
+    return rewrite
 
 
 def plain_blocks(text: str) -> list[str]:

@@ -4,14 +4,16 @@ a PDF, and what changed recently."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from functools import partial
+
+from flask import current_app, render_template, request, url_for
 
 from ..core.downloads import PDF, attachment
 from ..core.errors import RuleError
 from ..core.permissions import public
 from . import bp
 from . import handbook_services as services
-from .handbook import render_markdown
+from .handbook import render_markdown, whole_handbook_links
 from .handbook_forms import SearchForm
 
 PDF_NAME = "pa-employer-handbook.pdf"
@@ -55,25 +57,24 @@ def handbook_search():
     return render_template("employers/handbook/search.html", form=form, hits=hits)
 
 
+def _whole(template: str, pages, base_url: str | None = None) -> str:
+    links = whole_handbook_links(url_for("employers.handbook"), [p.slug for p in pages], base_url)
+    return render_template(
+        template,
+        stages=services.by_stage(pages),
+        updated=services.last_updated(pages),
+        render=partial(render_markdown, heading_level=4, rewrite_link=links),
+    )
+
+
 @bp.route("/employers/handbook/print")
 @public
 def handbook_print():
-    pages = services.contents()
-    return render_template(
-        "employers/handbook/print.html",
-        stages=services.by_stage(pages),
-        updated=services.last_updated(pages),
-        render=render_markdown,
-    )
+    return _whole("employers/handbook/print.html", services.contents())
 
 
 def _pdf_html(pages) -> str:
-    return render_template(
-        "employers/handbook/pdf.html",
-        stages=services.by_stage(pages),
-        updated=services.last_updated(pages),
-        render=render_markdown,
-    )
+    return _whole("employers/handbook/pdf.html", pages, current_app.config["PUBLIC_BASE_URL"])
 
 
 @bp.route(f"/employers/handbook/{PDF_NAME}")

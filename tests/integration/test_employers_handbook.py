@@ -121,9 +121,13 @@ def test_search_finds_nothing_in_drafts_or_scheduled_versions(client, db_session
 
 def test_the_whole_handbook_prints_on_one_page(client, db_session):
     _section(db_session, "one", title="Part one")
-    _section(db_session, "two", stage="ending", title="Part two")
+    _section(
+        db_session, "two", stage="ending", title="Part two",
+        body_markdown="## Paid holiday\n\nSee [part one](/employers/handbook/one).\n",
+    )  # fmt: skip
     page = _text(client.get("/employers/handbook/print"))
     assert "Part one" in page and "Part two" in page
+    assert 'href="#one"' in page  # a link to another section stays on the page
     assert 'href="/static/handbook.css"' in page  # the print layout
     assert '<h4 class="govuk-heading-s">Paid holiday</h4>' in page  # under h1, h2 and h3
 

@@ -296,3 +296,27 @@ def test_slugs():
     assert handbook.slugify("Pay & the minimum rate!") == "pay-the-minimum-rate"
     with pytest.raises(RuleError):
         handbook.check_slug("what-changed")
+
+
+def test_whole_handbook_links_stay_on_the_page_or_leave_it_in_full():
+    rewrite = handbook.whole_handbook_links(
+        "/employers/handbook", ["pvg-checks"], "https://dp.example"
+    )
+    html = render_markdown(
+        "[a](/employers/handbook/pvg-checks) [b](/employers/calculator) "
+        "[c](https://www.gov.uk) [d](#top)",
+        rewrite_link=rewrite,
+    )
+    hrefs = [attrs["href"] for tag, attrs in tags_of(str(html)) if tag == "a"]
+    assert hrefs == [
+        "#pvg-checks",
+        "https://dp.example/employers/calculator",
+        "https://www.gov.uk",
+        "#top",
+    ]
+
+
+def test_a_rewritten_link_is_still_sanitised():
+    html = str(render_markdown("[a](/x)", rewrite_link=lambda href: "javascript:alert(1)"))
+    assert_safe(html)
+    assert "javascript:" not in html
