@@ -118,6 +118,8 @@ def render_markdown(
     text: str, *, heading_level: int = 2, rewrite_link: Callable[[str], str] | None = None
 ) -> Markup:
     """A section's Markdown as safe HTML with GOV.UK classes."""
+    # A lone surrogate (not real text; it cannot be stored as UTF-8) would stop the sanitiser.
+    text = text.encode("utf-8", "replace").decode("utf-8")
     tokens = _MD.parse(text)
     _prepare(tokens, heading_level, rewrite_link)
     html = _MD.renderer.render(tokens, _MD.options, {})
