@@ -190,21 +190,20 @@ _pdf_cache: dict[tuple, bytes] = {}
 
 def handbook_pdf(html_for, now: datetime | None = None) -> bytes:
     """The whole handbook as an accessible tagged PDF (PDF/UA-1, as letters are). Rendering
-    takes seconds, so the last one is kept until a section changes; `html_for(pages)` makes
-    the HTML (the view's template)."""
+    takes seconds, so the last one is kept until a section changes, and only one request
+    renders it at a time (others wait for it rather than render it again). `html_for(pages)`
+    makes the HTML (the view's template)."""
     pages = contents(now)
     key = tuple(
         (p.version.id, p.version.published_at, p.slug, p.section.stage, p.section.position)
         for p in pages
     )
     with _pdf_lock:
-        if key in _pdf_cache:
-            return _pdf_cache[key]
-    pdf = html_to_pdf(html_for(pages))
-    with _pdf_lock:
-        _pdf_cache.clear()
-        _pdf_cache[key] = pdf
-    return pdf
+        if key not in _pdf_cache:
+            pdf = html_to_pdf(html_for(pages))
+            _pdf_cache.clear()
+            _pdf_cache[key] = pdf
+        return _pdf_cache[key]
 
 
 # --- Administrators -------------------------------------------------------------------------

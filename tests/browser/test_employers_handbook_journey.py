@@ -60,7 +60,7 @@ def test_a_reader_reads_searches_and_downloads_the_handbook(page, live_app):
     check_accessibility(page)
     # The whole handbook takes seconds to render the first time (then it is kept).
     with page.expect_download(timeout=120_000) as download:
-        page.get_by_role("link", name="Download the handbook (PDF)").click()
+        page.get_by_role("link", name="Download the handbook (PDF)").click(timeout=120_000)
     assert download.value.suggested_filename == "pa-employer-handbook.pdf"
     with open(download.value.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"

@@ -148,6 +148,21 @@ def test_the_pdf_is_the_whole_handbook_tagged_for_screen_readers(client, db_sess
     assert reader.metadata.title == "PA Employer Handbook"
 
 
+def test_the_pdf_follows_the_newest_published_text(client, db_session):
+    section = _section(db_session, "one", title="Part one")
+    first = client.get("/employers/handbook/pa-employer-handbook.pdf").data
+    assert client.get("/employers/handbook/pa-employer-handbook.pdf").data == first  # kept
+    db_session.add(
+        HandbookVersion(
+            section_id=section.id, version=2, title="Part one, revised", summary="S",
+            body_markdown="New words.", published_at=utcnow() - timedelta(seconds=1),
+        )
+    )  # fmt: skip
+    db_session.flush()
+    pdf = PdfReader(io.BytesIO(client.get("/employers/handbook/pa-employer-handbook.pdf").data))
+    assert "Part one, revised" in " ".join(page.extract_text() for page in pdf.pages)
+
+
 def test_what_changed_lists_the_latest_versions_with_notes(client, db_session, factory):
     section = _section(db_session, change_note="First published.")
     db_session.add(
