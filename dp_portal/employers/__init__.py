@@ -5,6 +5,15 @@ from flask import Blueprint
 
 bp = Blueprint("employers", __name__)
 
-# The PA cost calculator and the employer checklist (with its reminder job and command).
-# The Charter Mark (its pages register themselves on the blueprint).
-from . import calculator_views, charter_staff_views, charter_views, checklist_views, jobs  # noqa: E402, F401  # noqa: E402, F401
+# The PA cost calculator and the employer checklist (with its reminder job and command), the
+# Charter Mark, and the PA Employer Handbook (with `flask dp handbook-defaults`).
+from . import (  # noqa: E402, F401
+    calculator_views,
+    charter_staff_views,
+    charter_views,
+    checklist_views,
+    handbook_admin_views,
+    handbook_cli,
+    handbook_views,
+    jobs,
+)

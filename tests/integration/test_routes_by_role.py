@@ -36,6 +36,8 @@ from dp_portal.employers.models import (
     ChecklistTick,
     CriteriaVersion,
     EmployerFile,
+    HandbookSection,
+    HandbookVersion,
 )
 from dp_portal.monitoring.models import EscalationTask, Evidence, MonitoringReturn
 from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow
@@ -194,6 +196,18 @@ ROUTES: dict[str, Route] = {
     "employers.charter_publish_criteria": r(ADMIN),
     "employers.charter_reports_page": r(STAFF),
     "employers.charter_reports_export": r(STAFF),
+    # The PA Employer Handbook: anyone reads it; administrators edit it. An empty POST to a
+    # form re-shows it with its errors.
+    "employers.handbook": r(OPEN),
+    "employers.handbook_section": r(OPEN),
+    "employers.handbook_search": r(OPEN),
+    "employers.handbook_print": r(OPEN),
+    "employers.handbook_pdf": r(OPEN),
+    "employers.handbook_changes": r(OPEN),
+    "employers.handbook_admin": r(ADMIN),
+    "employers.handbook_new_section": r(ADMIN),
+    "employers.handbook_edit": r(ADMIN),
+    "employers.handbook_preview": r(ADMIN),
 }
 
 # What each role may do on each scenario's account (the rules accounts.scope implements,
@@ -428,6 +442,28 @@ def _charter_objects(db_session, account, author) -> dict:
     }
 
 
+def _handbook_section(db_session, admin) -> str:
+    """A handbook section that readers see (version 1) with a draft waiting (version 2)."""
+    section = HandbookSection(slug="routes-walk", stage="deciding", position=1)
+    db_session.add(section)
+    db_session.flush()
+    for number, published_at in ((1, utcnow()), (2, None)):
+        db_session.add(
+            HandbookVersion(
+                section_id=section.id,
+                version=number,
+                title=f"Walk version {number}",
+                summary="S",
+                body_markdown="Text.",
+                change_note="N",
+                published_at=published_at,
+                created_by_id=admin.id,
+            )
+        )
+    db_session.flush()
+    return section.slug
+
+
 @pytest.fixture
 def world(app, factory, db_session):
     org = factory.organisation()
@@ -475,6 +511,7 @@ def world(app, factory, db_session):
     )
     provider = factory.organisation(kind="provider")
     db_session.flush()
+    slug = _handbook_section(db_session, admin)
     shared = {
         "user_id": users[Role.FINANCE_OFFICER].id,
         "override_id": override.id,
@@ -485,6 +522,7 @@ def world(app, factory, db_session):
         "start": "2026-04-06",
         "fmt": "csv",
         "filename": "app.js",
+        "slug": slug,
     }
     return users, {scenario: shared | named for scenario, named in objects.items()}
 
