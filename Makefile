@@ -7,10 +7,15 @@ PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 CSS := dp_portal/static/build/app.css
 JS := dp_portal/static/build/govuk-frontend.min.js
-# Production is the app's default; every target here is a developer's machine, so it says so.
-FLASK := DP_ENV=development $(BIN)/flask --app dp_portal
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in emails and letters name the address the portal answers on (0.0.0.0 listens
+# everywhere; this machine reaches it at 127.0.0.1).
+PUBLIC_BASE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+# Production is the app's default; every target here is a developer's machine, so it says so.
+FLASK := DP_ENV=development PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/flask --app dp_portal
+# uv installs in seconds when it is on the machine; pip does the same job otherwise.
+UV := $(shell command -v uv 2>/dev/null)
 DEMO_ACCOUNTS ?= 200
 
 .DEFAULT_GOAL := help
@@ -20,9 +25,14 @@ help: ## List the make targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
 
 $(PY_STAMP): setup.cfg pyproject.toml
+ifneq ($(UV),)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
+	$(UV) pip install --quiet --python $(BIN)/python -e '.[test]'
+else
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+endif
 	touch $@
 
 $(NPM_STAMP): package.json package-lock.json
@@ -48,7 +58,7 @@ migrate: install ## Bring the database (instance/dp_portal.sqlite3, or DATABASE_
 demo: migrate ## Load demo data once (DEMO_ACCOUNTS=200); prints a login for every role
 	$(FLASK) dp demo --accounts $(DEMO_ACCOUNTS) --seed 1 --if-empty
 
-run: install assets demo ## Set everything up and start the portal and its scheduler on http://127.0.0.1:5000
+run: install assets demo ## Set everything up and start the portal and its scheduler (HOST, PORT)
 	@echo ""
 	@echo "Starting dp_portal on http://$(HOST):$(PORT) and its scheduler (Ctrl+C stops both)"
 	@$(FLASK) dp scheduler & scheduler=$$!; \

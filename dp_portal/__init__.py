@@ -61,6 +61,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     errors.register(app)
     templating.register(app)
+    _register_links(app)
     app.cli.add_command(dp_cli)
     return app
 
@@ -129,6 +130,16 @@ def _register_blueprints(app: Flask) -> None:
         employers_bp,
     ):
         app.register_blueprint(blueprint)
+
+
+def _register_links(app: Flask) -> None:
+    from .core import letter_email
+    from .core.urls import public_url
+
+    # The correspondence page an emailed letter points to (its copy is there too).
+    letter_email.init_app(
+        app, letters_link=lambda account_id: public_url("payments.letters", account_id=account_id)
+    )
 
 
 def _register_hooks(app: Flask) -> None:

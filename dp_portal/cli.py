@@ -55,6 +55,7 @@ def create_admin(email: str, full_name: str) -> None:
     """Create the first administrator and print a set-password link (production set-up)."""
     from .auth.models import Role
     from .auth.services import find_user_by_email, invite_user, make_password_token
+    from .core.urls import public_url
 
     if find_user_by_email(email) is not None:
         raise click.ClickException(f"A user with the email {email} already exists.")
@@ -63,8 +64,8 @@ def create_admin(email: str, full_name: str) -> None:
     )
     token = make_password_token(user, current_app.config["SECRET_KEY"])
     db.session.commit()
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    click.echo(f"Administrator created. Set the password here: {base}/set-password/{token}")
+    link = public_url("auth.set_password", token=token)
+    click.echo(f"Administrator created. Set the password here: {link}")
 
 
 @dp_cli.command("letters")
@@ -136,7 +137,11 @@ def scheduler_command() -> None:
         raise click.ClickException(f"Not starting: {exc}.") from exc
 
 
-# Commands that live with their domain (each registers itself here).
+# Commands that live with their domain, registered here (the CLI knows the domains; no
+# domain imports the CLI).
 from .employers.charter_jobs import charter_reminders_command  # noqa: E402
+from .employers.handbook_cli import handbook_defaults_command  # noqa: E402
+from .employers.jobs import checklist_reminders_command  # noqa: E402
 
-dp_cli.add_command(charter_reminders_command)
+for _command in (charter_reminders_command, handbook_defaults_command, checklist_reminders_command):
+    dp_cli.add_command(_command)

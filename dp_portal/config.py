@@ -43,6 +43,18 @@ def database_url(default: str) -> str:
     return url
 
 
+def development_base_url(environ: Mapping[str, str]) -> str:
+    """Where a developer's portal answers: PUBLIC_BASE_URL if set (`make run` sets it from
+    HOST and PORT), else the address `flask run` listens on (FLASK_RUN_HOST, FLASK_RUN_PORT),
+    so links in emails reach the running portal whatever port it was given."""
+    if environ.get("PUBLIC_BASE_URL"):
+        return environ["PUBLIC_BASE_URL"]
+    host = environ.get("FLASK_RUN_HOST") or "127.0.0.1"
+    if host == "0.0.0.0":  # noqa: S104 - listening everywhere; this machine is 127.0.0.1
+        host = "127.0.0.1"
+    return f"http://{host}:{environ.get('FLASK_RUN_PORT') or '5000'}"
+
+
 def _flag(name: str, default: str = "false") -> bool:
     return os.environ.get(name, default).strip().lower() in ("1", "true", "yes")
 
@@ -149,7 +161,7 @@ class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    PUBLIC_BASE_URL = development_base_url(os.environ)
 
 
 for _name, _sample in SAMPLE_SETTINGS.items():

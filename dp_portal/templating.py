@@ -30,7 +30,7 @@ NAVIGATION = [
     ("Reminder report", "reports.reminders"),
     ("Letters not emailed", "payments.undelivered_letters"),
     ("Audit log", "reports.audit_log"),
-    ("Users", "auth.users"),
+    ("Users", "admin.users"),
     ("Calendar", "admin.calendar"),
     ("Bank checking", "admin.bank_checking"),
 ]

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from . import bank_views, views  # noqa: E402, F401
+from . import bank_views, mandate_views, views  # noqa: E402, F401

@@ -8,8 +8,10 @@ from enum import StrEnum
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -19,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.letters import Letter
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -100,6 +103,19 @@ class Person(PostalAddress, db.Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     letter_format: Mapped[str] = mapped_column(String(16), nullable=False, default="standard")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # What the account search matches, kept by the database itself so that every way a person
+    # is written (forms, bulk loads) is searchable: the name, first name first, and the client
+    # reference (trigram-indexed on PostgreSQL, so any part matches; prefix-indexed on SQLite),
+    # and the surname alone (SQLite: "macleod" finds Morag MacLeod by prefix).
+    search_text: Mapped[str | None] = mapped_column(
+        String(200),
+        Computed(
+            "lower(first_name || ' ' || last_name || ' ' || client_reference)", persisted=True
+        ),
+    )
+    search_surname: Mapped[str | None] = mapped_column(
+        String(80), Computed("lower(last_name)", persisted=True)
+    )
 
     accounts = relationship("Account", back_populates="person", order_by="Account.id")
     representatives = relationship(
@@ -111,6 +127,13 @@ class Person(PostalAddress, db.Model):
             "letter_format IN ('standard', 'large_print', 'easy_read')", name="letter_format"
         ),
         Index("ix_people_last_name_first_name", "last_name", "first_name"),
+        Index(
+            "ix_people_search_text",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
+        Index("ix_people_search_surname", "search_surname"),
     )
 
     @property
@@ -217,6 +240,8 @@ class Account(db.Model):
         CheckConstraint(
             "(sort_code IS NULL) = (account_number IS NULL)", name="bank_details_complete"
         ),
+        # The home page's counts by status, and the list filtered by status, read this alone.
+        Index("ix_accounts_status", "status"),
     )
 
     @property
@@ -263,6 +288,11 @@ class AccountAccess(db.Model):
         UniqueConstraint("user_id", "account_id", name="uq_account_access_user_account"),
         CheckConstraint("capacity IN ('person', 'representative')", name="capacity"),
     )
+
+
+# Letters are recorded by the kernel against a plain account id (core knows no domain); the
+# accounts table is this package's, so it declares the foreign key.
+Letter.__table__.append_constraint(ForeignKeyConstraint(["account_id"], ["accounts.id"]))
 
 
 class ChangeStatus(StrEnum):

@@ -10,8 +10,11 @@ from sqlalchemy import func, select
 from ..auth.models import User
 from ..core import audit
 from ..core.letters import LetterRecipient
+from ..core.pagination import BoundedPage, bounded_page
+from ..core.permissions import Viewer
 from ..extensions import db
 from ..third_party.models import Organisation
+from . import scope
 from .models import Account, AccountAccess, Correspondent, Person, Representative
 
 PERSON_FIELDS = [
@@ -40,6 +43,18 @@ REPRESENTATIVE_FIELDS = [
     "phone",
     "letter_format",
 ]
+
+
+def account_page(viewer: Viewer, *, search: str, status: str, page: int) -> BoundedPage:
+    """One page of the accounts the viewer may see, searched and filtered."""
+    return bounded_page(scope.visible_accounts(viewer, search=search, status=status), page)
+
+
+def account_id_for_reference(reference: str) -> int | None:
+    """The account with this reference (DP000123, in any case), through its unique index."""
+    return db.session.execute(
+        select(Account.id).where(Account.reference == reference.strip().upper())
+    ).scalar()
 
 
 # --- Changing people and accounts ---------------------------------------------------------

@@ -6,7 +6,6 @@ from ..auth.services import find_user_by_email
 from ..core.forms import choices
 from ..core.permissions import roles_required, signed_in, viewer
 from ..core.types import local_today
-from ..extensions import db
 from ..third_party import services as third_party
 from . import bank_changes, bp, scope, services
 from .forms import (
@@ -32,10 +31,12 @@ def _form_data(form, names) -> dict:
 def index():
     form = SearchForm(request.args)
     form.validate()
-    query = scope.visible_accounts(
-        viewer(), search=form.q.data or "", status=form.status.data or ""
+    page = services.account_page(
+        viewer(),
+        search=form.q.data or "",
+        status=form.status.data or "",
+        page=request.args.get("page", 1, type=int),
     )
-    page = db.paginate(query, per_page=50, error_out=False)
     return render_template("accounts/index.html", page=page, form=form)
 
 

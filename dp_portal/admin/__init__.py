@@ -1,7 +1,7 @@
-"""Council settings an administrator looks after: calendar overrides and bank-check tables."""
+"""What an administrator looks after: users, calendar overrides and bank-checking tables."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import views  # noqa: E402, F401
+from . import user_views, views  # noqa: E402, F401

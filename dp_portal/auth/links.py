@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from flask import current_app
 
 from ..core import audit, mail
+from ..core.urls import public_url
 from ..extensions import db
 from .models import User
 from .services import LinkKind, find_user_by_email, make_password_token
@@ -33,8 +34,7 @@ def link_email(user: User, kind: LinkKind, *, actor: User | None) -> EmailMessag
     """Issue a new link for `user` (audited) and the email that carries it."""
     config = current_app.config
     token = make_password_token(user, config["SECRET_KEY"], kind)
-    path = current_app.url_map.bind("").build("auth.set_password", {"token": token})
-    link = config["PUBLIC_BASE_URL"].rstrip("/") + path
+    link = public_url("auth.set_password", token=token)
     council = config["COUNCIL_NAME"]
     if kind == LinkKind.INVITATION:
         subject = f"You have been invited to {council}'s direct payments portal"

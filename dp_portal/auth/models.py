@@ -6,9 +6,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, ForeignKeyConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.audit import AuditEvent
+from ..core.calendar_models import CalendarOverride
+from ..core.modulus_models import ModulusTableVersion
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -32,9 +35,6 @@ ROLE_LABELS = {
     Role.BROKERAGE_STAFF: "Brokerage or money management staff",
     Role.ADMIN: "Administrator",
 }
-
-# Roles that see every account (finance work needs the whole book).
-ALL_ACCOUNTS_ROLES = frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN})
 
 
 class User(UserMixin, db.Model):
@@ -89,6 +89,13 @@ class User(UserMixin, db.Model):
     def has_password(self) -> bool:
         return self.password_hash is not None
 
+    @property
+    def status_label(self) -> str:
+        """Switched off, invited (no password chosen yet) or active."""
+        if not self.is_enabled:
+            return "Switched off"
+        return "Active" if self.has_password else "Invited"
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
 
@@ -104,3 +111,13 @@ class UserSession(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+# The kernel's tables name the user who acted by a plain id (core knows no domain). The users
+# table is this package's, so the foreign keys that keep those ids honest are declared here.
+for _table, _column in (
+    (AuditEvent.__table__, "actor_id"),
+    (CalendarOverride.__table__, "created_by_id"),
+    (ModulusTableVersion.__table__, "uploaded_by_id"),
+):
+    _table.append_constraint(ForeignKeyConstraint([_column], ["users.id"]))

@@ -1,26 +1,20 @@
 from functools import partial
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
-from ..core.forms import choices
-from ..core.mail import after_response, send_message_after_commit
-from ..core.permissions import public, roles_required, signed_in
+from ..core.mail import after_response
+from ..core.permissions import public, signed_in
 from ..core.ratelimits import post_limits, reset_request_limits, sign_in_limits
-from ..extensions import db, login_manager
-from ..third_party.models import Organisation
+from ..extensions import login_manager
 from . import bp, links, services, sessions
 from .forms import (
     ChangePasswordForm,
-    EditUserForm,
-    InviteForm,
     ResetRequestForm,
     SetPasswordForm,
     SignInForm,
 )
-from .models import Role, User
 from .services import LinkKind
 
 
@@ -140,22 +134,6 @@ def _lifetimes() -> dict[str, str]:
     }
 
 
-def _send_password_link(user: User, kind: LinkKind, *, sent: str) -> None:
-    """An administrator's link: flash `sent` once the email has gone, or say it has not."""
-    message = links.link_email(user, kind, actor=current_user)
-    send_message_after_commit(
-        message,
-        what=f"{kind} link for user {user.id}",
-        on_sent=partial(flash, sent, "success"),
-        on_failed=partial(
-            flash,
-            f"The email to {user.email} could not be sent: the mail server did not accept it. "
-            "Try sending a new link later.",
-            "error",
-        ),
-    )
-
-
 @bp.route("/reset-password", methods=["GET", "POST"])
 @public
 @reset_request_limits
@@ -167,87 +145,3 @@ def reset_password():
         after_response(partial(links.send_reset_link, form.email.data))
         return render_template("auth/reset_sent.html", email=form.email.data, **_lifetimes())
     return render_template("auth/reset_password.html", form=form)
-
-
-# --- Administering users -----------------------------------------------------------------
-
-
-def _organisation_choices():
-    rows = db.session.execute(
-        select(Organisation.id, Organisation.name).order_by(Organisation.name)
-    )
-    return choices([("", "Not part of an organisation"), *rows])
-
-
-@bp.route("/admin/users")
-@roles_required(Role.ADMIN)
-def users():
-    role = request.args.get("role", "")
-    query = select(User).order_by(User.full_name)
-    if role in {r.value for r in Role}:
-        query = query.where(User.role == role)
-    page = db.paginate(query, per_page=50, error_out=False)
-    return render_template("auth/users.html", page=page, role=role, roles=list(Role))
-
-
-@bp.route("/admin/users/invite", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
-def invite():
-    form = InviteForm()
-    form.organisation_id.choices = _organisation_choices()
-    if form.validate_on_submit():
-        if services.find_user_by_email(form.email.data) is not None:
-            form.email.errors = ["A user with this email address already exists"]
-        else:
-            user = services.invite_user(
-                email=form.email.data,
-                full_name=form.full_name.data,
-                role=Role(form.role.data),
-                organisation_id=form.organisation_id.data,
-                actor=current_user,
-            )
-            _send_password_link(user, LinkKind.INVITATION, sent=f"Invitation sent to {user.email}.")
-            return redirect(url_for("auth.user", user_id=user.id))
-    return render_template("auth/invite.html", form=form)
-
-
-@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
-def user(user_id: int):
-    target = db.session.get(User, user_id) or abort(404)
-    form = EditUserForm(obj=target if request.method == "GET" else None)
-    form.organisation_id.choices = _organisation_choices()
-    if form.validate_on_submit():
-        if target.id == current_user.id and (
-            form.role.data != Role.ADMIN or not form.is_enabled.data
-        ):
-            flash("You cannot remove your own administrator access.", "error")
-        else:
-            services.update_user(
-                target,
-                role=Role(form.role.data),
-                organisation_id=form.organisation_id.data,
-                is_enabled=form.is_enabled.data,
-                actor=current_user,
-            )
-            flash("Changes saved.", "success")
-            return redirect(url_for("auth.user", user_id=target.id))
-    return render_template("auth/user.html", target=target, form=form)
-
-
-@bp.route("/admin/users/<int:user_id>/send-link", methods=["POST"])
-@roles_required(Role.ADMIN)
-def send_link(user_id: int):
-    target = db.session.get(User, user_id) or abort(404)
-    kind = LinkKind.RESET if target.has_password else LinkKind.INVITATION
-    _send_password_link(target, kind, sent=f"A set-password link has been sent to {target.email}.")
-    return redirect(url_for("auth.user", user_id=target.id))
-
-
-@bp.route("/admin/users/<int:user_id>/unlock", methods=["POST"])
-@roles_required(Role.ADMIN)
-def unlock(user_id: int):
-    target = db.session.get(User, user_id) or abort(404)
-    services.unlock_user(target, actor=current_user)
-    flash(f"{target.full_name} can sign in again.", "success")
-    return redirect(url_for("auth.user", user_id=target.id))

@@ -61,12 +61,6 @@ class WorkingCalendar:
         """The day itself if it is a working day, otherwise the next one."""
         return _next_working_day(self, day)
 
-    def previous_working_day(self, day: date) -> date:
-        """The day itself if it is a working day, otherwise the one before."""
-        while not self.is_working_day(day):
-            day -= timedelta(days=1)
-        return day
-
     def add_working_days(self, day: date, count: int) -> date:
         """Move `count` working days on (or back, if negative) from `day`."""
         step = timedelta(days=1 if count >= 0 else -1)
@@ -105,6 +99,7 @@ def financial_year_end(day: date) -> date:
 
 
 def financial_year_label(day: date) -> str:
+    """'2026/27' for any day from 1 April 2026 to 31 March 2027."""
     start = financial_year_start(day).year
     return f"{start}/{(start + 1) % 100:02d}"
 
@@ -163,17 +158,6 @@ def four_weekly_period(anchor: date, day: date) -> tuple[int, Period]:
     index = (day - anchor).days // 28
     start = anchor + index * FOUR_WEEKS
     return index, Period(start, start + FOUR_WEEKS - timedelta(days=1))
-
-
-def four_weekly_periods(anchor: date, within: Period) -> list[tuple[int, Period]]:
-    """Every 4-weekly cycle that overlaps `within`, in order."""
-    index, period = four_weekly_period(anchor, within.start)
-    cycles = []
-    while period.start <= within.end:
-        cycles.append((index, period))
-        index += 1
-        period = Period(period.start + FOUR_WEEKS, period.end + FOUR_WEEKS)
-    return cycles
 
 
 def _add_months(day: date, months: int) -> date:

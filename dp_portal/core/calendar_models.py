@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy import CheckConstraint, Date, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -21,7 +21,7 @@ class CalendarOverride(db.Model):
     kind: Mapped[str] = mapped_column(String(8), nullable=False)  # closed | open
     reason: Mapped[str] = mapped_column(String(200), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(Integer)  # foreign key: auth/models.py
 
     __table_args__ = (
         UniqueConstraint("day", "region", name="uq_calendar_overrides_day_region"),

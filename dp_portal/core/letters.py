@@ -12,6 +12,7 @@ import json
 import mimetypes
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +22,6 @@ from flask import current_app, render_template
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -38,11 +38,22 @@ from .types import UTCDateTime, local_today, utcnow
 FORMATS = ("standard", "large_print", "easy_read")
 
 
+class EmailStatus(StrEnum):
+    """Where a letter's email copy is (its lifecycle: core/letter_email.py)."""
+
+    PENDING = "pending"  # waiting for its first attempt, or its next (email_next_attempt_at)
+    SENDING = "sending"  # claimed by a sender until email_next_attempt_at (the lease)
+    SENT = "sent"
+    FAILED = "failed"  # shown to finance officers, who may try again
+
+
 class Letter(db.Model):
     __tablename__ = "letters"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    # Whose letter it is: a plain id, because the kernel knows no domain. The accounts package
+    # owns the relationship and declares the foreign key (accounts/models.py).
+    account_id: Mapped[int] = mapped_column(Integer, nullable=False)
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
     subject: Mapped[str] = mapped_column(String(200), nullable=False)
     letter_format: Mapped[str] = mapped_column(String(16), nullable=False)
@@ -66,7 +77,7 @@ class Letter(db.Model):
         Index("ix_letters_account_id", "account_id", "id"),
         Index("ix_letters_email_queue", "email_status", "email_next_attempt_at"),
         CheckConstraint(
-            "email_status IS NULL OR email_status IN ('pending', 'sent', 'failed')",
+            "email_status IS NULL OR email_status IN ('pending', 'sending', 'sent', 'failed')",
             name="email_status",
         ),
     )
@@ -114,7 +125,7 @@ def letter_row(
         # A copy goes by email when an address is on file; the email job sends it once the
         # PDF exists, and retries.
         "email_to": to.email or None,
-        "email_status": "pending" if to.email else None,
+        "email_status": EmailStatus.PENDING if to.email else None,
         "email_attempts": 0,
         "email_next_attempt_at": None,
         "email_error": None,

@@ -87,10 +87,6 @@ def deliver_safely(message: EmailMessage, *, what: str) -> bool:
     return True
 
 
-def send_after_commit(to: str, subject: str, body: str, **callbacks) -> None:
-    send_message_after_commit(build_message(to, subject, body), what=subject, **callbacks)
-
-
 def send_message_after_commit(
     message: EmailMessage,
     *,

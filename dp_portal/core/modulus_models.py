@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import ForeignKey, Integer, String, Text, select
+from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -23,7 +23,7 @@ class ModulusTableVersion(db.Model):
     scsubtab: Mapped[str] = mapped_column(Text, nullable=False, default="")
     row_count: Mapped[int] = mapped_column(Integer, nullable=False)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(Integer)  # foreign key: auth/models.py
 
 
 _cache: dict[tuple[str, int], ModulusTables] = {}

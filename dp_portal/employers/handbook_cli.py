@@ -7,11 +7,10 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from ..cli import dp_cli
 from ..extensions import db
 
 
-@dp_cli.command("handbook-defaults")
+@click.command("handbook-defaults")
 @with_appcontext
 def handbook_defaults_command() -> None:
     """Add the handbook's default sections that are missing (published, version 1)."""

@@ -22,7 +22,6 @@ from sqlalchemy import func, select, text
 
 from ..accounts.models import Account
 from ..accounts.services import correspondents
-from ..cli import dp_cli
 from ..core.letters import letter_row, record_letters
 from ..extensions import db
 from .checklist import RENEWAL_NOTICE_DAYS, item, reminder_day
@@ -127,7 +126,7 @@ def checklist_reminders_job(app: Flask) -> int:
         return count
 
 
-@dp_cli.command("checklist-reminders")
+@click.command("checklist-reminders")
 @click.option("--as-of", "as_of", default=None, help="Issue what is due on this date (YYYY-MM-DD).")
 @with_appcontext
 def checklist_reminders_command(as_of: str | None) -> None:

@@ -1,12 +1,9 @@
 from flask import render_template
 from flask_login import current_user
-from sqlalchemy import text
 
-from ..accounts import scope
 from ..auth.models import Role
 from ..core.permissions import public, viewer
-from ..extensions import db
-from . import bp
+from . import bp, services
 
 
 @bp.route("/")
@@ -15,9 +12,9 @@ def home():
     if not current_user.is_authenticated:
         return render_template("pages/start.html")
     if current_user.role in (Role.RECIPIENT, Role.BROKERAGE_STAFF):
-        accounts = db.session.execute(scope.visible_accounts(viewer()).limit(200)).scalars().all()
+        accounts = services.home_accounts(viewer())
         return render_template("pages/home_accounts.html", accounts=accounts)
-    return render_template("pages/home_staff.html", counts=scope.status_counts(viewer()))
+    return render_template("pages/home_staff.html", counts=services.account_counts(viewer()))
 
 
 @bp.route("/accessibility")
@@ -35,5 +32,5 @@ def cookies():
 @bp.route("/healthz")
 @public
 def healthz():
-    db.session.execute(text("SELECT 1"))
+    services.database_answers()
     return {"status": "ok"}

@@ -1,16 +1,14 @@
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import abort, render_template, request
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from sqlalchemy import func, select
 from wtforms import StringField, SubmitField
 from wtforms.validators import Length, ValidationError
 
 from ..accounts import scope as account_scope
-from ..accounts.models import Account
 from ..auth.models import Role
-from ..core.audit import AuditEvent, record_download
+from ..core.audit import AuditEvent, EventFilter, record_download
 from ..core.downloads import XLSX, attachment
 from ..core.forms import BaseForm, DateField
 from ..core.permissions import roles_required, viewer
@@ -18,6 +16,7 @@ from ..core.spreadsheets import workbook_bytes
 from ..core.types import local_today
 from ..extensions import db
 from ..monitoring import reminder_report
+from . import audit_log as audit_log_search
 from . import bp
 
 
@@ -47,24 +46,16 @@ class AuditFilterForm(BaseForm):
 @roles_required(Role.FINANCE_OFFICER, Role.ADMIN)
 def audit_log():
     form = AuditFilterForm(request.args)
-    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    wanted = EventFilter()
     if form.validate():
-        if form.action.data:
-            query = query.where(AuditEvent.action.like(f"{form.action.data}%"))
-        if form.actor.data:
-            query = query.where(func.lower(AuditEvent.actor_label) == form.actor.data.lower())
-        if form.account.data:
-            account_id = db.session.execute(
-                select(Account.id).where(func.upper(Account.reference) == form.account.data.upper())
-            ).scalar()
-            query = query.where(AuditEvent.account_id == (account_id or -1))
-        if form.date_from.data:
-            start = datetime.combine(form.date_from.data, time.min, tzinfo=UTC)
-            query = query.where(AuditEvent.occurred_at >= start)
-        if form.date_to.data:
-            end = datetime.combine(form.date_to.data + timedelta(days=1), time.min, tzinfo=UTC)
-            query = query.where(AuditEvent.occurred_at < end)
-    page = db.paginate(query, per_page=50, error_out=False)
+        wanted = audit_log_search.event_filter(
+            action=form.action.data or "",
+            actor=form.actor.data or "",
+            account=form.account.data or "",
+            date_from=form.date_from.data,
+            date_to=form.date_to.data,
+        )
+    page = audit_log_search.events_page(wanted, request.args.get("page", 1, type=int))
     args = {k: v for k, v in request.args.items(multi=False) if k != "page"}
     return render_template("reports/audit_log.html", page=page, form=form, args=args)
 

@@ -1,4 +1,4 @@
-"""Organisations and mandates. Never commits."""
+"""Organisations and their mandates to act on an account. Never commits."""
 
 from __future__ import annotations
 
@@ -14,6 +14,23 @@ from .models import Mandate, Organisation
 
 ORGANISATION_FIELDS = ["name", "kind", "email", "phone", "address_line_1", "town", "postcode"]
 MANDATE_FIELDS = ["organisation_id", "scope", "starts_on", "ends_on", "consent_recorded_on"]
+
+
+def organisations() -> list[Organisation]:
+    return list(db.session.execute(select(Organisation).order_by(Organisation.name)).scalars())
+
+
+def organisation_names(kinds: tuple[str, ...] | None = None) -> list[tuple[int, str]]:
+    """(id, name) of every organisation, or of those of `kinds`, by name (for choices)."""
+    query = select(Organisation.id, Organisation.name).order_by(Organisation.name)
+    if kinds is not None:
+        query = query.where(Organisation.kind.in_(kinds))
+    return [(row.id, row.name) for row in db.session.execute(query)]
+
+
+# Organisations that may hold a mandate to manage someone's money (providers are paid, not
+# trusted with the budget).
+MANAGING_KINDS = ("brokerage", "money_management")
 
 
 def organisation_name_taken(name: str) -> bool:

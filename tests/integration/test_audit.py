@@ -73,6 +73,23 @@ def test_audit_log_page_filters_by_action_actor_and_account(client, factory, db_
     assert bad_date.status_code == 200 and b"must be a real date" in bad_date.data
 
 
+def test_an_officers_changes_are_found_by_the_address_they_have_now(client, factory, db_session):
+    """The log is searched by who acted, not by the text recorded: an officer whose address
+    changed is found with all their changes, and "system" finds what jobs did."""
+    officer = factory.user(Role.FINANCE_OFFICER, email="morven@old.example")
+    record(officer, "account.updated", officer, summary="Before the move", session=db_session)
+    record(None, "demo.loaded", object_type="demo", summary="By a job", session=db_session)
+    officer.email = "morven@new.example"
+    db_session.flush()
+    sign_in_as(client, factory.user(Role.ADMIN))
+    page = client.get("/audit?actor=Morven@new.example").data
+    assert b"Before the move" in page and b"By a job" not in page
+    page = client.get("/audit?actor=system").data
+    assert b"By a job" in page and b"Before the move" not in page
+    page = client.get("/audit?action=ACCOUNT.").data
+    assert b"Before the move" in page
+
+
 def test_audit_event_page_shows_before_and_after(client, factory, db_session):
     officer = factory.user(Role.FINANCE_OFFICER)
     row = record(

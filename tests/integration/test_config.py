@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,7 @@ from dp_portal.config import (
     ConfigurationError,
     ProductionConfig,
     config_from_env,
+    development_base_url,
     production_problems,
 )
 
@@ -146,3 +148,35 @@ def test_with_nothing_set_the_app_does_not_start():
 
 def test_development_starts_only_when_asked_for_by_name():
     assert _start({"DP_ENV": "development"}).stdout.strip() == "started"
+
+
+@pytest.mark.parametrize(
+    ("environ", "base"),
+    [
+        ({}, "http://127.0.0.1:5000"),
+        ({"FLASK_RUN_PORT": "5055"}, "http://127.0.0.1:5055"),
+        ({"FLASK_RUN_HOST": "0.0.0.0", "FLASK_RUN_PORT": "8080"}, "http://127.0.0.1:8080"),  # noqa: S104
+        (
+            {"PUBLIC_BASE_URL": "http://dp.test:9000", "FLASK_RUN_PORT": "5055"},
+            "http://dp.test:9000",
+        ),
+    ],
+)
+def test_development_links_follow_the_port_the_portal_runs_on(environ, base):
+    assert development_base_url(environ) == base
+
+
+def test_make_run_gives_the_portal_and_scheduler_the_address_it_runs_on():
+    """`make run PORT=5055`: the links the scheduler emails must reach that port."""
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in ("PUBLIC_BASE_URL", "MAKEFLAGS")}
+    dry_run = subprocess.run(
+        ["make", "-n", "run", "PORT=5055"], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert dry_run.returncode == 0, dry_run.stderr
+    starts = [line for line in dry_run.stdout.splitlines() if "flask --app dp_portal" in line]
+    scheduler = next(line for line in starts if "dp scheduler" in line)
+    web = next(line for line in starts if " run --host" in line)
+    for line in (scheduler, web):
+        assert "PUBLIC_BASE_URL=http://127.0.0.1:5055 " in line
+    assert "--port 5055" in web

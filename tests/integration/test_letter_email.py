@@ -4,14 +4,17 @@ retried on a widening timetable, then shown to finance officers; the letter is n
 import smtplib
 from datetime import timedelta
 from email import message_from_bytes, policy
+from itertools import product
 
+import pytest
 from sqlalchemy import select
 
 from dp_portal.accounts.services import correspondents
 from dp_portal.auth.models import Role
 from dp_portal.core import letter_email
-from dp_portal.core.letter_email import MAX_ATTEMPTS, RETRY_AFTER, email_due_letters
-from dp_portal.core.letters import Letter, LetterRecipient, letter_row, record_letters
+from dp_portal.core.errors import RuleError
+from dp_portal.core.letter_email import MAX_ATTEMPTS, RETRY_AFTER, TRANSITIONS, email_due_letters
+from dp_portal.core.letters import EmailStatus, Letter, LetterRecipient, letter_row, record_letters
 from dp_portal.core.types import utcnow
 from dp_portal.extensions import db
 
@@ -49,7 +52,7 @@ def test_the_letter_is_emailed_once_with_its_pdf(app_ctx, factory, outbox):
     [attachment] = list(message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_content().startswith(b"%PDF")
-    assert f"/accounts/{account_id}/letters" in message.get_body().get_content()
+    assert f"http://localhost/accounts/{account_id}/letters" in message.get_body().get_content()
     letter = db.session.get(Letter, letter_id)
     assert letter.email_status == "sent" and letter.emailed_at is not None
 
@@ -101,6 +104,7 @@ def test_a_claimed_letter_is_not_sent_by_a_second_sender(app_ctx, factory, monke
     monkeypatch.setattr(letter_email, "deliver", sent.append)
     now = utcnow()
     # Another sender claimed it a minute ago and has not finished.
+    letter.email_status = "sending"
     letter.email_attempts, letter.email_next_attempt_at = 1, now + timedelta(minutes=14)
     db.session.commit()
     assert letter_email.email_letter(letter.id, now) == "skipped"
@@ -171,3 +175,77 @@ def test_the_command_sends_what_is_due_once(app, factory, db_session, outbox):
     assert first.exit_code == 0 and "1 sent" in first.output, first.output
     assert "nothing due" in runner.invoke(args=["dp", "emails"]).output
     assert len(list(outbox.glob("*.eml"))) == 1
+
+
+P, SENDING, SENT, FAILED = (
+    EmailStatus.PENDING,
+    EmailStatus.SENDING,
+    EmailStatus.SENT,
+    EmailStatus.FAILED,
+)
+# Every move the lifecycle allows, written out here so that changing the table in
+# core/letter_email.py means changing this list too. None: post only (no address on file).
+ALLOWED = {
+    (P, SENDING),
+    (SENDING, SENDING),
+    (SENDING, SENT),
+    (SENDING, P),
+    (SENDING, FAILED),
+    (FAILED, P),
+}
+
+
+@pytest.mark.parametrize(("current", "to"), list(product([None, *EmailStatus], EmailStatus)))
+def test_the_email_lifecycle_allows_exactly_its_table(current, to):
+    letter = Letter(email_status=current)
+    if (current, to) in ALLOWED:
+        letter_email.move(letter, to)
+        assert letter.email_status == to
+    else:
+        with pytest.raises(RuleError):
+            letter_email.move(letter, to)
+        assert letter.email_status == current
+    assert set(TRANSITIONS) == ALLOWED
+
+
+def test_while_a_sender_holds_the_letter_it_shows_as_sending(app_ctx, factory, monkeypatch):
+    """Another sender (or an officer's page) can see the letter is being sent, not waiting."""
+    letter_id = _letter(factory).id
+    seen = []
+
+    def deliver(message):
+        seen.append(db.session.execute(select(Letter.email_status).where(Letter.id == letter_id)))
+
+    monkeypatch.setattr(letter_email, "deliver", deliver)
+    assert email_due_letters() == {"sent": 1}
+    assert [result.scalar() for result in seen] == ["sending"]
+
+
+def test_a_lapsed_lease_is_claimed_again(app_ctx, factory, outbox):
+    """A sender that crashed mid-send leaves the letter 'sending'; once its lease lapses the
+    next run sends it (at least once: a copy may arrive twice, none is lost)."""
+    letter = _letter(factory)
+    letter_id, now = letter.id, utcnow()
+    letter.email_status, letter.email_attempts = "sending", 1
+    letter.email_next_attempt_at = now - timedelta(minutes=1)
+    db.session.commit()
+    assert email_due_letters(now=now) == {"sent": 1}
+    assert db.session.get(Letter, letter_id).email_attempts == 2
+
+
+def test_only_a_failed_email_is_tried_again(app_ctx, factory):
+    letter = _letter(factory)
+    with pytest.raises(RuleError):
+        letter_email.retry(letter, "someone@example.org")
+    assert letter.email_status == "pending"
+
+
+def test_the_link_in_the_email_uses_the_configured_address_and_port(
+    app, app_ctx, factory, outbox, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "http://127.0.0.1:5055/")
+    account_id = _letter(factory).account_id
+    assert email_due_letters() == {"sent": 1}
+    [eml] = outbox.glob("*.eml")
+    body = message_from_bytes(eml.read_bytes(), policy=policy.default).get_body().get_content()
+    assert f"http://127.0.0.1:5055/accounts/{account_id}/letters\n" in body
