@@ -12,6 +12,7 @@ from . import (  # noqa: E402, F401
     charter_staff_views,
     charter_views,
     checklist_views,
+    cost_rate_views,
     handbook_admin_views,
     handbook_cli,
     handbook_views,

@@ -174,6 +174,7 @@ ROUTES: dict[str, Route] = {
     # PA employers: the cost calculator and the employer checklist. An empty tick form shows
     # its errors (200).
     "employers.calculator": r(OPEN),
+    "employers.cost_rates": r(ADMIN),
     "employers.checklist_guide": r(OPEN),
     "employers.checklist": r(ALL, V),
     "employers.tick": r(SUBMITTERS, E),
