@@ -101,6 +101,7 @@ def _register_models() -> None:
     from .core import calendar_models as _calendar  # noqa: F401
     from .core import letters as _letters  # noqa: F401
     from .core import modulus_models as _modulus  # noqa: F401
+    from .employers import models as _employers  # noqa: F401
     from .monitoring import models as _monitoring  # noqa: F401
     from .payments import models as _payments  # noqa: F401
     from .third_party import models as _third_party  # noqa: F401
@@ -110,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts_bp
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .employers import bp as employers_bp
     from .monitoring import bp as monitoring_bp
     from .pages import bp as pages_bp
     from .payments import bp as payments_bp
@@ -125,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         payments_bp,
         monitoring_bp,
+        employers_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -23,6 +25,7 @@ def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
     """Load a realistic demo council: people, accounts, organisations and a user per role."""
     from .core.types import local_today
     from .demo import DEMO_PASSWORD, build_demo, database_has_users, demo_logins, demo_returns
+    from .demo.employers import demo_employers
     from .monitoring.jobs import issue_due_reminders
 
     if current_app.config["ENV_NAME"] == "production":
@@ -41,6 +44,9 @@ def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
         reminders = issue_due_reminders(today)
         db.session.commit()
         click.echo(f"Returns history loaded; {reminders} reminders issued for late returns.")
+        demo_employers(today, Path(current_app.config["EVIDENCE_DIR"]))
+        db.session.commit()
+        click.echo("PA employers loaded: the handbook, a checklist and Charter Mark employers.")
     click.echo("")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for role_label, email in demo_logins():
@@ -135,3 +141,13 @@ def scheduler_command() -> None:
         run_scheduler(current_app._get_current_object())
     except AlreadyRunning as exc:
         raise click.ClickException(f"Not starting: {exc}.") from exc
+
+
+# Commands that live with their domain, registered here (the CLI knows the domains; no
+# domain imports the CLI).
+from .employers.charter_jobs import charter_reminders_command  # noqa: E402
+from .employers.handbook_cli import handbook_defaults_command  # noqa: E402
+from .employers.jobs import checklist_reminders_command  # noqa: E402
+
+for _command in (charter_reminders_command, handbook_defaults_command, checklist_reminders_command):
+    dp_cli.add_command(_command)

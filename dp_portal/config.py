@@ -147,6 +147,8 @@ class Config:
     TEAM_LEADER_WEEKLY_CEILING = os.environ.get("TEAM_LEADER_WEEKLY_CEILING", "1500.00")
     # Pay.UK modulus weight tables (valacdos.txt, scsubtab.txt), if installed on disk.
     MODULUS_TABLE_DIR = os.environ.get("MODULUS_TABLE_DIR", "")
+    CHARTER_MARK_YEARS = int(os.environ.get("CHARTER_MARK_YEARS", "2"))
+    CHARTER_RENEWAL_REMINDER_DAYS = os.environ.get("CHARTER_RENEWAL_REMINDER_DAYS", "90,30")
 
 
 ProductionConfig = Config

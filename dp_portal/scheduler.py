@@ -68,11 +68,25 @@ def emails_job(app: Flask) -> int:
         return _in_batches(batch)
 
 
+def checklist_reminders_job(app: Flask) -> int:
+    from .employers.jobs import checklist_reminders_job as job
+
+    return job(app)
+
+
+def charter_reminders_job(app: Flask) -> int:
+    from .employers.charter_jobs import charter_reminders_job as job
+
+    return job(app)
+
+
 # name -> (job, cron fields): the whole schedule, in one place.
 JOBS: dict[str, tuple[Callable[[Flask], int], dict[str, str]]] = {
     "reminders": (reminders_job, {"hour": "6", "minute": "30"}),
     "letters": (letters_job, {"minute": "*/10"}),
     "emails": (emails_job, {"minute": "5-59/10"}),
+    "checklist_reminders": (checklist_reminders_job, {"hour": "6", "minute": "40"}),
+    "charter_reminders": (charter_reminders_job, {"hour": "6", "minute": "45"}),
 }
 
 

@@ -33,12 +33,14 @@ from .search import matching_accounts
 class Need(StrEnum):
     VIEW = "view"  # read the account, its budget, payments, letters and returns
     RETURNS = "returns"  # fill in and send returns, add evidence
+    EMPLOYER = "employer"  # act as the PAs' employer: the checklist, the Charter Mark
 
 
 # What each mandate scope lets an organisation's staff do (reg. 5 of the 2014 Regulations:
 # the person decides how much a third party does for them).
 MANDATE_ALLOWS: dict[str, frozenset[Need]] = {
-    "manage_money": frozenset({Need.VIEW, Need.RETURNS}),
+    # Managing the money includes running the PAs' payroll, so the employer's records too.
+    "manage_money": frozenset({Need.VIEW, Need.RETURNS, Need.EMPLOYER}),
     "view_only": frozenset({Need.VIEW}),
 }
 # Roles that see every account, and what they may do on all of them.

@@ -98,6 +98,12 @@ def financial_year_end(day: date) -> date:
     return date(financial_year_start(day).year + 1, 3, 31)
 
 
+def financial_year_label(day: date) -> str:
+    """'2026/27' for any day from 1 April 2026 to 31 March 2027."""
+    start = financial_year_start(day).year
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """An inclusive range of days."""

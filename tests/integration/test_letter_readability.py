@@ -64,6 +64,20 @@ SAMPLES = {
         "changed_on": "2026-08-04",
     },
     "reinstatement": PERIOD,
+    "checklist_renewal": {
+        "reference": "DP000123",
+        "item_title": "Employer's liability insurance in place",
+        "item_key": "insurance",
+        "renews_on": "2026-09-03",
+        "notice_days": 30,
+    },
+    "charter_renewal": {
+        "number": "CM-2026-0001",
+        "tier_label": "Charter Mark holder",
+        "display_name": "M. Brown, Glenarden",
+        "expires_on": "2028-04-30",
+        "days_before": 90,
+    },
     **{
         f"reminder_{stage}": PERIOD | {"stage_date": "2026-08-04"}
         for stage in ("first", "second", "final", "escalation")

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from dp_portal.accounts.models import BankDetailsChange
 from dp_portal.accounts.scope import Need
@@ -27,7 +27,18 @@ from dp_portal.core.audit import record
 from dp_portal.core.calendar_models import CalendarOverride
 from dp_portal.core.letters import Letter, LetterRecipient, letter_row
 from dp_portal.core.permissions import PUBLIC, SIGNED_IN, access_of
-from dp_portal.core.types import local_today
+from dp_portal.core.types import local_today, utcnow
+from dp_portal.employers.checklist_services import files_folder
+from dp_portal.employers.models import (
+    Answer,
+    Application,
+    Award,
+    ChecklistTick,
+    CriteriaVersion,
+    EmployerFile,
+    HandbookSection,
+    HandbookVersion,
+)
 from dp_portal.monitoring.models import EscalationTask, Evidence, MonitoringReturn
 from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow
 
@@ -63,7 +74,7 @@ def r(who, need=None, get=200, post=200) -> Route:
     return Route(who, need, get, post)
 
 
-V, W = Need.VIEW, Need.RETURNS
+V, W, E = Need.VIEW, Need.RETURNS, Need.EMPLOYER
 ROUTES: dict[str, Route] = {
     # Public pages. Signing in when already signed in goes home.
     "pages.home": r(OPEN),
@@ -160,18 +171,56 @@ ROUTES: dict[str, Route] = {
     "monitoring.raise_recovery": r(FINANCE, V),
     "monitoring.tier": r(FINANCE, V),
     "monitoring.export_history": r(frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER}), V),
+    # PA employers: the cost calculator and the employer checklist. An empty tick form shows
+    # its errors (200).
+    "employers.calculator": r(OPEN),
+    "employers.cost_rates": r(ADMIN),
+    "employers.checklist_guide": r(OPEN),
+    "employers.checklist": r(ALL, V),
+    "employers.tick": r(SUBMITTERS, E),
+    "employers.checklist_file": r(ALL, V),
+    # The Charter Mark. The world's holder application has been sent, so its answers cannot
+    # change (the form says so; a POST is refused and goes back to the application).
+    "employers.charter_mark": r(OPEN),
+    "employers.charter_verify": r(OPEN),
+    "employers.charter_account": r(ALL, V),
+    "employers.charter_apply": r(ALL, E),
+    "employers.charter_application": r(ALL, V),
+    "employers.charter_answers": r(ALL, E, post=302),
+    "employers.charter_withdraw": r(ALL, E, post=302),
+    "employers.charter_file": r(ALL, V),
+    "employers.charter_award": r(ALL, V),
+    "employers.charter_certificate": r(ALL, V),
+    "employers.charter_queue": r(PROPOSERS),
+    "employers.charter_review_application": r(PROPOSERS, V),
+    "employers.charter_criteria_versions": r(ADMIN),
+    "employers.charter_publish_criteria": r(ADMIN),
+    "employers.charter_reports_page": r(STAFF),
+    "employers.charter_reports_export": r(STAFF),
+    # The PA Employer Handbook: anyone reads it; administrators edit it. An empty POST to a
+    # form re-shows it with its errors.
+    "employers.handbook": r(OPEN),
+    "employers.handbook_section": r(OPEN),
+    "employers.handbook_search": r(OPEN),
+    "employers.handbook_print": r(OPEN),
+    "employers.handbook_pdf": r(OPEN),
+    "employers.handbook_changes": r(OPEN),
+    "employers.handbook_admin": r(ADMIN),
+    "employers.handbook_new_section": r(ADMIN),
+    "employers.handbook_edit": r(ADMIN),
+    "employers.handbook_preview": r(ADMIN),
 }
 
 # What each role may do on each scenario's account (the rules accounts.scope implements,
 # written out independently here).
 WHOLE_BOOK = {
-    Role.FINANCE_OFFICER: {V, W},
+    Role.FINANCE_OFFICER: {V, W, E},
     Role.TEAM_LEADER: {V},
     Role.ADMIN: {V},
 }
 SIDE = {
-    Role.RECIPIENT: {OWN: {V, W}},
-    Role.BROKERAGE_STAFF: {OWN: {V, W}, VIEW_ONLY: {V}},
+    Role.RECIPIENT: {OWN: {V, W, E}},
+    Role.BROKERAGE_STAFF: {OWN: {V, W, E}, VIEW_ONLY: {V}},
 }
 
 
@@ -282,6 +331,7 @@ def _account_objects(factory, db_session, account, run, author) -> dict:
     )
     db_session.add(evidence)
     db_session.flush()
+    checklist_file = _checklist_tick_with_file(db_session, account, author)
     return {
         "account_id": account.id,
         "person_id": account.person.id,
@@ -296,7 +346,123 @@ def _account_objects(factory, db_session, account, run, author) -> dict:
         "task_id": task.id,
         "change_id": change.id,
         "stored": stored,
+        "file_id": checklist_file.id,
+        "item_key": "insurance",
     }
+
+
+def _checklist_tick_with_file(db_session, account, author) -> EmployerFile:
+    """An employer checklist tick with its evidence file (stored in the world fixture)."""
+    file = EmployerFile(
+        account_id=account.id,
+        purpose="checklist",
+        original_name="insurance certificate.pdf",
+        stored_name=f"routes-walk-checklist-{account.id}.pdf",
+        content_type="application/pdf",
+        sha256="0" * 64,
+        size=13,
+        uploaded_by_id=author.id,
+    )
+    db_session.add(file)
+    db_session.flush()
+    db_session.add(
+        ChecklistTick(
+            account_id=account.id,
+            item_key="insurance",
+            done_on=date(2026, 4, 6),
+            renews_on=date(2027, 4, 6),
+            file_id=file.id,
+            recorded_by_id=author.id,
+        )
+    )
+    db_session.flush()
+    return file
+
+
+def _charter_objects(db_session, account, author) -> dict:
+    """A holder's application waiting for review (with an evidence file) and a Supporter's
+    award, on `account`."""
+    version = (
+        db_session.execute(select(CriteriaVersion).order_by(CriteriaVersion.version.desc()))
+        .scalars()
+        .first()
+    )
+    stored = f"charter-walk-{account.id}.pdf"
+    evidence = EmployerFile(
+        account_id=account.id,
+        purpose="charter",
+        original_name="contract.pdf",
+        stored_name=stored,
+        content_type="application/pdf",
+        sha256="0" * 64,
+        size=13,
+        uploaded_by_id=author.id,
+    )
+    held = Application(
+        account_id=account.id,
+        criteria_version_id=version.id,
+        tier="holder",
+        status="submitted",
+        display_name="Walk Employer",
+        declaration=True,
+        created_by_id=author.id,
+        submitted_at=utcnow(),
+    )
+    supported = Application(
+        account_id=account.id,
+        criteria_version_id=version.id,
+        tier="supporter",
+        status="awarded",
+        display_name="Walk Supporter",
+        declaration=True,
+        created_by_id=author.id,
+    )
+    db_session.add_all([evidence, held, supported])
+    db_session.flush()
+    db_session.add_all(
+        Answer(application_id=held.id, criterion_id=c.id, answer="Yes", file_id=evidence.id)
+        for c in version.criteria
+    )
+    award = Award(
+        number=f"CM-2026-{account.id:04d}",
+        application_id=supported.id,
+        account_id=account.id,
+        tier="supporter",
+        display_name="Walk Supporter",
+        starts_on=date(2026, 1, 5),
+        expires_on=date(2028, 1, 4),
+    )
+    db_session.add(award)
+    db_session.flush()
+    return {
+        "application_id": held.id,
+        "charter_file_id": evidence.id,
+        "award_id": award.id,
+        "number": award.number,
+        "charter_stored": stored,
+    }
+
+
+def _handbook_section(db_session, admin) -> str:
+    """A handbook section that readers see (version 1) with a draft waiting (version 2)."""
+    section = HandbookSection(slug="routes-walk", stage="deciding", position=1)
+    db_session.add(section)
+    db_session.flush()
+    for number, published_at in ((1, utcnow()), (2, None)):
+        db_session.add(
+            HandbookVersion(
+                section_id=section.id,
+                version=number,
+                title=f"Walk version {number}",
+                summary="S",
+                body_markdown="Text.",
+                change_note="N",
+                published_at=published_at,
+                created_by_id=admin.id,
+            )
+        )
+    db_session.flush()
+    return section.slug
 
 
 @pytest.fixture
@@ -329,17 +495,24 @@ def world(app, factory, db_session):
     factory.access(users[Role.RECIPIENT], accounts[EXPIRED]).is_current = False
     objects = {
         scenario: _account_objects(factory, db_session, account, run, admin)
+        | _charter_objects(db_session, account, admin)
         for scenario, account in accounts.items()
     }
     evidence_dir = Path(app.config["EVIDENCE_DIR"])
     evidence_dir.mkdir(parents=True, exist_ok=True)
     for named in objects.values():
         (evidence_dir / named["stored"]).write_bytes(b"%PDF-1.4 test")
+        (evidence_dir / named["charter_stored"]).write_bytes(b"%PDF-1.4 test")
+    employer_files = files_folder(evidence_dir)
+    employer_files.mkdir(parents=True, exist_ok=True)
+    for account in accounts.values():
+        (employer_files / f"routes-walk-checklist-{account.id}.pdf").write_bytes(b"%PDF-1.4 test")
     event = record(
         admin, "test.event", accounts[OWN], account_id=accounts[OWN].id, session=db_session
     )
     provider = factory.organisation(kind="provider")
     db_session.flush()
+    slug = _handbook_section(db_session, admin)
     shared = {
         "user_id": users[Role.FINANCE_OFFICER].id,
         "override_id": override.id,
@@ -350,6 +523,7 @@ def world(app, factory, db_session):
         "start": "2026-04-06",
         "fmt": "csv",
         "filename": "app.js",
+        "slug": slug,
     }
     return users, {scenario: shared | named for scenario, named in objects.items()}
 

@@ -16,7 +16,13 @@ def test_a_second_scheduler_refuses_to_start(app):
 
 
 def test_every_job_runs_and_is_safe_to_repeat(app, db_session):
-    assert set(JOBS) == {"reminders", "letters", "emails"}
+    assert set(JOBS) == {
+        "reminders",
+        "letters",
+        "emails",
+        "checklist_reminders",
+        "charter_reminders",
+    }
     for job, cron in JOBS.values():
         assert cron
         assert job(app) >= 0
