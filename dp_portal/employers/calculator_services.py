@@ -64,16 +64,11 @@ def calculator_page(query: CalculatorQuery, reader: Viewer | None) -> Calculator
     return CalculatorPage(result, comparisons, source_notes(inputs.on))
 
 
-def _approved_on(account_id: int, day: date):
-    approved = [b for b in payments.budgets_for_account(account_id) if b.status == "approved"]
-    return payments.budget_on(sorted(approved, key=lambda b: (b.effective_from, b.version)), day)
-
-
 def pa_budget_weekly(account_id: int, day: date) -> tuple[Decimal, date] | None:
     """The weekly amount for PA hours in the approved budget in force on `day` (to the penny,
     as shown on the budget page), and the budget's date; None without one, or without a
     rate to price it on that day."""
-    budget = _approved_on(account_id, day)
+    budget = payments.approved_budget_on(account_id, day)
     if budget is None:
         return None
     try:

@@ -141,8 +141,7 @@ def scottish_minimum_on(day: date) -> Decimal | None:
 
 
 def _pa_hours(account_id: int, today: date) -> Decimal:
-    approved = [b for b in payments.budgets_for_account(account_id) if b.status == "approved"]
-    budget = payments.budget_on(sorted(approved, key=lambda b: b.effective_from), today)
+    budget = payments.approved_budget_on(account_id, today)
     if budget is None:
         return Decimal(0)
     return sum(

@@ -175,6 +175,16 @@ def budget_on(versions: list[Budget], day: date) -> Budget | None:
     return current
 
 
+def approved_budget_on(account_id: int, day: date) -> Budget | None:
+    """The approved budget in force on `day` (the latest version of the latest start)."""
+    approved = db.session.execute(
+        select(Budget).where(
+            Budget.account_id == account_id, Budget.status == BudgetStatus.APPROVED
+        )
+    ).scalars()
+    return budget_on(sorted(approved, key=lambda b: (b.effective_from, b.version)), day)
+
+
 @dataclass(frozen=True)
 class BudgetPage:
     current: Budget | None  # in force on `day` (or the first, if none has started yet)

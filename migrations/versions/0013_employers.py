@@ -2,8 +2,8 @@
 figures for 2024/25 to 2026/27), employer files, the checklist, and the Charter Mark (criteria
 versions with the default criteria, applications, answers, awards, renewal reminders).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-03
 """
 
@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
