@@ -10,7 +10,7 @@ from collections.abc import Callable
 import openpyxl
 
 from .hostile_files import build_zip, edit_parts, zip_parts
-from .integration.test_return_spreadsheets import REF, rewrite_sheet, template
+from .monitoring.test_return_spreadsheets import REF, rewrite_sheet, template
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

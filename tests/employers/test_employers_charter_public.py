@@ -13,7 +13,7 @@ from dp_portal.core.types import local_today
 from dp_portal.employers.models import Answer, Application, Award, CriteriaVersion, Criterion
 
 from ..conftest import sign_in_as
-from .test_letters import _pdf_text
+from ..core.test_letters import _pdf_text
 
 V1_KEYS = [
     "minimum_pay",
