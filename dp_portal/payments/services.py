@@ -45,19 +45,9 @@ def add_rate_row(
         source_note=source_note,
         created_by_id=actor.id if actor else None,
     )
-    db.session.add(row)
-    audit.record(
-        actor,
-        "rate.added",
-        row,
-        summary=f"{kind.label} from {effective_from:%d %B %Y}: {value}",
-        after={
-            "kind": str(kind),
-            "effective_from": effective_from.isoformat(),
-            "value": str(value),
-        },
+    return audit.add_dated_figure(
+        row, actor=actor, action="rate.added", label=kind.label, value=value
     )
-    return row
 
 
 @dataclass(frozen=True)
