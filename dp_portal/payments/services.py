@@ -55,6 +55,7 @@ class RatesPage:
     current: RateBreakdown | None
     upcoming: list[RateBreakdown | None]  # the next three dates a rate changes
     history: list[RateRow]  # every row, newest first (staff only)
+    current_from: date | None = None  # the day the rate in force today started
 
 
 def rates_page(today: date, *, staff: bool) -> RatesPage:
@@ -69,7 +70,13 @@ def rates_page(today: date, *, staff: bool) -> RatesPage:
         if staff
         else []
     )
-    return RatesPage(book.pa_rate_on(today), [book.pa_rate_on(d) for d in upcoming[:3]], history)
+    started = [start for _, start, _, _ in book.rows if start <= today]
+    return RatesPage(
+        book.pa_rate_on(today),
+        [book.pa_rate_on(d) for d in upcoming[:3]],
+        history,
+        max(started, default=None),
+    )
 
 
 def add_provider_rate(

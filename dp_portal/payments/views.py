@@ -42,6 +42,7 @@ def rates():
         current=page.current,
         upcoming=page.upcoming,
         history=page.history,
+        current_from=page.current_from,
         RateKind=RateKind,
     )
 

@@ -43,6 +43,7 @@ def test_rate_breakdown_and_validation(client, factory):
     assert b"no more than 2 decimal places" in bad.data
     page = client.get("/rates").data.decode()
     assert "Holiday pay" in page and "£1.52" in page and "£14.54" in page  # 12.60 + 1.52 + 0.42
+    assert "In force from 1 April 2025" in page  # when the rate in force started, not "today"
 
 
 def test_uplift_preview_apply_and_apply_again(client, factory, db_session):
