@@ -91,6 +91,14 @@ class UpliftForm(BaseForm):
     submit = SubmitField("Preview the uplift", widget=GovSubmitInput())
 
 
+class UpliftQueryForm(UpliftForm):
+    """The same questions asked by GET: a preview changes nothing, so its pages (sorted, paged,
+    downloaded) are plain links that can be shared between administrators."""
+
+    class Meta:
+        csrf = False
+
+
 class ProviderRateForm(BaseForm):
     effective_from = DateField(
         "Effective from", validators=[InputRequired("Enter the date it starts")]
