@@ -8,6 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -176,7 +177,11 @@ class BudgetForm(BaseForm):
         widget=GovTextArea(),
         validators=[InputRequired("Enter the reason"), Length(max=500)],
     )
+    check = SubmitField("Check the budget", widget=GovSubmitInput())
     submit = SubmitField("Propose budget", widget=GovSubmitInput())
+    # The new weekly amount the officer was shown: a proposal is only made for the figures
+    # they checked (change a figure, and the comparison is shown again).
+    checked_weekly = HiddenField()
 
     def validate_provider_hours(self, field):
         if field.data and self.provider_id.data not in choice_values(self.provider_id) - {None}:

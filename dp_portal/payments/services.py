@@ -229,7 +229,7 @@ def propose_budget(
     reason: str,
     actor: User,
 ) -> Budget:
-    weekly = round_money(_weekly_for_proposal(account, effective_from, lines))
+    weekly = round_money(weekly_for_proposal(account, effective_from, lines))
     version = (
         db.session.execute(
             select(func.max(Budget.version)).where(Budget.account_id == account.id)
@@ -271,7 +271,7 @@ def propose_budget(
     return budget
 
 
-def _weekly_for_proposal(account: Account, effective_from: date, lines: list[LineSpec]) -> Decimal:
+def weekly_for_proposal(account: Account, effective_from: date, lines: list[LineSpec]) -> Decimal:
     """The weekly amount the proposal comes to on its first day (which decides who may approve
     it), after the rules every proposal must keep."""
     if not lines:

@@ -10,7 +10,7 @@ from ..core.errors import RuleError
 from ..core.forms import choices
 from ..core.permissions import roles_required, signed_in, viewer
 from ..core.types import local_today
-from . import bp, corrections, scope, services, uplift, uplift_pages
+from . import bp, budget_proposals, corrections, scope, services, uplift, uplift_pages
 from . import remittance as remittances  # the module; `remittance` is a view here
 from .forms import (
     AdjustmentForm,
@@ -177,30 +177,39 @@ def budget(account_id: int):
 @roles_required(*PROPOSERS)
 def propose_budget(account_id: int):
     account = account_scope.load_account(viewer(), account_id)
-    form = BudgetForm()
+    if request.method == "GET":
+        form = BudgetForm(data=budget_proposals.prefill(account, local_today()))
+    else:
+        form = BudgetForm()
     providers = services.providers()
     form.provider_id.choices = choices([("", "No provider"), *providers])
+    comparison = None
     if form.validate_on_submit():
+        lines = form.line_specs(dict(providers))
         try:
-            budget = services.propose_budget(
-                account,
-                effective_from=form.effective_from.data,
-                lines=form.line_specs(dict(providers)),
-                weekly_contribution=form.weekly_contribution.data,
-                contribution_basis=form.contribution_basis.data,
-                reason=form.reason.data,
-                actor=current_user,
-            )
+            comparison = budget_proposals.compare(account, form.effective_from.data, lines)
+            if form.submit.data and form.checked_weekly.data == str(comparison.new.weekly):
+                budget = services.propose_budget(
+                    account,
+                    effective_from=form.effective_from.data,
+                    lines=lines,
+                    weekly_contribution=form.weekly_contribution.data,
+                    contribution_basis=form.contribution_basis.data,
+                    reason=form.reason.data,
+                    actor=current_user,
+                )
+                flash(
+                    f"Budget version {budget.version} has been proposed. "
+                    "Another officer must approve it.",
+                    "success",
+                )
+                return redirect(url_for("payments.budget", account_id=account.id))
         except RuleError as exc:
             form.effective_from.errors = [str(exc)]
-        else:
-            flash(
-                f"Budget version {budget.version} has been proposed. "
-                "Another officer must approve it.",
-                "success",
-            )
-            return redirect(url_for("payments.budget", account_id=account.id))
-    return render_template("payments/budget_form.html", form=form, account=account)
+        form.checked_weekly.data = str(comparison.new.weekly) if comparison else ""
+    return render_template(
+        "payments/budget_form.html", form=form, account=account, comparison=comparison
+    )
 
 
 @bp.route("/budgets")

@@ -138,16 +138,23 @@ def test_budget_to_bank_file_through_the_web(client, factory, db_session):
         },
     )
     assert b"quarter hours" in bad.data
+    answers = {
+        "effective_from": ["6", "4", "2026"],
+        "pa_hours": "20",
+        "pa_description": "Personal care",
+        "weekly_contribution": "10",
+        "contribution_basis": "net",
+        "reason": "Assessment 2026",
+    }
+    # Checking first: the new budget beside the current one (none yet), and nothing saved.
+    check = client.post(f"/accounts/{account.id}/budget/new", data=answers | {"check": "y"})
+    checked = check.get_data(as_text=True)
+    assert "The current and the new budget" in checked and "No budget" in checked
+    assert db_session.execute(select(func.count(Budget.id))).scalar() == 0
+    shown = re.search(r'name="checked_weekly"[^>]*value="([\d.]+)"', checked).group(1)
     response = client.post(
         f"/accounts/{account.id}/budget/new",
-        data={
-            "effective_from": ["6", "4", "2026"],
-            "pa_hours": "20",
-            "pa_description": "Personal care",
-            "weekly_contribution": "10",
-            "contribution_basis": "net",
-            "reason": "Assessment 2026",
-        },
+        data=answers | {"submit": "y", "checked_weekly": shown},
     )
     assert response.status_code == 302
     budget = db_session.execute(select(Budget).where(Budget.account_id == account.id)).scalar_one()
