@@ -107,9 +107,7 @@ def _row(period: ReturnPeriod, latest: MonitoringReturn | None, today: date, can
     if can_submit and status in (None, ReturnStatus.DRAFT, ReturnStatus.QUERIED):
         # A period still running can be drafted, not sent (sending.submit).
         first = "Fill in" if period.end < today else "Start a draft"
-        action = {None: first, ReturnStatus.DRAFT: "Continue"}.get(
-            status, "Answer and send again"
-        )
+        action = {None: first, ReturnStatus.DRAFT: "Continue"}.get(status, "Answer and send again")
     return PeriodRow(
         period,
         latest,
