@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..core import audit
-from ..core.types import utcnow
 from ..extensions import db
-from .models import Mandate, Organisation
+from .models import Mandate, MandateStatus, Organisation
+from .organisations import move_mandate
 
 ORGANISATION_FIELDS = ["name", "kind", "email", "phone", "address_line_1", "town", "postcode"]
 MANDATE_FIELDS = ["organisation_id", "scope", "starts_on", "ends_on", "consent_recorded_on"]
@@ -87,9 +87,9 @@ def add_mandate(account_id: int, data: dict[str, Any], *, actor) -> Mandate:
 
 def withdraw_mandate(mandate: Mandate, *, actor) -> None:
     """End a mandate now: the organisation loses access at once. The row stays as history."""
-    if mandate.withdrawn_at is not None:
+    if mandate.status == MandateStatus.WITHDRAWN:
         return
-    mandate.withdrawn_at = utcnow()
+    move_mandate(mandate, MandateStatus.WITHDRAWN)
     audit.record(
         actor,
         "mandate.withdrawn",
