@@ -161,6 +161,7 @@ class Mandate(db.Model):
 
     organisation = relationship("Organisation", lazy="joined")
     consent_representative = relationship("Representative")
+    account = relationship("Account")
 
     __table_args__ = (
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="dates"),

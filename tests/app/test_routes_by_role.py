@@ -41,6 +41,7 @@ from dp_portal.employers.models import (
 )
 from dp_portal.monitoring.models import EscalationTask, Evidence, MonitoringReturn
 from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow
+from dp_portal.third_party.services import consent_folder
 
 from ..conftest import sign_in_as
 from ..factories import UPLIFT_CONTEXT
@@ -145,6 +146,9 @@ ROUTES: dict[str, Route] = {
     "accounts.remove_access": r(FINANCE, V, post=302),
     "accounts.new_mandate": r(FINANCE, V),
     "accounts.withdraw_mandate": r(FINANCE, V, post=302),
+    # The world's mandates already have consent: the page says so (the person's own login).
+    "accounts.confirm_mandate": r(frozenset({Role.RECIPIENT}), V),
+    "accounts.consent_form": r(FINANCE, V),
     # An account's money.
     "payments.budget": r(ALL, V),
     "payments.propose_budget": r(PROPOSERS, V),
@@ -257,7 +261,14 @@ def _account_objects(factory, db_session, account, run, author) -> dict:
     rep = factory.representative(account.person)
     other_user = factory.user(Role.RECIPIENT)
     link = factory.access(other_user, account)
-    mandate = factory.mandate(account, factory.organisation(), scope="view_only")
+    mandate = factory.mandate(
+        account,
+        factory.organisation(),
+        scope="view_only",
+        consent_file_name="consent.pdf",
+        consent_stored_name=f"routes-walk-consent-{account.id}.pdf",
+        consent_content_type="application/pdf",
+    )
     budget = Budget(
         account_id=account.id,
         version=1,
@@ -503,6 +514,10 @@ def world(app, factory, db_session):
     for named in objects.values():
         (evidence_dir / named["stored"]).write_bytes(b"%PDF-1.4 test")
         (evidence_dir / named["charter_stored"]).write_bytes(b"%PDF-1.4 test")
+    consent = consent_folder(evidence_dir)
+    consent.mkdir(parents=True, exist_ok=True)
+    for account in accounts.values():
+        (consent / f"routes-walk-consent-{account.id}.pdf").write_bytes(b"%PDF-1.4 test")
     employer_files = files_folder(evidence_dir)
     employer_files.mkdir(parents=True, exist_ok=True)
     for account in accounts.values():
