@@ -223,3 +223,13 @@ def withdraw_mandate(mandate: Mandate, *, actor) -> None:
         before={"withdrawn_at": None},
         after={"withdrawn_at": mandate.withdrawn_at.isoformat()},
     )
+
+
+def mandate_counts(org_id: int, today: date) -> dict[str, int]:
+    """How many accounts the organisation acts for today, by scope."""
+    rows = db.session.execute(
+        select(Mandate.scope, func.count(Mandate.account_id.distinct()))
+        .where(Mandate.organisation_id == org_id, Mandate.current_on(today))
+        .group_by(Mandate.scope)
+    ).all()
+    return {Mandate.SCOPE_LABELS[scope]: count for scope, count in rows}

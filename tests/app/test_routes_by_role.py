@@ -41,6 +41,7 @@ from dp_portal.employers.models import (
 )
 from dp_portal.monitoring.models import EscalationTask, Evidence, MonitoringReturn
 from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow
+from dp_portal.third_party.models import PooledAccountChange
 from dp_portal.third_party.services import consent_folder
 
 from ..conftest import sign_in_as
@@ -53,6 +54,7 @@ ADMIN = frozenset({Role.ADMIN})
 FINANCE_ADMIN = frozenset({Role.FINANCE_OFFICER, Role.ADMIN})
 PROPOSERS = frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER})
 SUBMITTERS = frozenset({Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER})
+ORG = frozenset({Role.BROKERAGE_STAFF})
 OPEN = "public"
 
 OWN, OTHER, VIEW_ONLY, EXPIRED = "own", "other", "view_only", "expired"
@@ -109,6 +111,20 @@ ROUTES: dict[str, Route] = {
     # Whole-book staff pages.
     "third_party.organisations": r(STAFF),
     "third_party.new_organisation": r(FINANCE_ADMIN),
+    "third_party.organisation": r(STAFF),
+    "third_party.council_set_administrator": r(ADMIN, post=302),
+    "third_party.pooled_changes_waiting": r(FINANCE),
+    "third_party.pooled_change": r(FINANCE),
+    # An organisation's own pages (the world's organisation member is its administrator; an
+    # empty form re-shows with its errors, 200).
+    "third_party.my_organisation": r(ORG),
+    "third_party.org_contact": r(ORG),
+    "third_party.org_invite": r(ORG),
+    "third_party.org_remove_staff": r(ORG, post=302),
+    "third_party.org_administrator": r(ORG, post=302),
+    "third_party.org_activity": r(ORG),
+    "third_party.org_pooled_account": r(ORG),
+    "third_party.org_withdraw_pooled_change": r(ORG, post=302),
     "reports.audit_log": r(FINANCE_ADMIN),
     "reports.audit_event": r(FINANCE_ADMIN),
     "reports.reminders": r(STAFF),
@@ -481,6 +497,8 @@ def world(app, factory, db_session):
     org = factory.organisation()
     users = {role: factory.user(role) for role in Role}
     users[Role.BROKERAGE_STAFF].organisation_id = org.id
+    users[Role.BROKERAGE_STAFF].is_organisation_admin = True
+    colleague = factory.user(Role.BROKERAGE_STAFF, organisation_id=org.id)
     admin = users[Role.ADMIN]
     db_session.add(
         RateRow(kind="living_wage", effective_from=date(2025, 4, 1), value=1260, source_note="t")
@@ -526,6 +544,16 @@ def world(app, factory, db_session):
         admin, "test.event", accounts[OWN], account_id=accounts[OWN].id, session=db_session
     )
     provider = factory.organisation(kind="provider")
+    pooled = PooledAccountChange(
+        organisation_id=org.id,
+        payee_name="TEST BROKERAGE",
+        sort_code="089999",
+        account_number="66374958",
+        bank_check="not_checked",
+        reason="New client account",
+        requested_by_id=users[Role.BROKERAGE_STAFF].id,
+    )
+    db_session.add(pooled)
     db_session.flush()
     slug = _handbook_section(db_session, admin)
     shared = {
@@ -534,6 +562,8 @@ def world(app, factory, db_session):
         "event_id": event.id,
         "token": "not-a-valid-token",
         "org_id": provider.id,
+        "member_id": colleague.id,
+        "pooled_change_id": pooled.id,
         "run_id": run.id,
         "start": "2026-04-06",
         "fmt": "csv",
