@@ -114,6 +114,7 @@ def test_a_signed_form_is_stored_and_gives_consent_at_once(client, factory, db_s
     assert download.status_code == 200 and download.data == PDF
     page = client.get(f"/accounts/{account.id}").get_data(as_text=True)
     assert "Given by Iain Carer (signed form)" in page
+    assert f'href="/mandates/{mandate.id}/consent-form"' in page
 
 
 def test_a_consent_form_that_is_not_a_pdf_or_photo_saves_nothing(client, factory, db_session):
@@ -157,7 +158,7 @@ def test_on_screen_consent_gives_access_only_once_the_person_confirms(client, fa
 
     sign_in_as(client, person_login)
     page = client.get(f"/accounts/{account.id}").get_data(as_text=True)
-    assert f"/mandates/{mandate.id}/consent" in page
+    assert f'href="/mandates/{mandate.id}/consent"' in page
     refused = client.post(f"/mandates/{mandate.id}/consent", data={})
     assert "Tick the box to say you agree" in refused.get_data(as_text=True)
     assert client.post(f"/mandates/{mandate.id}/consent", data={"agree": "y"}).status_code == 302
