@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, exists, or_, select
 
 from ..auth import services as auth_services
@@ -17,6 +18,7 @@ from ..core import audit
 from ..core.audit import AuditEvent
 from ..core.bank_numbers import NeedsConfirmation, mask_account_number, vet
 from ..core.errors import RuleError
+from ..core.mail import build_message, send_message_after_commit
 from ..core.modulus import ModulusTables
 from ..core.pagination import BoundedPage, bounded_page
 from ..core.types import utcnow
@@ -255,6 +257,31 @@ def decide_pooled_change(
         after=_masked(change.payee_name, change.sort_code, change.account_number)
         | {"requested_by": change.requested_by.email, "change": change.id, "note": note},
     )
+    _tell_organisation(org, change)
+
+
+def _tell_organisation(org: Organisation, change: PooledAccountChange) -> None:
+    """Every administrator and the organisation's own address hear of the change once it is
+    saved, so one administrator cannot move the client money quietly (the person's bank
+    details letter does the same job)."""
+    council = current_app.config["COUNCIL_NAME"]
+    addresses = {org.email} | {
+        member.email
+        for member in staff(org.id)
+        if member.is_enabled and member.is_organisation_admin
+    }
+    body = (
+        f"{council} has approved a new pooled client account for {org.name}.\n\n"
+        f"From the next payment run we pay into: {change.payee_name}, sort code "
+        f"{change.sort_code_display}, account ending {change.account_number[-4:]}.\n\n"
+        f"It was asked for by {change.requested_by.full_name}. If nobody at {org.name} asked "
+        f"for this, call us today on {current_app.config['COUNCIL_PHONE']}.\n"
+    )
+    for address in sorted(a for a in addresses if a):
+        send_message_after_commit(
+            build_message(address, "Your pooled client account has changed", body),
+            what=f"pooled account change {change.id}",
+        )
 
 
 def withdraw_pooled_change(change: PooledAccountChange, *, actor: User) -> None:

@@ -42,8 +42,11 @@ def _pending(db_session, org):
     ).scalar_one()
 
 
-def test_a_new_pooled_account_waits_for_a_council_finance_officer(client, factory, db_session):
+def test_a_new_pooled_account_waits_for_a_council_finance_officer(
+    client, factory, db_session, outbox
+):
     org, admin = _org_with_admin(factory)
+    org.email = "office@mms.example"
     sign_in_as(client, admin)
     assert client.post("/organisation/pooled-account", data=NEW).status_code == 302
     change = _pending(db_session, org)
@@ -73,6 +76,12 @@ def test_a_new_pooled_account_waits_for_a_council_finance_officer(client, factor
         )
     ).scalar_one()
     assert "****4958" in logged and "66374958" not in logged
+    # The organisation's own address and every administrator hear of it.
+    sent = sorted(path.name for path in outbox.glob("*.eml"))
+    assert len(sent) == 2
+    assert any("office_at_mms.example" in name for name in sent)
+    text = next(outbox.glob("*.eml")).read_text()
+    assert "account ending 4958" in text and "66374958" not in text
 
 
 def test_whoever_asked_never_approves(app_ctx, factory, db_session):
