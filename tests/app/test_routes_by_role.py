@@ -1,12 +1,13 @@
 """Every URL rule, for every role (and a visitor), for whose object it names, for GET and POST,
 with the exact status expected.
 
-The objects a URL names hang off one of four accounts, seen from the recipient's and the
+The objects a URL names hang off one of five accounts, seen from the recipient's and the
 organisation staff member's side:
 - own: linked to the recipient user, and the organisation holds a "manage the money" mandate;
-- other: nobody's but the council's;
+- other: not the recipient's, and another organisation manages its money;
 - view_only: the organisation holds a "view only" mandate;
-- expired: the organisation's mandate ended yesterday, and the recipient's link was removed.
+- expired: the organisation's mandate ended yesterday, and the recipient's link was removed;
+- prepares_returns: the organisation holds a "prepare returns" mandate.
 A route missing from ROUTES fails the first test, so nothing ships unprotected by accident.
 """
 
@@ -58,7 +59,8 @@ ORG = frozenset({Role.BROKERAGE_STAFF})
 OPEN = "public"
 
 OWN, OTHER, VIEW_ONLY, EXPIRED = "own", "other", "view_only", "expired"
-SCENARIOS = (OWN, OTHER, VIEW_ONLY, EXPIRED)
+PREPARES = "prepares_returns"
+SCENARIOS = (OWN, OTHER, VIEW_ONLY, EXPIRED, PREPARES)
 
 
 @dataclass(frozen=True)
@@ -240,7 +242,7 @@ WHOLE_BOOK = {
 }
 SIDE = {
     Role.RECIPIENT: {OWN: {V, W, E}},
-    Role.BROKERAGE_STAFF: {OWN: {V, W, E}, VIEW_ONLY: {V}},
+    Role.BROKERAGE_STAFF: {OWN: {V, W, E}, VIEW_ONLY: {V}, PREPARES: {V, W}},
 }
 
 
@@ -520,6 +522,9 @@ def world(app, factory, db_session):
     factory.access(users[Role.RECIPIENT], accounts[OWN])
     factory.mandate(accounts[OWN], org, scope="manage_money")
     factory.mandate(accounts[VIEW_ONLY], org, scope="view_only")
+    factory.mandate(accounts[PREPARES], org, scope="prepare_returns")
+    # Another organisation manages the money on the other account: none of it is ours to see.
+    factory.mandate(accounts[OTHER], factory.organisation(), scope="manage_money")
     factory.mandate(accounts[EXPIRED], org, scope="manage_money", ends_on=yesterday)
     factory.access(users[Role.RECIPIENT], accounts[EXPIRED]).is_current = False
     objects = {
