@@ -196,3 +196,21 @@ def test_only_staff_can_be_administrators(app_ctx, factory, db_session):
     officer.is_organisation_admin = True
     with pytest.raises(IntegrityError), db_session.begin_nested():
         db_session.flush()
+
+
+def test_a_council_administrator_moving_an_organisation_administrator_ends_the_flag(
+    client, factory, db_session
+):
+    _org, admin = _org_with_admin(factory)
+    sign_in_as(client, factory.user(Role.ADMIN))
+    response = client.post(
+        f"/admin/users/{admin.id}",
+        data={"role": "team_leader", "organisation_id": "", "is_enabled": "y"},
+    )
+    assert response.status_code == 302
+    db_session.refresh(admin)
+    assert (admin.role, admin.organisation_id, admin.is_organisation_admin) == (
+        "team_leader",
+        None,
+        False,
+    )
