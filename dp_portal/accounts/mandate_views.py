@@ -24,6 +24,19 @@ def _consent_file(form: MandateForm) -> third_party.ConsentFile | None:
     return third_party.ConsentFile(data.filename, data.read(MAX_EVIDENCE_BYTES + 1))
 
 
+def _show_error(form: MandateForm, message: str) -> None:
+    """A broken rule beside the question it is about (and in the error summary)."""
+    if "login of their own" in message:
+        field = form.consent_method
+    elif "who signed" in message:
+        field = form.consent_given_by
+    elif "consent form" in message or "signed" in message:
+        field = form.consent_form
+    else:
+        field = form.organisation_id
+    field.errors = [message]
+
+
 @bp.route("/accounts/<int:account_id>/mandates/new", methods=["GET", "POST"])
 @roles_required(Role.FINANCE_OFFICER)
 @upload_limits
@@ -48,8 +61,7 @@ def new_mandate(account_id: int):
                 actor=current_user,
             )
         except RuleError as exc:
-            field = form.consent_form if "consent form" in str(exc) else form.organisation_id
-            field.errors = [str(exc)]
+            _show_error(form, str(exc))
         else:
             flash(
                 "The mandate has been added."
