@@ -16,6 +16,16 @@ from ..third_party import services as third_party
 from ..third_party.forms import ConsentForm, MandateForm
 from . import bp, mandate_services, scope
 
+FORM_FIELDS = (
+    "organisation_id",
+    "scope",
+    "starts_on",
+    "ends_on",
+    "consent_method",
+    "consent_given_by",
+    "consent_recorded_on",
+)
+
 
 def _consent_file(form: MandateForm) -> third_party.ConsentFile | None:
     data = form.consent_form.data
@@ -49,8 +59,7 @@ def new_mandate(account_id: int):
     people += [(str(i), name) for i, name in mandate_services.representatives(account)]
     form.consent_given_by.choices = choices(people)
     if form.validate_on_submit():
-        data = {name: getattr(form, name).data for name in third_party.MANDATE_FIELDS[:-3]}
-        data["consent_recorded_on"] = form.consent_recorded_on.data
+        data = {name: getattr(form, name).data for name in FORM_FIELDS}
         data["letters_to_organisation"] = form.letters_to_organisation.data == "yes"
         try:
             mandate = mandate_services.add_mandate(
