@@ -31,24 +31,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.bank_numbers import mask_account_number, sort_code_display
-from ..core.types import UTCDateTime, utcnow
+from ..core.types import LabelledEnum, UTCDateTime, utcnow
 from ..extensions import db
 
 
-class OrganisationKind(StrEnum):
-    MONEY_MANAGEMENT = "money_management"
-    BROKERAGE = "brokerage"
-    INDEPENDENT_SUPPORT = "independent_support"
-    PROVIDER = "provider"
-
-    @property
-    def label(self) -> str:
-        return {
-            "money_management": "Money management service",
-            "brokerage": "Support brokerage",
-            "independent_support": "Independent support organisation",
-            "provider": "Care provider",
-        }[self.value]
+class OrganisationKind(LabelledEnum):
+    MONEY_MANAGEMENT = "money_management", "Money management service"
+    BROKERAGE = "brokerage", "Support brokerage"
+    INDEPENDENT_SUPPORT = "independent_support", "Independent support organisation"
+    PROVIDER = "provider", "Care provider"
 
 
 class Organisation(db.Model):
@@ -108,18 +99,10 @@ class MandateScope(StrEnum):
     VIEW_ONLY = "view_only"
 
 
-class MandateStatus(StrEnum):
-    AWAITING_CONSENT = "awaiting_consent"
-    CONSENTED = "consented"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return {
-            "awaiting_consent": "Waiting for the person to confirm",
-            "consented": "Consent recorded",
-            "withdrawn": "Withdrawn",
-        }[self.value]
+class MandateStatus(LabelledEnum):
+    AWAITING_CONSENT = "awaiting_consent", "Waiting for the person to confirm"
+    CONSENTED = "consented", "Consent recorded"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class ConsentMethod(StrEnum):

@@ -24,12 +24,11 @@ Never commits.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
 from ..auth.models import Role, User
 from ..core.bank_numbers import require_second_person
 from ..core.errors import NotAllowed, RuleError
-from ..core.types import utcnow
+from ..core.types import LabelledEnum, utcnow
 from .models import Mandate, MandateScope, MandateStatus, Organisation, PooledAccountChange
 
 # Organisations that may hold a mandate at all (providers are paid, not trusted with the
@@ -56,20 +55,11 @@ def move_mandate(mandate: Mandate, to: MandateStatus) -> None:
         mandate.withdrawn_at = utcnow()
 
 
-class PooledChangeStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return {
-            "pending": "Waiting for a council finance officer",
-            "approved": "Approved",
-            "rejected": "Rejected",
-            "withdrawn": "Withdrawn",
-        }[self.value]
+class PooledChangeStatus(LabelledEnum):
+    PENDING = "pending", "Waiting for a council finance officer"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 POOLED_TRANSITIONS: dict[PooledChangeStatus, frozenset[PooledChangeStatus]] = {
