@@ -117,7 +117,9 @@ def _register_blueprints(app: Flask) -> None:
     from .payments import bp as payments_bp
     from .reports import bp as reports_bp
     from .third_party import bp as third_party_bp
+    from .third_party import load_money_views
 
+    load_money_views()
     for blueprint in (
         pages_bp,
         auth_bp,

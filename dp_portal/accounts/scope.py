@@ -34,13 +34,15 @@ class Need(StrEnum):
     VIEW = "view"  # read the account, its budget, payments, letters and returns
     RETURNS = "returns"  # fill in and send returns, add evidence
     EMPLOYER = "employer"  # act as the PAs' employer: the checklist, the Charter Mark
+    CLIENT_MONEY = "client_money"  # post to the person's sub-ledger in a pooled account
 
 
 # What each mandate scope lets an organisation's staff do (reg. 5 of the 2014 Regulations:
 # the person decides how much a third party does for them).
 MANDATE_ALLOWS: dict[str, frozenset[Need]] = {
     # Managing the money includes running the PAs' payroll, so the employer's records too.
-    "manage_money": frozenset({Need.VIEW, Need.RETURNS, Need.EMPLOYER}),
+    # Only an organisation that holds the money keeps a sub-ledger of it.
+    "manage_money": frozenset({Need.VIEW, Need.RETURNS, Need.EMPLOYER, Need.CLIENT_MONEY}),
     "view_only": frozenset({Need.VIEW}),
 }
 # Roles that see every account, and what they may do on all of them.

@@ -1,0 +1,163 @@
+"""The monthly reconciliation of a pooled client account: the organisation's months, one
+month's page (closing balance, differences, explanations), sending it for sign-off, and
+sign-off or sending back by a second member of staff."""
+
+from flask import flash, redirect, render_template, url_for
+
+from ..auth.models import Role
+from ..core.errors import RuleError
+from ..core.forms import choices
+from ..core.permissions import roles_required, viewer
+from . import bp, money_reconcile, money_scope
+from .money_forms import (
+    ClosingForm,
+    DifferenceForm,
+    ExplainForm,
+    SendBackForm,
+    StartMonthForm,
+)
+
+ORG_STAFF = (Role.BROKERAGE_STAFF,)
+READERS = (Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
+
+
+@bp.route("/money/reconciliations", methods=["GET", "POST"])
+@roles_required(*ORG_STAFF)
+def reconciliations():
+    reader = viewer()
+    form = StartMonthForm()
+    form.month.choices = choices([("", "Choose a month"), *money_reconcile.months_to_start(reader)])
+    if form.validate_on_submit():
+        try:
+            rec = money_reconcile.start_month(reader, form.month.data)
+        except RuleError as exc:
+            form.month.errors = [str(exc)]
+        else:
+            return redirect(url_for("third_party.reconciliation", rec_id=rec.id))
+    return render_template(
+        "third_party/money_reconciliations.html",
+        form=form,
+        months=money_reconcile.months(reader),
+    )
+
+
+def _month(rec_id: int, *, write: bool = False):
+    reader = viewer()
+    return reader, money_scope.load_reconciliation(reader, rec_id, write=write)
+
+
+def _render(reader, rec, **forms):
+    """The month's page, with the form that failed (if any) as `form` for the summary."""
+    page = money_reconcile.month_page(reader, rec)
+    explain_forms = {
+        item.id: ExplainForm(prefix=f"d{item.id}", formdata=None) for item in page.differences
+    }
+    failed = forms.get("explain_form")
+    if failed is not None:
+        explain_forms[int(failed._prefix[1:-1])] = failed
+    return render_template(
+        "third_party/money_reconciliation.html",
+        page=page,
+        closing_form=forms.get("closing_form") or ClosingForm(formdata=None),
+        difference_form=forms.get("difference_form") or DifferenceForm(formdata=None),
+        back_form=forms.get("back_form") or SendBackForm(formdata=None),
+        explain_forms=explain_forms,
+        form=next(iter(forms.values()), None),
+    )
+
+
+def _back(rec_id: int, message: str):
+    flash(message, "success")
+    return redirect(url_for("third_party.reconciliation", rec_id=rec_id))
+
+
+@bp.route("/money/reconciliations/<int:rec_id>")
+@roles_required(*READERS)
+def reconciliation(rec_id: int):
+    reader, rec = _month(rec_id)
+    return _render(reader, rec)
+
+
+@bp.route("/money/reconciliations/<int:rec_id>/closing", methods=["POST"])
+@roles_required(*ORG_STAFF)
+def reconciliation_closing(rec_id: int):
+    reader, rec = _month(rec_id, write=True)
+    form = ClosingForm()
+    if form.validate_on_submit():
+        try:
+            money_reconcile.enter_closing(reader, rec, form.closing.data)
+        except RuleError as exc:
+            form.closing.errors = [str(exc)]
+        else:
+            return _back(rec.id, "The closing balance has been saved.")
+    return _render(reader, rec, closing_form=form)
+
+
+@bp.route("/money/reconciliations/<int:rec_id>/differences", methods=["POST"])
+@roles_required(*ORG_STAFF)
+def reconciliation_difference(rec_id: int):
+    reader, rec = _month(rec_id, write=True)
+    form = DifferenceForm()
+    if form.validate_on_submit():
+        try:
+            money_reconcile.add_difference(reader, rec, form.data)
+        except RuleError as exc:
+            form.amount.errors = [str(exc)]
+        else:
+            return _back(rec.id, "The difference has been listed with its explanation.")
+    return _render(reader, rec, difference_form=form)
+
+
+@bp.route("/money/reconciliations/<int:rec_id>/differences/<int:item_id>", methods=["POST"])
+@roles_required(*ORG_STAFF)
+def explain_difference(rec_id: int, item_id: int):
+    reader, rec = _month(rec_id, write=True)
+    item = money_reconcile.load_difference(rec, item_id)
+    form = ExplainForm(prefix=f"d{item.id}")
+    if form.validate_on_submit():
+        try:
+            money_reconcile.explain(reader, rec, item.id, form.explanation.data)
+        except RuleError as exc:
+            form.explanation.errors = [str(exc)]
+        else:
+            return _back(rec.id, "The explanation has been saved.")
+    return _render(reader, rec, explain_form=form)
+
+
+@bp.route("/money/reconciliations/<int:rec_id>/send", methods=["POST"])
+@roles_required(*ORG_STAFF)
+def send_reconciliation(rec_id: int):
+    reader, rec = _month(rec_id, write=True)
+    try:
+        money_reconcile.send_for_sign_off(reader, rec)
+    except RuleError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("third_party.reconciliation", rec_id=rec.id))
+    return _back(rec.id, "Sent for sign-off. Another member of staff must now sign it off.")
+
+
+@bp.route("/money/reconciliations/<int:rec_id>/sign-off", methods=["POST"])
+@roles_required(*ORG_STAFF)
+def sign_off_reconciliation(rec_id: int):
+    reader, rec = _month(rec_id, write=True)
+    try:
+        money_reconcile.sign_off(reader, rec)
+    except RuleError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("third_party.reconciliation", rec_id=rec.id))
+    return _back(rec.id, f"{rec.month:%B %Y} is signed off and sealed.")
+
+
+@bp.route("/money/reconciliations/<int:rec_id>/send-back", methods=["POST"])
+@roles_required(*ORG_STAFF)
+def send_back_reconciliation(rec_id: int):
+    reader, rec = _month(rec_id, write=True)
+    form = SendBackForm()
+    if form.validate_on_submit():
+        try:
+            money_reconcile.send_back(reader, rec, form.note.data)
+        except RuleError as exc:
+            form.note.errors = [str(exc)]
+        else:
+            return _back(rec.id, "The month has been sent back to be looked at again.")
+    return _render(reader, rec, back_form=form)
