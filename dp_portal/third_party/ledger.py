@@ -150,7 +150,7 @@ def post(
             "kind": entry.kind.value,
             "amount_pence": pence,
             "balance_after_pence": after,
-            "entry_date": entry.entry_date,
+            "entry_date": entry.entry_date.isoformat(),
             "corrects_posting_id": corrects.id if corrects else None,
         },
     )

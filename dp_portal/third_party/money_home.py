@@ -102,7 +102,7 @@ def home(viewer: Viewer) -> Home:
                 .where(Account.id.in_(covered))
                 .order_by(ExpectedReturn.due_date, Account.reference)
                 .limit(50)
-            ).tuples()
+            ).all()
         ),
         queried=_queried(covered),
         letters=list(
