@@ -219,22 +219,22 @@ ROUTES: dict[str, Route] = {
     # Client money (issue 13): the organisation's home, sub-ledgers, returns built from them,
     # and the monthly pooled reconciliation. An empty POST to a form re-shows it (200); the
     # world's month is not ready, so sending or signing it off goes back to it (302).
-    "third_party.money_home_page": r(ORG_STAFF),
-    "third_party.clients_export": r(ORG_STAFF),
-    "third_party.money_overview": r(STAFF),
-    "third_party.client_money": r(ALL, V),
-    "third_party.client_money_export": r(ALL, V),
-    "third_party.new_posting": r(ORG_STAFF, M),
-    "third_party.correct_posting": r(ORG_STAFF, M),
-    "third_party.ledger_return": r(ORG_STAFF, M, post=302),  # the world's return was sent
-    "third_party.reconciliations": r(ORG_STAFF),
-    "third_party.reconciliation": r(STAFF | ORG_STAFF),
-    "third_party.reconciliation_closing": r(ORG_STAFF),
-    "third_party.reconciliation_difference": r(ORG_STAFF),
-    "third_party.explain_difference": r(ORG_STAFF),
-    "third_party.send_reconciliation": r(ORG_STAFF, post=302),
-    "third_party.sign_off_reconciliation": r(ORG_STAFF, post=302),
-    "third_party.send_back_reconciliation": r(ORG_STAFF),
+    "client_money.money_home_page": r(ORG_STAFF),
+    "client_money.clients_export": r(ORG_STAFF),
+    "client_money.money_overview": r(STAFF),
+    "client_money.client_money": r(ALL, V),
+    "client_money.client_money_export": r(ALL, V),
+    "client_money.new_posting": r(ORG_STAFF, M),
+    "client_money.correct_posting": r(ORG_STAFF, M),
+    "client_money.ledger_return": r(ORG_STAFF, M, post=302),  # the world's return was sent
+    "client_money.reconciliations": r(ORG_STAFF),
+    "client_money.reconciliation": r(STAFF | ORG_STAFF),
+    "client_money.reconciliation_closing": r(ORG_STAFF),
+    "client_money.reconciliation_difference": r(ORG_STAFF),
+    "client_money.explain_difference": r(ORG_STAFF),
+    "client_money.send_reconciliation": r(ORG_STAFF, post=302),
+    "client_money.sign_off_reconciliation": r(ORG_STAFF, post=302),
+    "client_money.send_back_reconciliation": r(ORG_STAFF),
 }
 
 # What each role may do on each scenario's account (the rules accounts.scope implements,

@@ -9,8 +9,8 @@ from ..core.downloads import XLSX, attachment
 from ..core.errors import RuleError
 from ..core.permissions import roles_required, signed_in, viewer
 from ..core.types import local_today
-from . import bp, money_home, money_returns, money_services
-from .money_forms import CorrectionForm, PostingForm
+from . import bp, home, returns, services
+from .forms import CorrectionForm, PostingForm
 
 ORG_STAFF = (Role.BROKERAGE_STAFF,)
 COUNCIL = (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
@@ -20,15 +20,13 @@ COUNCIL = (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
 @roles_required(*ORG_STAFF)
 def money_home_page():
     reader = viewer()
-    return render_template(
-        "third_party/money_home.html", home=money_home.home(reader), today=reader.today
-    )
+    return render_template("third_party/home.html", home=home.home(reader), today=reader.today)
 
 
 @bp.route("/money/clients.xlsx")
 @roles_required(*ORG_STAFF)
 def clients_export():
-    data, name = money_home.clients_workbook(viewer())
+    data, name = home.clients_workbook(viewer())
     return attachment(data, name, XLSX)
 
 
@@ -37,21 +35,21 @@ def clients_export():
 def money_overview():
     today = local_today()
     return render_template(
-        "third_party/money_overview.html", rows=money_home.overview(today), today=today
+        "third_party/money_overview.html", rows=home.overview(today), today=today
     )
 
 
 @bp.route("/accounts/<int:account_id>/client-money")
 @signed_in
 def client_money(account_id: int):
-    page = money_services.ledger_page(viewer(), account_id)
+    page = services.ledger_page(viewer(), account_id)
     return render_template("third_party/money_ledger.html", page=page)
 
 
 @bp.route("/accounts/<int:account_id>/client-money.xlsx")
 @signed_in
 def client_money_export(account_id: int):
-    data, name = money_home.ledger_workbook(viewer(), account_id)
+    data, name = home.ledger_workbook(viewer(), account_id)
     return attachment(data, name, XLSX)
 
 
@@ -59,16 +57,16 @@ def client_money_export(account_id: int):
 @roles_required(*ORG_STAFF)
 def new_posting(account_id: int):
     reader = viewer()
-    account = money_services.writable_account(reader, account_id)
+    account = services.writable_account(reader, account_id)
     form = PostingForm()
     if form.validate_on_submit():
         try:
-            money_services.enter(reader, account.id, form.data)
+            services.enter(reader, account.id, form.data)
         except RuleError as exc:
             form.amount.errors = [str(exc)]
         else:
             flash("The line has been added to the sub-ledger.", "success")
-            return redirect(url_for("third_party.client_money", account_id=account.id))
+            return redirect(url_for("client_money.client_money", account_id=account.id))
     return render_template("third_party/money_posting_form.html", form=form, account=account)
 
 
@@ -78,16 +76,16 @@ def new_posting(account_id: int):
 @roles_required(*ORG_STAFF)
 def correct_posting(account_id: int, posting_id: int):
     reader = viewer()
-    original = money_services.posting_for_correction(reader, account_id, posting_id)
+    original = services.posting_for_correction(reader, account_id, posting_id)
     form = CorrectionForm()
     if form.validate_on_submit():
         try:
-            money_services.correct(reader, account_id, posting_id, form.data)
+            services.correct(reader, account_id, posting_id, form.data)
         except RuleError as exc:
             form.amount.errors = [str(exc)]
         else:
             flash("The correction has been recorded beside the line it corrects.", "success")
-            return redirect(url_for("third_party.client_money", account_id=account_id))
+            return redirect(url_for("client_money.client_money", account_id=account_id))
     return render_template("third_party/money_correct_form.html", form=form, original=original)
 
 
@@ -96,12 +94,12 @@ def correct_posting(account_id: int, posting_id: int):
 def ledger_return(account_id: int, start: str):
     reader = viewer()
     try:
-        page = money_returns.build(reader, account_id, start)
+        page = returns.build(reader, account_id, start)
         if request.method == "POST":
-            sent = money_returns.send(reader, account_id, start)
+            sent = returns.send(reader, account_id, start)
             flash("The return has been sent for review, built from the sub-ledger.", "success")
             return redirect(url_for("monitoring.view_return", return_id=sent.id))
     except RuleError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("third_party.client_money", account_id=account_id))
+        return redirect(url_for("client_money.client_money", account_id=account_id))
     return render_template("third_party/money_return.html", page=page)

@@ -18,15 +18,15 @@ from ..core.money import format_money, from_pence, to_pence
 from ..core.permissions import Viewer
 from ..core.types import utcnow
 from ..extensions import db
-from . import money_scope, reconciliation
-from .models import PooledReconciliation, ReconciliationDifference
+from ..third_party.models import PooledReconciliation, ReconciliationDifference
+from . import reconciliation, scope
 from .reconciliation import DIFFERENCE_SIGN, Figures, RecStatus, month_end
 
 MONTHS_OFFERED = 12
 
 
 def months(viewer: Viewer) -> list[PooledReconciliation]:
-    org_id = money_scope.own_organisation(viewer)
+    org_id = scope.own_organisation(viewer)
     return list(
         db.session.execute(
             select(PooledReconciliation)
@@ -53,7 +53,7 @@ def start_month(viewer: Viewer, month_text: str) -> PooledReconciliation:
     if month_text not in dict(months_to_start(viewer)):
         raise RuleError("Choose a month that has ended and has not been started")
     rec = PooledReconciliation(
-        organisation_id=money_scope.own_organisation(viewer),
+        organisation_id=scope.own_organisation(viewer),
         month=date.fromisoformat(month_text),
         status=RecStatus.OPEN.value,
     )
@@ -101,7 +101,7 @@ class MonthPage:
 def month_page(viewer: Viewer, rec: PooledReconciliation) -> MonthPage:
     items = differences(rec)
     sums = reconciliation.figures(rec)
-    ours = money_scope.organisation_of(viewer) == rec.organisation_id
+    ours = scope.organisation_of(viewer) == rec.organisation_id
     status = RecStatus(rec.status)
     return MonthPage(
         rec=rec,

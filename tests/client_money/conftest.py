@@ -10,8 +10,8 @@ import pytest
 
 from dp_portal.accounts.models import Account
 from dp_portal.auth.models import Role, User
+from dp_portal.client_money import ledger
 from dp_portal.core.permissions import Viewer
-from dp_portal.third_party import ledger
 from dp_portal.third_party.models import Organisation, PostingKind
 
 TODAY = date(2026, 12, 3)

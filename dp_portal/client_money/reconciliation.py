@@ -33,7 +33,7 @@ from ..core.errors import RuleError
 from ..core.money import ZERO, from_pence
 from ..extensions import db
 from ..payments.models import Payment
-from .models import (
+from ..third_party.models import (
     ClientPosting,
     Mandate,
     PooledReconciliation,

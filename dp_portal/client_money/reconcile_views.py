@@ -8,8 +8,8 @@ from ..auth.models import Role
 from ..core.errors import RuleError
 from ..core.forms import choices
 from ..core.permissions import roles_required, viewer
-from . import bp, money_reconcile, money_scope
-from .money_forms import (
+from . import bp, reconcile, scope
+from .forms import (
     ClosingForm,
     DifferenceForm,
     ExplainForm,
@@ -26,29 +26,29 @@ READERS = (Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.AD
 def reconciliations():
     reader = viewer()
     form = StartMonthForm()
-    form.month.choices = choices([("", "Choose a month"), *money_reconcile.months_to_start(reader)])
+    form.month.choices = choices([("", "Choose a month"), *reconcile.months_to_start(reader)])
     if form.validate_on_submit():
         try:
-            rec = money_reconcile.start_month(reader, form.month.data)
+            rec = reconcile.start_month(reader, form.month.data)
         except RuleError as exc:
             form.month.errors = [str(exc)]
         else:
-            return redirect(url_for("third_party.reconciliation", rec_id=rec.id))
+            return redirect(url_for("client_money.reconciliation", rec_id=rec.id))
     return render_template(
         "third_party/money_reconciliations.html",
         form=form,
-        months=money_reconcile.months(reader),
+        months=reconcile.months(reader),
     )
 
 
 def _month(rec_id: int, *, write: bool = False):
     reader = viewer()
-    return reader, money_scope.load_reconciliation(reader, rec_id, write=write)
+    return reader, scope.load_reconciliation(reader, rec_id, write=write)
 
 
 def _render(reader, rec, **forms):
     """The month's page, with the form that failed (if any) as `form` for the summary."""
-    page = money_reconcile.month_page(reader, rec)
+    page = reconcile.month_page(reader, rec)
     explain_forms = {
         item.id: ExplainForm(prefix=f"d{item.id}", formdata=None) for item in page.differences
     }
@@ -68,7 +68,7 @@ def _render(reader, rec, **forms):
 
 def _back(rec_id: int, message: str):
     flash(message, "success")
-    return redirect(url_for("third_party.reconciliation", rec_id=rec_id))
+    return redirect(url_for("client_money.reconciliation", rec_id=rec_id))
 
 
 @bp.route("/money/reconciliations/<int:rec_id>")
@@ -85,7 +85,7 @@ def reconciliation_closing(rec_id: int):
     form = ClosingForm()
     if form.validate_on_submit():
         try:
-            money_reconcile.enter_closing(reader, rec, form.closing.data)
+            reconcile.enter_closing(reader, rec, form.closing.data)
         except RuleError as exc:
             form.closing.errors = [str(exc)]
         else:
@@ -100,7 +100,7 @@ def reconciliation_difference(rec_id: int):
     form = DifferenceForm()
     if form.validate_on_submit():
         try:
-            money_reconcile.add_difference(reader, rec, form.data)
+            reconcile.add_difference(reader, rec, form.data)
         except RuleError as exc:
             form.amount.errors = [str(exc)]
         else:
@@ -112,11 +112,11 @@ def reconciliation_difference(rec_id: int):
 @roles_required(*ORG_STAFF)
 def explain_difference(rec_id: int, item_id: int):
     reader, rec = _month(rec_id, write=True)
-    item = money_reconcile.load_difference(rec, item_id)
+    item = reconcile.load_difference(rec, item_id)
     form = ExplainForm(prefix=f"d{item.id}")
     if form.validate_on_submit():
         try:
-            money_reconcile.explain(reader, rec, item.id, form.explanation.data)
+            reconcile.explain(reader, rec, item.id, form.explanation.data)
         except RuleError as exc:
             form.explanation.errors = [str(exc)]
         else:
@@ -129,10 +129,10 @@ def explain_difference(rec_id: int, item_id: int):
 def send_reconciliation(rec_id: int):
     reader, rec = _month(rec_id, write=True)
     try:
-        money_reconcile.send_for_sign_off(reader, rec)
+        reconcile.send_for_sign_off(reader, rec)
     except RuleError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("third_party.reconciliation", rec_id=rec.id))
+        return redirect(url_for("client_money.reconciliation", rec_id=rec.id))
     return _back(rec.id, "Sent for sign-off. Another member of staff must now sign it off.")
 
 
@@ -141,10 +141,10 @@ def send_reconciliation(rec_id: int):
 def sign_off_reconciliation(rec_id: int):
     reader, rec = _month(rec_id, write=True)
     try:
-        money_reconcile.sign_off(reader, rec)
+        reconcile.sign_off(reader, rec)
     except RuleError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("third_party.reconciliation", rec_id=rec.id))
+        return redirect(url_for("client_money.reconciliation", rec_id=rec.id))
     return _back(rec.id, f"{rec.month:%B %Y} is signed off and sealed.")
 
 
@@ -155,7 +155,7 @@ def send_back_reconciliation(rec_id: int):
     form = SendBackForm()
     if form.validate_on_submit():
         try:
-            money_reconcile.send_back(reader, rec, form.note.data)
+            reconcile.send_back(reader, rec, form.note.data)
         except RuleError as exc:
             form.note.errors = [str(exc)]
         else:

@@ -28,7 +28,7 @@ from ..core.errors import RuleError
 from ..core.money import format_money, from_pence, to_pence
 from ..core.types import utcnow
 from ..extensions import db
-from .models import ClientBalance, ClientPosting, PostingKind
+from ..third_party.models import ClientBalance, ClientPosting, PostingKind
 from .reconciliation import sealed_through
 
 

@@ -24,8 +24,14 @@ from ..monitoring import return_form as form_pages
 from ..monitoring.models import MonitoringReturn
 from ..monitoring.periods import ReturnPeriod
 from ..monitoring.scope import load_period
-from . import ledger, money_scope
-from .models import ClientBalance, ClientPosting, LedgerReturn, PooledReconciliation, PostingKind
+from ..third_party.models import (
+    ClientBalance,
+    ClientPosting,
+    LedgerReturn,
+    PooledReconciliation,
+    PostingKind,
+)
+from . import ledger, scope
 from .reconciliation import RecStatus
 
 # Which return figure each kind of sub-ledger line adds to (money out as a positive spend).
@@ -60,7 +66,7 @@ def _balance(viewer: Viewer, account: Account) -> ClientBalance:
     balance = db.session.execute(
         select(ClientBalance).where(
             ClientBalance.account_id == account.id,
-            ClientBalance.organisation_id == money_scope.own_organisation(viewer),
+            ClientBalance.organisation_id == scope.own_organisation(viewer),
         )
     ).scalar_one_or_none()
     if balance is None:
@@ -69,7 +75,7 @@ def _balance(viewer: Viewer, account: Account) -> ClientBalance:
 
 
 def build(viewer: Viewer, account_id: int, start: str) -> LedgerReturnPage:
-    money_scope.load_account(viewer, account_id, Need.CLIENT_MONEY)
+    scope.load_account(viewer, account_id, Need.CLIENT_MONEY)
     account, period = load_period(viewer, account_id, start, Need.RETURNS)
     if period.end >= viewer.today:
         raise RuleError(f"You can send this return once the period ends on {period.end:%d %B %Y}")
@@ -151,7 +157,7 @@ def send(viewer: Viewer, account_id: int, start: str) -> MonitoringReturn:
     db.session.add(
         LedgerReturn(
             return_id=draft.id,
-            organisation_id=money_scope.own_organisation(viewer),
+            organisation_id=scope.own_organisation(viewer),
             reconciled=page.reconciled,
             postings=page.lines,
             built_by_id=viewer.user.id,

@@ -20,9 +20,9 @@ from sqlalchemy import create_engine, func, select, text
 
 from dp_portal import create_app
 from dp_portal.auth.models import Role, User
+from dp_portal.client_money import ledger
 from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
-from dp_portal.third_party import ledger
 from dp_portal.third_party.models import ClientBalance, ClientPosting, PostingKind
 
 from ..conftest import _TMP, database_url_for_tests, make_config, scratch_database

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from dp_portal.client_money import ledger
+from dp_portal.client_money import services as money_services
 from dp_portal.core.audit import AuditEvent
 from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
-from dp_portal.third_party import ledger, money_services
 from dp_portal.third_party.models import (
     ClientBalance,
     ClientPosting,

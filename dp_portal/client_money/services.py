@@ -1,6 +1,6 @@
 """Client money use cases: a person's sub-ledger page, entering and correcting lines, and
 posting the council's committed payments automatically. Rules are ledger.py's; access is
-money_scope.py's. Never commits."""
+scope.py's. Never commits."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from ..core.types import utcnow
 from ..extensions import db
 from ..payments.hooks import on_run_committed
 from ..payments.models import Payment
-from . import ledger, money_scope
-from .models import ClientBalance, ClientPosting, Mandate, Organisation, PostingKind
+from ..third_party.models import ClientBalance, ClientPosting, Mandate, Organisation, PostingKind
+from . import ledger, scope
 
 LINES_SHOWN = 200  # the newest lines on the page; the spreadsheet has them all
 
@@ -44,13 +44,13 @@ class LedgerPage:
 
 
 def ledger_page(viewer: Viewer, account_id: int) -> LedgerPage:
-    account = money_scope.load_account(viewer, account_id)
+    account = scope.load_account(viewer, account_id)
     ledgers = []
-    for balance in money_scope.visible_balances(viewer, account_id):
+    for balance in scope.visible_balances(viewer, account_id):
         lines = lines_of(balance.id, limit=LINES_SHOWN)
         corrected = {line.corrects_posting_id for line in lines if line.corrects_posting_id}
         ledgers.append(SubLedger(balance, balance.organisation, lines, corrected))
-    org_id = money_scope.organisation_of(viewer)
+    org_id = scope.organisation_of(viewer)
     return LedgerPage(
         account=account,
         ledgers=ledgers,
@@ -72,7 +72,7 @@ def lines_of(balance_id: int, *, limit: int | None = None) -> list[ClientPosting
 
 def writable_account(viewer: Viewer, account_id: int) -> Account:
     """The account, if the viewer's organisation holds the person's money today."""
-    return money_scope.load_account(viewer, account_id, Need.CLIENT_MONEY)
+    return scope.load_account(viewer, account_id, Need.CLIENT_MONEY)
 
 
 def enter(viewer: Viewer, account_id: int, data: dict[str, Any]) -> ClientPosting:
@@ -81,7 +81,7 @@ def enter(viewer: Viewer, account_id: int, data: dict[str, Any]) -> ClientPostin
     kind = PostingKind(data["kind"])
     if kind in (PostingKind.COUNCIL_PAYMENT, PostingKind.ADJUSTMENT):
         raise RuleError("Choose what the money was for")
-    org_id = money_scope.own_organisation(viewer)
+    org_id = scope.own_organisation(viewer)
     balance = ledger.balance_for(org_id, account.id)
     entry = ledger.Entry(kind, data["amount"], data["entry_date"], data["description"])
     return ledger.post(balance, entry, actor=viewer.user)
@@ -92,7 +92,7 @@ def correct(
 ) -> ClientPosting:
     """An adjusting entry, dated in an open month, that names the line it corrects."""
     writable_account(viewer, account_id)
-    original = money_scope.load_posting(viewer, account_id, posting_id, Need.CLIENT_MONEY)
+    original = scope.load_posting(viewer, account_id, posting_id, Need.CLIENT_MONEY)
     balance = db.session.get(ClientBalance, original.balance_id)
     entry = ledger.correct(
         balance, original, data["amount"], data["entry_date"], data["description"]
@@ -102,7 +102,7 @@ def correct(
 
 def posting_for_correction(viewer: Viewer, account_id: int, posting_id: int) -> ClientPosting:
     writable_account(viewer, account_id)
-    return money_scope.load_posting(viewer, account_id, posting_id, Need.CLIENT_MONEY)
+    return scope.load_posting(viewer, account_id, posting_id, Need.CLIENT_MONEY)
 
 
 # --- Council payments, posted when a run commits ---------------------------------------------

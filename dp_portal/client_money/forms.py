@@ -13,7 +13,7 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..core.forms import BaseForm, DateField, MoneyField, NoFutureDate, choice_values, choices
-from .models import PostingKind, ReconciliationDifference
+from ..third_party.models import PostingKind, ReconciliationDifference
 
 MONEY_IN_HINT = "Money in: a contribution or a refund. Money out: everything else"
 

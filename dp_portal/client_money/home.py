@@ -17,14 +17,14 @@ from ..core.permissions import Viewer
 from ..core.spreadsheets import workbook_bytes
 from ..extensions import db
 from ..monitoring.models import ExpectedReturn, MonitoringReturn
-from . import money_scope, money_services, reconciliation
-from .models import (
+from ..third_party.models import (
     ClientBalance,
     Mandate,
     Organisation,
     PooledReconciliation,
     ReconciliationDifference,
 )
+from . import reconciliation, scope, services
 from .reconciliation import RecStatus, month_end
 
 CLIENTS_SHOWN = 200
@@ -75,7 +75,7 @@ class Home:
 
 
 def home(viewer: Viewer) -> Home:
-    org_id = money_scope.own_organisation(viewer)
+    org_id = scope.own_organisation(viewer)
     today = viewer.today
     covered = select(Mandate.account_id).where(
         Mandate.organisation_id == org_id, Mandate.current_on(today)
@@ -225,7 +225,7 @@ def _status(org, held_pence: int, recs: list, today: date) -> OrganisationStatus
 
 
 def clients_workbook(viewer: Viewer) -> tuple[bytes, str]:
-    org_id = money_scope.own_organisation(viewer)
+    org_id = scope.own_organisation(viewer)
     rows = [
         [c.account.reference, c.account.person.full_name, c.scope, c.ends_on, c.balance]
         for c in clients(org_id, viewer.today)
@@ -237,10 +237,10 @@ def clients_workbook(viewer: Viewer) -> tuple[bytes, str]:
 
 
 def ledger_workbook(viewer: Viewer, account_id: int) -> tuple[bytes, str]:
-    account = money_scope.load_account(viewer, account_id)
+    account = scope.load_account(viewer, account_id)
     sheets = {}
-    for balance in money_scope.visible_balances(viewer, account_id):
-        lines = reversed(money_services.lines_of(balance.id))
+    for balance in scope.visible_balances(viewer, account_id):
+        lines = reversed(services.lines_of(balance.id))
         rows = [
             [
                 *(p.id, p.entry_date, p.kind_label, p.description),

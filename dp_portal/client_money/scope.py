@@ -19,7 +19,7 @@ from ..auth.models import Role
 from ..core.errors import NotAllowed, NotFound
 from ..core.permissions import Viewer
 from ..extensions import db
-from .models import ClientBalance, ClientPosting, PooledReconciliation
+from ..third_party.models import ClientBalance, ClientPosting, PooledReconciliation
 
 COUNCIL_STAFF = (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
 

@@ -9,12 +9,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from dp_portal.client_money import reconcile as money_reconcile
+from dp_portal.client_money import reconciliation
+from dp_portal.client_money.reconciliation import TRANSITIONS, RecStatus
 from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
 from dp_portal.payments.models import Payment, PaymentRun
-from dp_portal.third_party import money_reconcile, reconciliation
 from dp_portal.third_party.models import PostingKind
-from dp_portal.third_party.reconciliation import TRANSITIONS, RecStatus
 
 from .conftest import put
 
