@@ -20,7 +20,9 @@ COUNCIL = (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
 @roles_required(*ORG_STAFF)
 def money_home_page():
     reader = viewer()
-    return render_template("third_party/home.html", home=home.home(reader), today=reader.today)
+    return render_template(
+        "third_party/money_home.html", home=home.home(reader), today=reader.today
+    )
 
 
 @bp.route("/money/clients.xlsx")
