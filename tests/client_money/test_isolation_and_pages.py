@@ -140,8 +140,8 @@ def test_a_return_built_from_the_sub_ledger_goes_to_review_saying_where_it_came_
     assert response.status_code == 302
     built = db_session.execute(select(LedgerReturn)).scalar_one()
     assert (built.postings, built.reconciled) == (3, False)
-    officer = factory.user(Role.FINANCE_OFFICER)
-    sign_in_as(client, officer)
+    client.delete_cookie("session")
+    sign_in_as(client, factory.user(Role.FINANCE_OFFICER))
     review = client.get(response.location).get_data(as_text=True)
     assert "from the 3 lines of the client-money sub-ledger" in review
     assert "Waiting for review" in review or "Sent" in review
@@ -151,3 +151,23 @@ def test_a_return_built_from_the_sub_ledger_goes_to_review_saying_where_it_came_
     sent = db_session.get(MonitoringReturn, row)
     assert (sent.status, sent.closing_pence, sent.spend_payroll_pence) == ("submitted", 18800, 1200)
     assert sent.money("contributions_pence") == Decimal("500.00")
+
+
+def test_on_a_shared_account_each_organisation_sees_only_its_own_sub_ledger(
+    client, factory, app_ctx
+):
+    """A person who moved from one money management service to another: the new one holds
+    the money now; neither sees the other's lines (the council sees both)."""
+    ours, theirs = make_office(factory), make_office(factory)
+    factory.mandate(theirs.account, ours.org, scope="manage_money")
+    their_line = put(theirs, PostingKind.CONTRIBUTION, "77.00", date(2026, 11, 2))
+    put(ours, PostingKind.CONTRIBUTION, "5.00", date(2026, 11, 3), account=theirs.account)
+    sign_in_as(client, ours.preparer)
+    page = client.get(f"/accounts/{theirs.account.id}/client-money").get_data(as_text=True)
+    assert "£5.00" in page and "£77.00" not in page and theirs.org.name not in page
+    url = f"/accounts/{theirs.account.id}/client-money/{their_line.id}/correct"
+    assert client.get(url).status_code == 404
+    client.delete_cookie("session")
+    sign_in_as(client, factory.user(Role.TEAM_LEADER))
+    page = client.get(f"/accounts/{theirs.account.id}/client-money").get_data(as_text=True)
+    assert "£77.00" in page and "£5.00" in page
