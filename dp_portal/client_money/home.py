@@ -77,8 +77,11 @@ class Home:
 def home(viewer: Viewer) -> Home:
     org_id = scope.own_organisation(viewer)
     today = viewer.today
+    # Returns are the business of an organisation that manages the money.
     covered = select(Mandate.account_id).where(
-        Mandate.organisation_id == org_id, Mandate.current_on(today)
+        Mandate.organisation_id == org_id,
+        Mandate.current_on(today),
+        Mandate.scope == "manage_money",
     )
     count = db.session.execute(
         select(func.count(func.distinct(Mandate.account_id))).where(
