@@ -6,23 +6,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, or_, select
 
 from ..accounts.models import Account
 from ..accounts.scope import Need, allows
-from ..core import audit
 from ..core.errors import RuleError
 from ..core.money import from_pence
 from ..core.permissions import Viewer
-from ..core.types import utcnow
 from ..extensions import db
 from ..payments.hooks import on_run_committed
 from ..payments.models import Payment
 from ..third_party.models import ClientBalance, ClientPosting, Mandate, Organisation, PostingKind
-from . import ledger, scope
+from . import batch, ledger, scope
 
 LINES_SHOWN = 200  # the newest lines on the page; the spreadsheet has them all
 
@@ -148,47 +145,21 @@ def _managed_on_pay_date():
 
 
 def _post_for_organisation(org_id: int, payments: list) -> None:
-    balances = {p.account_id: ledger.balance_for(org_id, p.account_id) for p in payments}
-    locked = {b.id: ledger.lock_balance(b.id) for b in sorted(balances.values(), key=_id)}
-    rows, now = [], utcnow()
-    for p in payments:
-        balance = balances[p.account_id]
-        locked[balance.id] += p.amount_pence
-        rows.append(
-            {
-                "balance_id": balance.id,
-                "organisation_id": org_id,
-                "account_id": p.account_id,
-                "entry_date": ledger.first_open_day(org_id, p.pay_date),
-                "kind": PostingKind.COUNCIL_PAYMENT.value,
-                "amount_pence": p.amount_pence,
-                "balance_after_pence": locked[balance.id],
-                "description": f"{PAYMENT_WORDS.get(p.kind, 'Council payment')} for the period "
-                f"from {p.period_start.day} {p.period_start:%B %Y}, paid {p.pay_date:%d %B %Y}",
-                "payment_id": p.id,
-                "created_at": now,
-            }
+    lines = [
+        batch.Line(
+            p.account_id,
+            ledger.Entry(
+                PostingKind.COUNCIL_PAYMENT,
+                from_pence(p.amount_pence),
+                ledger.first_open_day(org_id, p.pay_date),
+                f"{PAYMENT_WORDS.get(p.kind, 'Council payment')} for the period from "
+                f"{p.period_start.day} {p.period_start:%B %Y}, paid {p.pay_date:%d %B %Y}",
+            ),
+            payment_id=p.id,
         )
-    db.session.execute(ClientPosting.__table__.insert(), rows)
-    for balance_id, pence in locked.items():
-        db.session.execute(
-            ClientBalance.__table__.update()
-            .where(ClientBalance.id == balance_id)
-            .values(balance_pence=pence, updated_at=now)
-        )
-    audit.record(
-        None,
-        "client_money.council_payments_posted",
-        object_type="organisations",
-        object_id=org_id,
-        summary=f"{len(rows)} council payments posted to client sub-ledgers "
-        f"({from_pence(sum(p.amount_pence for p in payments))})",
-        after={"payments": [p.id for p in payments]},
-    )
-
-
-def _id(balance: ClientBalance) -> int:
-    return balance.id
+        for p in payments
+    ]
+    batch.post_batch(org_id, lines, actor=None, what="council payments of a committed run")
 
 
 def kinds_for_form() -> list[tuple[str, str]]:
@@ -199,7 +170,3 @@ def kinds_for_form() -> list[tuple[str, str]]:
         for kind in PostingKind
         if kind not in (PostingKind.COUNCIL_PAYMENT, PostingKind.ADJUSTMENT)
     ]
-
-
-def today_for(viewer: Viewer) -> date:
-    return viewer.today
