@@ -133,3 +133,27 @@ def test_a_council_payment_or_a_correction_cannot_be_entered_on_the_form(office)
     data = {"kind": "council_payment", "amount": Decimal("1"), "entry_date": date(2026, 11, 2)}
     with pytest.raises(RuleError, match="Choose what the money was for"):
         money_services.enter(office.viewer(), office.account.id, data | {"description": "x"})
+
+
+def test_a_batch_is_posted_whole_or_not_at_all_naming_the_line_that_fails(office, factory):
+    from dp_portal.client_money.batch import Line, post_batch
+
+    other = factory.account()
+    factory.mandate(other, office.org)
+
+    def line(account, kind, amount, day):
+        return Line(account.id, ledger.Entry(kind, Decimal(amount), date(2026, 11, day), "x"))
+
+    lines = [
+        line(office.account, PostingKind.CONTRIBUTION, "100", 1),
+        line(other, PostingKind.CONTRIBUTION, "10", 1),
+        line(office.account, PostingKind.PA_WAGES, "90", 2),
+        line(other, PostingKind.PA_WAGES, "10.01", 2),  # more than the person has
+    ]
+    with pytest.raises(
+        RuleError, match=r"Line 4 \(x\) would take the balance below zero by £0\.01"
+    ):
+        post_batch(office.org.id, lines, actor=None, what="test")
+    assert db.session.execute(select(func.count(ClientPosting.id))).scalar_one() == 0
+    assert post_batch(office.org.id, lines[:3], actor=None, what="test") == 3
+    assert _balance(office).balance_pence == 1000
