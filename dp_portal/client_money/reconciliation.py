@@ -34,6 +34,7 @@ from ..core.money import ZERO, from_pence
 from ..extensions import db
 from ..payments.models import Payment
 from ..third_party.models import (
+    ClientBalance,
     ClientPosting,
     Mandate,
     PooledReconciliation,
@@ -176,16 +177,28 @@ def council_payments(organisation_id: int, start: date, end: date):
     )
 
 
-def figures(rec: PooledReconciliation) -> Figures:
-    end = month_end(rec.month)
-    total, clients = db.session.execute(
-        select(
-            func.coalesce(func.sum(ClientPosting.amount_pence), 0),
-            func.count(func.distinct(ClientPosting.balance_id)),
-        ).where(
-            ClientPosting.organisation_id == rec.organisation_id, ClientPosting.entry_date <= end
+def ledgers_at(organisation_id: int, end: date) -> tuple[int, int]:
+    """(total in pence, people) of the organisation's sub-ledgers at the end of `end`.
+
+    Each balance row always equals the sum of its lines (every posting updates both, under
+    the row's lock), so the total at a day is today's balances less the lines dated after it:
+    a few thousand balance rows and the month's later lines, not every line ever posted."""
+    held, people = db.session.execute(
+        select(func.coalesce(func.sum(ClientBalance.balance_pence), 0), func.count()).where(
+            ClientBalance.organisation_id == organisation_id
         )
     ).one()
+    later = db.session.execute(
+        select(func.coalesce(func.sum(ClientPosting.amount_pence), 0)).where(
+            ClientPosting.organisation_id == organisation_id, ClientPosting.entry_date > end
+        )
+    ).scalar_one()
+    return int(held) - int(later), int(people)
+
+
+def figures(rec: PooledReconciliation) -> Figures:
+    end = month_end(rec.month)
+    total, clients = ledgers_at(rec.organisation_id, end)
     differences = db.session.execute(
         select(func.coalesce(func.sum(ReconciliationDifference.amount_pence), 0)).where(
             ReconciliationDifference.reconciliation_id == rec.id
