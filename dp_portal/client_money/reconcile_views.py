@@ -78,19 +78,43 @@ def reconciliation(rec_id: int):
     return _render(reader, rec)
 
 
+def _submit(reader, rec, slot: str, form, field: str, change, done: str):
+    """A form on the month's page: `change()` on valid input (a broken rule is shown on
+    `field`), then back to the month; otherwise the page again with the form's errors."""
+    if form.validate_on_submit():
+        try:
+            change()
+        except RuleError as exc:
+            getattr(form, field).errors = [str(exc)]
+        else:
+            return _back(rec.id, done)
+    return _render(reader, rec, **{slot: form})
+
+
+def _decide(rec, change, done: str):
+    """A button on the month's page: `change()`, or the broken rule shown on the month."""
+    try:
+        change()
+    except RuleError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("client_money.reconciliation", rec_id=rec.id))
+    return _back(rec.id, done)
+
+
 @bp.route("/money/reconciliations/<int:rec_id>/closing", methods=["POST"])
 @roles_required(*ORG_STAFF)
 def reconciliation_closing(rec_id: int):
     reader, rec = _month(rec_id, write=True)
     form = ClosingForm()
-    if form.validate_on_submit():
-        try:
-            reconcile.enter_closing(reader, rec, form.closing.data)
-        except RuleError as exc:
-            form.closing.errors = [str(exc)]
-        else:
-            return _back(rec.id, "The closing balance has been saved.")
-    return _render(reader, rec, closing_form=form)
+    return _submit(
+        reader,
+        rec,
+        "closing_form",
+        form,
+        "closing",
+        lambda: reconcile.enter_closing(reader, rec, form.closing.data),
+        "The closing balance has been saved.",
+    )
 
 
 @bp.route("/money/reconciliations/<int:rec_id>/differences", methods=["POST"])
@@ -98,14 +122,15 @@ def reconciliation_closing(rec_id: int):
 def reconciliation_difference(rec_id: int):
     reader, rec = _month(rec_id, write=True)
     form = DifferenceForm()
-    if form.validate_on_submit():
-        try:
-            reconcile.add_difference(reader, rec, form.data)
-        except RuleError as exc:
-            form.amount.errors = [str(exc)]
-        else:
-            return _back(rec.id, "The difference has been listed with its explanation.")
-    return _render(reader, rec, difference_form=form)
+    return _submit(
+        reader,
+        rec,
+        "difference_form",
+        form,
+        "amount",
+        lambda: reconcile.add_difference(reader, rec, form.data),
+        "The difference has been listed with its explanation.",
+    )
 
 
 @bp.route("/money/reconciliations/<int:rec_id>/differences/<int:item_id>", methods=["POST"])
@@ -114,38 +139,37 @@ def explain_difference(rec_id: int, item_id: int):
     reader, rec = _month(rec_id, write=True)
     item = reconcile.load_difference(rec, item_id)
     form = ExplainForm(prefix=f"d{item.id}")
-    if form.validate_on_submit():
-        try:
-            reconcile.explain(reader, rec, item.id, form.explanation.data)
-        except RuleError as exc:
-            form.explanation.errors = [str(exc)]
-        else:
-            return _back(rec.id, "The explanation has been saved.")
-    return _render(reader, rec, explain_form=form)
+    return _submit(
+        reader,
+        rec,
+        "explain_form",
+        form,
+        "explanation",
+        lambda: reconcile.explain(reader, rec, item.id, form.explanation.data),
+        "The explanation has been saved.",
+    )
 
 
 @bp.route("/money/reconciliations/<int:rec_id>/send", methods=["POST"])
 @roles_required(*ORG_STAFF)
 def send_reconciliation(rec_id: int):
     reader, rec = _month(rec_id, write=True)
-    try:
-        reconcile.send_for_sign_off(reader, rec)
-    except RuleError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("client_money.reconciliation", rec_id=rec.id))
-    return _back(rec.id, "Sent for sign-off. Another member of staff must now sign it off.")
+    return _decide(
+        rec,
+        lambda: reconcile.send_for_sign_off(reader, rec),
+        "Sent for sign-off. Another member of staff must now sign it off.",
+    )
 
 
 @bp.route("/money/reconciliations/<int:rec_id>/sign-off", methods=["POST"])
 @roles_required(*ORG_STAFF)
 def sign_off_reconciliation(rec_id: int):
     reader, rec = _month(rec_id, write=True)
-    try:
-        reconcile.sign_off(reader, rec)
-    except RuleError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("client_money.reconciliation", rec_id=rec.id))
-    return _back(rec.id, f"{rec.month:%B %Y} is signed off and sealed.")
+    return _decide(
+        rec,
+        lambda: reconcile.sign_off(reader, rec),
+        f"{rec.month:%B %Y} is signed off and sealed.",
+    )
 
 
 @bp.route("/money/reconciliations/<int:rec_id>/send-back", methods=["POST"])
@@ -153,11 +177,12 @@ def sign_off_reconciliation(rec_id: int):
 def send_back_reconciliation(rec_id: int):
     reader, rec = _month(rec_id, write=True)
     form = SendBackForm()
-    if form.validate_on_submit():
-        try:
-            reconcile.send_back(reader, rec, form.note.data)
-        except RuleError as exc:
-            form.note.errors = [str(exc)]
-        else:
-            return _back(rec.id, "The month has been sent back to be looked at again.")
-    return _render(reader, rec, back_form=form)
+    return _submit(
+        reader,
+        rec,
+        "back_form",
+        form,
+        "note",
+        lambda: reconcile.send_back(reader, rec, form.note.data),
+        "The month has been sent back to be looked at again.",
+    )
