@@ -208,11 +208,13 @@ def figures(rec: PooledReconciliation) -> Figures:
     council_paid = db.session.execute(
         select(func.coalesce(func.sum(paid.c.amount_pence), 0))
     ).scalar_one()
+    # From the month's payments to their lines (the unique index on payment_id), never a
+    # scan of the organisation's lines.
     posted = db.session.execute(
-        select(func.coalesce(func.sum(ClientPosting.amount_pence), 0)).where(
-            ClientPosting.payment_id.in_(select(paid.c.id)),
-            ClientPosting.organisation_id == rec.organisation_id,
-        )
+        select(func.coalesce(func.sum(ClientPosting.amount_pence), 0))
+        .select_from(paid)
+        .join(ClientPosting, ClientPosting.payment_id == paid.c.id)
+        .where(ClientPosting.organisation_id == rec.organisation_id)
     ).scalar_one()
     closing = rec.statement_closing_pence
     return Figures(
