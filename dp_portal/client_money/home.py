@@ -128,7 +128,7 @@ def home(viewer: Viewer) -> Home:
             ).scalars()
         ),
         months_not_signed_off=[
-            rec for rec in money_reconcile_months(org_id) if rec.status != RecStatus.SIGNED_OFF
+            rec for rec in _months(org_id) if rec.status != RecStatus.SIGNED_OFF
         ],
         last_month_not_started=_last_month_if_not_started(org_id, today),
     )
@@ -145,7 +145,7 @@ def _queried(covered) -> list[MonitoringReturn]:
     )
 
 
-def money_reconcile_months(org_id: int) -> list[PooledReconciliation]:
+def _months(org_id: int) -> list[PooledReconciliation]:
     return list(
         db.session.execute(
             select(PooledReconciliation)

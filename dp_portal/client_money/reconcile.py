@@ -13,14 +13,14 @@ from sqlalchemy import select
 
 from ..accounts.models import Account
 from ..core import audit
-from ..core.errors import RuleError
+from ..core.errors import NotFound, RuleError
 from ..core.money import format_money, from_pence, to_pence
 from ..core.permissions import Viewer
 from ..core.types import utcnow
 from ..extensions import db
 from ..third_party.models import PooledReconciliation, ReconciliationDifference
 from . import reconciliation, scope
-from .reconciliation import DIFFERENCE_SIGN, Figures, RecStatus, month_end
+from .reconciliation import DIFFERENCE_SIGN, Figures, RecStatus
 
 MONTHS_OFFERED = 12
 
@@ -175,8 +175,6 @@ def add_difference(
 
 
 def load_difference(rec: PooledReconciliation, item_id: int) -> ReconciliationDifference:
-    from ..core.errors import NotFound
-
     item = db.session.execute(
         select(ReconciliationDifference).where(
             ReconciliationDifference.id == item_id,
@@ -254,7 +252,3 @@ def send_back(viewer: Viewer, rec: PooledReconciliation, note: str) -> None:
         summary=f"{rec.month:%B %Y} sent back: {note}",
         after={"status": rec.status, "note": note},
     )
-
-
-def month_end_of(rec: PooledReconciliation) -> date:
-    return month_end(rec.month)

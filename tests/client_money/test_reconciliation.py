@@ -44,7 +44,7 @@ def test_a_month_reconciles_to_the_penny_with_each_difference_explained(office):
     money_reconcile.enter_closing(viewer, rec, Decimal("650.00"))  # wages not yet cleared £400,
     page = money_reconcile.month_page(viewer, rec)  # and a £50 bank line nobody has posted
     assert [(line.label, line.amount) for line in page.figures.working] == [
-        ("Sub-ledgers of 1 people at the month's end", Decimal("600.00")),
+        ("Sub-ledgers at the month's end (1 person)", Decimal("600.00")),
         ("Bank statement closing balance", Decimal("650.00")),
         ("Statement less sub-ledgers", Decimal("50.00")),
         ("Differences listed below", Decimal("0.00")),
