@@ -139,9 +139,8 @@ class Figures:
 
     @property
     def working(self) -> list[Line]:
-        lines = [
-            Line(f"Sub-ledgers of {self.clients} people at the month's end", self.ledger_total)
-        ]
+        who = "1 person" if self.clients == 1 else f"{self.clients} people"
+        lines = [Line(f"Sub-ledgers at the month's end ({who})", self.ledger_total)]
         if self.statement_closing is not None:
             lines += [
                 Line("Bank statement closing balance", self.statement_closing),
