@@ -37,14 +37,17 @@ class Need(StrEnum):
     VIEW = "view"  # read the account, its budget, payments, letters and returns
     RETURNS = "returns"  # fill in and send returns, add evidence
     EMPLOYER = "employer"  # act as the PAs' employer: the checklist, the Charter Mark
-    MONEY = "money"  # hold and spend the person's money (a managing organisation's client money)
+    # Hold and spend the person's money: post to their sub-ledger in the organisation's
+    # pooled client account.
+    CLIENT_MONEY = "client_money"
 
 
 # What each mandate scope lets an organisation's staff do (reg. 5 of the 2014 Regulations:
 # the person decides how much a third party does for them).
 MANDATE_ALLOWS: dict[str, frozenset[Need]] = {
     # Managing the money includes running the PAs' payroll, so the employer's records too.
-    "manage_money": frozenset({Need.VIEW, Need.RETURNS, Need.EMPLOYER, Need.MONEY}),
+    # Only an organisation that holds the money keeps a sub-ledger of it.
+    "manage_money": frozenset({Need.VIEW, Need.RETURNS, Need.EMPLOYER, Need.CLIENT_MONEY}),
     # Preparing returns is paperwork for the person, who keeps the money and the employer's
     # role: the organisation fills in and sends returns and adds evidence, nothing more.
     "prepare_returns": frozenset({Need.VIEW, Need.RETURNS}),

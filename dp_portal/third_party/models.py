@@ -284,4 +284,7 @@ class PooledAccountChange(db.Model):
         return mask_account_number(number) if number else None
 
 
-# ---- Client money ----
+# Client money's tables (sub-ledgers, reconciliations) are in money_models.py, kept apart
+# so that each module stays readable; they are imported here so that one import of
+# third_party.models registers every table.
+from . import money_models  # noqa: E402, F401

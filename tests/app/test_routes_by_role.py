@@ -43,6 +43,12 @@ from dp_portal.employers.models import (
 from dp_portal.monitoring.models import EscalationTask, Evidence, MonitoringReturn
 from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow
 from dp_portal.third_party.models import PooledAccountChange
+from dp_portal.third_party.money_models import (
+    ClientBalance,
+    ClientPosting,
+    PooledReconciliation,
+    ReconciliationDifference,
+)
 from dp_portal.third_party.services import consent_folder
 
 from ..conftest import sign_in_as
@@ -79,7 +85,8 @@ def r(who, need=None, get=200, post=200) -> Route:
     return Route(who, need, get, post)
 
 
-V, W, E = Need.VIEW, Need.RETURNS, Need.EMPLOYER
+V, W, E, M = Need.VIEW, Need.RETURNS, Need.EMPLOYER, Need.CLIENT_MONEY
+ORG_STAFF = frozenset({Role.BROKERAGE_STAFF})
 ROUTES: dict[str, Route] = {
     # Public pages. Signing in when already signed in goes home.
     "pages.home": r(OPEN),
@@ -232,18 +239,37 @@ ROUTES: dict[str, Route] = {
     "employers.handbook_new_section": r(ADMIN),
     "employers.handbook_edit": r(ADMIN),
     "employers.handbook_preview": r(ADMIN),
+    # Client money (issue 13): the organisation's home, sub-ledgers, returns built from them,
+    # and the monthly pooled reconciliation. An empty POST to a form re-shows it (200); the
+    # world's month is not ready, so sending or signing it off goes back to it (302).
+    "client_money.money_home_page": r(ORG_STAFF),
+    "client_money.clients_export": r(ORG_STAFF),
+    "client_money.money_overview": r(STAFF),
+    "client_money.client_money": r(ALL, V),
+    "client_money.client_money_export": r(ALL, V),
+    "client_money.new_posting": r(ORG_STAFF, M),
+    "client_money.correct_posting": r(ORG_STAFF, M),
+    "client_money.ledger_return": r(ORG_STAFF, M, post=302),  # the world's return was sent
+    "client_money.reconciliations": r(ORG_STAFF),
+    "client_money.reconciliation": r(STAFF | ORG_STAFF),
+    "client_money.reconciliation_closing": r(ORG_STAFF),
+    "client_money.reconciliation_difference": r(ORG_STAFF),
+    "client_money.explain_difference": r(ORG_STAFF),
+    "client_money.send_reconciliation": r(ORG_STAFF, post=302),
+    "client_money.sign_off_reconciliation": r(ORG_STAFF, post=302),
+    "client_money.send_back_reconciliation": r(ORG_STAFF),
 }
 
 # What each role may do on each scenario's account (the rules accounts.scope implements,
 # written out independently here).
 WHOLE_BOOK = {
-    Role.FINANCE_OFFICER: {V, W, E},
+    Role.FINANCE_OFFICER: {V, W, E, M},
     Role.TEAM_LEADER: {V},
     Role.ADMIN: {V},
 }
 SIDE = {
     Role.RECIPIENT: {OWN: {V, W, E}},
-    Role.BROKERAGE_STAFF: {OWN: {V, W, E}, VIEW_ONLY: {V}, PREPARES: {V, W}},
+    Role.BROKERAGE_STAFF: {OWN: {V, W, E, M}, VIEW_ONLY: {V}, PREPARES: {V, W}},
 }
 
 
@@ -495,6 +521,42 @@ def _handbook_section(db_session, admin) -> str:
     return section.slug
 
 
+def _client_money(db_session, org, account) -> int:
+    """£100 paid in to the person's sub-ledger in `org`'s pooled account."""
+    balance = ClientBalance(organisation_id=org.id, account_id=account.id, balance_pence=10000)
+    db_session.add(balance)
+    db_session.flush()
+    posting = ClientPosting(
+        balance_id=balance.id,
+        organisation_id=org.id,
+        account_id=account.id,
+        entry_date=date(2026, 5, 1),
+        kind="contribution",
+        amount_pence=10000,
+        balance_after_pence=10000,
+        description="Paid in",
+    )
+    db_session.add(posting)
+    db_session.flush()
+    return posting.id
+
+
+def _reconciliation(db_session, org) -> dict:
+    """A month of `org`'s pooled account being prepared, with a difference to explain."""
+    rec = PooledReconciliation(organisation_id=org.id, month=date(2026, 10, 1), status="open")
+    db_session.add(rec)
+    db_session.flush()
+    item = ReconciliationDifference(
+        reconciliation_id=rec.id,
+        kind="statement_line_not_in_ledger",
+        amount_pence=500,
+        description="Bank line",
+    )
+    db_session.add(item)
+    db_session.flush()
+    return {"rec_id": rec.id, "item_id": item.id}
+
+
 @pytest.fixture
 def world(app, factory, db_session):
     org = factory.organisation()
@@ -561,6 +623,12 @@ def world(app, factory, db_session):
     )
     db_session.add(pooled)
     db_session.flush()
+    holder = factory.organisation(kind="money_management")
+    for scenario, account in accounts.items():
+        objects[scenario]["posting_id"] = _client_money(
+            db_session, org if scenario == OWN else holder, account
+        )
+    month = _reconciliation(db_session, org)
     slug = _handbook_section(db_session, admin)
     shared = {
         "user_id": users[Role.FINANCE_OFFICER].id,
@@ -575,6 +643,7 @@ def world(app, factory, db_session):
         "fmt": "csv",
         "filename": "app.js",
         "slug": slug,
+        **month,
     }
     return users, {scenario: shared | named for scenario, named in objects.items()}
 

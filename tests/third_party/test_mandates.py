@@ -54,7 +54,7 @@ def test_prepare_returns_sends_returns_but_neither_employs_nor_holds_money(app_c
     assert allows(reader, account.id, Need.VIEW)
     assert allows(reader, account.id, Need.RETURNS)
     assert not allows(reader, account.id, Need.EMPLOYER)
-    assert not allows(reader, account.id, Need.MONEY)
+    assert not allows(reader, account.id, Need.CLIENT_MONEY)
 
 
 def test_prepare_returns_staff_may_open_the_return_form_but_not_the_employer_tick(client, factory):
@@ -74,8 +74,8 @@ def test_only_managing_the_money_holds_it(app_ctx, factory):
     factory.mandate(managed, org, scope="manage_money")
     factory.mandate(viewed, org, scope="view_only")
     reader = Viewer(staff, TODAY)
-    assert allows(reader, managed.id, Need.MONEY)
-    assert not allows(reader, viewed.id, Need.MONEY)
+    assert allows(reader, managed.id, Need.CLIENT_MONEY)
+    assert not allows(reader, viewed.id, Need.CLIENT_MONEY)
 
 
 def test_access_starts_and_ends_with_the_dates_with_no_manual_step(app_ctx, factory):
