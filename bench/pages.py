@@ -3,8 +3,9 @@ hello-world Flask page measured in the same run.
 
 A demo council of N accounts (default 100,000) with a realistic history around it: five audit
 events an account (2,000 of them by the officer the audit log is filtered on), a letter an
-account, 1 in 100 of whose email copies failed, and the next period's payment run built for
-every account (waiting for approval, so its page checks staleness and who may approve).
+account, 1 in 100 of whose email copies failed, this period's payment run committed four weeks
+ago and the next period's built for every account, waiting for approval (so its page compares
+it with the last run, checks staleness and who may approve).
 Signed in as a finance officer.
 
 Usage: python bench/pages.py [accounts] [requests]   (default 100000 and 30 per page;
@@ -23,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask, current_app
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from bench._common import Timer, fresh_app, result_line
 from dp_portal.accounts.models import Account
@@ -35,6 +36,8 @@ from dp_portal.core.letters import Letter
 from dp_portal.core.types import utcnow
 from dp_portal.demo import build_demo
 from dp_portal.extensions import db
+from dp_portal.payments import run_decisions
+from dp_portal.payments.models import PaymentRun
 from dp_portal.payments.run_build import build_run, payment_schedule
 
 ACTIONS = [
@@ -107,13 +110,33 @@ def _history(n_accounts: int) -> str:
     return busy[1]
 
 
-def _payment_run(officer) -> int:
-    """The next period's run, built by another finance officer: its page then shows the
-    staleness checks and who may approve, as an approver sees it."""
+def _payment_runs(builder, approver) -> int:
+    """The current period's run, committed four weeks ago (its payments are what the next run
+    is compared with), and the next period's, built by another finance officer and waiting
+    for approval: its page then shows the changes since the last run, the staleness checks
+    and who may approve, as an approver sees it. Returns the waiting run's id."""
     schedule = payment_schedule(current_app.config)
-    index = schedule.index_of(utcnow().date()) + 1
+    index = schedule.index_of(utcnow().date())
+    last = _build(schedule, index, builder)
+    # Approved as it was four weeks ago (the history made since blocks everyone today).
+    db.session.execute(
+        update(PaymentRun)
+        .where(PaymentRun.id == last.id)
+        .values(status="approved", approved_by_id=approver.id, approved_at=utcnow())
+    )
+    run_decisions.commit_run(last.id, actor=approver)
+    db.session.execute(
+        update(PaymentRun)
+        .where(PaymentRun.id == last.id)
+        .values(committed_at=utcnow() - timedelta(days=28))
+    )
+    return _build(schedule, index + 1, builder).id
+
+
+def _build(schedule, index: int, builder):
+    """A run built two weeks before its period starts, as the schedule asks."""
     today = schedule.period(index).start - timedelta(days=14)
-    return build_run(index, schedule=schedule, actor=officer, today=today).id
+    return build_run(index, schedule=schedule, actor=builder, today=today)
 
 
 def _council(n_accounts: int):
@@ -128,7 +151,7 @@ def _council(n_accounts: int):
             select(User).where(User.role == Role.FINANCE_OFFICER).order_by(User.id)
         ).scalars()
         officer, builder = officers.all()[:2]
-        run_id = _payment_run(builder)
+        run_id = _payment_runs(builder, officer)
         db.session.commit()
         if db.engine.dialect.name == "postgresql":  # after the run's 100,000 lines, too
             # What autovacuum does within a minute of a load this size: without statistics
