@@ -108,27 +108,6 @@ def emails_command() -> None:
     click.echo(f"Letter emails: {summary}.")
 
 
-@dp_cli.command("reminders")
-@click.option("--as-of", "as_of", default=None, help="Issue what is due on this date (YYYY-MM-DD).")
-@with_appcontext
-def reminders_command(as_of: str | None) -> None:
-    """Issue every return reminder that has fallen due. Running it twice changes nothing."""
-    from datetime import date
-
-    from .core.types import local_today
-    from .monitoring.jobs import issue_due_reminders
-
-    try:
-        day = date.fromisoformat(as_of) if as_of else local_today()
-    except ValueError as exc:
-        raise click.BadParameter(
-            "use the form YYYY-MM-DD, like 2026-11-23", param_hint="--as-of"
-        ) from exc
-    count = issue_due_reminders(day)
-    db.session.commit()
-    click.echo(f"Issued {count} reminders for {day.isoformat()}.")
-
-
 @dp_cli.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
@@ -143,11 +122,25 @@ def scheduler_command() -> None:
         raise click.ClickException(f"Not starting: {exc}.") from exc
 
 
+from .core.daily_jobs import daily_command  # noqa: E402
+
 # Commands that live with their domain, registered here (the CLI knows the domains; no
 # domain imports the CLI).
 from .employers.charter_jobs import charter_reminders_command  # noqa: E402
 from .employers.handbook_cli import handbook_defaults_command  # noqa: E402
 from .employers.jobs import checklist_reminders_command  # noqa: E402
+from .monitoring.jobs import issue_due_reminders  # noqa: E402
 
-for _command in (charter_reminders_command, handbook_defaults_command, checklist_reminders_command):
+reminders_command = daily_command(
+    "reminders",
+    issue_due_reminders,
+    "reminders",
+    "Issue every return reminder that has fallen due. Running it twice changes nothing.",
+)
+for _command in (
+    reminders_command,
+    charter_reminders_command,
+    handbook_defaults_command,
+    checklist_reminders_command,
+):
     dp_cli.add_command(_command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -88,6 +89,24 @@ def pence(value: int | None) -> str:
     return "" if value is None else format_money(from_pence(int(value)))
 
 
+# Audit rows are append-only and their summaries were written as "289701.41 pounds": the words
+# are made readable when shown, never by rewriting the rows.
+_POUNDS = re.compile(r"(?<![\d.£])(-?\d+(?:\.\d{1,2})?) pounds\b")
+
+
+def audit_summary(summary: str | None) -> str:
+    """An audit summary with its amounts as money: "289701.41 pounds" reads "£289,701.41"."""
+    if not summary:
+        return ""
+    return _POUNDS.sub(lambda m: format_money(Decimal(m.group(1))), summary)
+
+
+def audit_action(action: str) -> str:
+    """An audit action as words: "payment_run.built" reads "Payment run built"."""
+    words = action.replace(".", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
 def link(href: str, text: str) -> Markup:
     """A GOV.UK link for an `html` macro parameter, with the text escaped."""
     return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
@@ -105,6 +124,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(to_decimal, "decimal")
     app.add_template_filter(iso_long_date, "iso_long_date")
     app.add_template_filter(money_text, "money_text")
+    app.add_template_filter(audit_summary, "audit_summary")
+    app.add_template_filter(audit_action, "audit_action")
 
     @app.context_processor
     def globals_():

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.letters import Letter
-from ..core.types import UTCDateTime, utcnow
+from ..core.types import LabelledEnum, UTCDateTime, utcnow
 from ..extensions import db
 
 
@@ -295,20 +295,11 @@ class AccountAccess(db.Model):
 Letter.__table__.append_constraint(ForeignKeyConstraint(["account_id"], ["accounts.id"]))
 
 
-class ChangeStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return {
-            "pending": "Waiting for a second officer",
-            "approved": "Approved",
-            "rejected": "Rejected",
-            "withdrawn": "Withdrawn",
-        }[self.value]
+class ChangeStatus(LabelledEnum):
+    PENDING = "pending", "Waiting for a second officer"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class BankDetailsChange(db.Model):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -75,41 +77,58 @@ def client_reference_taken(reference: str, *, except_person_id: int | None = Non
     return db.session.execute(query.limit(1)).first() is not None
 
 
-def _create(obj: Any, data: dict[str, Any], fields: list[str], *, actor, action, summary) -> Any:
-    _apply(obj, data, fields)
+@dataclass(frozen=True)
+class Editable:
+    """How a kind of record is added and changed: its fields and the words of its audit rows."""
+
+    noun: str  # the audit action's prefix
+    fields: list[str]
+    added: str  # the action's verb when a record is added
+    added_summary: Callable[[Any], str]
+    changed_summary: str
+
+
+PERSON = Editable(
+    "person", PERSON_FIELDS, "created", lambda p: f"Added {p.full_name}", "Personal details changed"
+)
+REPRESENTATIVE = Editable(
+    "representative",
+    REPRESENTATIVE_FIELDS,
+    "added",
+    lambda r: f"Added representative {r.full_name} for {r.person.full_name}",
+    "Representative changed",
+)
+
+
+def _create(kind: Editable, obj: Any, data: dict[str, Any], *, actor: User) -> Any:
+    _apply(obj, data, kind.fields)
     db.session.add(obj)
-    audit.record(actor, action, obj, summary=summary(obj), after=audit.snapshot(obj, fields))
+    audit.record(
+        actor,
+        f"{kind.noun}.{kind.added}",
+        obj,
+        summary=kind.added_summary(obj),
+        after=audit.snapshot(obj, kind.fields),
+    )
     return obj
 
 
-def _update(obj: Any, data: dict[str, Any], fields: list[str], *, actor, action, summary) -> bool:
-    before, after = _apply(obj, data, fields)
+def _update(kind: Editable, obj: Any, data: dict[str, Any], *, actor: User) -> bool:
+    before, after = _apply(obj, data, kind.fields)
     if before == after:
         return False
-    audit.record(actor, action, obj, summary=summary, before=before, after=after)
+    audit.record(
+        actor, f"{kind.noun}.updated", obj, summary=kind.changed_summary, before=before, after=after
+    )
     return True
 
 
 def create_person(data: dict[str, Any], *, actor: User) -> Person:
-    return _create(
-        Person(),
-        data,
-        PERSON_FIELDS,
-        actor=actor,
-        action="person.created",
-        summary=lambda p: f"Added {p.full_name}",
-    )
+    return _create(PERSON, Person(), data, actor=actor)
 
 
 def update_person(person: Person, data: dict[str, Any], *, actor: User) -> bool:
-    return _update(
-        person,
-        data,
-        PERSON_FIELDS,
-        actor=actor,
-        action="person.updated",
-        summary="Personal details changed",
-    )
+    return _update(PERSON, person, data, actor=actor)
 
 
 def create_account(person: Person, data: dict[str, Any], *, actor: User) -> Account:
@@ -179,25 +198,11 @@ def set_correspondent(
 
 
 def add_representative(person: Person, data: dict[str, Any], *, actor: User) -> Representative:
-    return _create(
-        Representative(person=person),
-        data,
-        REPRESENTATIVE_FIELDS,
-        actor=actor,
-        action="representative.added",
-        summary=lambda r: f"Added representative {r.full_name} for {person.full_name}",
-    )
+    return _create(REPRESENTATIVE, Representative(person=person), data, actor=actor)
 
 
 def update_representative(rep: Representative, data: dict[str, Any], *, actor: User) -> bool:
-    return _update(
-        rep,
-        data,
-        REPRESENTATIVE_FIELDS,
-        actor=actor,
-        action="representative.updated",
-        summary="Representative changed",
-    )
+    return _update(REPRESENTATIVE, rep, data, actor=actor)
 
 
 def grant_access(account: Account, user: User, capacity: str, *, actor: User) -> AccountAccess:

@@ -1,3 +1,7 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -98,9 +102,61 @@ def edit_person(person_id: int):
             changed = services.update_person(
                 person, _form_data(form, services.PERSON_FIELDS), actor=current_user
             )
-            flash("Changes saved." if changed else "Nothing was changed.", "success")
+            flash(_saved(changed), "success")
             return redirect(url_for("accounts.person", person_id=person.id))
     return render_template("accounts/person_form.html", form=form, person=person)
+
+
+def _form_page(form, save: Callable[[], tuple[str, str]], template: str, **context):
+    """A form page: a valid form is saved (`save` says what happened and where to go next);
+    otherwise the form is shown, with its errors."""
+    if form.validate_on_submit():
+        message, target = save()
+        flash(message, "success")
+        return redirect(target)
+    return render_template(template, form=form, **context)
+
+
+def _saved(changed: bool) -> str:
+    return "Changes saved." if changed else "Nothing was changed."
+
+
+def _new_page(form, create, fields: list[str], said, template: str, **context):
+    """Add a record: `create` makes it from the form's data; `said` gives the message and
+    the next page for the new record."""
+    return _form_page(
+        form,
+        lambda: said(create(_form_data(form, fields), actor=current_user)),
+        template,
+        **context,
+    )
+
+
+@dataclass(frozen=True)
+class FormKind:
+    """A record's form: its class, the fields it saves and its template."""
+
+    form_class: type
+    fields: list[str]
+    template: str
+
+
+ACCOUNT_FORM = FormKind(AccountForm, services.ACCOUNT_FIELDS, "accounts/account_form.html")
+REPRESENTATIVE_FORM = FormKind(
+    RepresentativeForm, services.REPRESENTATIVE_FIELDS, "accounts/representative_form.html"
+)
+
+
+def _edit_page(kind: FormKind, obj, update, next_url: str):
+    """Change a record's details: the form starts from the record, and saving says whether
+    anything changed. Returns the page, given what its template shows."""
+    form = kind.form_class(obj=obj if request.method == "GET" else None)
+
+    def save() -> tuple[str, str]:
+        changed = update(obj, _form_data(form, kind.fields), actor=current_user)
+        return _saved(changed), next_url
+
+    return partial(_form_page, form, save, kind.template)
 
 
 @bp.route("/people/<int:person_id>/accounts/new", methods=["GET", "POST"])
@@ -109,29 +165,30 @@ def new_account(person_id: int):
     person = scope.load_person(viewer(), person_id)
     form = AccountForm()
     del form.status  # a new account starts active
-    if form.validate_on_submit():
-        account = services.create_account(
-            person, _form_data(form, services.ACCOUNT_FIELDS), actor=current_user
-        )
-        flash(f"Account {account.reference} has been opened. Add the bank details next.", "success")
-        return redirect(url_for("accounts.bank_details", account_id=account.id))
-    return render_template("accounts/account_form.html", form=form, person=person, account=None)
+
+    def opened(account) -> tuple[str, str]:
+        said = f"Account {account.reference} has been opened. Add the bank details next."
+        return said, url_for("accounts.bank_details", account_id=account.id)
+
+    create = partial(services.create_account, person)
+    return _new_page(
+        form,
+        create,
+        services.ACCOUNT_FIELDS,
+        opened,
+        "accounts/account_form.html",
+        person=person,
+        account=None,
+    )
 
 
 @bp.route("/accounts/<int:account_id>/edit", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def edit_account(account_id: int):
     account = scope.load_account(viewer(), account_id)
-    form = AccountForm(obj=account if request.method == "GET" else None)
-    if form.validate_on_submit():
-        changed = services.update_account(
-            account, _form_data(form, services.ACCOUNT_FIELDS), actor=current_user
-        )
-        flash("Changes saved." if changed else "Nothing was changed.", "success")
-        return redirect(url_for("accounts.show", account_id=account.id))
-    return render_template(
-        "accounts/account_form.html", form=form, person=account.person, account=account
-    )
+    done = url_for("accounts.show", account_id=account.id)
+    page = _edit_page(ACCOUNT_FORM, account, services.update_account, done)
+    return page(person=account.person, account=account)
 
 
 def _correspondent_choices(account: Account):
@@ -179,29 +236,24 @@ def correspondent(account_id: int):
 @roles_required(*EDITORS)
 def new_representative(person_id: int):
     person = scope.load_person(viewer(), person_id)
-    form = RepresentativeForm()
-    if form.validate_on_submit():
-        rep = services.add_representative(
-            person, _form_data(form, services.REPRESENTATIVE_FIELDS), actor=current_user
-        )
-        flash(f"{rep.full_name} has been added as a representative.", "success")
-        return redirect(url_for("accounts.person", person_id=person.id))
-    return render_template("accounts/representative_form.html", form=form, person=person, rep=None)
+
+    def added(rep) -> tuple[str, str]:
+        said = f"{rep.full_name} has been added as a representative."
+        return said, url_for("accounts.person", person_id=person.id)
+
+    create = partial(services.add_representative, person)
+    template = "accounts/representative_form.html"
+    fields = services.REPRESENTATIVE_FIELDS
+    return _new_page(RepresentativeForm(), create, fields, added, template, person=person, rep=None)
 
 
 @bp.route("/representatives/<int:rep_id>/edit", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def edit_representative(rep_id: int):
     rep = scope.load_representative(viewer(), rep_id)
-    form = RepresentativeForm(obj=rep if request.method == "GET" else None)
-    if form.validate_on_submit():
-        changed = services.update_representative(
-            rep, _form_data(form, services.REPRESENTATIVE_FIELDS), actor=current_user
-        )
-        flash("Changes saved." if changed else "Nothing was changed.", "success")
-        return redirect(url_for("accounts.person", person_id=rep.person_id))
-    return render_template(
-        "accounts/representative_form.html", form=form, person=rep.person, rep=rep
+    done = url_for("accounts.person", person_id=rep.person_id)
+    return _edit_page(REPRESENTATIVE_FORM, rep, services.update_representative, done)(
+        person=rep.person, rep=rep
     )
 
 

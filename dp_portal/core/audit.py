@@ -139,6 +139,25 @@ class AuditLogIsAppendOnly(RuntimeError):
 APPEND_ONLY: list[type] = []
 
 
+def add_dated_figure(row: Any, *, actor: Actor | None, action: str, label: str, value: Any) -> Any:
+    """Add one effective-dated figure (a rate, a cost figure: a row with `kind` and
+    `effective_from`) with its audit row. Figures are never edited: a change is a new row
+    from a date, so the log of additions is the figure's whole history."""
+    db.session.add(row)
+    record(
+        actor,
+        action,
+        row,
+        summary=f"{label} from {row.effective_from:%d %B %Y}: {value}",
+        after={
+            "kind": row.kind,
+            "effective_from": row.effective_from.isoformat(),
+            "value": str(value),
+        },
+    )
+    return row
+
+
 def append_only(cls: type) -> type:
     APPEND_ONLY.append(cls)
     return cls

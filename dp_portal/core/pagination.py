@@ -72,3 +72,11 @@ def bounded_page(
         total=min(counted, cap),
         capped=counted > cap,
     )
+
+
+def list_page(items: list[Any], page: int, *, per_page: int = PER_PAGE) -> BoundedPage:
+    """Page `page` (clamped) of a list already worked out in full, such as a preview."""
+    last = max(1, ceil(len(items) / per_page))
+    page = min(max(page, 1), last)
+    start = (page - 1) * per_page
+    return BoundedPage(items[start : start + per_page], page, per_page, len(items), False)

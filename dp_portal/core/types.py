@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
@@ -46,3 +47,17 @@ def local_today() -> date:
 def local_date(moment: datetime) -> date:
     """The UK calendar day of a stored (UTC) moment."""
     return moment.astimezone(_LONDON).date()
+
+
+class LabelledEnum(StrEnum):
+    """A StrEnum whose members carry the words people read: `DONE = "done", "Done"`. The value
+    is what the database stores; `label` is what a page or letter shows, kept beside it so
+    that a new state cannot be added without its words."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> LabelledEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import click
-from flask.cli import with_appcontext
+from flask import Flask
 from sqlalchemy import select, text
 
 from ..accounts.services import correspondents
+from ..core.daily_jobs import daily_command, run_daily
 from ..core.letters import letter_row, record_letters
 from ..extensions import db
 from .charter_awards import policy_leads
@@ -94,31 +94,15 @@ def issue_renewal_reminders(today: date) -> int:
     return len(due)
 
 
-def charter_reminders_job(app) -> int:
+def charter_reminders_job(app: Flask) -> int:
     """For the scheduler's JOBS registry: today's reminders, in their own transaction."""
-    from ..core.types import local_today
-
-    with app.app_context():
-        count = issue_renewal_reminders(local_today())
-        db.session.commit()
-        app.logger.info("Issued %s Charter Mark renewal reminders", count)
-        return count
+    return run_daily(app, issue_renewal_reminders, "Charter Mark renewal reminders")
 
 
-@click.command("charter-reminders")
-@click.option("--as-of", "as_of", default=None, help="Issue what is due on this date (YYYY-MM-DD).")
-@with_appcontext
-def charter_reminders_command(as_of: str | None) -> None:
-    """Issue every Charter Mark renewal reminder that has fallen due. Running it twice
-    changes nothing."""
-    from ..core.types import local_today
-
-    try:
-        day = date.fromisoformat(as_of) if as_of else local_today()
-    except ValueError as exc:
-        raise click.BadParameter(
-            "use the form YYYY-MM-DD, like 2026-11-23", param_hint="--as-of"
-        ) from exc
-    count = issue_renewal_reminders(day)
-    db.session.commit()
-    click.echo(f"Issued {count} Charter Mark renewal reminders for {day.isoformat()}.")
+charter_reminders_command = daily_command(
+    "charter-reminders",
+    issue_renewal_reminders,
+    "Charter Mark renewal reminders",
+    "Issue every Charter Mark renewal reminder that has fallen due. Running it twice changes "
+    "nothing.",
+)

@@ -36,6 +36,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.errors import RuleError
+from ..core.types import LabelledEnum
 from ..extensions import db
 from .models import CharterTier
 
@@ -111,18 +112,10 @@ def move(application, to: Status, **values) -> Status:
 # --- Findings and decisions ------------------------------------------------------------------
 
 
-class Finding(StrEnum):
-    MET = "met"
-    MORE_INFO = "more_info"
-    UNMET = "unmet"
-
-    @property
-    def label(self) -> str:
-        return {
-            "met": "Met",
-            "more_info": "More information needed",
-            "unmet": "Not met",
-        }[self.value]
+class Finding(LabelledEnum):
+    MET = "met", "Met"
+    MORE_INFO = "more_info", "More information needed"
+    UNMET = "unmet", "Not met"
 
 
 class Decision(StrEnum):

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 
 from ..core.errors import RuleError
+from ..core.types import LabelledEnum
 
 RENEWAL_NOTICE_DAYS = 30
 MAX_YEARS_AHEAD = 10  # a renewal date further off than this is a typing mistake
@@ -86,20 +86,11 @@ ITEMS: tuple[Item, ...] = (
 BY_KEY = {item.key: item for item in ITEMS}
 
 
-class State(StrEnum):
-    NOT_DONE = "not_done"
-    DONE = "done"
-    RENEWAL_DUE = "renewal_due"
-    LAPSED = "lapsed"
-
-    @property
-    def label(self) -> str:
-        return {
-            "not_done": "Not done yet",
-            "done": "Done",
-            "renewal_due": "Renewal due",
-            "lapsed": "Lapsed",
-        }[self.value]
+class State(LabelledEnum):
+    NOT_DONE = "not_done", "Not done yet"
+    DONE = "done", "Done"
+    RENEWAL_DUE = "renewal_due", "Renewal due"
+    LAPSED = "lapsed", "Lapsed"
 
     @property
     def tag_colour(self) -> str:

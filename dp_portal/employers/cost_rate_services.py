@@ -55,19 +55,9 @@ def add_cost_rate(
         source_note=source_note,
         created_by_id=actor.id,
     )
-    db.session.add(row)
-    audit.record(
-        actor,
-        "employer_cost_rate.added",
-        row,
-        summary=f"{LABELS[kind][0]} from {effective_from:%d %B %Y}: {value}",
-        after={
-            "kind": str(kind),
-            "effective_from": effective_from.isoformat(),
-            "value": str(value),
-        },
+    return audit.add_dated_figure(
+        row, actor=actor, action="employer_cost_rate.added", label=LABELS[kind][0], value=value
     )
-    return row
 
 
 @dataclass(frozen=True)

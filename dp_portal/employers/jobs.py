@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import click
 from flask import Flask
-from flask.cli import with_appcontext
 from sqlalchemy import func, select, text
 
 from ..accounts.models import Account
 from ..accounts.services import correspondents
+from ..core.daily_jobs import daily_command, run_daily
 from ..core.letters import letter_row, record_letters
 from ..extensions import db
 from .checklist import RENEWAL_NOTICE_DAYS, item, reminder_day
@@ -117,29 +116,13 @@ def issue_checklist_reminders(today: date) -> int:
 
 def checklist_reminders_job(app: Flask) -> int:
     """For the scheduler's JOBS registry (daily)."""
-    from ..core.types import local_today
-
-    with app.app_context():
-        count = issue_checklist_reminders(local_today())
-        db.session.commit()
-        app.logger.info("Issued %s employer checklist reminders", count)
-        return count
+    return run_daily(app, issue_checklist_reminders, "employer checklist reminders")
 
 
-@click.command("checklist-reminders")
-@click.option("--as-of", "as_of", default=None, help="Issue what is due on this date (YYYY-MM-DD).")
-@with_appcontext
-def checklist_reminders_command(as_of: str | None) -> None:
-    """Issue every employer checklist renewal reminder that has fallen due. Running it twice
-    changes nothing."""
-    from ..core.types import local_today
-
-    try:
-        day = date.fromisoformat(as_of) if as_of else local_today()
-    except ValueError as exc:
-        raise click.BadParameter(
-            "use the form YYYY-MM-DD, like 2026-11-23", param_hint="--as-of"
-        ) from exc
-    count = issue_checklist_reminders(day)
-    db.session.commit()
-    click.echo(f"Issued {count} employer checklist reminders for {day.isoformat()}.")
+checklist_reminders_command = daily_command(
+    "checklist-reminders",
+    issue_checklist_reminders,
+    "employer checklist reminders",
+    "Issue every employer checklist renewal reminder that has fallen due. Running it twice "
+    "changes nothing.",
+)

@@ -20,28 +20,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.types import UTCDateTime, utcnow
+from ..core.types import LabelledEnum, UTCDateTime, utcnow
 from ..extensions import db
 
 # --- Handbook ---------------------------------------------------------------------------------
 
 
-class Stage(StrEnum):
+class Stage(LabelledEnum):
     """The employer's journey, in the order the handbook follows it."""
 
-    DECIDING = "deciding"
-    FIRST_STEPS = "first_steps"
-    BEING_AN_EMPLOYER = "being_an_employer"
-    ENDING = "ending"
-
-    @property
-    def label(self) -> str:
-        return {
-            "deciding": "Deciding to become an employer",
-            "first_steps": "Taking your first steps",
-            "being_an_employer": "Being an employer",
-            "ending": "Ending the employer role",
-        }[self.value]
+    DECIDING = "deciding", "Deciding to become an employer"
+    FIRST_STEPS = "first_steps", "Taking your first steps"
+    BEING_AN_EMPLOYER = "being_an_employer", "Being an employer"
+    ENDING = "ending", "Ending the employer role"
 
 
 class HandbookSection(db.Model):

@@ -45,48 +45,26 @@ from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from ..core.errors import RuleError
+from ..core.types import LabelledEnum
 
 
-class ReturnStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    QUERIED = "queried"
-    ACCEPTED = "accepted"
-    SUPERSEDED = "superseded"
+class ReturnStatus(LabelledEnum):
+    DRAFT = "draft", "Draft, not sent"
+    SUBMITTED = "submitted", "Sent, waiting for review"
+    QUERIED = "queried", "We have a question"
+    ACCEPTED = "accepted", "Accepted"
+    SUPERSEDED = "superseded", "Replaced by a later version"
 
-    @property
-    def label(self) -> str:
-        return RETURN_LABELS[self]
-
-
-RETURN_LABELS = {
-    ReturnStatus.DRAFT: "Draft, not sent",
-    ReturnStatus.SUBMITTED: "Sent, waiting for review",
-    ReturnStatus.QUERIED: "We have a question",
-    ReturnStatus.ACCEPTED: "Accepted",
-    ReturnStatus.SUPERSEDED: "Replaced by a later version",
-}
 
 # A period whose return is in one of these has been answered: no reminders for it. A queried
 # return is not: the person still owes an answer.
 RETURN_SENT = frozenset({ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED, ReturnStatus.SUPERSEDED})
 
 
-class TaskStatus(StrEnum):
-    OPEN = "open"
-    SUSPENDED = "suspended"
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return TASK_LABELS[self]
-
-
-TASK_LABELS = {
-    TaskStatus.OPEN: "Waiting for a decision",
-    TaskStatus.SUSPENDED: "Payments suspended",
-    TaskStatus.CLOSED: "Closed",
-}
+class TaskStatus(LabelledEnum):
+    OPEN = "open", "Waiting for a decision"
+    SUSPENDED = "suspended", "Payments suspended"
+    CLOSED = "closed", "Closed"
 
 
 S = TypeVar("S", bound=StrEnum)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 from functools import lru_cache
 
 from ..core.calendar import (
@@ -16,25 +15,17 @@ from ..core.calendar import (
     financial_year_start,
     month_period,
 )
+from ..core.types import LabelledEnum
 
 DUE_AFTER = timedelta(days=28)
 FIRST_RETURN_WEEKS = 12
 
 
-class Tier(StrEnum):
-    NEW = "new"
-    STANDARD = "standard"
-    LIGHT = "light"
-    MONTHLY = "monthly"
-
-    @property
-    def label(self) -> str:
-        return {
-            "new": "New account: a first return after 12 weeks, then quarterly",
-            "standard": "Standard: quarterly",
-            "light": "Light touch: once a year",
-            "monthly": "Monthly (higher risk)",
-        }[self.value]
+class Tier(LabelledEnum):
+    NEW = "new", "New account: a first return after 12 weeks, then quarterly"
+    STANDARD = "standard", "Standard: quarterly"
+    LIGHT = "light", "Light touch: once a year"
+    MONTHLY = "monthly", "Monthly (higher risk)"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -25,19 +25,50 @@ class Timetable:
     effective_from: date | None
     working_days: bool
     stages: tuple[Stage, ...]
+    # When the council agreed it, who published it and why: a published policy says so.
+    agreed_at: datetime | None = None
+    agreed_by: str | None = None
+    note: str | None = None
 
 
-def timetable_on(day: date) -> Timetable:
-    row = db.session.execute(
-        select(ReminderPolicy)
-        .where(ReminderPolicy.effective_from <= day)
-        .order_by(ReminderPolicy.effective_from.desc(), ReminderPolicy.version.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+def _timetable(row: ReminderPolicy | None) -> Timetable:
     if row is None:
         return Timetable(None, None, False, DEFAULT_STAGES)
     stages = tuple(Stage(**stage) for stage in json.loads(row.stages_json))
-    return Timetable(row.version, row.effective_from, bool(row.working_days), stages)
+    agreed_by = db.session.get(User, row.created_by_id)
+    return Timetable(
+        row.version,
+        row.effective_from,
+        bool(row.working_days),
+        stages,
+        row.created_at,
+        agreed_by.full_name if agreed_by else None,
+        row.note,
+    )
+
+
+def timetable_on(day: date) -> Timetable:
+    """The timetable in force on `day` (the newest version of the latest start)."""
+    return _timetable(
+        db.session.execute(
+            select(ReminderPolicy)
+            .where(ReminderPolicy.effective_from <= day)
+            .order_by(ReminderPolicy.effective_from.desc(), ReminderPolicy.version.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+    )
+
+
+def timetable_after(day: date) -> Timetable | None:
+    """A timetable already agreed that comes into force after `day`, if there is one: people
+    are told of a change before it applies."""
+    row = db.session.execute(
+        select(ReminderPolicy)
+        .where(ReminderPolicy.effective_from > day)
+        .order_by(ReminderPolicy.effective_from, ReminderPolicy.version.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return _timetable(row) if row is not None else None
 
 
 def publish_timetable(

@@ -228,7 +228,10 @@ def tier(account_id: int):
 def timetable():
     today = local_today()
     return render_template(
-        "monitoring/timetable.html", table=timetables.timetable_on(today), today=today
+        "monitoring/timetable.html",
+        table=timetables.timetable_on(today),
+        coming=timetables.timetable_after(today),
+        today=today,
     )
 
 

@@ -8,27 +8,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
 from ..core.money import ZERO, format_money
+from ..core.types import LabelledEnum
 
 WEEKS_A_YEAR = Decimal(52)
 
 
-class LineKind(StrEnum):
-    PA_HOURS = "pa_hours"
-    PROVIDER_HOURS = "provider_hours"
-    FIXED_WEEKLY = "fixed_weekly"
-    FIXED_ANNUAL = "fixed_annual"
-
-    @property
-    def label(self) -> str:
-        return {
-            "pa_hours": "Personal assistant hours a week",
-            "provider_hours": "Provider hours a week (Option 2)",
-            "fixed_weekly": "A fixed amount each week",
-            "fixed_annual": "A fixed amount each year",
-        }[self.value]
+class LineKind(LabelledEnum):
+    PA_HOURS = "pa_hours", "Personal assistant hours a week"
+    PROVIDER_HOURS = "provider_hours", "Provider hours a week (Option 2)"
+    FIXED_WEEKLY = "fixed_weekly", "A fixed amount each week"
+    FIXED_ANNUAL = "fixed_annual", "A fixed amount each year"
 
 
 # Compared by identity: a run interns one LineSpec per distinct line, so a set of lines is

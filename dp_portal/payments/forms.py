@@ -8,6 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -91,6 +92,14 @@ class UpliftForm(BaseForm):
     submit = SubmitField("Preview the uplift", widget=GovSubmitInput())
 
 
+class UpliftQueryForm(UpliftForm):
+    """The same questions asked by GET: a preview changes nothing, so its pages (sorted, paged,
+    downloaded) are plain links that can be shared between administrators."""
+
+    class Meta:
+        csrf = False
+
+
 class ProviderRateForm(BaseForm):
     effective_from = DateField(
         "Effective from", validators=[InputRequired("Enter the date it starts")]
@@ -168,7 +177,11 @@ class BudgetForm(BaseForm):
         widget=GovTextArea(),
         validators=[InputRequired("Enter the reason"), Length(max=500)],
     )
+    check = SubmitField("Check the budget", widget=GovSubmitInput())
     submit = SubmitField("Propose budget", widget=GovSubmitInput())
+    # The new weekly amount the officer was shown: a proposal is only made for the figures
+    # they checked (change a figure, and the comparison is shown again).
+    checked_weekly = HiddenField()
 
     def validate_provider_hours(self, field):
         if field.data and self.provider_id.data not in choice_values(self.provider_id) - {None}:

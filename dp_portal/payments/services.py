@@ -45,19 +45,9 @@ def add_rate_row(
         source_note=source_note,
         created_by_id=actor.id if actor else None,
     )
-    db.session.add(row)
-    audit.record(
-        actor,
-        "rate.added",
-        row,
-        summary=f"{kind.label} from {effective_from:%d %B %Y}: {value}",
-        after={
-            "kind": str(kind),
-            "effective_from": effective_from.isoformat(),
-            "value": str(value),
-        },
+    return audit.add_dated_figure(
+        row, actor=actor, action="rate.added", label=kind.label, value=value
     )
-    return row
 
 
 @dataclass(frozen=True)
@@ -65,6 +55,7 @@ class RatesPage:
     current: RateBreakdown | None
     upcoming: list[RateBreakdown | None]  # the next three dates a rate changes
     history: list[RateRow]  # every row, newest first (staff only)
+    current_from: date | None = None  # the day the rate in force today started
 
 
 def rates_page(today: date, *, staff: bool) -> RatesPage:
@@ -79,7 +70,13 @@ def rates_page(today: date, *, staff: bool) -> RatesPage:
         if staff
         else []
     )
-    return RatesPage(book.pa_rate_on(today), [book.pa_rate_on(d) for d in upcoming[:3]], history)
+    started = [start for _, start, _, _ in book.rows if start <= today]
+    return RatesPage(
+        book.pa_rate_on(today),
+        [book.pa_rate_on(d) for d in upcoming[:3]],
+        history,
+        max(started, default=None),
+    )
 
 
 def add_provider_rate(
@@ -232,7 +229,7 @@ def propose_budget(
     reason: str,
     actor: User,
 ) -> Budget:
-    weekly = round_money(_weekly_for_proposal(account, effective_from, lines))
+    weekly = round_money(weekly_for_proposal(account, effective_from, lines))
     version = (
         db.session.execute(
             select(func.max(Budget.version)).where(Budget.account_id == account.id)
@@ -274,7 +271,7 @@ def propose_budget(
     return budget
 
 
-def _weekly_for_proposal(account: Account, effective_from: date, lines: list[LineSpec]) -> Decimal:
+def weekly_for_proposal(account: Account, effective_from: date, lines: list[LineSpec]) -> Decimal:
     """The weekly amount the proposal comes to on its first day (which decides who may approve
     it), after the rules every proposal must keep."""
     if not lines:

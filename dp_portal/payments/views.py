@@ -1,16 +1,16 @@
 from decimal import Decimal
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..accounts import scope as account_scope
 from ..auth.models import Role
-from ..core.downloads import PDF, attachment
+from ..core.downloads import PDF, XLSX, attachment
 from ..core.errors import RuleError
 from ..core.forms import choices
 from ..core.permissions import roles_required, signed_in, viewer
 from ..core.types import local_today
-from . import bp, corrections, scope, services, uplift
+from . import bp, budget_proposals, corrections, scope, services, uplift, uplift_pages
 from . import remittance as remittances  # the module; `remittance` is a view here
 from .forms import (
     AdjustmentForm,
@@ -19,6 +19,7 @@ from .forms import (
     ProviderRateForm,
     RateRowForm,
     UpliftForm,
+    UpliftQueryForm,
 )
 from .rates import RateKind
 
@@ -42,6 +43,7 @@ def rates():
         current=page.current,
         upcoming=page.upcoming,
         history=page.history,
+        current_from=page.current_from,
         RateKind=RateKind,
     )
 
@@ -63,17 +65,39 @@ def new_rate():
     return render_template("payments/rate_form.html", form=form)
 
 
-@bp.route("/rates/uplift", methods=["GET", "POST"])
+@bp.route("/rates/uplift")
 @roles_required(Role.ADMIN)
 def uplift_preview():
-    form = UpliftForm()
-    preview = None
-    if form.validate_on_submit():
+    form = UpliftQueryForm(request.args)
+    shown = None
+    if "new_wage" in request.args and form.validate():
         try:
-            preview = uplift.preview_uplift(form.new_wage.data, form.effective_from.data)
+            shown = uplift_pages.preview_page(
+                form.new_wage.data,
+                form.effective_from.data,
+                sort=request.args.get("sort", ""),
+                page=request.args.get("page", 1, type=int),
+            )
         except RuleError as exc:
             form.new_wage.errors = [str(exc)]
-    return render_template("payments/uplift.html", form=form, preview=preview)
+    return render_template(
+        "payments/uplift.html", form=form, shown=shown, preview=shown.preview if shown else None
+    )
+
+
+@bp.route("/rates/uplift.xlsx")
+@roles_required(Role.ADMIN)
+def uplift_export():
+    form = UpliftQueryForm(request.args)
+    if not form.validate():
+        return redirect(url_for("payments.uplift_preview", **request.args))
+    try:
+        data, name = uplift_pages.preview_workbook(
+            form.new_wage.data, form.effective_from.data, actor=current_user
+        )
+    except RuleError:
+        return redirect(url_for("payments.uplift_preview", **request.args))
+    return attachment(data, name, XLSX)
 
 
 @bp.route("/rates/uplift/apply", methods=["POST"])
@@ -153,30 +177,39 @@ def budget(account_id: int):
 @roles_required(*PROPOSERS)
 def propose_budget(account_id: int):
     account = account_scope.load_account(viewer(), account_id)
-    form = BudgetForm()
+    if request.method == "GET":
+        form = BudgetForm(data=budget_proposals.prefill(account, local_today()))
+    else:
+        form = BudgetForm()
     providers = services.providers()
     form.provider_id.choices = choices([("", "No provider"), *providers])
+    comparison = None
     if form.validate_on_submit():
+        lines = form.line_specs(dict(providers))
         try:
-            budget = services.propose_budget(
-                account,
-                effective_from=form.effective_from.data,
-                lines=form.line_specs(dict(providers)),
-                weekly_contribution=form.weekly_contribution.data,
-                contribution_basis=form.contribution_basis.data,
-                reason=form.reason.data,
-                actor=current_user,
-            )
+            comparison = budget_proposals.compare(account, form.effective_from.data, lines)
+            if form.submit.data and form.checked_weekly.data == str(comparison.new.weekly):
+                budget = services.propose_budget(
+                    account,
+                    effective_from=form.effective_from.data,
+                    lines=lines,
+                    weekly_contribution=form.weekly_contribution.data,
+                    contribution_basis=form.contribution_basis.data,
+                    reason=form.reason.data,
+                    actor=current_user,
+                )
+                flash(
+                    f"Budget version {budget.version} has been proposed. "
+                    "Another officer must approve it.",
+                    "success",
+                )
+                return redirect(url_for("payments.budget", account_id=account.id))
         except RuleError as exc:
             form.effective_from.errors = [str(exc)]
-        else:
-            flash(
-                f"Budget version {budget.version} has been proposed. "
-                "Another officer must approve it.",
-                "success",
-            )
-            return redirect(url_for("payments.budget", account_id=account.id))
-    return render_template("payments/budget_form.html", form=form, account=account)
+        form.checked_weekly.data = str(comparison.new.weekly) if comparison else ""
+    return render_template(
+        "payments/budget_form.html", form=form, account=account, comparison=comparison
+    )
 
 
 @bp.route("/budgets")

@@ -77,6 +77,9 @@ def test_a_change_waits_for_a_second_officer_and_payments_stay_put(
         "66374958",
     )
     assert account.bank_details_changed_at is not None
+    # The next officer to open the bank details sees when the current ones were approved.
+    details = client.get(f"/accounts/{account.id}/bank-details").get_data(as_text=True)
+    assert "These details were approved by a second officer on" in details
 
 
 def test_the_letter_goes_to_the_address_on_file_before_the_change(

@@ -104,6 +104,7 @@ ROUTES: dict[str, Route] = {
     "payments.new_rate": r(ADMIN),
     "payments.uplift_preview": r(ADMIN),
     "payments.uplift_apply": r(ADMIN),
+    "payments.uplift_export": r(ADMIN, get=302),  # no figures given: back to the form
     "monitoring.publish_timetable": r(ADMIN),
     # Whole-book staff pages.
     "third_party.organisations": r(STAFF),

@@ -258,6 +258,15 @@ def test_the_reminder_timetable_is_published_and_versioned(client, factory, db_s
     assert versions == [1, 2]  # a change is a new version; the first is kept
     public = client.get("/reminder-timetable").data.decode()
     assert "6 working days after the due date" in public and "version 2" in public
+    assert "Agreed on" in public and "Agreed by committee" in public  # when, by whom, why
+    # A change agreed for the future is shown before it applies, beside the one in force.
+    client.post(
+        "/admin/reminder-timetable",
+        data=data | {"first": "8", "effective_from": ["1", "4", "2099"], "note": "Next year"},
+    )
+    public = client.get("/reminder-timetable").data.decode()
+    assert "6 working days after the due date" in public
+    assert "A new timetable from 1 April 2099" in public and "8 working days" in public
 
     account = factory.account(start_date=date(2026, 4, 6))
     me = factory.user(Role.RECIPIENT)

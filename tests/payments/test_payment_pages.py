@@ -12,6 +12,8 @@ from dp_portal.payments.models import Budget, Payment, PaymentRun, ProviderRate,
 
 from ..conftest import sign_in_as
 
+TIMES = "\u00d7"  # the multiplication sign the pages use to show their working
+
 
 def _setup_rates(client, admin):
     sign_in_as(client, admin)
@@ -43,6 +45,7 @@ def test_rate_breakdown_and_validation(client, factory):
     assert b"no more than 2 decimal places" in bad.data
     page = client.get("/rates").data.decode()
     assert "Holiday pay" in page and "£1.52" in page and "£14.54" in page  # 12.60 + 1.52 + 0.42
+    assert "In force from 1 April 2025" in page  # when the rate in force started, not "today"
 
 
 def test_uplift_preview_apply_and_apply_again(client, factory, db_session):
@@ -86,13 +89,17 @@ def test_uplift_preview_apply_and_apply_again(client, factory, db_session):
 
     sign_in_as(client, admin)
     data = {"new_wage": "13.45", "effective_from": ["1", "4", "2026"], "source_note": "SG letter"}
-    preview = client.post("/rates/uplift", data=data).data.decode()
+    preview = client.get("/rates/uplift", query_string=data).data.decode()
     assert account.reference in preview
     assert "6.746" in preview  # (13.45 - 12.60) / 12.60 = 6.746%
     assert "Care Co" in preview and "£21.35" in preview  # 20.00 x 13.45 / 12.60
+    # 10 hours x (15.52 - 14.54) = 9.80 a week more, totalled first with its working.
+    assert f"£9.80 {TIMES} 4 = £39.20" in preview and f"£9.80 {TIMES} 52 = £509.60" in preview
+    sheet = client.get("/rates/uplift.xlsx", query_string=data)
+    assert sheet.status_code == 200 and sheet.data[:2] == b"PK"
     assert (
         db_session.execute(select(func.count(Uplift.id))).scalar() == 0
-    )  # a preview changes nothing
+    )  # a preview (and its download) changes nothing
 
     assert client.post("/rates/uplift/apply", data=data).status_code == 302
     again = client.post("/rates/uplift/apply", data=data, follow_redirects=True)
@@ -131,16 +138,23 @@ def test_budget_to_bank_file_through_the_web(client, factory, db_session):
         },
     )
     assert b"quarter hours" in bad.data
+    answers = {
+        "effective_from": ["6", "4", "2026"],
+        "pa_hours": "20",
+        "pa_description": "Personal care",
+        "weekly_contribution": "10",
+        "contribution_basis": "net",
+        "reason": "Assessment 2026",
+    }
+    # Checking first: the new budget beside the current one (none yet), and nothing saved.
+    check = client.post(f"/accounts/{account.id}/budget/new", data=answers | {"check": "y"})
+    checked = check.get_data(as_text=True)
+    assert "The current and the new budget" in checked and "No budget" in checked
+    assert db_session.execute(select(func.count(Budget.id))).scalar() == 0
+    shown = re.search(r'name="checked_weekly"[^>]*value="([\d.]+)"', checked).group(1)
     response = client.post(
         f"/accounts/{account.id}/budget/new",
-        data={
-            "effective_from": ["6", "4", "2026"],
-            "pa_hours": "20",
-            "pa_description": "Personal care",
-            "weekly_contribution": "10",
-            "contribution_basis": "net",
-            "reason": "Assessment 2026",
-        },
+        data=answers | {"submit": "y", "checked_weekly": shown},
     )
     assert response.status_code == 302
     budget = db_session.execute(select(Budget).where(Budget.account_id == account.id)).scalar_one()
@@ -213,3 +227,51 @@ def test_budget_to_bank_file_through_the_web(client, factory, db_session):
     assert "Remittance advice" in advice and "Less your contribution" in advice
     other = factory.account()
     assert client.get(f"/accounts/{other.id}/payments").status_code == 404
+
+
+def test_a_long_uplift_preview_is_paged_sorted_and_downloadable(client, factory, db_session):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from dp_portal.payments.models import BudgetLine
+
+    admin, officer = factory.user(Role.ADMIN), factory.user(Role.FINANCE_OFFICER)
+    _setup_rates(client, admin)
+    for hours in range(1, 61):  # 60 accounts: two pages of 50
+        account = factory.account(start_date=date(2025, 4, 1))
+        budget = Budget(
+            account_id=account.id,
+            version=1,
+            effective_from=date(2025, 4, 1),
+            status="approved",
+            weekly_at_proposal_pence=1,
+            proposed_by_id=officer.id,
+            decided_by_id=admin.id,
+        )
+        db_session.add(budget)
+        db_session.flush()
+        db_session.add(
+            BudgetLine(
+                budget_id=budget.id, kind="pa_hours", description="PA", hours_hundredths=hours * 100
+            )
+        )
+    db_session.flush()
+    sign_in_as(client, admin)
+    query = {"new_wage": "13.45", "effective_from": ["1", "4", "2026"], "source_note": "SG"}
+    first = client.get("/rates/uplift", query_string=query).get_data(as_text=True)
+    assert "Page 1 of 2 (60 in all)" in first
+    # 0.98 an hour more for 1..60 hours: 1,830 hours x 0.98 = 1,793.40 a week.
+    assert "£1,793.40" in first
+    assert "effective_from=1&amp;effective_from=4&amp;effective_from=2026" in first  # dates kept
+    largest = client.get("/rates/uplift", query_string=query | {"sort": "difference"}).get_data(
+        as_text=True
+    )
+    assert largest.index("£58.80") < largest.index("£57.82")  # 60 hours, then 59, first
+    assert 'aria-sort="descending"' in largest
+    second = client.get("/rates/uplift", query_string=query | {"page": "2"}).get_data(as_text=True)
+    assert "Page 2 of 2" in second
+    sheet = client.get("/rates/uplift.xlsx", query_string=query)
+    rows = list(load_workbook(BytesIO(sheet.data), read_only=True).active.values)
+    assert len(rows) == 61 and rows[0][0] == "Account"  # every account, not one page
+    assert db_session.execute(select(func.count(Uplift.id))).scalar() == 0

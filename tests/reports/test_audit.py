@@ -107,3 +107,43 @@ def test_audit_event_page_shows_before_and_after(client, factory, db_session):
     page = client.get(f"/audit/{row.id}").data.decode()
     assert "suspended" in page and "active" in page
     assert page.count("locality") == 0  # unchanged fields are not listed as changes
+
+
+def test_the_log_reads_as_words_and_money_while_the_rows_stay_as_written(
+    client, factory, db_session
+):
+    officer = factory.user(Role.FINANCE_OFFICER)
+    written = "Run for 06 April 2026 built: 3 payments, 289701.41 pounds, 0 withheld"
+    row = record(
+        officer,
+        "payment_run.built",
+        object_type="payment_runs",
+        object_id=7,
+        summary=written,
+        session=db_session,
+    )
+    db_session.flush()
+    sign_in_as(client, officer)
+    listing = client.get("/audit?action=payment_run").get_data(as_text=True)
+    assert "Payment run built" in listing and "payment_run.built" not in listing
+    assert "£289,701.41" in listing and "289701.41 pounds" not in listing
+    one = client.get(f"/audit/{row.id}").get_data(as_text=True)
+    assert "£289,701.41" in one and "Payment run built" in one
+    db_session.expire_all()
+    assert db_session.get(AuditEvent, row.id).summary == written  # never rewritten
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("Recovery of 40 pounds by offset", "Recovery of £40.00 by offset"),
+        ("Correction of -12.5 pounds to the payment", "Correction of -£12.50 to the payment"),
+        ("Paid 3 pounds and 1000000.00 pounds", "Paid £3.00 and £1,000,000.00"),
+        ("Reference DP000123 changed", "Reference DP000123 changed"),
+        ("", ""),
+    ],
+)
+def test_amounts_in_summaries_are_shown_as_money(written, shown):
+    from dp_portal.templating import audit_summary
+
+    assert audit_summary(written) == shown
