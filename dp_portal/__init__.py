@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts_bp
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .client_money import bp as client_money_bp
     from .employers import bp as employers_bp
     from .monitoring import bp as monitoring_bp
     from .pages import bp as pages_bp
@@ -123,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         accounts_bp,
         third_party_bp,
+        client_money_bp,
         reports_bp,
         admin_bp,
         payments_bp,

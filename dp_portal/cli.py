@@ -26,6 +26,8 @@ def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
     from .core.types import local_today
     from .demo import DEMO_PASSWORD, build_demo, database_has_users, demo_logins, demo_returns
     from .demo.employers import demo_employers
+    from .demo.third_party_money import demo_client_money
+    from .demo.third_party_orgs import ORGANISATION_LOGINS
     from .monitoring.jobs import issue_due_reminders
 
     if current_app.config["ENV_NAME"] == "production":
@@ -47,9 +49,12 @@ def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
         demo_employers(today, Path(current_app.config["EVIDENCE_DIR"]))
         db.session.commit()
         click.echo("PA employers loaded: the handbook, a checklist and Charter Mark employers.")
+        demo_client_money(today)
+        db.session.commit()
+        click.echo("Client money loaded: sub-ledgers, a signed-off month and an open one.")
     click.echo("")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-    for role_label, email in demo_logins():
+    for role_label, email in [*demo_logins(), *ORGANISATION_LOGINS]:
         click.echo(f"  {role_label:<38} {email}")
 
 

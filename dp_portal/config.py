@@ -149,6 +149,10 @@ class Config:
     MODULUS_TABLE_DIR = os.environ.get("MODULUS_TABLE_DIR", "")
     CHARTER_MARK_YEARS = int(os.environ.get("CHARTER_MARK_YEARS", "2"))
     CHARTER_RENEWAL_REMINDER_DAYS = os.environ.get("CHARTER_RENEWAL_REMINDER_DAYS", "90,30")
+    # After a mandate ends, the organisation reads the history it created for this many days
+    # (the council keeps it all). A council policy: two years by default, the period a
+    # monitoring query about the last return can still arrive in.
+    MANDATE_HISTORY_DAYS = int(os.environ.get("MANDATE_HISTORY_DAYS", "730"))
 
 
 ProductionConfig = Config

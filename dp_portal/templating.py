@@ -23,6 +23,7 @@ NAVIGATION = [
     ("Home", "pages.home"),
     ("Accounts", "accounts.index"),
     ("Organisations", "third_party.organisations"),
+    ("Your organisation", "third_party.my_organisation"),
     ("Rates", "payments.rates"),
     ("Budgets to approve", "payments.pending_budgets"),
     ("Payment runs", "payments.payment_runs"),

@@ -17,12 +17,12 @@ from sqlalchemy import select
 
 from ..auth.models import User
 from ..core import audit
+from ..core.bank_numbers import NeedsConfirmation, require_second_person, vet
 from ..core.errors import RuleError
 from ..core.letters import LetterRecipient, letter_row, record_letters
-from ..core.modulus import ModulusTables, check_account
+from ..core.modulus import ModulusTables
 from ..core.types import local_today, utcnow
 from ..extensions import db
-from .bank_numbers import Standardised, standardise
 from .models import Account, BankDetailsChange, ChangeStatus, mask_account_number
 from .services import correspondents
 
@@ -35,17 +35,6 @@ class Proposed:
     sort_code: str
     account_number: str  # as typed: 6 to 10 digits
     reason: str
-
-
-@dataclass(frozen=True)
-class NeedsConfirmation:
-    """The number was standardised: show the result and ask the officer to confirm it."""
-
-    standardised: Standardised
-
-    @property
-    def token(self) -> str:
-        return f"{self.standardised.sort_code}:{self.standardised.account_number}"
 
 
 def _masked(name: str | None, sort_code: str | None, number: str | None) -> dict[str, Any]:
@@ -77,14 +66,9 @@ def request_change(
 ) -> BankDetailsChange | NeedsConfirmation | None:
     """Record a change waiting for a second officer. Returns NeedsConfirmation when the number
     was standardised and `confirmed` does not name the result; None when nothing changes."""
-    result = standardise(proposed.sort_code, proposed.account_number)
-    if result.changed and confirmed != NeedsConfirmation(result).token:
-        return NeedsConfirmation(result)
-    if tables is not None and not check_account(result.sort_code, result.account_number, tables):
-        raise RuleError(
-            "The sort code and account number do not match. Check them against a bank "
-            "statement or the person's bank card"
-        )
+    result = vet(proposed.sort_code, proposed.account_number, confirmed=confirmed, tables=tables)
+    if isinstance(result, NeedsConfirmation):
+        return result
     if pending_for(account.id) is not None:
         raise RuleError(
             "A change of bank details is already waiting for approval. Another officer must "
@@ -126,10 +110,7 @@ def decide(change: BankDetailsChange, *, approve: bool, note: str, actor: User) 
     """A second officer approves (the details take effect, and the letter goes) or rejects."""
     if change.status != ChangeStatus.PENDING:
         raise RuleError("This change has already been decided")
-    if change.requested_by_id == actor.id:
-        raise RuleError(
-            "You asked for this change, so another finance officer must approve or reject it"
-        )
+    require_second_person(change.requested_by_id, actor.id, "another finance officer")
     change.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
     change.decided_by_id, change.decided_at, change.decision_note = actor.id, utcnow(), note
     account = change.account

@@ -4,11 +4,11 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.models import Role
+from ..core.bank_forms import BankChangeDecisionForm, BankDetailsForm, WithdrawForm
 from ..core.errors import RuleError
 from ..core.modulus_models import installed_tables
 from ..core.permissions import roles_required, viewer
 from . import bank_changes, bp, scope
-from .forms import BankChangeDecisionForm, BankDetailsForm, WithdrawForm
 
 FINANCE = (Role.FINANCE_OFFICER,)
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.bank_numbers import mask_account_number, sort_code_display
 from ..core.letters import Letter
 from ..core.types import LabelledEnum, UTCDateTime, utcnow
 from ..extensions import db
@@ -59,15 +60,6 @@ SDS_OPTION_LABELS = {
     2: "Option 2: individual service fund",
     4: "Option 4: a mix of options",
 }
-
-
-def sort_code_display(sort_code: str) -> str:
-    return f"{sort_code[0:2]}-{sort_code[2:4]}-{sort_code[4:6]}"
-
-
-def mask_account_number(number: str) -> str:
-    """Only the last 4 digits: enough to recognise an account, not enough to pay into it."""
-    return f"****{number[-4:]}"
 
 
 class PostalAddress:

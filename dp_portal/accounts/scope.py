@@ -8,7 +8,10 @@ Who may do what on an account, on a given day:
 - a supported person or representative: see, and send returns for, the accounts linked to
   their user (while the link is current);
 - organisation staff: what their organisation's mandates in force that day allow (scope and
-  dates): "manage the money" lets them see and send returns, "view only" lets them see.
+  dates): "manage the money" lets them see and send returns, act as the employer and hold
+  the money; "prepare returns" lets them see and send returns; "view only" lets them see.
+  Access starts and ends with the mandate's dates (a mandate still waiting for the person's
+  consent, or withdrawn, gives none).
 Not being able to see an account is NotFound (404: a guessed id reveals nothing); seeing it
 but not being allowed to do something is NotAllowed (403).
 """
@@ -34,13 +37,20 @@ class Need(StrEnum):
     VIEW = "view"  # read the account, its budget, payments, letters and returns
     RETURNS = "returns"  # fill in and send returns, add evidence
     EMPLOYER = "employer"  # act as the PAs' employer: the checklist, the Charter Mark
+    # Hold and spend the person's money: post to their sub-ledger in the organisation's
+    # pooled client account.
+    CLIENT_MONEY = "client_money"
 
 
 # What each mandate scope lets an organisation's staff do (reg. 5 of the 2014 Regulations:
 # the person decides how much a third party does for them).
 MANDATE_ALLOWS: dict[str, frozenset[Need]] = {
     # Managing the money includes running the PAs' payroll, so the employer's records too.
-    "manage_money": frozenset({Need.VIEW, Need.RETURNS, Need.EMPLOYER}),
+    # Only an organisation that holds the money keeps a sub-ledger of it.
+    "manage_money": frozenset({Need.VIEW, Need.RETURNS, Need.EMPLOYER, Need.CLIENT_MONEY}),
+    # Preparing returns is paperwork for the person, who keeps the money and the employer's
+    # role: the organisation fills in and sends returns and adds evidence, nothing more.
+    "prepare_returns": frozenset({Need.VIEW, Need.RETURNS}),
     "view_only": frozenset({Need.VIEW}),
 }
 # Roles that see every account, and what they may do on all of them.

@@ -14,8 +14,9 @@ from ..core import audit
 from ..core.letters import LetterRecipient
 from ..core.pagination import BoundedPage, bounded_page
 from ..core.permissions import Viewer
+from ..core.types import local_today
 from ..extensions import db
-from ..third_party.models import Organisation
+from ..third_party.models import Mandate, Organisation
 from . import scope
 from .models import Account, AccountAccess, Correspondent, Person, Representative
 
@@ -305,4 +306,31 @@ def correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
         else:
             name, lines, fmt, email = f"{row[2]} {row[3]}", row[4:8], row[8], row[9]
         result[row[0]] = LetterRecipient(name, [line for line in lines if line], fmt, email)
-    return result
+    return result | _managing_organisations(account_ids)
+
+
+def _managing_organisations(account_ids: list[int]) -> dict[int, LetterRecipient]:
+    """Accounts whose money an organisation manages today: letters and reminders go to it,
+    unless the person chose otherwise when the mandate was recorded (issue 13)."""
+    rows = db.session.execute(
+        select(
+            Mandate.account_id,
+            Organisation.name,
+            Organisation.address_line_1,
+            Organisation.address_line_2,
+            Organisation.town,
+            Organisation.postcode,
+            Organisation.email,
+        )
+        .join(Organisation, Organisation.id == Mandate.organisation_id)
+        .where(
+            Mandate.account_id.in_(account_ids),
+            Mandate.scope == "manage_money",
+            Mandate.letters_to_organisation.is_(True),
+            Mandate.current_on(local_today()),
+        )
+    ).all()
+    return {
+        row[0]: LetterRecipient(row[1], [line for line in row[2:6] if line], "standard", row[6])
+        for row in rows
+    }

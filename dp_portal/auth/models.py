@@ -45,6 +45,9 @@ class User(UserMixin, db.Model):
     full_name: Mapped[str] = mapped_column(String(120), nullable=False)
     role: Mapped[str] = mapped_column(String(32), nullable=False)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # An organisation's administrator: a flag on the staff member's membership (not a role),
+    # so an administrator is still a member of staff and every staff rule holds for them.
+    is_organisation_admin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # In every set-password link; a new link or a new password replaces it, so older links die
     # without touching the user's sessions.
@@ -66,6 +69,9 @@ class User(UserMixin, db.Model):
         CheckConstraint(
             "role != 'brokerage_staff' OR organisation_id IS NOT NULL",
             name="brokerage_has_organisation",
+        ),
+        CheckConstraint(
+            "NOT is_organisation_admin OR role = 'brokerage_staff'", name="organisation_admin"
         ),
     )
 

@@ -257,10 +257,14 @@ def invite_user(
 def update_user(
     user: User, *, role: Role, organisation_id: int | None, is_enabled: bool, actor: User
 ) -> None:
-    fields = ["role", "organisation_id", "is_enabled"]
+    fields = ["role", "organisation_id", "is_enabled", "is_organisation_admin"]
     before = audit.snapshot(user, fields)
+    organisation_id = organisation_id if role == Role.BROKERAGE_STAFF else None
+    if organisation_id != user.organisation_id or not is_enabled:
+        # An organisation's administrator administers that organisation only, while active.
+        user.is_organisation_admin = False
     user.role = str(role)
-    user.organisation_id = organisation_id if role == Role.BROKERAGE_STAFF else None
+    user.organisation_id = organisation_id
     if user.is_enabled and not is_enabled:
         end_all_sessions(user)  # signed out now, wherever they are
     user.is_enabled = is_enabled

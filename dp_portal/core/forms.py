@@ -165,7 +165,7 @@ class SortCodeField(StringField):
 
 class AccountNumberField(StringField):
     """A UK bank account number as typed: 6 to 10 digits, spaces and dashes dropped. Never
-    padded or cut here: accounts.bank_numbers standardises it and the officer confirms."""
+    padded or cut here: core.bank_numbers standardises it and the officer confirms."""
 
     widget = GovTextInput()
 

@@ -17,6 +17,7 @@ from .batch import Batch, fix_sequences
 from .budgets import Approvers, demo_rates, draw_budget
 from .people import draw_account, organisations
 from .returns import demo_returns
+from .third_party_orgs import organisations_demo
 from .users import (
     DEMO_PASSWORD,
     OFFICER,
@@ -57,6 +58,8 @@ def build_demo(n_accounts: int, seed: int, progress: Callable[[int], None] = lam
 
     if new_users and first_account is not None:
         add_access(first_account, last_account)
+    if new_users:
+        organisations_demo(org_ids, today)
     audit.record(
         None,
         "demo.loaded",

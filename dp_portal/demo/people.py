@@ -113,7 +113,11 @@ def _mandate(rng, batch: Batch, org_ids, account_id: int, start: date, now) -> i
             "account_id": account_id,
             "scope": "manage_money",
             "starts_on": start,
+            "status": "consented",
             "consent_recorded_on": start,
+            "consent_given_by": "person",
+            "consent_method": "signed_form",
+            "letters_to_organisation": True,
             "created_at": now,
         },
     )

@@ -26,6 +26,10 @@ class FormPage:
     figures: Figures
     evidence: list[Evidence]
     reminders: list[tuple[Stage, date]]
+    sendable_from: date  # a return can be sent once its period has ended
+
+    def may_send(self, today: date) -> bool:
+        return today >= self.sendable_from
 
     def form_values(self) -> dict[str, Decimal]:
         return {name: self.draft.money(f"{name}_pence") for name in drafts.FIELDS}
@@ -39,6 +43,7 @@ def form_page(account: Account, period: ReturnPeriod) -> FormPage:
         drafts.figures_of(draft),
         evidence_for(account.id, period.start),
         reminder_dates(period.due),
+        sending.sendable_from(period.end),
     )
 
 

@@ -22,6 +22,7 @@ from ..core.permissions import Viewer
 from ..core.types import local_today, utcnow
 from ..extensions import db
 from ..third_party.models import Mandate, Organisation
+from ..third_party.money_models import LedgerReturn
 from . import expected
 from .drafts import figures_of
 from .evidence import evidence_for
@@ -175,6 +176,8 @@ class ReturnPage:
     can_discuss_surplus: bool  # a sent return with a surplus: conversations and recoveries
     can_review: bool  # waiting for review: accept it or ask a question
     took_part: bool  # the finance officer took part in it, so may not accept it
+    # Built by an organisation from the person's client-money sub-ledger (issue 13).
+    from_ledger: LedgerReturn | None = None
 
 
 def return_page(viewer: Viewer, row: MonitoringReturn) -> ReturnPage:
@@ -193,6 +196,9 @@ def return_page(viewer: Viewer, row: MonitoringReturn) -> ReturnPage:
         can_discuss_surplus=finance and sent and bool(row.surplus_pence),
         can_review=finance and RETURN.allows(row.status, ReturnStatus.ACCEPTED),
         took_part=finance and took_part(row, viewer.user.id),
+        from_ledger=db.session.execute(
+            select(LedgerReturn).where(LedgerReturn.return_id == row.id)
+        ).scalar_one_or_none(),
     )
 
 

@@ -47,6 +47,7 @@ def _return_page(row, **forms):
         recovery_form=forms.get("recovery_form") or RecoveryForm(prefix="recovery"),
         accept_form=forms.get("accept_form") or AcceptForm(prefix="accept"),
         took_part=page.took_part,
+        from_ledger=page.from_ledger,
     )
 
 

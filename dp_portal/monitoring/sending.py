@@ -5,10 +5,12 @@ superseded. Never commits."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 from ..accounts.models import Account
 from ..auth.models import User
 from ..core import audit
+from ..core.errors import RuleError
 from ..core.money import from_pence, to_pence
 from ..core.types import local_today, utcnow
 from ..payments.budgets import LineKind
@@ -46,9 +48,21 @@ def check(
     )
 
 
+def sendable_from(period_end: date) -> date:
+    """The first day a return for a period ending on `period_end` can be sent."""
+    return period_end + timedelta(days=1)
+
+
 def submit(draft: MonitoringReturn, *, account: Account, actor: User) -> None:
     """Send the return: reconcile it, record the flags, and keep earlier versions."""
     RETURN.check(draft.status, ReturnStatus.SUBMITTED, ALREADY_SENT)
+    if local_today() <= draft.period_end:
+        # A return reports a whole period: sent early, its closing balance and spending are
+        # not the period's (shared/design.md 2.3). The figures are kept as a draft.
+        raise RuleError(
+            f"Your figures are saved as a draft. You can send this return once its period "
+            f"has ended, from {sendable_from(draft.period_end):%-d %B %Y}."
+        )
     period = ReturnPeriod(draft.period_start, draft.period_end, draft.due_date)
     result = check(account, figures_of(draft), period)
     for earlier in versions(account.id, draft.period_start)[1:]:

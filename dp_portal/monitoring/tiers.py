@@ -85,7 +85,7 @@ class PeriodRow:
     status: str  # what the row says: the return's status, or where the period stands
     overdue: bool  # no return and past its due date
     viewable: bool  # a version has been sent: its page can be opened
-    action: str | None  # "Fill in", "Continue" or "Answer and send again", for who may
+    action: str | None  # "Fill in", "Start a draft", "Continue" or "Answer and send again"
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,9 @@ def _row(period: ReturnPeriod, latest: MonitoringReturn | None, today: date, can
         text = "Period not finished" if period.end >= today else "Not sent yet"
     action = None
     if can_submit and status in (None, ReturnStatus.DRAFT, ReturnStatus.QUERIED):
-        action = {None: "Fill in", ReturnStatus.DRAFT: "Continue"}.get(
-            status, "Answer and send again"
-        )
+        # A period still running can be drafted, not sent (sending.submit).
+        first = "Fill in" if period.end < today else "Start a draft"
+        action = {None: first, ReturnStatus.DRAFT: "Continue"}.get(status, "Answer and send again")
     return PeriodRow(
         period,
         latest,

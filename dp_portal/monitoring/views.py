@@ -68,6 +68,8 @@ def _form_page(account, period, form: ReturnForm, upload_form: UploadForm | None
     return render_template(
         "monitoring/return_form.html",
         reminders=page.reminders,
+        sendable_from=page.sendable_from,
+        may_send=page.may_send(local_today()),
         form=form,
         upload_form=upload_form or UploadForm(),
         evidence_form=EvidenceForm(),

@@ -15,7 +15,7 @@ from ..core.errors import RuleError
 from ..core.money import from_pence
 from ..core.types import local_today
 from ..extensions import db
-from ..third_party.models import Mandate
+from ..third_party.models import Mandate, Organisation
 from . import run_periods
 from .arrears import arrears_inputs
 from .bankfile import reference_suffix
@@ -113,15 +113,24 @@ def _accounts(period: Period) -> list:
     )
 
 
-def _managed(period: Period) -> set[int]:
-    """Accounts an organisation manages the money of on the period's first day: paid to it."""
-    return set(
-        db.session.execute(
-            select(Mandate.account_id).where(
-                Mandate.scope == "manage_money", Mandate.current_on(period.start)
-            )
-        ).scalars()
+def _managed(period: Period) -> dict[int, tuple]:
+    """Accounts an organisation manages the money of on the period's first day, and that
+    organisation's pooled client account (name, sort code, number): the run pays it, with
+    the person's reference, so the organisation knows whose money arrived (reg. 5)."""
+    rows = db.session.execute(
+        select(
+            Mandate.account_id,
+            Organisation.pooled_payee_name,
+            Organisation.pooled_sort_code,
+            Organisation.pooled_account_number,
+        )
+        .join(Organisation, Organisation.id == Mandate.organisation_id)
+        .where(Mandate.scope == "manage_money", Mandate.current_on(period.start))
     )
+    return {account_id: tuple(pooled) for account_id, *pooled in rows}
+
+
+NO_POOLED_ACCOUNT = "The organisation that manages the money has no approved pooled client account"
 
 
 NOT_PRICED = (0, 0, 0, 0, 0, "{}")  # no rate for the period: withheld, nothing worked out
@@ -141,6 +150,8 @@ def _run_lines(run_id: int, period: Period, schedule: PaymentSchedule) -> list[t
     for account_id, status, start, end, option, sort_code, number, name, ref in _accounts(period):
         versions = plans.get(account_id, ())
         payee_type = "organisation" if account_id in managed else "person"
+        if account_id in managed:
+            name, sort_code, number = managed[account_id]
         # The payee as it is now: the approver sees it and the commit pays exactly it.
         payee = (name, sort_code, number, ref + suffix)
         try:
@@ -153,6 +164,8 @@ def _run_lines(run_id: int, period: Period, schedule: PaymentSchedule) -> list[t
                 amount = with_offsets(amount, recoveries[account_id])
             money = figures(amount, arrears)
             reason = withhold_reason(status, bool(versions), sort_code, money[0] + money[1])
+            if reason == "No bank details" and account_id in managed:
+                reason = NO_POOLED_ACCOUNT
             outcome = "withhold" if reason else "pay"
         rows.append((run_id, account_id, payee_type, option, outcome, reason, *money, *payee))
     return rows

@@ -17,7 +17,7 @@ from ..core.letters import letter_row, record_letters
 from ..core.money import from_pence
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
-from . import lifecycles, run_periods, run_review
+from . import hooks, lifecycles, run_periods, run_review
 from .council_scale import cycle_collector_paused
 from .lifecycles import RunStatus, move
 from .models import LedgerEntry, Payment, PaymentRun, RunLine
@@ -97,6 +97,7 @@ def commit_run(run_id: int, *, actor) -> int:
         _ledger_credits(run, paid_lines, now)
         _record_invoices(run, paid_lines)
         apply_offsets(run_id)
+        hooks.run_committed(run_id)
     count = run.payment_count
     audit.record(
         actor,

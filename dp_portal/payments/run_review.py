@@ -13,13 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select
 
 from ..accounts.models import Account, Person
 from ..auth.models import User
 from ..core.audit import AuditEvent
 from ..core.money import from_pence
 from ..extensions import db
+from ..third_party.models import Mandate, Organisation
 from . import lifecycles
 from .lifecycles import RunStatus
 from .models import Payment, PaymentRun, RunLine
@@ -32,6 +33,7 @@ ACCOUNT_CHANGES = {
     "budget.approved": "a new budget was approved",
     "mandate.added": "an organisation was given a mandate",
     "mandate.withdrawn": "a mandate was withdrawn",
+    "mandate.consented": "the person consented to a mandate",
     "recovery.raised": "a recovery was raised",
     "payment.adjusted": "a payment was corrected",
     "escalation.suspended": "payments were suspended",
@@ -42,6 +44,7 @@ COUNCIL_CHANGES = {
     "rate.added": "a rate was added",
     "uplift.applied": "a living wage uplift was applied",
     "provider_rate.added": "a provider rate was added",
+    "organisation.pooled_account_changed": "an organisation's pooled client account changed",
 }
 # Asking for a change counts as changing it, for who may not approve (segregation of duties).
 REQUESTS = {
@@ -104,22 +107,45 @@ def stale_reasons(run: PaymentRun) -> list[str]:
 
 
 def _payees_moved(run_id: int) -> int:
-    """Paid lines whose snapshot differs from the account's bank details now: the belt to the
-    audit log's braces (the commit pays the snapshot whatever happens)."""
-    return db.session.execute(
+    """Paid lines whose snapshot differs from where the money would go now (the account's
+    bank details, or the managing organisation's pooled account): the belt to the audit
+    log's braces (the commit pays the snapshot whatever happens)."""
+    person = (
         select(func.count())
         .select_from(RunLine)
         .join(Account, Account.id == RunLine.account_id)
         .where(
             RunLine.run_id == run_id,
             RunLine.outcome == "pay",
+            RunLine.payee_type == "person",
             or_(
                 Account.sort_code.is_distinct_from(RunLine.sort_code),
                 Account.account_number.is_distinct_from(RunLine.account_number),
                 Account.payee_name.is_distinct_from(RunLine.payee_name),
             ),
         )
-    ).scalar_one()
+    )
+    run = db.session.get(PaymentRun, run_id)
+    still_paid = exists().where(
+        Mandate.account_id == RunLine.account_id,
+        Mandate.scope == "manage_money",
+        Mandate.current_on(run.period_start),
+        Organisation.id == Mandate.organisation_id,
+        Organisation.pooled_sort_code == RunLine.sort_code,
+        Organisation.pooled_account_number == RunLine.account_number,
+        Organisation.pooled_payee_name == RunLine.payee_name,
+    )
+    organisation = (
+        select(func.count())
+        .select_from(RunLine)
+        .where(
+            RunLine.run_id == run_id,
+            RunLine.outcome == "pay",
+            RunLine.payee_type == "organisation",
+            ~still_paid,
+        )
+    )
+    return db.session.execute(person).scalar_one() + db.session.execute(organisation).scalar_one()
 
 
 def previous_committed(run: PaymentRun) -> PaymentRun | None:

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("third_party", __name__)
 
-from . import views  # noqa: E402, F401
+from . import org_views, views  # noqa: E402, F401

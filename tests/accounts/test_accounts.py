@@ -1,3 +1,5 @@
+import io
+
 from sqlalchemy import select, text
 
 from dp_portal.accounts.models import Account, BankDetailsChange, Person
@@ -5,6 +7,7 @@ from dp_portal.auth.models import Role
 from dp_portal.core.audit import AuditEvent
 
 from ..conftest import sign_in_as
+from ..hostile_files import PDF
 
 PERSON = {
     "client_reference": "SW900001",
@@ -214,7 +217,11 @@ def test_mandate_gives_brokerage_access_until_withdrawn(client, factory, db_sess
             "scope": "manage_money",
             "starts_on": ["1", "4", "2026"],
             "ends_on": ["", "", ""],
+            "consent_method": "signed_form",
+            "consent_given_by": "person",
             "consent_recorded_on": ["20", "3", "2026"],
+            "consent_form": (io.BytesIO(PDF), "consent.pdf"),
+            "letters_to_organisation": "yes",
         },
     )
     assert response.status_code == 302

@@ -51,7 +51,7 @@ def test_brokerage_sees_only_accounts_with_a_current_mandate(client, factory, db
     m = factory.mandate(withdrawn, org, starts_on=date(2025, 1, 1))
     from dp_portal.core.types import utcnow
 
-    m.withdrawn_at = utcnow()
+    m.withdrawn_at, m.status = utcnow(), "withdrawn"
     factory.mandate(elsewhere, other_org, starts_on=date(2025, 1, 1))
     db_session.flush()
     sign_in_as(client, broker)

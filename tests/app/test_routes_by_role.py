@@ -1,12 +1,13 @@
 """Every URL rule, for every role (and a visitor), for whose object it names, for GET and POST,
 with the exact status expected.
 
-The objects a URL names hang off one of four accounts, seen from the recipient's and the
+The objects a URL names hang off one of five accounts, seen from the recipient's and the
 organisation staff member's side:
 - own: linked to the recipient user, and the organisation holds a "manage the money" mandate;
-- other: nobody's but the council's;
+- other: not the recipient's, and another organisation manages its money;
 - view_only: the organisation holds a "view only" mandate;
-- expired: the organisation's mandate ended yesterday, and the recipient's link was removed.
+- expired: the organisation's mandate ended yesterday, and the recipient's link was removed;
+- prepares_returns: the organisation holds a "prepare returns" mandate.
 A route missing from ROUTES fails the first test, so nothing ships unprotected by accident.
 """
 
@@ -41,6 +42,14 @@ from dp_portal.employers.models import (
 )
 from dp_portal.monitoring.models import EscalationTask, Evidence, MonitoringReturn
 from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow
+from dp_portal.third_party.models import PooledAccountChange
+from dp_portal.third_party.money_models import (
+    ClientBalance,
+    ClientPosting,
+    PooledReconciliation,
+    ReconciliationDifference,
+)
+from dp_portal.third_party.services import consent_folder
 
 from ..conftest import sign_in_as
 from ..factories import UPLIFT_CONTEXT
@@ -52,10 +61,12 @@ ADMIN = frozenset({Role.ADMIN})
 FINANCE_ADMIN = frozenset({Role.FINANCE_OFFICER, Role.ADMIN})
 PROPOSERS = frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER})
 SUBMITTERS = frozenset({Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER})
+ORG = frozenset({Role.BROKERAGE_STAFF})
 OPEN = "public"
 
 OWN, OTHER, VIEW_ONLY, EXPIRED = "own", "other", "view_only", "expired"
-SCENARIOS = (OWN, OTHER, VIEW_ONLY, EXPIRED)
+PREPARES = "prepares_returns"
+SCENARIOS = (OWN, OTHER, VIEW_ONLY, EXPIRED, PREPARES)
 
 
 @dataclass(frozen=True)
@@ -74,7 +85,8 @@ def r(who, need=None, get=200, post=200) -> Route:
     return Route(who, need, get, post)
 
 
-V, W, E = Need.VIEW, Need.RETURNS, Need.EMPLOYER
+V, W, E, M = Need.VIEW, Need.RETURNS, Need.EMPLOYER, Need.CLIENT_MONEY
+ORG_STAFF = frozenset({Role.BROKERAGE_STAFF})
 ROUTES: dict[str, Route] = {
     # Public pages. Signing in when already signed in goes home.
     "pages.home": r(OPEN),
@@ -109,6 +121,20 @@ ROUTES: dict[str, Route] = {
     # Whole-book staff pages.
     "third_party.organisations": r(STAFF),
     "third_party.new_organisation": r(FINANCE_ADMIN),
+    "third_party.organisation": r(STAFF),
+    "third_party.council_set_administrator": r(ADMIN, post=302),
+    "third_party.pooled_changes_waiting": r(FINANCE),
+    "third_party.pooled_change": r(FINANCE),
+    # An organisation's own pages (the world's organisation member is its administrator; an
+    # empty form re-shows with its errors, 200).
+    "third_party.my_organisation": r(ORG),
+    "third_party.org_contact": r(ORG),
+    "third_party.org_invite": r(ORG),
+    "third_party.org_remove_staff": r(ORG, post=302),
+    "third_party.org_administrator": r(ORG, post=302),
+    "third_party.org_activity": r(ORG),
+    "third_party.org_pooled_account": r(ORG),
+    "third_party.org_withdraw_pooled_change": r(ORG, post=302),
     "reports.audit_log": r(FINANCE_ADMIN),
     "reports.audit_event": r(FINANCE_ADMIN),
     "reports.reminders": r(STAFF),
@@ -146,6 +172,9 @@ ROUTES: dict[str, Route] = {
     "accounts.remove_access": r(FINANCE, V, post=302),
     "accounts.new_mandate": r(FINANCE, V),
     "accounts.withdraw_mandate": r(FINANCE, V, post=302),
+    # The world's mandates already have consent: the page says so (the person's own login).
+    "accounts.confirm_mandate": r(frozenset({Role.RECIPIENT}), V),
+    "accounts.consent_form": r(FINANCE, V),
     # An account's money.
     "payments.budget": r(ALL, V),
     "payments.propose_budget": r(PROPOSERS, V),
@@ -210,18 +239,37 @@ ROUTES: dict[str, Route] = {
     "employers.handbook_new_section": r(ADMIN),
     "employers.handbook_edit": r(ADMIN),
     "employers.handbook_preview": r(ADMIN),
+    # Client money (issue 13): the organisation's home, sub-ledgers, returns built from them,
+    # and the monthly pooled reconciliation. An empty POST to a form re-shows it (200); the
+    # world's month is not ready, so sending or signing it off goes back to it (302).
+    "client_money.money_home_page": r(ORG_STAFF),
+    "client_money.clients_export": r(ORG_STAFF),
+    "client_money.money_overview": r(STAFF),
+    "client_money.client_money": r(ALL, V),
+    "client_money.client_money_export": r(ALL, V),
+    "client_money.new_posting": r(ORG_STAFF, M),
+    "client_money.correct_posting": r(ORG_STAFF, M),
+    "client_money.ledger_return": r(ORG_STAFF, M, post=302),  # the world's return was sent
+    "client_money.reconciliations": r(ORG_STAFF),
+    "client_money.reconciliation": r(STAFF | ORG_STAFF),
+    "client_money.reconciliation_closing": r(ORG_STAFF),
+    "client_money.reconciliation_difference": r(ORG_STAFF),
+    "client_money.explain_difference": r(ORG_STAFF),
+    "client_money.send_reconciliation": r(ORG_STAFF, post=302),
+    "client_money.sign_off_reconciliation": r(ORG_STAFF, post=302),
+    "client_money.send_back_reconciliation": r(ORG_STAFF),
 }
 
 # What each role may do on each scenario's account (the rules accounts.scope implements,
 # written out independently here).
 WHOLE_BOOK = {
-    Role.FINANCE_OFFICER: {V, W, E},
+    Role.FINANCE_OFFICER: {V, W, E, M},
     Role.TEAM_LEADER: {V},
     Role.ADMIN: {V},
 }
 SIDE = {
     Role.RECIPIENT: {OWN: {V, W, E}},
-    Role.BROKERAGE_STAFF: {OWN: {V, W, E}, VIEW_ONLY: {V}},
+    Role.BROKERAGE_STAFF: {OWN: {V, W, E, M}, VIEW_ONLY: {V}, PREPARES: {V, W}},
 }
 
 
@@ -258,7 +306,14 @@ def _account_objects(factory, db_session, account, run, author) -> dict:
     rep = factory.representative(account.person)
     other_user = factory.user(Role.RECIPIENT)
     link = factory.access(other_user, account)
-    mandate = factory.mandate(account, factory.organisation(), scope="view_only")
+    mandate = factory.mandate(
+        account,
+        factory.organisation(),
+        scope="view_only",
+        consent_file_name="consent.pdf",
+        consent_stored_name=f"routes-walk-consent-{account.id}.pdf",
+        consent_content_type="application/pdf",
+    )
     budget = Budget(
         account_id=account.id,
         version=1,
@@ -466,11 +521,49 @@ def _handbook_section(db_session, admin) -> str:
     return section.slug
 
 
+def _client_money(db_session, org, account) -> int:
+    """£100 paid in to the person's sub-ledger in `org`'s pooled account."""
+    balance = ClientBalance(organisation_id=org.id, account_id=account.id, balance_pence=10000)
+    db_session.add(balance)
+    db_session.flush()
+    posting = ClientPosting(
+        balance_id=balance.id,
+        organisation_id=org.id,
+        account_id=account.id,
+        entry_date=date(2026, 5, 1),
+        kind="contribution",
+        amount_pence=10000,
+        balance_after_pence=10000,
+        description="Paid in",
+    )
+    db_session.add(posting)
+    db_session.flush()
+    return posting.id
+
+
+def _reconciliation(db_session, org) -> dict:
+    """A month of `org`'s pooled account being prepared, with a difference to explain."""
+    rec = PooledReconciliation(organisation_id=org.id, month=date(2026, 10, 1), status="open")
+    db_session.add(rec)
+    db_session.flush()
+    item = ReconciliationDifference(
+        reconciliation_id=rec.id,
+        kind="statement_line_not_in_ledger",
+        amount_pence=500,
+        description="Bank line",
+    )
+    db_session.add(item)
+    db_session.flush()
+    return {"rec_id": rec.id, "item_id": item.id}
+
+
 @pytest.fixture
 def world(app, factory, db_session):
     org = factory.organisation()
     users = {role: factory.user(role) for role in Role}
     users[Role.BROKERAGE_STAFF].organisation_id = org.id
+    users[Role.BROKERAGE_STAFF].is_organisation_admin = True
+    colleague = factory.user(Role.BROKERAGE_STAFF, organisation_id=org.id)
     admin = users[Role.ADMIN]
     db_session.add(
         RateRow(kind="living_wage", effective_from=date(2025, 4, 1), value=1260, source_note="t")
@@ -492,6 +585,9 @@ def world(app, factory, db_session):
     factory.access(users[Role.RECIPIENT], accounts[OWN])
     factory.mandate(accounts[OWN], org, scope="manage_money")
     factory.mandate(accounts[VIEW_ONLY], org, scope="view_only")
+    factory.mandate(accounts[PREPARES], org, scope="prepare_returns")
+    # Another organisation manages the money on the other account: none of it is ours to see.
+    factory.mandate(accounts[OTHER], factory.organisation(), scope="manage_money")
     factory.mandate(accounts[EXPIRED], org, scope="manage_money", ends_on=yesterday)
     factory.access(users[Role.RECIPIENT], accounts[EXPIRED]).is_current = False
     objects = {
@@ -504,6 +600,10 @@ def world(app, factory, db_session):
     for named in objects.values():
         (evidence_dir / named["stored"]).write_bytes(b"%PDF-1.4 test")
         (evidence_dir / named["charter_stored"]).write_bytes(b"%PDF-1.4 test")
+    consent = consent_folder(evidence_dir)
+    consent.mkdir(parents=True, exist_ok=True)
+    for account in accounts.values():
+        (consent / f"routes-walk-consent-{account.id}.pdf").write_bytes(b"%PDF-1.4 test")
     employer_files = files_folder(evidence_dir)
     employer_files.mkdir(parents=True, exist_ok=True)
     for account in accounts.values():
@@ -512,7 +612,23 @@ def world(app, factory, db_session):
         admin, "test.event", accounts[OWN], account_id=accounts[OWN].id, session=db_session
     )
     provider = factory.organisation(kind="provider")
+    pooled = PooledAccountChange(
+        organisation_id=org.id,
+        payee_name="TEST BROKERAGE",
+        sort_code="089999",
+        account_number="66374958",
+        bank_check="not_checked",
+        reason="New client account",
+        requested_by_id=users[Role.BROKERAGE_STAFF].id,
+    )
+    db_session.add(pooled)
     db_session.flush()
+    holder = factory.organisation(kind="money_management")
+    for scenario, account in accounts.items():
+        objects[scenario]["posting_id"] = _client_money(
+            db_session, org if scenario == OWN else holder, account
+        )
+    month = _reconciliation(db_session, org)
     slug = _handbook_section(db_session, admin)
     shared = {
         "user_id": users[Role.FINANCE_OFFICER].id,
@@ -520,11 +636,14 @@ def world(app, factory, db_session):
         "event_id": event.id,
         "token": "not-a-valid-token",
         "org_id": provider.id,
+        "member_id": colleague.id,
+        "pooled_change_id": pooled.id,
         "run_id": run.id,
         "start": "2026-04-06",
         "fmt": "csv",
         "filename": "app.js",
         "slug": slug,
+        **month,
     }
     return users, {scenario: shared | named for scenario, named in objects.items()}
 

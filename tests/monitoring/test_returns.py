@@ -329,3 +329,24 @@ def test_a_long_queue_is_counted_only_so_far(client, factory, db_session, monkey
     # No page walks past the cap: asking for page 3 shows the last page within it.
     last = client.get("/returns?page=3").text
     assert "Page 2 of 2 (more than 60 in all" in last and '/returns?page=3"' not in last
+
+
+def test_a_return_is_sent_only_once_its_period_has_ended(client, factory, db_session):
+    from datetime import timedelta
+
+    from dp_portal.core.types import local_today
+
+    start = local_today() - timedelta(days=7)  # a new account: its first period runs 12 weeks
+    account = factory.account(start_date=start)
+    me = factory.user(Role.RECIPIENT)
+    factory.access(me, account)
+    sign_in_as(client, me)
+    url = f"/accounts/{account.id}/returns/{start.isoformat()}"
+    form = client.get(url).get_data(as_text=True)
+    assert "You can send this return once its period has ended" in form
+    assert 'name="send"' not in form  # no Send button yet, only Save
+    # A forged "send" keeps the figures as a draft and says when it can be sent.
+    sent = client.post(url, data=FIGURES | {"send": "y"}, follow_redirects=True)
+    assert "saved as a draft" in sent.get_data(as_text=True)
+    (draft,) = db_session.execute(select(MonitoringReturn)).scalars().all()
+    assert draft.status == "draft" and draft.submitted_at is None

@@ -2,15 +2,15 @@
 of these kinds since then, by whom, to which accounts" (a payment run's staleness, and who may
 not approve it) reads only the events since then, from the index alone.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-03
 """
 
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

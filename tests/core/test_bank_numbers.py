@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dp_portal.accounts.bank_numbers import standardise
+from dp_portal.core.bank_numbers import standardise
 from dp_portal.core.errors import RuleError
 
 digits = st.text(alphabet="0123456789", min_size=1, max_size=1)

@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..core.errors import RuleError
+from .errors import RuleError
+from .modulus import ModulusTables, check_account
 
 # Sort code ranges (inclusive, as 6-digit strings) of the banks whose long numbers have a
 # published rule.
@@ -102,5 +103,47 @@ def standardise(sort_code: str, account_number: str) -> Standardised:
     raise _ask_for_eight(entered)
 
 
-def _show(sort_code: str) -> str:
+def sort_code_display(sort_code: str) -> str:
     return f"{sort_code[0:2]}-{sort_code[2:4]}-{sort_code[4:6]}"
+
+
+_show = sort_code_display
+
+
+def mask_account_number(number: str) -> str:
+    """Only the last 4 digits: enough to recognise an account, not enough to pay into it."""
+    return f"****{number[-4:]}"
+
+
+@dataclass(frozen=True)
+class NeedsConfirmation:
+    """The number was standardised: show the result and ask for it to be confirmed."""
+
+    standardised: Standardised
+
+    @property
+    def token(self) -> str:
+        return f"{self.standardised.sort_code}:{self.standardised.account_number}"
+
+
+def vet(
+    sort_code: str, account_number: str, *, confirmed: str, tables: ModulusTables | None
+) -> Standardised | NeedsConfirmation:
+    """The checks every new set of bank details passes before a change is recorded (a
+    person's account or an organisation's pooled account): standardised and confirmed when
+    the number was not 8 digits, and modulus-checked when a Pay.UK table is installed."""
+    result = standardise(sort_code, account_number)
+    if result.changed and confirmed != NeedsConfirmation(result).token:
+        return NeedsConfirmation(result)
+    if tables is not None and not check_account(result.sort_code, result.account_number, tables):
+        raise RuleError(
+            "The sort code and account number do not match. Check them against a bank "
+            "statement or the bank card"
+        )
+    return result
+
+
+def require_second_person(requested_by_id: int, actor_id: int, who: str) -> None:
+    """Four eyes: whoever asked for a change of where money goes never decides it."""
+    if requested_by_id == actor_id:
+        raise RuleError(f"You asked for this change, so {who} must approve or reject it")

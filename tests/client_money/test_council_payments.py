@@ -1,0 +1,86 @@
+"""When a payment run commits, each payment for a person whose money an organisation manages
+is posted to their sub-ledger in that organisation's pooled account, in the same
+transaction, once."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from dp_portal.auth.models import Role
+from dp_portal.client_money import services as money_services
+from dp_portal.core.calendar import Cycle, PaymentSchedule
+from dp_portal.extensions import db
+from dp_portal.payments import hooks, run_build, run_decisions, services
+from dp_portal.payments.budgets import LineKind, LineSpec
+from dp_portal.payments.models import Payment
+from dp_portal.payments.rates import RateKind
+from dp_portal.third_party.money_models import ClientBalance, ClientPosting
+
+SCHEDULE = PaymentSchedule(Cycle.FOUR_WEEKLY, date(2026, 4, 6))
+
+
+def _paid_account(factory, leader):
+    account = db.session.merge(
+        factory.account(payee_name="A TESTER", sort_code="089999", account_number="66374958")
+    )
+    budget = services.propose_budget(
+        account,
+        effective_from=date(2026, 4, 6),
+        lines=[LineSpec(LineKind.PA_HOURS, "Care", hours=Decimal("20"))],
+        weekly_contribution=Decimal("0"),
+        contribution_basis="net",
+        reason="Assessment",
+        actor=leader,
+    )
+    services.decide_budget(
+        budget, approve=True, note="", actor=factory.user(Role.TEAM_LEADER), ceiling=Decimal("1500")
+    )
+    return account
+
+
+def test_a_committed_run_posts_each_managed_persons_payment_to_their_sub_ledger(app_ctx, factory):
+    builder, approver = (factory.user(Role.FINANCE_OFFICER) for _ in range(2))
+    leader = factory.user(Role.TEAM_LEADER)
+    services.add_rate_row(
+        RateKind.LIVING_WAGE, date(2025, 4, 1), Decimal("12.60"), "t", actor=leader
+    )
+    managed, own = _paid_account(factory, leader), _paid_account(factory, leader)
+    org = factory.organisation(
+        kind="money_management",
+        pooled_payee_name="MMS CLIENT AC",
+        pooled_sort_code="309634",
+        pooled_account_number="00733445",
+    )  # the pooled client account runs pay managed money into
+    factory.mandate(managed, org, scope="manage_money")
+    watcher = factory.organisation()
+    factory.mandate(own, watcher, scope="view_only")  # sees it, holds no money
+    run = run_build.build_run(0, schedule=SCHEDULE, actor=builder, today=date(2026, 1, 5))
+    run_decisions.approve_run(run, actor=approver)
+    run_decisions.commit_run(run.id, actor=approver)
+
+    payment = db.session.execute(
+        select(Payment).where(Payment.account_id == managed.id)
+    ).scalar_one()
+    [line] = db.session.execute(select(ClientPosting)).scalars().all()
+    assert (line.organisation_id, line.account_id, line.kind) == (
+        org.id,
+        managed.id,
+        "council_payment",
+    )
+    assert (line.payment_id, line.amount_pence) == (payment.id, payment.amount_pence)
+    assert line.entry_date == payment.pay_date
+    balance = db.session.execute(select(ClientBalance)).scalar_one()
+    assert balance.balance_pence == line.balance_after_pence == payment.amount_pence
+
+    # Exactly once: posting the run again is refused by the database.
+    once = r"uq_client_postings_payment_id|UNIQUE constraint"
+    with pytest.raises(Exception, match=once), db.session.begin_nested():
+        money_services.post_committed_run(run.id)
+
+
+def test_the_hook_is_registered_with_payments():
+    assert money_services.post_committed_run in hooks._on_run_committed
