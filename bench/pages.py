@@ -3,7 +3,10 @@ hello-world Flask page measured in the same run.
 
 A demo council of N accounts (default 100,000) with a realistic history around it: five audit
 events an account (2,000 of them by the officer the audit log is filtered on), a letter an
-account, 1 in 100 of whose email copies failed. Signed in as a finance officer.
+account, 1 in 100 of whose email copies failed, this period's payment run committed four weeks
+ago and the next period's built for every account, waiting for approval (so its page compares
+it with the last run, checks staleness and who may approve).
+Signed in as a finance officer.
 
 Usage: python bench/pages.py [accounts] [requests]   (default 100000 and 30 per page;
 BENCH_DATABASE_URL=postgresql://... for PostgreSQL)
@@ -20,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask import Flask
-from sqlalchemy import select, text
+from flask import Flask, current_app
+from sqlalchemy import select, text, update
 
 from bench._common import Timer, fresh_app, result_line
 from dp_portal.accounts.models import Account
@@ -33,6 +36,9 @@ from dp_portal.core.letters import Letter
 from dp_portal.core.types import utcnow
 from dp_portal.demo import build_demo
 from dp_portal.extensions import db
+from dp_portal.payments import run_decisions
+from dp_portal.payments.models import PaymentRun
+from dp_portal.payments.run_build import build_run, payment_schedule
 
 ACTIONS = [
     "account.updated",
@@ -104,6 +110,35 @@ def _history(n_accounts: int) -> str:
     return busy[1]
 
 
+def _payment_runs(builder, approver) -> int:
+    """The current period's run, committed four weeks ago (its payments are what the next run
+    is compared with), and the next period's, built by another finance officer and waiting
+    for approval: its page then shows the changes since the last run, the staleness checks
+    and who may approve, as an approver sees it. Returns the waiting run's id."""
+    schedule = payment_schedule(current_app.config)
+    index = schedule.index_of(utcnow().date())
+    last = _build(schedule, index, builder)
+    # Approved as it was four weeks ago (the history made since blocks everyone today).
+    db.session.execute(
+        update(PaymentRun)
+        .where(PaymentRun.id == last.id)
+        .values(status="approved", approved_by_id=approver.id, approved_at=utcnow())
+    )
+    run_decisions.commit_run(last.id, actor=approver)
+    db.session.execute(
+        update(PaymentRun)
+        .where(PaymentRun.id == last.id)
+        .values(committed_at=utcnow() - timedelta(days=28))
+    )
+    return _build(schedule, index + 1, builder).id
+
+
+def _build(schedule, index: int, builder):
+    """A run built two weeks before its period starts, as the schedule asks."""
+    today = schedule.period(index).start - timedelta(days=14)
+    return build_run(index, schedule=schedule, actor=builder, today=today)
+
+
 def _council(n_accounts: int):
     app = fresh_app("pages")
     with app.app_context():
@@ -112,14 +147,17 @@ def _council(n_accounts: int):
             db.session.commit()
             busy = _history(n_accounts)
             db.session.commit()
-        if db.engine.dialect.name == "postgresql":
+        officers = db.session.execute(
+            select(User).where(User.role == Role.FINANCE_OFFICER).order_by(User.id)
+        ).scalars()
+        officer, builder = officers.all()[:2]
+        run_id = _payment_runs(builder, officer)
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":  # after the run's 100,000 lines, too
             # What autovacuum does within a minute of a load this size: without statistics
             # the planner guesses (a council's database has them).
             with db.engine.connect() as connection:
                 connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
-        officer = db.session.execute(
-            select(User).where(User.role == Role.FINANCE_OFFICER).order_by(User.id)
-        ).scalar()
         start_session(officer, lifetime=timedelta(hours=8))
         officer_id = officer.get_id()
         reference = db.session.execute(select(Account.reference).offset(n_accounts // 2)).scalar()
@@ -127,7 +165,7 @@ def _council(n_accounts: int):
         db.session.commit()
         dialect = db.engine.dialect.name
     print(f"database: {dialect}; {n_accounts:,} accounts built in {built.seconds:.0f} s")
-    return app, officer_id, busy, reference, account_id
+    return app, officer_id, busy, reference, account_id, run_id
 
 
 def main(n_accounts: int, n: int) -> None:
@@ -136,7 +174,7 @@ def main(n_accounts: int, n: int) -> None:
     hello.add_url_rule("/", "hello", lambda: "Hello, world!")
     baseline = rate(hello.test_client(), "/", 1000)
 
-    app, officer_id, busy, reference, account_id = _council(n_accounts)
+    app, officer_id, busy, reference, account_id, run_id = _council(n_accounts)
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = officer_id
@@ -157,7 +195,14 @@ def main(n_accounts: int, n: int) -> None:
         "audit log by officer": f"/audit?actor={busy}",
         "audit log by account": f"/audit?account={reference}",
         "audit log by action": "/audit?action=account.bank_details",
+        "an account's letters": f"/accounts/{account_id}/letters",
         "letters not emailed": "/letters/not-emailed",
+        "letters not emailed, page 20": "/letters/not-emailed?page=20",
+        "payment runs": "/payment-runs",
+        "a run's lines, page 1": f"/payment-runs/{run_id}",
+        "a run's lines, page 200": f"/payment-runs/{run_id}?page=200",
+        "budgets waiting for approval": "/budgets",
+        "bank details changes waiting": "/bank-details-changes",
     }
     print(f"hello-world Flask page: {baseline:,.0f} requests/s ({1000 / baseline:.2f} ms each)")
     slowest, slowest_label = 0.0, ""
