@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..core.money import ZERO, from_pence
 from ..extensions import db
@@ -73,7 +73,20 @@ def figures(account_id: int, period: ReturnPeriod) -> StatementFigures | None:
     values = {Category(category).return_field: ZERO for category in Category}
     for line in lines:
         values[Category(line.category).return_field] += abs(line.money())
-    return StatementFigures(values, len(lines), _period_end_balance(lines))
+    balance = _period_end_balance(lines)
+    return StatementFigures(values, len(lines), balance or _closing_of(lines[-1], period))
+
+
+def _closing_of(last: StatementLine, period: ReturnPeriod) -> Decimal | None:
+    """The closing balance the statement of the period's last line states (OFX LEDGERBAL),
+    when that statement ends within the period."""
+    row = db.session.get(StatementImport, last.import_id)
+    if row is None or row.closing_balance_pence is None:
+        return None
+    ends = db.session.execute(
+        select(func.max(StatementLine.line_date)).where(StatementLine.import_id == row.id)
+    ).scalar()
+    return from_pence(row.closing_balance_pence) if ends <= period.end else None
 
 
 def return_values(found: StatementFigures, opening: Decimal) -> dict[str, Decimal]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,7 +21,7 @@ from ..auth.models import User
 from ..core import audit
 from ..core.bank_statements import Columns, NeedsColumns, Statement, read_statement
 from ..core.errors import NotFound, RuleError
-from ..core.money import from_pence, to_pence
+from ..core.money import ZERO, from_pence, to_pence
 from ..core.uploads import STATEMENT, UploadError, check_upload, store
 from ..extensions import db
 from ..payments.models import Payment
@@ -220,6 +221,7 @@ def choose_columns(
     row = waiting_import(account, import_id)
     data = (folder / row.stored_name).read_bytes()
     statement = read_statement(data, columns=columns, account_number=account.account_number)
+    _new_lines(account, statement)  # refuse lines all imported before, before any change
     layout = db.session.execute(
         select(StatementLayout).where(
             StatementLayout.user_id == actor.id, StatementLayout.layout_key == row.layout_key
@@ -239,12 +241,13 @@ def correct_lines(
 ) -> int:
     """Save the categories the person chose (remembered for lines like each one); the number
     changed. RuleError for a category that turns money in into spending (or back)."""
-    changed = 0
+    changes = []
     for line in statement_figures.period_lines(account.id, period):
         category = Category(chosen.get(line.id, line.category))
-        if category.value == line.category:
-            continue
-        check_choice(category, line.money())
+        if category.value != line.category:
+            check_choice(category, line.money())  # all checked before any is changed
+            changes.append((line, category))
+    for line, category in changes:
         before = line.category
         line.category, line.reason = category.value, "You chose this"
         line.payment_id = line.payment_id if category == Category.COUNCIL_PAYMENT else None
@@ -258,8 +261,7 @@ def correct_lines(
             before={"category": before},
             after={"category": category.value},
         )
-        changed += 1
-    return changed
+    return len(changes)
 
 
 def _remember(account: Account, description: str, category: Category, actor: User) -> None:
@@ -285,3 +287,46 @@ def fill_return(account: Account, period: ReturnPeriod, *, actor: User) -> Monit
     values = statement_figures.return_values(found, from_pence(draft.opening_pence))
     drafts.save_draft(draft, values, draft.explanation, actor=actor)
     return draft
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    lines: list[StatementLine]
+    can_fill: bool  # the return can still be changed
+    total_in: Decimal
+    total_out: Decimal
+
+
+def statement_page(account: Account, period: ReturnPeriod) -> StatementPage:
+    lines = statement_figures.period_lines(account.id, period)
+    try:
+        drafts.draft_for(account, period, create=False)
+        can_fill = True
+    except RuleError:
+        can_fill = False
+    money = [line.money() for line in lines]
+    return StatementPage(
+        lines,
+        can_fill,
+        sum((m for m in money if m > 0), ZERO),
+        sum((-m for m in money if m < 0), ZERO),
+    )
+
+
+def columns_page(account: Account, import_id: int, *, folder: Path) -> NeedsColumns:
+    """The question to ask about a waiting file: its first rows and how many columns."""
+    row = waiting_import(account, import_id)
+    try:
+        read_statement((folder / row.stored_name).read_bytes())
+    except NeedsColumns as asked:
+        return asked
+    raise RuleError("This statement's columns are known: import it again")  # pragma: no cover
+
+
+def save_and_fill(
+    account: Account, period: ReturnPeriod, chosen: dict[int, str], *, actor: User
+) -> MonitoringReturn:
+    """Save the person's categories, then fill the return from the lines."""
+    correct_lines(account, period, chosen, actor=actor)
+    db.session.flush()
+    return fill_return(account, period, actor=actor)
