@@ -22,6 +22,10 @@ def _folder() -> Path:
     return Path(current_app.config["EVIDENCE_DIR"]) / "statements"
 
 
+def _lines_imported(count: int) -> str:
+    return f"{count} line{'' if count == 1 else 's'} imported"
+
+
 def _page(account, period, form: StatementForm, status: int = 200):
     page = statement_services.statement_page(account, period)
     return (
@@ -69,7 +73,7 @@ def statement(account_id: int, start: str):
         )
     skipped = done.row.duplicate_count
     flash(
-        f"{done.row.line_count} lines imported"
+        _lines_imported(done.row.line_count)
         + (f" ({skipped} were imported before, so we left them out)" if skipped else "")
         + ". Check the category of each line.",
         "success",
@@ -94,7 +98,7 @@ def statement_columns(account_id: int, start: str, import_id: int):
             row = statement_services.choose_columns(
                 account, import_id, columns, folder=_folder(), actor=current_user
             )
-            flash(f"{row.line_count} lines imported. Check the category of each line.", "success")
+            flash(f"{_lines_imported(row.line_count)}. Check the category of each line.", "success")
             return back
     except RuleError as exc:
         flash(str(exc), "info")
