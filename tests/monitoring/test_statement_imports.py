@@ -166,3 +166,14 @@ def test_the_next_return_opens_filled_with_the_lines(person, folder, db_session)
     statement_services.correct_lines(account, OCTOBER, {wages.id: "payroll"}, actor=user)
     filled = statement_services.fill_return(account, OCTOBER, actor=user)
     assert filled.spend_pa_wages_pence == 0 and filled.spend_payroll_pence == 40000
+
+
+def test_the_demo_recipient_has_a_statement_imported(app_ctx, factory, tmp_path):
+    from dp_portal.demo.third_party_statements import RECIPIENT, demo_statements
+
+    account = factory.account(start_date=date(2026, 4, 6))
+    factory.access(factory.user(Role.RECIPIENT, email=RECIPIENT), account)
+    assert demo_statements(date(2026, 11, 30), tmp_path) >= 3
+    figures = drafts.figures_of(drafts.draft_for(account, OCTOBER, create=False))
+    assert figures.spending["hmrc"] == Decimal("61.20")
+    assert figures.spending["pa_wages"] > 0
