@@ -3,7 +3,7 @@ which is which), and the category of each line."""
 
 from __future__ import annotations
 
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
     GovRadioInput,
@@ -29,7 +29,7 @@ class StatementForm(BaseForm):
             "The statement you downloaded from your bank's website or app, saved as CSV, OFX "
             "or QFX, smaller than 5 MB"
         ),
-        validators=[InputRequired("Choose the statement file to import")],
+        validators=[FileRequired("Choose the statement file to import")],
     )
     upload = SubmitField("Import the statement", widget=GovSubmitInput())
 

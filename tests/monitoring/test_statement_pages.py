@@ -102,3 +102,11 @@ def test_a_file_without_column_names_asks_for_them(client, me, db_session):
 def test_another_persons_statement_pages_are_not_found(client, me, factory):
     other = factory.account(start_date=date(2026, 4, 6))
     assert client.get(f"/accounts/{other.id}/returns/{START}/statement").status_code == 404
+
+
+def test_a_forged_post_without_a_file_is_asked_for_one(client, me):
+    response = client.post(
+        f"/accounts/{me.id}/returns/{START}/statement", data={"file": "not a file"}
+    )
+    assert response.status_code == 200
+    assert "Choose the statement file to import" in response.data.decode()
