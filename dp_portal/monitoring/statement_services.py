@@ -22,7 +22,7 @@ from ..core import audit
 from ..core.bank_statements import Columns, NeedsColumns, Statement, read_statement
 from ..core.errors import NotFound, RuleError
 from ..core.money import ZERO, from_pence, to_pence
-from ..core.uploads import STATEMENT, UploadError, check_upload, store
+from ..core.uploads import STATEMENT, Checked, UploadError, check_upload, store
 from ..extensions import db
 from ..payments.models import Payment
 from . import drafts, statement_figures
@@ -186,7 +186,15 @@ def import_statement(
     return Imported(row)
 
 
-def _record(account, data, checked, sha256, folder, actor, status) -> StatementImport:
+def _record(
+    account: Account,
+    data: bytes,
+    checked: Checked,
+    sha256: str,
+    folder: Path,
+    actor: User,
+    status: ImportStatus,
+) -> StatementImport:
     stored = store(data, folder, checked.kind)
     row = StatementImport(
         account_id=account.id,
