@@ -25,6 +25,7 @@ from enum import StrEnum
 from ..core.bank_statements import Line
 from ..core.errors import RuleError
 from ..core.money import format_money, to_pence
+from ..core.types import LabelledEnum
 
 
 class ImportStatus(StrEnum):
@@ -46,24 +47,20 @@ def move_import(row, to: ImportStatus) -> None:
     row.status = to.value
 
 
-class Category(StrEnum):
+class Category(LabelledEnum):
     """A line's category: the line of the monitoring return it fills (reconcile.SPENDING)."""
 
-    COUNCIL_PAYMENT = "council_payment"
-    CONTRIBUTIONS = "contributions"
-    OTHER_INCOME = "other_income"
-    PA_WAGES = "pa_wages"
-    HMRC = "hmrc"
-    PENSION = "pension"
-    PROVIDER_INVOICES = "provider_invoices"
-    INSURANCE = "insurance"
-    PAYROLL = "payroll"
-    OTHER_AGREED = "other_agreed"
-    BANK_CHARGES = "bank_charges"
-
-    @property
-    def label(self) -> str:
-        return LABELS[self]
+    COUNCIL_PAYMENT = "council_payment", "Council payment"
+    CONTRIBUTIONS = "contributions", "Your contribution"
+    OTHER_INCOME = "other_income", "Other money in"
+    PA_WAGES = "pa_wages", "Personal assistant wages"
+    HMRC = "hmrc", "HMRC PAYE and National Insurance"
+    PENSION = "pension", "Pension"
+    PROVIDER_INVOICES = "provider_invoices", "Agency or provider invoice"
+    INSURANCE = "insurance", "Insurance"
+    PAYROLL = "payroll", "Payroll service fee"
+    OTHER_AGREED = "other_agreed", "Other agreed spending"
+    BANK_CHARGES = "bank_charges", "Bank charges and fees"
 
     @property
     def money_in(self) -> bool:
@@ -77,19 +74,6 @@ class Category(StrEnum):
         return self.value if self.money_in else f"spend_{self.value}"
 
 
-LABELS = {
-    Category.COUNCIL_PAYMENT: "Council payment",
-    Category.CONTRIBUTIONS: "Your contribution",
-    Category.OTHER_INCOME: "Other money in",
-    Category.PA_WAGES: "Personal assistant wages",
-    Category.HMRC: "HMRC PAYE and National Insurance",
-    Category.PENSION: "Pension",
-    Category.PROVIDER_INVOICES: "Agency or provider invoice",
-    Category.INSURANCE: "Insurance",
-    Category.PAYROLL: "Payroll service fee",
-    Category.OTHER_AGREED: "Other agreed spending",
-    Category.BANK_CHARGES: "Bank charges and fees",
-}
 MONEY_IN = frozenset({Category.COUNCIL_PAYMENT, Category.CONTRIBUTIONS, Category.OTHER_INCOME})
 
 # Words in descriptions, checked in this order; the first that fits the direction wins. The
