@@ -1,9 +1,10 @@
-"""Done means, for bank statements: a recipient imports their own statement (a Windows-1252
-export with account details above the columns), sees the council's payment matched, corrects
-one line's category, has the return filled from the lines, imports a second statement with no
-column names by saying which column is which, sees a statement for another account refused
-with its row and column, adds evidence and sends the return; a finance officer finds it in the
-queue. axe-core checks every page."""
+"""Done means, for bank statements: a recipient imports their own statement for a period that
+has ended (a Windows-1252 export with account details above the columns), sees the council's
+payment matched, corrects one line's category, imports a second statement with no column
+names by saying which column is which (the correction is remembered for it), sees a statement
+for another account refused with its row and column, has the return filled from the lines,
+adds evidence and sends the return; a finance officer finds it in the queue. axe-core checks
+every page."""
 
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ EMAIL = "statements.recipient@browser.example"
 
 def _my_account(app) -> tuple[int, str]:
     """A recipient's account paid into the account the corpus statements are for, with the
-    council's committed payment of 1 October 2026."""
+    council's committed payment of 1 September 2026."""
     with app.app_context():
         factory = Factory(db.session)
         account = factory.account(
@@ -37,11 +38,11 @@ def _my_account(app) -> tuple[int, str]:
             Payment(
                 account_id=account.id,
                 period_index=99,
-                period_start=date(2026, 10, 1),
-                period_end=date(2026, 10, 1) + timedelta(days=27),
+                period_start=date(2026, 9, 1),
+                period_end=date(2026, 9, 1) + timedelta(days=27),
                 payee_type="person",
                 amount_pence=123456,
-                pay_date=date(2026, 10, 1),
+                pay_date=date(2026, 9, 1),
                 breakdown_json='{"segments": [], "offsets": []}',
             )
         )
@@ -52,7 +53,7 @@ def _my_account(app) -> tuple[int, str]:
 def test_a_recipient_fills_a_return_from_their_bank_statement(page, live_app, tmp_path):
     account_id, reference = _my_account(live_app)
     sign_in(page, Role.RECIPIENT, email=EMAIL)
-    page.goto(f"/accounts/{account_id}/returns/2026-10-01")
+    page.goto(f"/accounts/{account_id}/returns/2026-07-01")
     check_accessibility(page)
     page.get_by_role("link", name="Import your bank statement").click()
     check_accessibility(page)
@@ -66,32 +67,35 @@ def test_a_recipient_fills_a_return_from_their_bank_statement(page, live_app, tm
     )
     check_accessibility(page)
 
-    page.get_by_label("Choose the statement file").set_input_files(
-        str(CORPUS / "nationwide_cp1252.csv")
-    )
+    # The corpus's October statement, moved to September: a return can be sent only once
+    # its period (July to September) has ended.
+    september = tmp_path / "september.csv"
+    october = (CORPUS / "nationwide_cp1252.csv").read_bytes()
+    september.write_bytes(october.replace(b"31 Oct", b"30 Sep").replace(b"Oct", b"Sep"))
+    page.get_by_label("Choose the statement file").set_input_files(str(september))
     page.get_by_role("button", name="Import the statement").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("4 lines imported")
     expect(page.locator("main")).to_contain_text(
-        "Matches the council's payment of £1,234.56 on 1 October 2026"
+        "Matches the council's payment of £1,234.56 on 1 September 2026"
     )
     check_accessibility(page)
 
-    page.get_by_label("Category for J SMITH WAGES on 9 October 2026").select_option(
+    page.get_by_label("Category for J SMITH WAGES on 9 September 2026").select_option(
         label="Agency or provider invoice"
     )
     page.get_by_role("button", name="Save the categories").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("for lines like these")
 
-    # November's statement has no column names: the person says which is which, and the
+    # A later statement has no column names: the person says which is which, and the
     # wages line takes the category chosen for October's.
-    november = tmp_path / "november.csv"
-    november.write_bytes(b"2026-11-06,J SMITH WAGES 06NOV,-400.00,-150.79\r\n")
-    page.get_by_label("Choose the statement file").set_input_files(str(november))
+    later = tmp_path / "later.csv"
+    later.write_bytes(b"2026-09-16,J SMITH WAGES 16SEP,-400.00,-150.79\r\n")
+    page.get_by_label("Choose the statement file").set_input_files(str(later))
     page.get_by_role("button", name="Import the statement").click()
     expect(page.get_by_role("heading", name="Tell us which column is which")).to_be_visible()
     check_accessibility(page)
     page.get_by_label("Which column has the date?").select_option(
-        label="Column A, for example 2026-11-06"
+        label="Column A, for example 2026-09-16"
     )
     page.get_by_label("Which column says what the payment was?").select_option(index=2)
     page.get_by_label("One column of amounts, with money out shown as a minus").check()
