@@ -3,7 +3,7 @@ fingerprint, a council payment matched at most once), the columns a person chose
 bank's CSV layout, and the categories they chose for lines like one another.
 
 Revision ID: 0016
-Revises: 0014 (the lead renumbers it after the client money migration)
+Revises: 0015
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
