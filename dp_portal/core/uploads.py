@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..extensions import db
 from .aftercommit import on_rollback
+from .bank_ofx import is_ofx
 from .filenames import clean_filename, extensions
 from .filetypes import (
     CFB_SIGNATURE,
@@ -41,7 +42,15 @@ from .filetypes import (
 from .text_files import looks_like_text, read_csv_text
 from .workbook_reader import check_archive
 
-__all__ = ["EVIDENCE", "Accept", "Checked", "SpreadsheetError", "UploadError", "check_upload"]
+__all__ = [
+    "EVIDENCE",
+    "STATEMENT",
+    "Accept",
+    "Checked",
+    "SpreadsheetError",
+    "UploadError",
+    "check_upload",
+]
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
@@ -71,6 +80,7 @@ KINDS = {
             (".xlsx",),
         ),
         Kind("csv", "a CSV file", "text/csv", (".csv",)),
+        Kind("ofx", "an OFX bank statement", "application/x-ofx", (".ofx", ".qfx")),
     )
 }
 
@@ -96,6 +106,16 @@ EVIDENCE = Accept(
 )
 
 
+# A bank statement downloaded from a bank (core/bank_statements reads it). A year of a busy
+# account as CSV is well under 1 MB.
+STATEMENT = Accept(
+    ("csv", "ofx"),
+    "a bank statement saved as CSV, OFX or QFX",
+    5 * 1024 * 1024,
+    "statement",
+)
+
+
 @dataclass(frozen=True)
 class Checked:
     kind: Kind
@@ -116,6 +136,8 @@ def identify(data: bytes) -> Kind | None:
         return KINDS["xlsx"] if what in (KINDS["xlsx"].description, DAMAGED_ZIP) else None
     if data.startswith(CFB_SIGNATURE) and cfb_kind(data) == "encrypted":
         raise UploadError(PASSWORD_PROTECTED)
+    if is_ofx(data) and looks_like_text(data):  # OFX 2 is XML, which describe() names
+        return KINDS["ofx"]
     if describe(data) is None and looks_like_text(data):
         return KINDS["csv"]
     return None

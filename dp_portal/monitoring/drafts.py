@@ -16,6 +16,7 @@ from ..core.errors import RuleError
 from ..core.money import ZERO, from_pence, to_pence
 from ..extensions import db
 from ..payments.models import Payment
+from . import statement_figures
 from .lifecycle import ReturnStatus
 from .models import SPEND_COLUMNS, MonitoringReturn
 from .periods import ReturnPeriod
@@ -154,6 +155,12 @@ def _new_version(
         draft.council_payments_pence = to_pence(
             sum((amount for _, amount in payments_in(account.id, period)), ZERO)
         )
+        # A bank statement imported for the period fills the rest: no retyping.
+        found = statement_figures.figures(account.id, period)
+        if found is not None:
+            values = statement_figures.return_values(found, from_pence(draft.opening_pence))
+            for name, value in values.items():
+                setattr(draft, f"{name}_pence", to_pence(value))
     return draft
 
 

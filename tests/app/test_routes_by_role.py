@@ -40,7 +40,7 @@ from dp_portal.employers.models import (
     HandbookSection,
     HandbookVersion,
 )
-from dp_portal.monitoring.models import EscalationTask, Evidence, MonitoringReturn
+from dp_portal.monitoring.models import EscalationTask, Evidence, MonitoringReturn, StatementImport
 from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow
 from dp_portal.third_party.models import PooledAccountChange
 from dp_portal.third_party.money_models import (
@@ -196,6 +196,11 @@ ROUTES: dict[str, Route] = {
     "monitoring.upload": r(SUBMITTERS, W, post=302),
     "monitoring.amend": r(SUBMITTERS, W, post=302),
     "monitoring.add_evidence": r(SUBMITTERS, W, post=302),
+    # Bank statements: an empty upload or column choice shows its errors (200); an empty
+    # list of lines goes back to the statement page.
+    "monitoring.statement": r(SUBMITTERS, W),
+    "monitoring.statement_columns": r(SUBMITTERS, W),
+    "monitoring.statement_lines": r(SUBMITTERS, W, post=302),
     "monitoring.accept_return": r(FINANCE, V, post=302),
     "monitoring.record_conversation": r(FINANCE, V),
     "monitoring.raise_recovery": r(FINANCE, V),
@@ -557,6 +562,27 @@ def _reconciliation(db_session, org) -> dict:
     return {"rec_id": rec.id, "item_id": item.id}
 
 
+def _statement_waiting(db_session, account, author, app) -> int:
+    """A bank statement waiting for its columns to be chosen, with its file."""
+    folder = Path(app.config["EVIDENCE_DIR"]) / "statements"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = f"routes-walk-statement-{account.id}.csv"
+    (folder / stored).write_bytes(b"2026-04-07,WAGES,-1.00,5.00\n2026-04-08,TESCO,-1.00,4.00\n")
+    row = StatementImport(
+        account_id=account.id,
+        status="awaiting_columns",
+        source="CSV",
+        original_name="statement.csv",
+        stored_name=stored,
+        sha256="0" * 64,
+        size=1,
+        imported_by_id=author.id,
+    )
+    db_session.add(row)
+    db_session.flush()
+    return row.id
+
+
 @pytest.fixture
 def world(app, factory, db_session):
     org = factory.organisation()
@@ -608,6 +634,8 @@ def world(app, factory, db_session):
     employer_files.mkdir(parents=True, exist_ok=True)
     for account in accounts.values():
         (employer_files / f"routes-walk-checklist-{account.id}.pdf").write_bytes(b"%PDF-1.4 test")
+    for scenario, account in accounts.items():
+        objects[scenario]["import_id"] = _statement_waiting(db_session, account, admin, app)
     event = record(
         admin, "test.event", accounts[OWN], account_id=accounts[OWN].id, session=db_session
     )
