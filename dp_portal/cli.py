@@ -28,6 +28,7 @@ def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
     from .demo.employers import demo_employers
     from .demo.third_party_money import demo_client_money
     from .demo.third_party_orgs import ORGANISATION_LOGINS
+    from .demo.third_party_statements import demo_statements
     from .monitoring.jobs import issue_due_reminders
 
     if current_app.config["ENV_NAME"] == "production":
@@ -52,6 +53,9 @@ def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
         demo_client_money(today)
         db.session.commit()
         click.echo("Client money loaded: sub-ledgers, a signed-off month and an open one.")
+        demo_statements(today, Path(current_app.config["EVIDENCE_DIR"]))
+        db.session.commit()
+        click.echo("A bank statement imported for the demo recipient's current return.")
     click.echo("")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for role_label, email in [*demo_logins(), *ORGANISATION_LOGINS]:

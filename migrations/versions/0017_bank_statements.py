@@ -2,16 +2,16 @@
 fingerprint, a council payment matched at most once), the columns a person chose for their
 bank's CSV layout, and the categories they chose for lines like one another.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
