@@ -48,14 +48,20 @@ def run_migrations_online() -> None:
         context.configure(
             connection=connection, process_revision_directives=skip_empty, **_options()
         )
-        with context.begin_transaction():
-            context.run_migrations()
-        if sqlite:
-            raw = connection.connection.driver_connection
-            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
-            raw.execute("PRAGMA foreign_keys=ON")
-            if broken:
-                raise RuntimeError(f"the migration left rows referring to nothing: {broken[:5]}")
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    # Checked before the commit, so a migration that breaks a reference is
+                    # rolled back whole (SQLite's DDL is transactional).
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(
+                            f"the migration left rows referring to nothing: {broken[:5]}"
+                        )
+        finally:
+            if sqlite:  # the pooled connection goes back enforcing, whatever happened
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
