@@ -70,6 +70,9 @@ def _open_archive(data: bytes, max_bytes: int) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
+    # zipfile raises NotImplementedError (not BadZipFile) for archives it cannot read, such as
+    # a compression method it does not support or a multi-disk archive: to the person it is
+    # the same damaged file, so it gets the same message rather than a 500.
     except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError) as exc:
         raise SpreadsheetError("The file is damaged: it could not be opened as a workbook") from exc
     names = [entry.filename for entry in entries]

@@ -48,6 +48,10 @@ def check(
     )
 
 
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"  # "7 January 2027", as the pages write dates
+
+
 def sendable_from(period_end: date) -> date:
     """The first day a return for a period ending on `period_end` can be sent."""
     return period_end + timedelta(days=1)
@@ -61,7 +65,7 @@ def submit(draft: MonitoringReturn, *, account: Account, actor: User) -> None:
         # not the period's (shared/design.md 2.3). The figures are kept as a draft.
         raise RuleError(
             f"Your figures are saved as a draft. You can send this return once its period "
-            f"has ended, from {sendable_from(draft.period_end):%-d %B %Y}."
+            f"has ended, from {_long(sendable_from(draft.period_end))}."
         )
     period = ReturnPeriod(draft.period_start, draft.period_end, draft.due_date)
     result = check(account, figures_of(draft), period)

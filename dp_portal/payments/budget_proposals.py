@@ -26,8 +26,8 @@ _FIELDS = {
 
 
 def prefill(account: Account, today: date) -> dict[str, Any]:
-    """The budget form's answers from the approved budget in force today (or, before the
-    first one starts, the first one), so a change starts from what the person has."""
+    """The budget form's answers from the approved budget in force today (or, when none has
+    started yet, the latest approved one), so a change starts from what the person has."""
     budget = approved_budget_on(account.id, today) or approved_budget_on(account.id, date.max)
     if budget is None:
         return {}
