@@ -21,11 +21,11 @@ from .arrears import arrears_inputs
 from .bankfile import reference_suffix
 from .council_scale import cycle_collector_paused, insert_tuples
 from .lifecycles import RunStatus
-from .models import PaymentRun, RunLine
 from .plans import load_plans, rate_book
 from .pricing import PeriodPricer
 from .recoveries import open_offsets, with_offsets
 from .run_lines import AMOUNT, ARREARS, COLUMNS, OUTCOME, figures, withhold_reason
+from .run_models import PaymentRun, RunLine
 
 
 def payment_schedule(config) -> PaymentSchedule:

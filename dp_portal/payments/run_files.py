@@ -14,8 +14,9 @@ from ..extensions import db
 from . import run_review
 from .bankfile import Originator, Transfer, csv_file, reference_suffix, standard18_file
 from .council_scale import cycle_collector_paused
+from .ledger_models import Payment
 from .lifecycles import RunStatus
-from .models import Payment, PaymentRun, RunLine
+from .run_models import PaymentRun, RunLine
 
 
 def run_transfers(run_id: int) -> list[Transfer]:

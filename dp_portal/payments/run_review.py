@@ -22,8 +22,9 @@ from ..core.money import from_pence
 from ..extensions import db
 from ..third_party.models import Mandate, Organisation
 from . import lifecycles
+from .ledger_models import Payment
 from .lifecycles import RunStatus
-from .models import Payment, PaymentRun, RunLine
+from .run_models import PaymentRun, RunLine
 
 # Account changes that alter what a run pays or to whom, in plain words for the run page.
 ACCOUNT_CHANGES = {

@@ -17,8 +17,9 @@ from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
 from dp_portal.payments import run_build, run_decisions, run_periods, run_review, services
 from dp_portal.payments.budgets import LineKind, LineSpec
-from dp_portal.payments.models import Payment, RunLine
+from dp_portal.payments.ledger_models import Payment
 from dp_portal.payments.rates import RateKind
+from dp_portal.payments.run_models import RunLine
 
 from ..conftest import sign_in_as
 
