@@ -104,7 +104,7 @@ def download_run_report(run: PaymentRun, *, actor) -> bytes:
 
 
 def _summary(run: PaymentRun) -> list[list]:
-    totals = run_review.run_totals(run.id)
+    totals = run_review.run_totals(run)
     return [
         ["Period", f"{run.period_start.isoformat()} to {run.period_end.isoformat()}"],
         ["Pay date", run.pay_date.isoformat()],

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -46,6 +47,10 @@ class PaymentRun(db.Model):
     committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the officer chose to pay a period whose pay date had already passed.
     late_reason: Mapped[str | None] = mapped_column(String(500))
+    # When the run's totals and its changes since the last committed run were worked out (at
+    # the build; run_summary.py), and which run it was compared with.
+    summarised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    compared_with_run_id: Mapped[int | None] = mapped_column(ForeignKey("payment_runs.id"))
 
     built_by = relationship("User", foreign_keys=[built_by_id])
     approved_by = relationship("User", foreign_keys=[approved_by_id])
@@ -127,3 +132,38 @@ class RunLine(db.Model):
     def sort_code_display(self) -> str | None:
         code = self.sort_code
         return f"{code[0:2]}-{code[2:4]}-{code[4:6]}" if code else None
+
+
+class RunTotal(db.Model):
+    """A run's paid lines and total for one SDS option and payee type, or its withheld lines
+    for one reason: kept at the build so the run's page does not add up 100,000 lines."""
+
+    __tablename__ = "run_totals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"), nullable=False, index=True)
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False)
+    sds_option: Mapped[int | None] = mapped_column(Integer)
+    payee_type: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    lines: Mapped[int] = mapped_column(Integer, nullable=False)
+    total_pence: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+    __table_args__ = (
+        CheckConstraint("outcome IN ('pay', 'withhold')", name="outcome"),
+        CheckConstraint("lines > 0", name="lines"),
+    )
+
+
+class RunChange(db.Model):
+    """A paid line an approver should look at twice, against the run it was compared with:
+    a new payee, new bank details, or an amount more than 10% up or down."""
+
+    __tablename__ = "run_changes"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    before_pence: Mapped[int | None] = mapped_column(Integer)  # None: not paid last time
+    new_payee: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    new_bank_details: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    big_change: Mapped[bool] = mapped_column(Boolean, nullable=False)

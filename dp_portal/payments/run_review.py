@@ -11,20 +11,26 @@ the account's id and the same transaction as the change (and which nobody can re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
-from ..accounts.models import Account, Person
+from ..accounts.models import Account
 from ..auth.models import User
 from ..core.audit import AuditEvent
 from ..core.money import from_pence
+from ..core.pagination import bounded_page
 from ..extensions import db
 from ..third_party.models import Mandate, Organisation
-from . import lifecycles
-from .ledger_models import Payment
+from . import lifecycles, run_summary
 from .lifecycles import RunStatus
-from .run_models import PaymentRun, RunLine
+from .run_models import PaymentRun, RunLine, RunTotal
+from .run_summary import (
+    PayeeChange,
+    changes_since_last_run,
+    previous_committed,
+    stored_changes,
+)
 
 # Account changes that alter what a run pays or to whom, in plain words for the run page.
 ACCOUNT_CHANGES = {
@@ -52,7 +58,6 @@ REQUESTS = {
     "bank_details.change_requested": "asked for new bank details",
     "budget.proposed": "proposed a budget",
 }
-MAJOR_CHANGE = 10  # percent up or down that an approver is shown
 
 
 def _account_events(run_id: int, after: datetime | None, actions):
@@ -97,7 +102,7 @@ def stale_reasons(run: PaymentRun) -> list[str]:
         .limit(1)
     ).first():
         reasons.append("another run was committed, so arrears may differ")
-    moved = _payees_moved(run.id)
+    moved = _payees_moved(run)
     if moved:
         plural = moved != 1
         reasons.append(
@@ -107,16 +112,23 @@ def stale_reasons(run: PaymentRun) -> list[str]:
     return reasons
 
 
-def _payees_moved(run_id: int) -> int:
+IN_FLIGHT = timedelta(hours=1)
+
+
+def _payees_moved(run: PaymentRun) -> int:
     """Paid lines whose snapshot differs from where the money would go now (the account's
     bank details, or the managing organisation's pooled account): the belt to the audit
     log's braces (the commit pays the snapshot whatever happens)."""
+    run_id = run.id
+    # Every change of an account's bank details stamps bank_details_changed_at (a database
+    # trigger, migration 0018), so only accounts changed about the build are compared; the
+    # margin covers a change whose transaction began before the build and ended after it.
     person = (
         select(func.count())
-        .select_from(RunLine)
-        .join(Account, Account.id == RunLine.account_id)
+        .select_from(Account)
+        .join(RunLine, and_(RunLine.account_id == Account.id, RunLine.run_id == run_id))
         .where(
-            RunLine.run_id == run_id,
+            Account.bank_details_changed_at >= run.built_at - IN_FLIGHT,
             RunLine.outcome == "pay",
             RunLine.payee_type == "person",
             or_(
@@ -126,7 +138,6 @@ def _payees_moved(run_id: int) -> int:
             ),
         )
     )
-    run = db.session.get(PaymentRun, run_id)
     still_paid = exists().where(
         Mandate.account_id == RunLine.account_id,
         Mandate.scope == "manage_money",
@@ -146,19 +157,25 @@ def _payees_moved(run_id: int) -> int:
             ~still_paid,
         )
     )
-    return db.session.execute(person).scalar_one() + db.session.execute(organisation).scalar_one()
+    moved = db.session.execute(person).scalar_one()
+    if _pays_organisations(run):
+        moved += db.session.execute(organisation).scalar_one()
+    return moved
 
 
-def previous_committed(run: PaymentRun) -> PaymentRun | None:
-    return db.session.execute(
-        select(PaymentRun)
-        .where(
-            PaymentRun.status == RunStatus.COMMITTED,
-            PaymentRun.period_index < run.period_index,
-        )
-        .order_by(PaymentRun.period_index.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+def _pays_organisations(run: PaymentRun) -> bool:
+    """Whether any line pays an organisation (read from the run's totals when it has them,
+    rather than from all its lines)."""
+    if run.summarised_at is None:
+        return True
+    return (
+        db.session.execute(
+            select(RunTotal.id)
+            .where(RunTotal.run_id == run.id, RunTotal.payee_type == "organisation")
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def blocked_approvers(run: PaymentRun) -> dict[int, str]:
@@ -182,92 +199,6 @@ def blocked_names(blocked: dict[int, str]) -> list[tuple[str, str]]:
     return sorted((name, blocked[user_id]) for user_id, name in users)
 
 
-@dataclass(frozen=True)
-class PayeeChange:
-    account_id: int
-    reference: str
-    person: str
-    payee_name: str | None
-    sort_code: str | None
-    last_four: str | None
-    before_pence: int | None
-    after_pence: int
-    new_payee: bool
-    new_bank_details: bool
-    big_change: bool
-
-
-def _paid_by(run_id: int):
-    """What each account was paid by a run, and to whom (a subquery)."""
-    return (
-        select(
-            Payment.account_id,
-            func.sum(Payment.amount_pence).label("paid"),
-            func.max(Payment.sort_code).label("sort_code"),
-            func.max(Payment.account_number).label("account_number"),
-            func.max(Payment.payee_name).label("payee_name"),
-        )
-        .where(Payment.run_id == run_id)
-        .group_by(Payment.account_id)
-        .subquery()
-    )
-
-
-def changes_since_last_run(run: PaymentRun, limit: int = 500) -> tuple[PaymentRun | None, list]:
-    """The paid lines an approver should look at twice, against the last committed run."""
-    previous = previous_committed(run)
-    if previous is None:
-        return None, []
-    before = _paid_by(previous.id)
-    now = RunLine.amount_pence + RunLine.arrears_pence
-    new_payee = before.c.account_id.is_(None)
-    new_bank = or_(
-        before.c.sort_code.is_distinct_from(RunLine.sort_code),
-        before.c.account_number.is_distinct_from(RunLine.account_number),
-        before.c.payee_name.is_distinct_from(RunLine.payee_name),
-    )
-    # |now - before| > 10% of before, in whole pence (no division, no rounding).
-    big = func.abs(now - before.c.paid) * 100 > before.c.paid * literal(MAJOR_CHANGE)
-    rows = db.session.execute(
-        select(
-            RunLine.account_id,
-            Account.reference,
-            Person.first_name + " " + Person.last_name,
-            RunLine.payee_name,
-            RunLine.sort_code,
-            RunLine.account_number,
-            before.c.paid,
-            now,
-            new_payee,
-            and_(~new_payee, new_bank),
-            and_(~new_payee, big),
-        )
-        .join(Account, Account.id == RunLine.account_id)
-        .join(Person, Person.id == Account.person_id)
-        .outerjoin(before, before.c.account_id == RunLine.account_id)
-        .where(RunLine.run_id == run.id, RunLine.outcome == "pay", or_(new_payee, new_bank, big))
-        .order_by(Account.reference)
-        .limit(limit)
-    ).all()
-    return previous, [_payee_change(*row) for row in rows]
-
-
-def _payee_change(
-    account_id, reference, person, name, sort_code, number, before, after, *flags
-) -> PayeeChange:
-    return PayeeChange(
-        account_id,
-        reference,
-        person,
-        name,
-        sort_code,
-        number[-4:] if number else None,
-        None if before is None else int(before),
-        int(after),
-        *(bool(flag) for flag in flags),
-    )
-
-
 # --- What the run pages list -----------------------------------------------------------------
 
 
@@ -287,7 +218,11 @@ class RunPage:
 
 
 def run_page(run: PaymentRun, reader_id: int, page: int | None) -> RunPage:
-    previous, changes = changes_since_last_run(run)
+    previous = previous_committed(run)
+    kept = run.summarised_at is not None and run.compared_with_run_id == (
+        previous.id if previous else None
+    )
+    changes = stored_changes(run) if kept else changes_since_last_run(run)[1]
     approvable = RunStatus.APPROVED in lifecycles.next_states(RunStatus(run.status))
     blocked = blocked_approvers(run) if approvable else {}
     paid_lines = (
@@ -296,9 +231,9 @@ def run_page(run: PaymentRun, reader_id: int, page: int | None) -> RunPage:
         .order_by(RunLine.account_id)
     )
     return RunPage(
-        totals=run_totals(run.id),
+        totals=run_totals(run),
         withheld=withheld_lines(run.id),
-        paid=db.paginate(paid_lines, page=page, per_page=50, error_out=False),
+        paid=bounded_page(paid_lines, page or 1, total=run.payment_count),
         stale=stale_reasons(run),
         previous=previous,
         changes=changes,
@@ -308,8 +243,12 @@ def run_page(run: PaymentRun, reader_id: int, page: int | None) -> RunPage:
     )
 
 
-def run_totals(run_id: int) -> dict:
+def run_totals(run: PaymentRun) -> dict:
     """Totals by SDS option and payee type, and the reasons lines were withheld."""
+    if run.summarised_at is not None:
+        kept = run_summary.stored_totals(run)
+        return {"by_option": kept.by_option, "withheld": kept.withheld}
+    run_id = run.id
     by_option = db.session.execute(
         select(
             RunLine.sds_option,

@@ -15,7 +15,14 @@ from dp_portal.core.audit import AuditEvent
 from dp_portal.core.calendar import Cycle, PaymentSchedule
 from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
-from dp_portal.payments import run_build, run_decisions, run_periods, run_review, services
+from dp_portal.payments import (
+    run_build,
+    run_decisions,
+    run_periods,
+    run_review,
+    run_summary,
+    services,
+)
 from dp_portal.payments.budgets import LineKind, LineSpec
 from dp_portal.payments.ledger_models import Payment
 from dp_portal.payments.rates import RateKind
@@ -121,6 +128,9 @@ def test_a_change_that_skipped_the_audit_log_still_stops_the_commit(team, factor
     assert run_review.stale_reasons(run) == [
         "1 payee no longer has the bank details the run was built with"
     ]
+    # The database stamped when the details changed, as the app reads times.
+    db.session.refresh(account)
+    assert account.bank_details_changed_at >= run.built_at
     with pytest.raises(RuleError):
         run_decisions.commit_run(run.id, actor=approver)
 
@@ -212,7 +222,7 @@ def test_the_approver_sees_what_changed_since_the_last_run(team, factory):
     services.decide_budget(budget, approve=True, note="", actor=leader, ceiling=CEILING)
     new = _paid_account(factory, leader)
     second = _build(1, builder)
-    previous, changes = run_review.changes_since_last_run(second)
+    previous, changes = run_summary.changes_since_last_run(second)
     assert previous.id == first.id
     flagged = {c.account_id: (c.new_payee, c.new_bank_details, c.big_change) for c in changes}
     assert flagged == {
@@ -223,6 +233,13 @@ def test_the_approver_sees_what_changed_since_the_last_run(team, factory):
     assert same.id not in flagged
     (up,) = [c for c in changes if c.account_id == grown.id]
     assert up.after_pence * 100 > up.before_pence * 110
+    # What the build kept is what the lines say, and the page reads it.
+    assert run_summary.stored_changes(second) == changes
+    assert second.compared_with_run_id == first.id
+    kept = run_review.run_totals(second)
+    second.summarised_at = None  # as a run built before summaries were kept
+    assert run_review.run_totals(second) == kept
+    assert kept["by_option"] and sum(n for *_, n, _total in kept["by_option"]) == 4
 
 
 def test_a_late_period_is_never_offered_first_and_needs_a_reason(team, factory):
