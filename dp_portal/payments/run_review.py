@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from math import ceil
 
 from sqlalchemy import and_, exists, func, or_, select
 
@@ -19,13 +20,14 @@ from ..accounts.models import Account
 from ..auth.models import User
 from ..core.audit import AuditEvent
 from ..core.money import from_pence
-from ..core.pagination import bounded_page
+from ..core.pagination import BoundedPage, bounded_page
 from ..extensions import db
 from ..third_party.models import Mandate, Organisation
 from . import lifecycles, run_summary
 from .lifecycles import RunStatus
-from .run_models import PaymentRun, RunLine, RunTotal
+from .run_models import PaymentRun, RunLine, RunPageStart
 from .run_summary import (
+    LINES_A_PAGE,
     PayeeChange,
     changes_since_last_run,
     previous_committed,
@@ -118,17 +120,21 @@ IN_FLIGHT = timedelta(hours=1)
 def _payees_moved(run: PaymentRun) -> int:
     """Paid lines whose snapshot differs from where the money would go now (the account's
     bank details, or the managing organisation's pooled account): the belt to the audit
-    log's braces (the commit pays the snapshot whatever happens)."""
-    run_id = run.id
-    # Every change of an account's bank details stamps bank_details_changed_at (a database
-    # trigger, migration 0018), so only accounts changed about the build are compared; the
-    # margin covers a change whose transaction began before the build and ended after it.
+    log's braces (the commit pays the snapshot whatever happens).
+
+    Both counts start from the few rows that can have moved, not from the run's lines: every
+    change of an account's bank details stamps bank_details_changed_at (a database trigger,
+    migration 0018), so only accounts changed about the build are compared (the margin
+    covers a change whose transaction began before the build and ended after it); and only
+    accounts with a mandate can be paid to an organisation."""
+    changed = select(Account.id).where(Account.bank_details_changed_at >= run.built_at - IN_FLIGHT)
     person = (
         select(func.count())
-        .select_from(Account)
-        .join(RunLine, and_(RunLine.account_id == Account.id, RunLine.run_id == run_id))
+        .select_from(RunLine)
+        .join(Account, Account.id == RunLine.account_id)
         .where(
-            Account.bank_details_changed_at >= run.built_at - IN_FLIGHT,
+            RunLine.run_id == run.id,
+            RunLine.account_id.in_(changed),
             RunLine.outcome == "pay",
             RunLine.payee_type == "person",
             or_(
@@ -151,31 +157,14 @@ def _payees_moved(run: PaymentRun) -> int:
         select(func.count())
         .select_from(RunLine)
         .where(
-            RunLine.run_id == run_id,
+            RunLine.run_id == run.id,
+            RunLine.account_id.in_(select(Mandate.account_id)),
             RunLine.outcome == "pay",
             RunLine.payee_type == "organisation",
             ~still_paid,
         )
     )
-    moved = db.session.execute(person).scalar_one()
-    if _pays_organisations(run):
-        moved += db.session.execute(organisation).scalar_one()
-    return moved
-
-
-def _pays_organisations(run: PaymentRun) -> bool:
-    """Whether any line pays an organisation (read from the run's totals when it has them,
-    rather than from all its lines)."""
-    if run.summarised_at is None:
-        return True
-    return (
-        db.session.execute(
-            select(RunTotal.id)
-            .where(RunTotal.run_id == run.id, RunTotal.payee_type == "organisation")
-            .limit(1)
-        ).first()
-        is not None
-    )
+    return db.session.execute(person).scalar_one() + db.session.execute(organisation).scalar_one()
 
 
 def blocked_approvers(run: PaymentRun) -> dict[int, str]:
@@ -225,15 +214,10 @@ def run_page(run: PaymentRun, reader_id: int, page: int | None) -> RunPage:
     changes = stored_changes(run) if kept else changes_since_last_run(run)[1]
     approvable = RunStatus.APPROVED in lifecycles.next_states(RunStatus(run.status))
     blocked = blocked_approvers(run) if approvable else {}
-    paid_lines = (
-        select(RunLine)
-        .where(RunLine.run_id == run.id, RunLine.outcome == "pay")
-        .order_by(RunLine.account_id)
-    )
     return RunPage(
         totals=run_totals(run),
         withheld=withheld_lines(run.id),
-        paid=bounded_page(paid_lines, page or 1, total=run.payment_count),
+        paid=paid_lines(run, page or 1),
         stale=stale_reasons(run),
         previous=previous,
         changes=changes,
@@ -241,6 +225,29 @@ def run_page(run: PaymentRun, reader_id: int, page: int | None) -> RunPage:
         blocked=blocked_names(blocked),
         next_states=lifecycles.next_states(RunStatus(run.status)),
     )
+
+
+def paid_lines(run: PaymentRun, page: int) -> BoundedPage:
+    """A page of the run's paid lines in account order: from where the build noted the page
+    starts (run_summary.py), or counted through for a run built before it did."""
+    lines = (
+        select(RunLine)
+        .where(RunLine.run_id == run.id, RunLine.outcome == "pay")
+        .order_by(RunLine.account_id)
+    )
+    if run.summarised_at is None:
+        return bounded_page(lines, page, per_page=LINES_A_PAGE, total=run.payment_count)
+    pages = max(1, ceil(run.payment_count / LINES_A_PAGE))
+    page = min(max(page, 1), pages)
+    first = db.session.execute(
+        select(RunPageStart.first_account_id).where(
+            RunPageStart.run_id == run.id, RunPageStart.page == page
+        )
+    ).scalar()
+    if first is not None:
+        lines = lines.where(RunLine.account_id >= first)
+    items = list(db.session.execute(lines.limit(LINES_A_PAGE)).scalars())
+    return BoundedPage(items, page, LINES_A_PAGE, run.payment_count, False)
 
 
 def run_totals(run: PaymentRun) -> dict:

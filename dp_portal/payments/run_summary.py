@@ -24,7 +24,7 @@ from ..extensions import db
 from .ledger_models import Payment
 from .lifecycles import RunStatus
 from .run_lines import AMOUNT, ARREARS, COLUMNS, OUTCOME
-from .run_models import PaymentRun, RunChange, RunLine, RunTotal
+from .run_models import PaymentRun, RunChange, RunLine, RunPageStart, RunTotal
 
 CHANGE_COLUMNS = [
     "run_id",
@@ -35,7 +35,10 @@ CHANGE_COLUMNS = [
     "big_change",
 ]
 MAJOR_CHANGE = 10  # percent up or down that an approver is shown
-OPTION, PAYEE, REASON = (COLUMNS.index(name) for name in ("sds_option", "payee_type", "reason"))
+OPTION, PAYEE, REASON, ACCOUNT = (
+    COLUMNS.index(name) for name in ("sds_option", "payee_type", "reason", "account_id")
+)
+LINES_A_PAGE = 50  # the run page's paid lines
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,16 @@ def summarise(run: PaymentRun, rows: list[tuple], previous: PaymentRun | None) -
     ]
     if totals:
         db.session.execute(insert(RunTotal), totals)
+    paid_accounts = sorted(row[ACCOUNT] for row in rows if row[OUTCOME] == "pay")
+    starts = paid_accounts[::LINES_A_PAGE]
+    if starts:
+        db.session.execute(
+            insert(RunPageStart),
+            [
+                {"run_id": run.id, "page": n, "first_account_id": first}
+                for n, first in enumerate(starts, start=1)
+            ],
+        )
     if previous is not None:
         db.session.execute(
             insert(RunChange).from_select(

@@ -114,6 +114,16 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("run_id", "account_id", name=op.f("pk_run_changes")),
     )
+    op.create_table(
+        "run_page_starts",
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("page", sa.Integer(), nullable=False),
+        sa.Column("first_account_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["payment_runs.id"], name=op.f("fk_run_page_starts_run_id_payment_runs")
+        ),
+        sa.PrimaryKeyConstraint("run_id", "page", name=op.f("pk_run_page_starts")),
+    )
     op.create_index("ix_accounts_bank_details_changed_at", "accounts", ["bank_details_changed_at"])
     for statement in TRIGGER[op.get_bind().dialect.name]:
         op.execute(statement)
@@ -123,6 +133,7 @@ def downgrade():
     for statement in DROP_TRIGGER[op.get_bind().dialect.name]:
         op.execute(statement)
     op.drop_index("ix_accounts_bank_details_changed_at", table_name="accounts")
+    op.drop_table("run_page_starts")
     op.drop_table("run_changes")
     op.drop_table("run_totals")
     with op.batch_alter_table("payment_runs") as batch:

@@ -374,3 +374,23 @@ def test_exports_of_peoples_data_are_in_the_audit_log(client, factory, db_sessio
         ],
         key=str,
     )
+
+
+def test_every_page_of_a_run_lists_the_lines_the_count_says(team, factory, monkeypatch):
+    """Pages found from where the build noted each page starts hold the same lines, in the
+    same order, as counting through the run (two lines a page here)."""
+    builder, *_rest, leader = team
+    monkeypatch.setattr(run_summary, "LINES_A_PAGE", 2)
+    monkeypatch.setattr(run_review, "LINES_A_PAGE", 2)
+    paid = sorted(_paid_account(factory, leader).id for _ in range(5))
+    factory.account()  # no budget: withheld, on no page
+    run = _build(0, builder)
+    kept = {n: [line.account_id for line in run_review.paid_lines(run, n).items] for n in range(4)}
+    run.summarised_at = None  # as a run built before the pages were noted
+    counted = {
+        n: [line.account_id for line in run_review.paid_lines(run, n).items] for n in range(4)
+    }
+    assert kept == counted
+    assert kept[1] + kept[2] + kept[3] == paid
+    assert kept[0] == kept[1]  # a page before the first is the first
+    assert run_review.paid_lines(run, 99).page == 3  # and one after the last, the last
