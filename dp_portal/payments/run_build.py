@@ -16,7 +16,7 @@ from ..core.money import from_pence
 from ..core.types import local_today
 from ..extensions import db
 from ..third_party.models import Mandate, Organisation
-from . import run_periods, run_summary
+from . import run_periods, run_review, run_summary
 from .arrears import arrears_inputs
 from .bankfile import reference_suffix
 from .council_scale import cycle_collector_paused, insert_tuples
@@ -65,7 +65,9 @@ def build_run(
     paid = [row for row in rows if row[OUTCOME] == "pay"]
     run.total_pence = sum(row[AMOUNT] + row[ARREARS] for row in paid)
     run.payment_count, run.withheld_count = len(paid), len(rows) - len(paid)
-    run_summary.summarise(run, rows, run_summary.previous_committed(run))
+    previous = run_summary.previous_committed(run)
+    run_summary.summarise(run, rows, previous)
+    run_review.keep_changers(run, previous)
     _record_built(run, actor)
     return run
 

@@ -178,3 +178,16 @@ class RunPageStart(db.Model):
     run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"), primary_key=True)
     page: Mapped[int] = mapped_column(Integer, primary_key=True)
     first_account_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class RunChanger(db.Model):
+    """Someone who changed (or asked to change) something a run pays on, since the last
+    committed run and up to its build: how many of its accounts, by kind of change. Kept at
+    the build, so the run's page knows who may not approve it without reading every change."""
+
+    __tablename__ = "run_changers"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"), primary_key=True)
+    action: Mapped[str] = mapped_column(String(64), primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    accounts: Mapped[int] = mapped_column(Integer, nullable=False)

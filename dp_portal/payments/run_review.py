@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, insert, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Account
 from ..auth.models import User
@@ -25,7 +26,7 @@ from ..extensions import db
 from ..third_party.models import Mandate, Organisation
 from . import lifecycles, run_summary
 from .lifecycles import RunStatus
-from .run_models import PaymentRun, RunLine, RunPageStart
+from .run_models import PaymentRun, RunChanger, RunLine, RunPageStart
 from .run_summary import (
     LINES_A_PAGE,
     PayeeChange,
@@ -60,9 +61,19 @@ REQUESTS = {
     "bank_details.change_requested": "asked for new bank details",
     "budget.proposed": "proposed a budget",
 }
+DOING = ACCOUNT_CHANGES | REQUESTS
 
 
-def _account_events(run_id: int, after: datetime | None, actions):
+def _account_events(
+    run_id: int,
+    after: datetime | None,
+    actions,
+    *,
+    until: datetime | None = None,
+    actor_id: int | None = None,
+):
+    """(action, actor, distinct accounts in the run) of the audit log's events of `actions`
+    after `after` (and up to `until`), by one actor if given."""
     query = (
         select(AuditEvent.action, AuditEvent.actor_id, func.count(AuditEvent.account_id.distinct()))
         .join(
@@ -74,6 +85,10 @@ def _account_events(run_id: int, after: datetime | None, actions):
     )
     if after is not None:
         query = query.where(AuditEvent.occurred_at > after)
+    if until is not None:
+        query = query.where(AuditEvent.occurred_at <= until)
+    if actor_id is not None:
+        query = query.where(AuditEvent.actor_id == actor_id)
     return db.session.execute(query).all()
 
 
@@ -115,6 +130,9 @@ def stale_reasons(run: PaymentRun) -> list[str]:
 
 
 IN_FLIGHT = timedelta(hours=1)
+# The page shows each line's account reference (and its person): loaded with the lines, not
+# one query a line.
+ON_THE_PAGE = joinedload(RunLine.account)
 
 
 def _payees_moved(run: PaymentRun) -> int:
@@ -173,12 +191,54 @@ def blocked_approvers(run: PaymentRun) -> dict[int, str]:
     blocked = {run.built_by_id: "built this run"}
     previous = previous_committed(run)
     since = previous.committed_at if previous else None
-    doing = ACCOUNT_CHANGES | REQUESTS
-    for action, actor_id, accounts in _account_events(run.id, since, doing):
-        if actor_id is not None and actor_id not in blocked:
-            what = doing[action]
+    for (action, actor_id), accounts in sorted(_changers(run, previous, since).items()):
+        if actor_id not in blocked:
+            what = DOING[action]
             blocked[actor_id] = f"{what} for {accounts} account{'s' if accounts != 1 else ''} in it"
     return blocked
+
+
+def _changers(run: PaymentRun, previous, since) -> dict[tuple[str, int], int]:
+    """(action, actor) -> accounts in the run they did it to since `since`: what the build
+    kept up to shortly before it (keep_changers), and what the audit log has since, exact
+    where one person did the same to accounts in both (worked out again over both)."""
+    kept_for = previous.id if previous else None
+    if run.summarised_at is None or run.compared_with_run_id != kept_for:
+        return _counted(_account_events(run.id, since, DOING))
+    cut = run.built_at - IN_FLIGHT
+    if since is not None:
+        cut = max(cut, since)
+    kept = {
+        (row.action, row.actor_id): row.accounts
+        for row in db.session.execute(
+            select(RunChanger).where(RunChanger.run_id == run.id)
+        ).scalars()
+    }
+    later = _counted(_account_events(run.id, cut, DOING))
+    for action, actor_id in later.keys() & kept.keys():
+        (row,) = _account_events(run.id, since, [action], actor_id=actor_id)
+        later[(action, actor_id)] = row[2]
+    return kept | later
+
+
+def _counted(rows) -> dict[tuple[str, int], int]:
+    return {(action, actor): n for action, actor, n in rows if actor is not None}
+
+
+def keep_changers(run: PaymentRun, previous: PaymentRun | None) -> None:
+    """At the build: who changed what in the run since the last committed run, up to an hour
+    before the build (a change in flight at the build is read from the audit log later), so
+    the run's page does not go through every change since the last run each time."""
+    since = previous.committed_at if previous else None
+    rows = _counted(_account_events(run.id, since, DOING, until=run.built_at - IN_FLIGHT))
+    if rows:
+        db.session.execute(
+            insert(RunChanger),
+            [
+                {"run_id": run.id, "action": action, "actor_id": actor, "accounts": n}
+                for (action, actor), n in rows.items()
+            ],
+        )
 
 
 def blocked_names(blocked: dict[int, str]) -> list[tuple[str, str]]:
@@ -232,6 +292,7 @@ def paid_lines(run: PaymentRun, page: int) -> BoundedPage:
     starts (run_summary.py), or counted through for a run built before it did."""
     lines = (
         select(RunLine)
+        .options(ON_THE_PAGE)
         .where(RunLine.run_id == run.id, RunLine.outcome == "pay")
         .order_by(RunLine.account_id)
     )
@@ -296,6 +357,7 @@ def withheld_lines(run_id: int, limit: int = 200) -> list[RunLine]:
     return list(
         db.session.execute(
             select(RunLine)
+            .options(ON_THE_PAGE)
             .where(RunLine.run_id == run_id, RunLine.outcome == "withhold")
             .order_by(RunLine.account_id)
             .limit(limit)

@@ -124,6 +124,20 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("run_id", "page", name=op.f("pk_run_page_starts")),
     )
+    op.create_table(
+        "run_changers",
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(64), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=False),
+        sa.Column("accounts", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["payment_runs.id"], name=op.f("fk_run_changers_run_id_payment_runs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_run_changers_actor_id_users")
+        ),
+        sa.PrimaryKeyConstraint("run_id", "action", "actor_id", name=op.f("pk_run_changers")),
+    )
     op.create_index("ix_accounts_bank_details_changed_at", "accounts", ["bank_details_changed_at"])
     for statement in TRIGGER[op.get_bind().dialect.name]:
         op.execute(statement)
@@ -133,6 +147,7 @@ def downgrade():
     for statement in DROP_TRIGGER[op.get_bind().dialect.name]:
         op.execute(statement)
     op.drop_index("ix_accounts_bank_details_changed_at", table_name="accounts")
+    op.drop_table("run_changers")
     op.drop_table("run_page_starts")
     op.drop_table("run_changes")
     op.drop_table("run_totals")

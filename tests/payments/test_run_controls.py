@@ -2,7 +2,7 @@
 built, any later change makes the run stale, nobody who changed what it depends on approves
 it, late periods are paid only on purpose, and runs are committed in order."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -26,7 +26,7 @@ from dp_portal.payments import (
 from dp_portal.payments.budgets import LineKind, LineSpec
 from dp_portal.payments.ledger_models import Payment
 from dp_portal.payments.rates import RateKind
-from dp_portal.payments.run_models import RunLine
+from dp_portal.payments.run_models import RunChanger, RunLine
 
 from ..conftest import sign_in_as
 
@@ -394,3 +394,26 @@ def test_every_page_of_a_run_lists_the_lines_the_count_says(team, factory, monke
     assert kept[1] + kept[2] + kept[3] == paid
     assert kept[0] == kept[1]  # a page before the first is the first
     assert run_review.paid_lines(run, 99).page == 3  # and one after the last, the last
+
+
+@pytest.mark.parametrize("in_flight", [timedelta(0), timedelta(hours=1)])
+def test_who_may_not_approve_reads_the_same_from_what_the_build_kept(
+    team, factory, monkeypatch, in_flight
+):
+    """Kept at the build (up to `in_flight` before it) or read from the audit log, the same
+    people are blocked with the same counts, also when one of them asked again after the
+    build for another account in the run (counted once each, not twice)."""
+    monkeypatch.setattr(run_review, "IN_FLIGHT", in_flight)
+    builder, approver, clerk, leader = team
+    first, second = _paid_account(factory, leader), _paid_account(factory, leader)
+    _change_bank(first, clerk, approver)
+    run = _build(0, builder)
+    kept_rows = db.session.execute(select(RunChanger).where(RunChanger.run_id == run.id)).all()
+    assert bool(kept_rows) == (in_flight == timedelta(0))
+    proposed = bank_changes.Proposed("OTHER PAYEE", "309634", "00733445", "New account")
+    bank_changes.request_change(second, proposed, confirmed="", tables=None, actor=clerk)
+    bank_changes.request_change(first, proposed, confirmed="", tables=None, actor=approver)
+    kept = run_review.blocked_approvers(run)
+    assert kept[clerk.id] == "asked for new bank details for 2 accounts in it"
+    run.summarised_at = None  # as a run built before anything was kept
+    assert run_review.blocked_approvers(run) == kept
