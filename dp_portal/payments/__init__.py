@@ -6,7 +6,8 @@ payments, ledger entries, recoveries; append-only where money moved).
 Rules: `rates.py`, `pricing.py`, `schedule.py`, `arrears.py`, `run_lines.py`, `run_periods.py`,
 `lifecycles.py` (the runs' state machine), `bankfile.py` (Bacs Standard 18), `uplift.py`.
 Use cases: `services.py` (rates, budgets), `run_build.py`, `run_summary.py` (totals, changes
-since the last run), `run_review.py` (what an approver must know), `run_decisions.py`
+since the last run), `run_review.py` (what an approver must know: stale, who may not
+approve), `run_pages.py` (what the run pages list), `run_decisions.py`
 (approve, commit, cancel), `run_files.py`, `corrections.py`, `recoveries.py`, `remittance.py`,
 `budget_proposals.py`, `uplift_pages.py`, `hooks.py` (what other packages do when a run
 commits), `plans.py` and `budgets.py` (loading what runs price), `account_letters.py`,

@@ -10,29 +10,20 @@ the account's id and the same transaction as the change (and which nobody can re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
 from datetime import datetime, timedelta
-from math import ceil
 
 from sqlalchemy import and_, exists, func, insert, or_, select
-from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Account
 from ..auth.models import User
 from ..core.audit import AuditEvent
-from ..core.money import from_pence
-from ..core.pagination import BoundedPage, bounded_page
 from ..extensions import db
 from ..third_party.models import Mandate, Organisation
-from . import lifecycles, run_summary
 from .lifecycles import RunStatus
-from .run_models import PaymentRun, RunChanger, RunLine, RunPageStart
+from .run_models import PaymentRun, RunChanger, RunLine
 from .run_summary import (
-    LINES_A_PAGE,
-    PayeeChange,
-    changes_since_last_run,
     previous_committed,
-    stored_changes,
 )
 
 # Account changes that alter what a run pays or to whom, in plain words for the run page.
@@ -70,10 +61,9 @@ def _account_events(
     actions,
     *,
     until: datetime | None = None,
-    actor_id: int | None = None,
 ):
     """(action, actor, distinct accounts in the run) of the audit log's events of `actions`
-    after `after` (and up to `until`), by one actor if given."""
+    after `after` (and up to `until`)."""
     query = (
         select(AuditEvent.action, AuditEvent.actor_id, func.count(AuditEvent.account_id.distinct()))
         .join(
@@ -87,8 +77,6 @@ def _account_events(
         query = query.where(AuditEvent.occurred_at > after)
     if until is not None:
         query = query.where(AuditEvent.occurred_at <= until)
-    if actor_id is not None:
-        query = query.where(AuditEvent.actor_id == actor_id)
     return db.session.execute(query).all()
 
 
@@ -130,9 +118,6 @@ def stale_reasons(run: PaymentRun) -> list[str]:
 
 
 IN_FLIGHT = timedelta(hours=1)
-# The page shows each line's account reference (and its person): loaded with the lines, not
-# one query a line.
-ON_THE_PAGE = joinedload(RunLine.account)
 
 
 def _payees_moved(run: PaymentRun) -> int:
@@ -200,25 +185,62 @@ def blocked_approvers(run: PaymentRun) -> dict[int, str]:
 
 def _changers(run: PaymentRun, previous, since) -> dict[tuple[str, int], int]:
     """(action, actor) -> accounts in the run they did it to since `since`: what the build
-    kept up to shortly before it (keep_changers), and what the audit log has since, exact
-    where one person did the same to accounts in both (worked out again over both)."""
+    kept up to shortly before it (keep_changers), plus the accounts the audit log has since
+    that the kept count does not already hold (exact: an account counts once)."""
     kept_for = previous.id if previous else None
     if run.summarised_at is None or run.compared_with_run_id != kept_for:
         return _counted(_account_events(run.id, since, DOING))
     cut = run.built_at - IN_FLIGHT
     if since is not None:
         cut = max(cut, since)
-    kept = {
+    counts = {
         (row.action, row.actor_id): row.accounts
         for row in db.session.execute(
             select(RunChanger).where(RunChanger.run_id == run.id)
         ).scalars()
     }
-    later = _counted(_account_events(run.id, cut, DOING))
-    for action, actor_id in later.keys() & kept.keys():
-        (row,) = _account_events(run.id, since, [action], actor_id=actor_id)
-        later[(action, actor_id)] = row[2]
-    return kept | later
+    later: dict[tuple[str, int], set[int]] = defaultdict(set)
+    for action, actor_id, account_id in db.session.execute(
+        _events(DOING, after=cut).join(
+            RunLine, and_(RunLine.account_id == AuditEvent.account_id, RunLine.run_id == run.id)
+        )
+    ):
+        later[(action, actor_id)].add(account_id)
+    both = later.keys() & counts.keys()
+    if both:
+        # Of the accounts changed since the cut, those the same person had already changed
+        # the same way before it (read by account: a few rows, not the whole window).
+        accounts = sorted(set().union(*(later[pair] for pair in both)))
+        query = _events(DOING, after=since, until=cut)
+        earlier = {
+            (action, actor_id, account_id)
+            for chunk in range(0, len(accounts), 500)
+            for action, actor_id, account_id in db.session.execute(
+                query.where(AuditEvent.account_id.in_(accounts[chunk : chunk + 500]))
+            )
+        }
+        for action, actor_id in both:
+            later[(action, actor_id)] -= {
+                account for account in accounts if (action, actor_id, account) in earlier
+            }
+    for pair, accounts_since in later.items():
+        counts[pair] = counts.get(pair, 0) + len(accounts_since)
+    return counts
+
+
+def _events(actions, *, after: datetime | None, until: datetime | None = None):
+    """Distinct (action, actor, account) of the audit log's events of `actions` by a person,
+    in the window."""
+    query = (
+        select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.account_id)
+        .where(AuditEvent.action.in_(list(actions)), AuditEvent.actor_id.is_not(None))
+        .distinct()
+    )
+    if after is not None:
+        query = query.where(AuditEvent.occurred_at > after)
+    if until is not None:
+        query = query.where(AuditEvent.occurred_at <= until)
+    return query
 
 
 def _counted(rows) -> dict[tuple[str, int], int]:
@@ -246,120 +268,3 @@ def blocked_names(blocked: dict[int, str]) -> list[tuple[str, str]]:
         return []
     users = db.session.execute(select(User.id, User.full_name).where(User.id.in_(blocked))).all()
     return sorted((name, blocked[user_id]) for user_id, name in users)
-
-
-# --- What the run pages list -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunPage:
-    """Everything the run page shows an officer before they approve, commit or cancel."""
-
-    totals: dict
-    withheld: list[RunLine]
-    paid: object  # Flask-SQLAlchemy's Pagination of the paid lines, 50 a page
-    stale: list[str]
-    previous: PaymentRun | None
-    changes: list[PayeeChange]
-    blocked_me: str | None  # why the reader may not approve it, if they may not
-    blocked: list[tuple[str, str]]  # (name, why) of everyone who may not approve it
-    next_states: frozenset[RunStatus]
-
-
-def run_page(run: PaymentRun, reader_id: int, page: int | None) -> RunPage:
-    previous = previous_committed(run)
-    kept = run.summarised_at is not None and run.compared_with_run_id == (
-        previous.id if previous else None
-    )
-    changes = stored_changes(run) if kept else changes_since_last_run(run)[1]
-    approvable = RunStatus.APPROVED in lifecycles.next_states(RunStatus(run.status))
-    blocked = blocked_approvers(run) if approvable else {}
-    return RunPage(
-        totals=run_totals(run),
-        withheld=withheld_lines(run.id),
-        paid=paid_lines(run, page or 1),
-        stale=stale_reasons(run),
-        previous=previous,
-        changes=changes,
-        blocked_me=blocked.get(reader_id),
-        blocked=blocked_names(blocked),
-        next_states=lifecycles.next_states(RunStatus(run.status)),
-    )
-
-
-def paid_lines(run: PaymentRun, page: int) -> BoundedPage:
-    """A page of the run's paid lines in account order: from where the build noted the page
-    starts (run_summary.py), or counted through for a run built before it did."""
-    lines = (
-        select(RunLine)
-        .options(ON_THE_PAGE)
-        .where(RunLine.run_id == run.id, RunLine.outcome == "pay")
-        .order_by(RunLine.account_id)
-    )
-    if run.summarised_at is None:
-        return bounded_page(lines, page, per_page=LINES_A_PAGE, total=run.payment_count)
-    pages = max(1, ceil(run.payment_count / LINES_A_PAGE))
-    page = min(max(page, 1), pages)
-    first = db.session.execute(
-        select(RunPageStart.first_account_id).where(
-            RunPageStart.run_id == run.id, RunPageStart.page == page
-        )
-    ).scalar()
-    if first is not None:
-        lines = lines.where(RunLine.account_id >= first)
-    items = list(db.session.execute(lines.limit(LINES_A_PAGE)).scalars())
-    return BoundedPage(items, page, LINES_A_PAGE, run.payment_count, False)
-
-
-def run_totals(run: PaymentRun) -> dict:
-    """Totals by SDS option and payee type, and the reasons lines were withheld."""
-    if run.summarised_at is not None:
-        kept = run_summary.stored_totals(run)
-        return {"by_option": kept.by_option, "withheld": kept.withheld}
-    run_id = run.id
-    by_option = db.session.execute(
-        select(
-            RunLine.sds_option,
-            RunLine.payee_type,
-            func.count(),
-            func.sum(RunLine.amount_pence + RunLine.arrears_pence),
-        )
-        .where(RunLine.run_id == run_id, RunLine.outcome == "pay")
-        .group_by(RunLine.sds_option, RunLine.payee_type)
-        .order_by(RunLine.sds_option, RunLine.payee_type)
-    ).all()
-    reasons = db.session.execute(
-        select(RunLine.reason, func.count())
-        .where(RunLine.run_id == run_id, RunLine.outcome == "withhold")
-        .group_by(RunLine.reason)
-        .order_by(func.count().desc())
-    ).all()
-    return {
-        "by_option": [
-            (opt, payee, count, from_pence(int(total or 0)))
-            for opt, payee, count, total in by_option
-        ],
-        "withheld": [(reason, count) for reason, count in reasons],
-    }
-
-
-def recent_runs(limit: int = 30) -> list[PaymentRun]:
-    return list(
-        db.session.execute(
-            select(PaymentRun)
-            .order_by(PaymentRun.period_start.desc(), PaymentRun.id.desc())
-            .limit(limit)
-        ).scalars()
-    )
-
-
-def withheld_lines(run_id: int, limit: int = 200) -> list[RunLine]:
-    return list(
-        db.session.execute(
-            select(RunLine)
-            .options(ON_THE_PAGE)
-            .where(RunLine.run_id == run_id, RunLine.outcome == "withhold")
-            .order_by(RunLine.account_id)
-            .limit(limit)
-        ).scalars()
-    )
