@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -47,6 +47,11 @@ def local_today() -> date:
 def local_date(moment: datetime) -> date:
     """The UK calendar day of a stored (UTC) moment."""
     return moment.astimezone(_LONDON).date()
+
+
+def local_day_start(day: date) -> datetime:
+    """The first moment of a UK calendar day (to compare stored moments with days)."""
+    return datetime.combine(day, time.min, _LONDON)
 
 
 class LabelledEnum(StrEnum):

@@ -12,11 +12,12 @@ approve), `run_pages.py` (what the run pages list), `run_decisions.py`
 `budget_proposals.py`, `uplift_pages.py`, `hooks.py` (what other packages do when a run
 commits), `plans.py` and `budgets.py` (loading what runs price), `account_letters.py`,
 `council_scale.py` (whole-council inserts). Scoped loader: `scope.py`. Forms: `forms.py`.
-Views: `views.py`, `run_views.py`, `letter_views.py`.
+Views: `views.py`, `run_views.py`, `letter_views.py`, `recovery_views.py` (recoveries paid
+back, the aged list, an account's ledger: `ledger.py`; rules in `repayments.py`).
 """
 
 from flask import Blueprint
 
 bp = Blueprint("payments", __name__)
 
-from . import letter_views, run_views, views  # noqa: E402, F401
+from . import letter_views, recovery_views, run_views, views  # noqa: E402, F401

@@ -28,6 +28,7 @@ from ..core.forms import (
 )
 from .budgets import LineKind, LineSpec
 from .rates import RateKind
+from .repayments import METHODS
 
 
 def _decimal_text(label, description, *, required=None):
@@ -282,3 +283,28 @@ class AdjustmentForm(BaseForm):
         validators=[InputRequired("Enter the reason for the correction"), Length(max=150)],
     )
     submit = SubmitField("Record the correction", widget=GovSubmitInput())
+
+
+class RepaymentForm(BaseForm):
+    amount = MoneyField(
+        "Amount paid back",
+        validators=[InputRequired("Enter the amount paid back, like 120.50")],
+    )
+    received_on = DateField(
+        "Date the money reached the council",
+        description="As it shows on the council's bank statement. For example, 27 11 2026",
+        validators=[InputRequired("Enter the date the money reached the council")],
+    )
+    method = RadioField(
+        "How it was paid",
+        choices=choices(METHODS.items()),
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose how it was paid")],
+    )
+    note = StringField(
+        "Note (optional)",
+        widget=GovTextInput(),
+        description="For example, the payer's reference or the cheque number",
+        validators=[Optional(), Length(max=300, message="Keep the note to 300 characters")],
+    )
+    submit = SubmitField("Record the payment", widget=GovSubmitInput())

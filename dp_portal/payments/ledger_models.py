@@ -135,3 +135,34 @@ class Recovery(db.Model):
         CheckConstraint("method IN ('offset', 'invoice')", name="method"),
         CheckConstraint("status IN ('open', 'recovered', 'cancelled')", name="status"),
     )
+
+
+@append_only
+class RecoveryRepayment(db.Model):
+    """Money paid back against an invoiced recovery: all of it, or a part. Never edited (a
+    mistake is put right by a council finance officer with a new row, audited)."""
+
+    __tablename__ = "recovery_repayments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recovery_id: Mapped[int] = mapped_column(
+        ForeignKey("recoveries.id"), nullable=False, index=True
+    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    amount_pence: Mapped[int] = mapped_column(Integer, nullable=False)
+    received_on: Mapped[date] = mapped_column(Date, nullable=False)
+    method: Mapped[str] = mapped_column(String(16), nullable=False)
+    note: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="positive"),
+        CheckConstraint(
+            "method IN ('bank_transfer', 'card', 'cheque', 'cash', 'other')", name="method"
+        ),
+    )
+
+    @property
+    def amount(self) -> Decimal:
+        return from_pence(self.amount_pence)

@@ -10,7 +10,7 @@ from ..core.errors import NotFound
 from ..core.permissions import Viewer
 from ..extensions import db
 from ..third_party.models import Organisation
-from .ledger_models import Payment
+from .ledger_models import Payment, Recovery
 from .models import Budget
 from .run_models import PaymentRun
 
@@ -19,6 +19,10 @@ RUN_ROLES = frozenset({Role.FINANCE_OFFICER})
 
 def load_payment(viewer: Viewer, payment_id: int) -> Payment:
     return account_scope.load_through_account(viewer, Payment, payment_id)
+
+
+def load_recovery(viewer: Viewer, recovery_id: int) -> Recovery:
+    return account_scope.load_through_account(viewer, Recovery, recovery_id)
 
 
 def load_budget(viewer: Viewer, budget_id: int) -> Budget:

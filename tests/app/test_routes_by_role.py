@@ -41,7 +41,7 @@ from dp_portal.employers.models import (
     HandbookVersion,
 )
 from dp_portal.monitoring.models import EscalationTask, Evidence, MonitoringReturn, StatementImport
-from dp_portal.payments.ledger_models import Payment
+from dp_portal.payments.ledger_models import Payment, Recovery
 from dp_portal.payments.models import Budget, RateRow
 from dp_portal.payments.run_models import PaymentRun
 from dp_portal.third_party.models import PooledAccountChange
@@ -185,6 +185,11 @@ ROUTES: dict[str, Route] = {
     "payments.remittance": r(ALL, V),
     "payments.remittance_pdf": r(ALL, V),
     "payments.correct_payment": r(FINANCE, V),
+    "payments.recovery": r(ALL, V),
+    "payments.record_repayment": r(FINANCE, V, post=400),  # nothing entered: the form's errors
+    "payments.account_ledger": r(ALL, V),
+    "payments.aged_recoveries": r(PROPOSERS),
+    "payments.aged_recoveries_xlsx": r(PROPOSERS),
     "payments.letters": r(ALL, V),
     "payments.letter_pdf": r(ALL, V),
     "payments.email_letter_again": r(FINANCE_ADMIN, V, post=302),
@@ -369,7 +374,15 @@ def _account_objects(factory, db_session, account, run, author) -> dict:
         reason="New account",
         requested_by_id=author.id,
     )
-    db_session.add_all([budget, payment, returned, task, change])
+    recovery = Recovery(
+        account_id=account.id,
+        amount_pence=5000,
+        method="invoice",
+        reason="A surplus in the return",
+        source="Return",
+        created_by_id=author.id,
+    )
+    db_session.add_all([budget, payment, returned, task, change, recovery])
     db_session.flush()
     to = LetterRecipient("A", [], "standard")
     letter_id = db_session.execute(
@@ -403,6 +416,7 @@ def _account_objects(factory, db_session, account, run, author) -> dict:
         "mandate_id": mandate.id,
         "budget_id": budget.id,
         "payment_id": payment.id,
+        "recovery_id": recovery.id,
         "letter_id": letter_id,
         "return_id": returned.id,
         "evidence_id": evidence.id,
@@ -702,7 +716,7 @@ def test_every_route_declares_its_access_and_is_listed(app):
 
 def test_routes_that_name_an_account_object_say_what_they_need(app):
     names_an_account = re.compile(
-        r"<(?:int:)?(account_id|person_id|rep_id|link_id|mandate_id|budget_id|payment_id"
+        r"<(?:int:)?(account_id|person_id|rep_id|link_id|mandate_id|budget_id|payment_id|recovery_id"
         r"|letter_id|return_id|evidence_id|change_id)>"
     )
     for rule in _rules(app):
