@@ -7,8 +7,10 @@ from pathlib import Path
 from flask import (
     current_app,
     flash,
+    g,
     redirect,
     render_template,
+    request,
     send_from_directory,
     url_for,
 )
@@ -197,12 +199,17 @@ def add_evidence(account_id: int, start: str):
 @bp.route("/evidence/<int:evidence_id>")
 @signed_in
 def evidence(evidence_id: int):
+    """The file, as a download; `?view=inline` shows a PDF, PNG or JPEG in the browser (the
+    review page frames it), under the type its contents were checked to be, never the type
+    it was sent with. Anything else is always a download."""
     row = scope.load_evidence(viewer(), evidence_id)
+    inline = request.args.get("view") == "inline" and row.preview is not None
+    g.frame_same_origin = inline
     return send_from_directory(
         Path(current_app.config["EVIDENCE_DIR"]).resolve(),
         row.stored_name,
         mimetype=row.content_type,
-        as_attachment=True,
+        as_attachment=not inline,
         download_name=clean_filename(row.original_name, default="evidence"),
     )
 
