@@ -71,6 +71,7 @@ def _form_page(account, period, form: ReturnForm, upload_form: UploadForm | None
         "monitoring/return_form.html",
         reminders=page.reminders,
         sendable_from=page.sendable_from,
+        question=page.question,
         may_send=page.may_send(local_today()),
         form=form,
         upload_form=upload_form or UploadForm(),
