@@ -24,6 +24,7 @@ from ..core.errors import RuleError
 from ..core.filenames import clean_filename
 from ..core.permissions import public, roles_required, signed_in, viewer
 from ..core.ratelimits import upload_limits
+from ..core.spreadsheets import problems_of
 from ..core.types import local_today
 from ..core.uploads import MAX_EVIDENCE_BYTES, UploadError
 from . import bp, drafts, scope, tiers
@@ -140,7 +141,7 @@ def upload(account_id: int, start: str):
                     actor=current_user,
                 )
             except UploadError as exc:  # the upload rules' refusals and the workbook's
-                upload_form.workbook.errors = [str(exc)]
+                upload_form.show_problems(problems_of(exc))
             else:
                 flash(
                     "Your figures have been read from the spreadsheet. Check them, then send it.",
