@@ -264,8 +264,35 @@ def recent_events(account: Account, limit: int = 10) -> list[audit.AuditEvent]:
 # --- Who letters go to ---------------------------------------------------------------------
 
 
+def _can_sign_in():
+    """Users who can sign in today: switched on, with a password chosen."""
+    return User.is_enabled.is_(True) & User.password_hash.is_not(None)
+
+
+def _account_user_online(capacity: str):
+    """Whether someone linked to the account in `capacity` can sign in (for the letters'
+    call to action: sign in, or call and write)."""
+    return (
+        select(AccountAccess.id)
+        .join(User, User.id == AccountAccess.user_id)
+        .where(
+            AccountAccess.account_id == Account.id,
+            AccountAccess.capacity == capacity,
+            AccountAccess.is_current.is_(True),
+            _can_sign_in(),
+        )
+        .exists()
+    )
+
+
+def _organisation_online():
+    return select(User.id).where(User.organisation_id == Organisation.id, _can_sign_in()).exists()
+
+
 def correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
-    """Who receives letters for each account, in one query however many accounts."""
+    """Who receives letters for each account, and whether they can sign in to the service
+    (a representative: whether a representative of the account can), in one query however
+    many accounts."""
 
     rows = db.session.execute(
         select(
@@ -291,6 +318,9 @@ def correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
             Organisation.town,
             Organisation.postcode,
             Organisation.email,
+            _account_user_online("person"),
+            _account_user_online("representative"),
+            _organisation_online(),
         )
         .join(Person, Person.id == Account.person_id)
         .outerjoin(Representative, Representative.id == Account.correspondent_representative_id)
@@ -300,12 +330,15 @@ def correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
     result = {}
     for row in rows:
         if row[1] == "representative" and row[10]:
-            name, lines, fmt, email = row[10], row[11:15], row[15], row[16]
+            name, lines, fmt, email, online = row[10], row[11:15], row[15], row[16], row[23]
         elif row[1] == "organisation" and row[17]:
-            name, lines, fmt, email = row[17], row[18:21], "standard", row[21]
+            name, lines, fmt, email, online = row[17], row[18:21], "standard", row[21], row[24]
         else:
-            name, lines, fmt, email = f"{row[2]} {row[3]}", row[4:8], row[8], row[9]
-        result[row[0]] = LetterRecipient(name, [line for line in lines if line], fmt, email)
+            name, lines, fmt = f"{row[2]} {row[3]}", row[4:8], row[8]
+            email, online = row[9], row[22]
+        result[row[0]] = LetterRecipient(
+            name, [line for line in lines if line], fmt, email, bool(online)
+        )
     return result | _managing_organisations(account_ids)
 
 
@@ -321,6 +354,7 @@ def _managing_organisations(account_ids: list[int]) -> dict[int, LetterRecipient
             Organisation.town,
             Organisation.postcode,
             Organisation.email,
+            _organisation_online(),
         )
         .join(Organisation, Organisation.id == Mandate.organisation_id)
         .where(
@@ -331,6 +365,8 @@ def _managing_organisations(account_ids: list[int]) -> dict[int, LetterRecipient
         )
     ).all()
     return {
-        row[0]: LetterRecipient(row[1], [line for line in row[2:6] if line], "standard", row[6])
+        row[0]: LetterRecipient(
+            row[1], [line for line in row[2:6] if line], "standard", row[6], bool(row[7])
+        )
         for row in rows
     }
