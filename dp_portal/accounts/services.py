@@ -285,8 +285,16 @@ def _account_user_online(capacity: str):
     )
 
 
-def _organisation_online():
-    return select(User.id).where(User.organisation_id == Organisation.id, _can_sign_in()).exists()
+def _organisations_online() -> set[int]:
+    """Organisations with staff who can sign in (a few hundred rows, read once: users are
+    not indexed by organisation, so a per-account lookup would scan them)."""
+    return set(
+        db.session.execute(
+            select(User.organisation_id)
+            .where(User.organisation_id.is_not(None), _can_sign_in())
+            .distinct()
+        ).scalars()
+    )
 
 
 def correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
@@ -320,7 +328,7 @@ def correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
             Organisation.email,
             _account_user_online("person"),
             _account_user_online("representative"),
-            _organisation_online(),
+            Organisation.id,
         )
         .join(Person, Person.id == Account.person_id)
         .outerjoin(Representative, Representative.id == Account.correspondent_representative_id)
@@ -328,11 +336,13 @@ def correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
         .where(Account.id.in_(account_ids))
     ).all()
     result = {}
+    organisations = _organisations_online()
     for row in rows:
         if row[1] == "representative" and row[10]:
             name, lines, fmt, email, online = row[10], row[11:15], row[15], row[16], row[23]
         elif row[1] == "organisation" and row[17]:
-            name, lines, fmt, email, online = row[17], row[18:21], "standard", row[21], row[24]
+            name, lines, fmt, email = row[17], row[18:21], "standard", row[21]
+            online = row[24] in organisations
         else:
             name, lines, fmt = f"{row[2]} {row[3]}", row[4:8], row[8]
             email, online = row[9], row[22]
@@ -354,7 +364,7 @@ def _managing_organisations(account_ids: list[int]) -> dict[int, LetterRecipient
             Organisation.town,
             Organisation.postcode,
             Organisation.email,
-            _organisation_online(),
+            Organisation.id,
         )
         .join(Organisation, Organisation.id == Mandate.organisation_id)
         .where(
@@ -364,9 +374,12 @@ def _managing_organisations(account_ids: list[int]) -> dict[int, LetterRecipient
             Mandate.current_on(local_today()),
         )
     ).all()
+    if not rows:
+        return {}
+    online = _organisations_online()
     return {
         row[0]: LetterRecipient(
-            row[1], [line for line in row[2:6] if line], "standard", row[6], bool(row[7])
+            row[1], [line for line in row[2:6] if line], "standard", row[6], row[7] in online
         )
         for row in rows
     }

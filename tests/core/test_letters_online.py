@@ -93,6 +93,17 @@ def test_who_can_sign_in_is_worked_out_per_correspondent(app_ctx, factory):
     reps = correspondents([via_rep.id, rep_offline.id])
     assert (reps[via_rep.id].name, reps[via_rep.id].online) == (rep.full_name, True)
     assert reps[rep_offline.id].online is False
+    staffed, unstaffed = factory.organisation(), factory.organisation()
+    factory.user(Role.BROKERAGE_STAFF, organisation_id=staffed.id)
+    by_org = [
+        factory.account(correspondent="organisation", correspondent_organisation_id=org.id)
+        for org in (staffed, unstaffed)
+    ]
+    orgs = correspondents([a.id for a in by_org])
+    assert [(orgs[a.id].name, orgs[a.id].online) for a in by_org] == [
+        (staffed.name, True),
+        (unstaffed.name, False),
+    ]
 
 
 def _suspension_for(app, client, factory, db_session, *, login: bool) -> str:
