@@ -324,8 +324,8 @@ def scan_sheet(
     try:
         with archive.open(path) as stream:
             for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
-                name = _local(element.tag)
                 if event == "start":
+                    name = _local(element.tag)
                     _check_namespace(element, name, stack, sheet)
                     stack.append(name)
                     if name == "row" and stack[-2:-1] == ["sheetData"]:
@@ -333,7 +333,9 @@ def scan_sheet(
                     elif name == "c" and stack[-3:-1] == ["sheetData", "row"]:
                         walk.start_cell(element.get("r"))
                     continue
-                stack.pop()
+                # The element ending is the one last started (the parser refuses XML whose
+                # tags do not match), so its name is already known.
+                name = stack.pop()
                 if name == "c" and stack[-2:] == ["sheetData", "row"]:
                     walk.end_cell(element)
                     element.clear()
