@@ -174,13 +174,11 @@ class Evidence(db.Model):
         "other": "Other",
     }
 
-    # What a browser shows itself without running anything of the file's: these are shown on
-    # the review page (and served inline); anything else is only ever downloaded.
+    # Shown on the review page (served inline); anything else is only ever downloaded.
     PREVIEWS = {"application/pdf": "pdf", "image/png": "image", "image/jpeg": "image"}
 
     @property
     def preview(self) -> str | None:
-        """How the review page shows it: "pdf", "image", or None (only downloaded)."""
         return self.PREVIEWS.get(self.content_type)
 
 
