@@ -202,7 +202,9 @@ def return_page(viewer: Viewer, row: MonitoringReturn) -> ReturnPage:
         took_part=finance and took_part(row, viewer.user.id),
         sections=review_page.sections(row, earlier),
         earlier=earlier,
-        record=review_page.conversation_record(row),
+        record=review_page.conversation_record(
+            row, council=viewer.role in (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
+        ),
         from_ledger=db.session.execute(
             select(LedgerReturn).where(LedgerReturn.return_id == row.id)
         ).scalar_one_or_none(),

@@ -131,9 +131,11 @@ def sections(row: MonitoringReturn, earlier: list[MonitoringReturn]) -> list[Sec
     return result
 
 
-def conversation_record(row: MonitoringReturn) -> list[Entry]:
+def conversation_record(row: MonitoringReturn, *, council: bool) -> list[Entry]:
     """Every version of the period's return: when it was sent and by whom (with what they
-    wrote), the question asked about it, or its acceptance, oldest first."""
+    wrote), the question asked about it, or its acceptance, oldest first. The note of what
+    an officer checked before accepting is the council's own record: only `council` staff
+    see it."""
     history = versions(row.account_id, row.period_start)[::-1]
     ids = {r.submitted_by_id for r in history} | {r.decided_by_id for r in history}
     names = dict(
@@ -154,6 +156,6 @@ def conversation_record(row: MonitoringReturn) -> list[Entry]:
                 Entry(version.decided_at, who, "Question", version.version, version.query_message)
             )
         else:
-            note = version.decision_note or ""
+            note = (version.decision_note or "") if council else ""
             entries.append(Entry(version.decided_at, who, "Accepted", version.version, note))
     return entries

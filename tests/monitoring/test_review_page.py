@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from dp_portal.auth.models import Role
+from dp_portal.auth.models import Role, User
 from dp_portal.monitoring.models import Evidence, MonitoringReturn
 
 from ..conftest import sign_in_as
@@ -153,3 +153,20 @@ def test_the_conversation_record_says_who_sent_asked_and_decided_what_and_when(
     assert sent < asked
     assert "by Morag Sender" in record[sent:asked] and "Wages paid in cash" in record[sent:asked]
     assert "by Fiona Officer" in record[asked:] and "Why is the bank £50 out?" in record[asked:]
+
+
+def test_the_officers_note_on_accepting_is_the_councils_own_record(
+    client, factory, db_session, flagged_return
+):
+    sign_in_as(client, factory.user(Role.FINANCE_OFFICER, full_name="Fiona Officer"))
+    client.post(
+        f"/returns/{flagged_return.id}/accept",
+        data={"accept-note": "Checked with the social worker: cash wages agreed"},
+    )
+    page = client.get(f"/returns/{flagged_return.id}").text
+    assert "Checked with the social worker" in page[page.index("Conversation record") :]
+    sign_in_as(client, db_session.get(User, flagged_return.submitted_by_id))
+    page = client.get(f"/returns/{flagged_return.id}").text
+    record = page[page.index("Conversation record") :]
+    assert "Accepted" in record and "by Fiona Officer" in record
+    assert "Checked with the social worker" not in page
