@@ -163,13 +163,18 @@ def _register_hooks(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         nonce = getattr(g, "csp_nonce", "")
+        # Only a view that says so (evidence previewed on the review page) may be framed,
+        # and then only by the portal's own pages.
+        framed = getattr(g, "frame_same_origin", False)
+        ancestors = "'self'" if framed else "'none'"
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; "
             f"script-src 'self' 'nonce-{nonce}'; "
             "style-src 'self'; img-src 'self' data:; font-src 'self'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+            f"form-action 'self'; frame-ancestors {ancestors}; "
+            "base-uri 'self'; object-src 'none'"
         )
-        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Frame-Options"] = "SAMEORIGIN" if framed else "DENY"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"

@@ -264,8 +264,43 @@ def recent_events(account: Account, limit: int = 10) -> list[audit.AuditEvent]:
 # --- Who letters go to ---------------------------------------------------------------------
 
 
+def _can_sign_in():
+    """Users who can sign in today: switched on, with a password chosen."""
+    return User.is_enabled.is_(True) & User.password_hash.is_not(None)
+
+
+def _account_user_online(capacity: str):
+    """Whether someone linked to the account in `capacity` can sign in (for the letters'
+    call to action: sign in, or call and write)."""
+    return (
+        select(AccountAccess.id)
+        .join(User, User.id == AccountAccess.user_id)
+        .where(
+            AccountAccess.account_id == Account.id,
+            AccountAccess.capacity == capacity,
+            AccountAccess.is_current.is_(True),
+            _can_sign_in(),
+        )
+        .exists()
+    )
+
+
+def _organisations_online() -> set[int]:
+    """Organisations with staff who can sign in (a few hundred rows, read once: users are
+    not indexed by organisation, so a per-account lookup would scan them)."""
+    return set(
+        db.session.execute(
+            select(User.organisation_id)
+            .where(User.organisation_id.is_not(None), _can_sign_in())
+            .distinct()
+        ).scalars()
+    )
+
+
 def correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
-    """Who receives letters for each account, in one query however many accounts."""
+    """Who receives letters for each account, and whether they can sign in to the service
+    (a representative: whether a representative of the account can), in one query however
+    many accounts."""
 
     rows = db.session.execute(
         select(
@@ -291,6 +326,9 @@ def correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
             Organisation.town,
             Organisation.postcode,
             Organisation.email,
+            _account_user_online("person"),
+            _account_user_online("representative"),
+            Organisation.id,
         )
         .join(Person, Person.id == Account.person_id)
         .outerjoin(Representative, Representative.id == Account.correspondent_representative_id)
@@ -298,14 +336,19 @@ def correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
         .where(Account.id.in_(account_ids))
     ).all()
     result = {}
+    organisations = _organisations_online()
     for row in rows:
         if row[1] == "representative" and row[10]:
-            name, lines, fmt, email = row[10], row[11:15], row[15], row[16]
+            name, lines, fmt, email, online = row[10], row[11:15], row[15], row[16], row[23]
         elif row[1] == "organisation" and row[17]:
             name, lines, fmt, email = row[17], row[18:21], "standard", row[21]
+            online = row[24] in organisations
         else:
-            name, lines, fmt, email = f"{row[2]} {row[3]}", row[4:8], row[8], row[9]
-        result[row[0]] = LetterRecipient(name, [line for line in lines if line], fmt, email)
+            name, lines, fmt = f"{row[2]} {row[3]}", row[4:8], row[8]
+            email, online = row[9], row[22]
+        result[row[0]] = LetterRecipient(
+            name, [line for line in lines if line], fmt, email, bool(online)
+        )
     return result | _managing_organisations(account_ids)
 
 
@@ -321,6 +364,7 @@ def _managing_organisations(account_ids: list[int]) -> dict[int, LetterRecipient
             Organisation.town,
             Organisation.postcode,
             Organisation.email,
+            Organisation.id,
         )
         .join(Organisation, Organisation.id == Mandate.organisation_id)
         .where(
@@ -330,7 +374,12 @@ def _managing_organisations(account_ids: list[int]) -> dict[int, LetterRecipient
             Mandate.current_on(local_today()),
         )
     ).all()
+    if not rows:
+        return {}
+    online = _organisations_online()
     return {
-        row[0]: LetterRecipient(row[1], [line for line in row[2:6] if line], "standard", row[6])
+        row[0]: LetterRecipient(
+            row[1], [line for line in row[2:6] if line], "standard", row[6], row[7] in online
+        )
         for row in rows
     }

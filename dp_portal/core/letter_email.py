@@ -100,12 +100,17 @@ def letters_to_email(limit: int, now: datetime | None = None) -> list[int]:
 def _body(letter: Letter) -> str:
     config = current_app.config
     link = current_app.extensions["dp_letters_link"](letter.account_id)
+    # Only someone who can sign in is sent to the service (LetterRecipient.online).
+    online = (
+        " You can also read it, and every letter we have sent you, when you sign in to the "
+        f"{config['SERVICE_NAME']} service:\n{link}\n\n"
+        if letter.context.get("online")
+        else "\n\n"
+    )
     return (
         f"Dear {letter.recipient_name},\n\n"
         f"We have sent you a letter: {letter.subject}.\n\n"
-        "It is attached to this email as a PDF. You can also read it, and every letter we "
-        f"have sent you, when you sign in to the {config['SERVICE_NAME']} service:\n"
-        f"{link}\n\n"
+        f"It is attached to this email as a PDF.{online}"
         f"If you have a question, call us on {config['COUNCIL_PHONE']} or email "
         f"{config['COUNCIL_EMAIL']}. Please do not reply to this email.\n\n"
         f"{config['COUNCIL_NAME']}\n"

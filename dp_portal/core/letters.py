@@ -99,6 +99,10 @@ class LetterRecipient:
     address_lines: list[str]
     letter_format: str
     email: str | None = None
+    # Whether they can sign in to the service: letters tell them to sign in only then, and
+    # otherwise give the phone number and postal address (no one is sent to a login they do
+    # not have). Recorded with each letter, as `online` in its context.
+    online: bool = False
 
 
 def letter_row(
@@ -119,7 +123,7 @@ def letter_row(
         "letter_format": to.letter_format,
         "recipient_name": to.name,
         "address_json": json.dumps(to.address_lines),
-        "context_json": json.dumps(context, default=str),
+        "context_json": json.dumps(context | {"online": to.online}, default=str),
         "letter_date": letter_date or local_today(),
         "created_at": utcnow(),
         # A copy goes by email when an address is on file; the email job sends it once the

@@ -46,6 +46,40 @@ _CELL_PARTS = {"worksheet", "sheetData", "row", "c", "v", "f", "is"}
 _UNRELIABLE = f"the sheet is damaged and cannot be read reliably: {_SAVE_AGAIN}"
 
 
+MAX_PROBLEMS = 20  # listed at once; a sheet wrong in every cell is not worth listing whole
+
+
+class SpreadsheetProblems(SpreadsheetError):
+    """Every problem found in a workbook at once, each a SpreadsheetError naming its sheet
+    and cell, so the person can put them all right before uploading again (the upload page
+    lists each). Its own message is theirs, in order."""
+
+    def __init__(self, problems: Sequence[SpreadsheetError]):
+        self.problems = list(problems)
+        Exception.__init__(self, " ".join(str(problem) for problem in self.problems))
+        self.sheet, self.cell = self.problems[0].sheet, self.problems[0].cell
+
+
+class LinkedFormula(SpreadsheetError):
+    """A formula reaching into another workbook (its cell named: the workbook-wide refusal
+    of external links need not be said again)."""
+
+
+def _position(problem: SpreadsheetError) -> tuple[int, int]:
+    """Where a problem is on the sheet, for listing them in reading order (a problem with no
+    cell, about the whole sheet or file, first)."""
+    match = _REF.match(problem.cell or "")
+    return (int(match[2]), _column(match[1])) if match else (0, 0)
+
+
+def refuse_all(problems: Sequence[SpreadsheetError]) -> None:
+    """Raise the problems found, if any: one as itself, several together in reading order."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise SpreadsheetProblems(sorted(problems, key=_position))
+
+
 @dataclass(frozen=True)
 class CellFormats:
     """What the rest of the workbook says about reading a cell: the shared strings, which
@@ -63,6 +97,9 @@ class SheetScan:
     values: dict[str, Any] = field(default_factory=dict)  # cells that have a value
     errors: dict[str, str] = field(default_factory=dict)  # cells showing #DIV/0! and the like
     merged: list[str] = field(default_factory=list)
+    # Cells refused for what is in them (each named): the rest of the sheet is still read,
+    # so that every problem can be listed at once. Their values are left out.
+    problems: list[SpreadsheetError] = field(default_factory=list)
 
 
 def _local(tag: str) -> str:
@@ -151,6 +188,25 @@ class _Walk:
         self.ref = ref
 
     def end_cell(self, element) -> None:
+        """Check and read one cell. What is wrong with its contents is noted and the walk goes
+        on; a cell with something in it below the return's last row ends the walk."""
+        try:
+            has_content = self._cell(element)
+        except SpreadsheetError as problem:
+            self.scan.values.pop(self.ref, None)
+            self.scan.problems.append(problem)
+            if len(self.scan.problems) >= MAX_PROBLEMS:
+                raise SpreadsheetProblems(self.scan.problems) from None
+            has_content = True
+        if has_content and self.row > self.max_rows:
+            raise SpreadsheetError(
+                f"there is something in row {self.row}: the return has {self.max_rows} rows",
+                sheet=self.sheet,
+                cell=f"A{self.row}",
+            )
+
+    def _cell(self, element) -> bool:
+        """The cell's value into the scan; whether it has anything in it."""
         kind = element.get("t", "n")
         children = {_local(child.tag): child for child in element}
         if kind not in CELL_TYPES:
@@ -174,12 +230,7 @@ class _Walk:
                 self._value(kind, value)
                 self.scan.values[self.ref] = self._read(kind, value, element.get("s"))
             has_content = bool(value) or formula is not None
-        if has_content and self.row > self.max_rows:
-            raise SpreadsheetError(
-                f"there is something in row {self.row}: the return has {self.max_rows} rows",
-                sheet=self.sheet,
-                cell=f"A{self.row}",
-            )
+        return has_content
 
     def _read(self, kind: str, value: str, style: str | None) -> Any:
         """The value, once _value has vouched for it, as openpyxl's reader gives it."""
@@ -209,9 +260,11 @@ class _Walk:
 
     def _formula(self, text: str, has_value: bool) -> None:
         if _EXTERNAL.search(_STRING_LITERAL.sub("", text)):
-            raise self.refuse(
+            raise LinkedFormula(
                 "this formula links to another workbook: type the figure in instead, save "
-                "the workbook and upload it again"
+                "the workbook and upload it again",
+                sheet=self.sheet,
+                cell=self.ref,
             )
         if not has_value:
             raise self.refuse(
@@ -271,8 +324,8 @@ def scan_sheet(
     try:
         with archive.open(path) as stream:
             for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
-                name = _local(element.tag)
                 if event == "start":
+                    name = _local(element.tag)
                     _check_namespace(element, name, stack, sheet)
                     stack.append(name)
                     if name == "row" and stack[-2:-1] == ["sheetData"]:
@@ -280,14 +333,18 @@ def scan_sheet(
                     elif name == "c" and stack[-3:-1] == ["sheetData", "row"]:
                         walk.start_cell(element.get("r"))
                     continue
-                stack.pop()
+                # The element ending is the one last started (the parser refuses XML whose
+                # tags do not match), so its name is already known.
+                name = stack.pop()
                 if name == "c" and stack[-2:] == ["sheetData", "row"]:
                     walk.end_cell(element)
                     element.clear()
                 elif name == "mergeCell":
                     walk.merge(element.get("ref"))
-    except SpreadsheetError:
+    except SpreadsheetProblems:
         raise
+    except SpreadsheetError as fatal:
+        refuse_all([*walk.scan.problems, fatal])
     except Exception as exc:  # not well formed, mismatched tags, DTDs, a damaged zip entry
         where = "just after this cell" if walk.ref else "near its start"
         message = f"the sheet is damaged {where} and cannot be read: {_SAVE_AGAIN}"

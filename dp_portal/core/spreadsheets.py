@@ -17,9 +17,24 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from .filetypes import SpreadsheetError
+from .sheet_scan import SpreadsheetProblems, refuse_all
 from .workbook_reader import check_archive, read_cells
 
-__all__ = ["SpreadsheetError", "check_archive", "read_cells", "workbook_bytes"]
+__all__ = [
+    "SpreadsheetError",
+    "SpreadsheetProblems",
+    "check_archive",
+    "problems_of",
+    "read_cells",
+    "refuse_all",
+    "workbook_bytes",
+]
+
+
+def problems_of(error: Exception) -> list[str]:
+    """Each problem a refusal names, as the upload page lists them."""
+    return [str(problem) for problem in getattr(error, "problems", [error])]
+
 
 MONEY_FORMAT = '"£"#,##0.00'
 

@@ -34,7 +34,15 @@ from .filetypes import (
     SpreadsheetError,
     cfb_kind,
 )
-from .sheet_scan import MAIN_NS, CellFormats, SheetScan, scan_sheet, text_content
+from .sheet_scan import (
+    MAIN_NS,
+    CellFormats,
+    LinkedFormula,
+    SheetScan,
+    refuse_all,
+    scan_sheet,
+    text_content,
+)
 
 MAX_UNCOMPRESSED = 20 * 1024 * 1024
 MAX_RATIO = 100
@@ -234,28 +242,35 @@ def _number_styles(archive: zipfile.ZipFile, sheet: str) -> tuple[frozenset[int]
     return dates, durations
 
 
-def _refuse_what_is_read(scan: SheetScan, sheet: str, reads: Collection[str]) -> None:
+def _refused_reads(scan: SheetScan, sheet: str, reads: Collection[str]) -> list[SpreadsheetError]:
+    """The cells the caller will read that show an error value or lie under merged cells."""
     from openpyxl.utils.cell import range_boundaries
 
     wanted = set(reads)
-    for ref, error in scan.errors.items():
-        if ref in wanted:
-            raise SpreadsheetError(
-                f"this cell shows the error {error}: correct it or type the amount",
-                sheet=sheet,
-                cell=ref,
-            )
+    problems = [
+        SpreadsheetError(
+            f"this cell shows the error {error}: correct it or type the amount",
+            sheet=sheet,
+            cell=ref,
+        )
+        for ref, error in scan.errors.items()
+        if ref in wanted
+    ]
     for merged in scan.merged:
         min_col, min_row, max_col, max_row = range_boundaries(merged)
-        for ref in wanted:
-            col, row = _col_row(ref)
-            if min_col <= col <= max_col and min_row <= row <= max_row:
-                raise SpreadsheetError(
+        if any(
+            min_col <= col <= max_col and min_row <= row <= max_row
+            for col, row in map(_col_row, wanted)
+        ):
+            problems.append(
+                SpreadsheetError(
                     "these cells are merged. Unmerge them so that each figure has a cell of "
                     "its own, save the workbook and upload it again",
                     sheet=sheet,
                     cell=merged,
                 )
+            )
+    return problems
 
 
 def _col_row(ref: str) -> tuple[int, int]:
@@ -273,18 +288,33 @@ def read_cells(
     max_rows: int,
     max_cols: int = 10,
     reads: Collection[str] = (),
+    problems: list[SpreadsheetError] | None = None,
 ) -> dict[str, Any]:
     """The cells of one sheet as {"B7": value}, as openpyxl would read them (data_only).
     Formulas come with their saved value; one with no saved value, or one linking to another
     workbook, is refused. Rows beyond max_rows are refused, whatever the sheet's declared
     size says; columns beyond max_cols are not read. `reads` are the cells the caller will
-    use: a merged range or an error value over any of them is refused."""
+    use: a merged range or an error value over any of them is refused.
+
+    A file that cannot be read at all is refused at once. Problems in its cells are all
+    found: raised together (SpreadsheetProblems), or, given a `problems` list, added to it
+    for the caller to add its own to, the cells refused left out of what is returned."""
     archive = _open_archive(data, max_bytes)
     sheet_path, strings_path, epoch = _parts(archive, sheet)
     dates, durations = _number_styles(archive, sheet)
     formats = CellFormats(_shared_strings(archive, strings_path, sheet), dates, durations, epoch)
     scan = scan_sheet(archive, sheet_path, sheet=sheet, formats=formats, max_rows=max_rows)
-    if _has_external_links(archive):
-        raise SpreadsheetError(EXTERNAL_LINKS)
-    _refuse_what_is_read(scan, sheet, reads)
-    return {ref: value for ref, value in scan.values.items() if _col_row(ref)[0] <= max_cols}
+    found = [*scan.problems, *_refused_reads(scan, sheet, reads)]
+    if _has_external_links(archive) and not any(isinstance(p, LinkedFormula) for p in found):
+        found.append(SpreadsheetError(EXTERNAL_LINKS))
+        refuse_all(found)  # whatever the caller would add: the file cannot be trusted
+    if problems is None:
+        refuse_all(found)
+    else:
+        problems.extend(found)
+    refused = {problem.cell for problem in found}
+    return {
+        ref: value
+        for ref, value in scan.values.items()
+        if _col_row(ref)[0] <= max_cols and ref not in refused
+    }

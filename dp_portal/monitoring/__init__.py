@@ -13,6 +13,7 @@ Use cases (load through scope.py, apply the rules, write, audit; never commit)
     return_form.py  the form page, saving or sending it, the template and its upload
     evidence.py     files sent with a return
     review.py       the queue, questions, acceptance (never by who took part)
+    review_page.py  the review page: lines with their flags, the last two returns, the record
     recoveries.py   the conversation before any recovery, and the recovery
     exports.py      returns as spreadsheets, each download audited
     timetable.py    the published reminder timetable

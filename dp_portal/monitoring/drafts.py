@@ -119,6 +119,16 @@ def draft_for(account: Account, period: ReturnPeriod, *, create: bool = True) ->
     return draft
 
 
+def question_for(account_id: int, period_start: date) -> str | None:
+    """The officer's question the period's draft answers: the message on the version that
+    was queried. The new version the person fills in is a separate row with no question of
+    its own, so the question is read from the version it answers."""
+    for version in versions(account_id, period_start):
+        if version.status != ReturnStatus.DRAFT:
+            return version.query_message if version.status == ReturnStatus.QUERIED else None
+    return None
+
+
 _CARRIED = (
     "opening_pence",
     "council_payments_pence",

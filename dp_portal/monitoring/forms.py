@@ -182,6 +182,26 @@ class UploadForm(BaseForm):
         validators=[InputRequired("Choose the spreadsheet to upload")],
     )
     upload = SubmitField("Upload and check", widget=GovSubmitInput())
+    problems: list[str] = []
+
+    def show_problems(self, problems: list[str]) -> None:
+        """Every problem the spreadsheet has goes in the error summary; the field itself
+        says how many there are."""
+        self.problems = problems
+        self.workbook.errors = (
+            problems
+            if len(problems) == 1
+            else [
+                f"The spreadsheet has {len(problems)} problems, listed at the top of the page. "
+                "Put them all right, save it and upload it again"
+            ]
+        )
+
+    def problem_list(self) -> list[dict[str, str]]:
+        """The error summary's items: each problem, each linking to the file input."""
+        if len(self.problems) < 2:
+            return self.error_list()
+        return [{"text": problem, "href": f"#{self.workbook.id}"} for problem in self.problems]
 
 
 class EvidenceForm(BaseForm):

@@ -174,6 +174,13 @@ class Evidence(db.Model):
         "other": "Other",
     }
 
+    # Shown on the review page (served inline); anything else is only ever downloaded.
+    PREVIEWS = {"application/pdf": "pdf", "image/png": "image", "image/jpeg": "image"}
+
+    @property
+    def preview(self) -> str | None:
+        return self.PREVIEWS.get(self.content_type)
+
 
 class ReminderPolicy(db.Model):
     """A version of the published reminder timetable, in force from a date. Never edited: a

@@ -27,6 +27,7 @@ class FormPage:
     evidence: list[Evidence]
     reminders: list[tuple[Stage, date]]
     sendable_from: date  # a return can be sent once its period has ended
+    question: str | None = None  # the officer's question this version answers
 
     def may_send(self, today: date) -> bool:
         return today >= self.sendable_from
@@ -44,6 +45,7 @@ def form_page(account: Account, period: ReturnPeriod) -> FormPage:
         evidence_for(account.id, period.start),
         reminder_dates(period.due),
         sending.sendable_from(period.end),
+        drafts.question_for(account.id, period.start),
     )
 
 

@@ -23,7 +23,7 @@ from ..core.types import local_today, utcnow
 from ..extensions import db
 from ..third_party.models import Mandate, Organisation
 from ..third_party.money_models import LedgerReturn
-from . import expected
+from . import expected, review_page
 from .drafts import figures_of
 from .evidence import evidence_for
 from .lifecycle import RETURN, ReturnStatus
@@ -176,6 +176,9 @@ class ReturnPage:
     can_discuss_surplus: bool  # a sent return with a surplus: conversations and recoveries
     can_review: bool  # waiting for review: accept it or ask a question
     took_part: bool  # the finance officer took part in it, so may not accept it
+    sections: list[review_page.Section]  # the lines, their flags, the earlier returns' figures
+    earlier: list[MonitoringReturn]  # the account's two returns before this one, compared
+    record: list[review_page.Entry]  # versions sent, questions asked, decisions
     # Built by an organisation from the person's client-money sub-ledger (issue 13).
     from_ledger: LedgerReturn | None = None
 
@@ -186,6 +189,7 @@ def return_page(viewer: Viewer, row: MonitoringReturn) -> ReturnPage:
         viewer, row.account_id, Need.RETURNS
     )
     sent = row.status in (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
+    earlier = review_page.earlier_returns(row)
     return ReturnPage(
         figures=figures_of(row),
         evidence=evidence_for(row.account_id, row.period_start),
@@ -196,6 +200,11 @@ def return_page(viewer: Viewer, row: MonitoringReturn) -> ReturnPage:
         can_discuss_surplus=finance and sent and bool(row.surplus_pence),
         can_review=finance and RETURN.allows(row.status, ReturnStatus.ACCEPTED),
         took_part=finance and took_part(row, viewer.user.id),
+        sections=review_page.sections(row, earlier),
+        earlier=earlier,
+        record=review_page.conversation_record(
+            row, council=viewer.role in (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
+        ),
         from_ledger=db.session.execute(
             select(LedgerReturn).where(LedgerReturn.return_id == row.id)
         ).scalar_one_or_none(),

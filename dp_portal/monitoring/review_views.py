@@ -14,7 +14,7 @@ from ..core.errors import RuleError
 from ..core.forms import choices
 from ..core.permissions import roles_required, signed_in, viewer
 from ..core.types import local_today
-from . import bp, exports, recoveries, review, scope
+from . import bp, exports, recoveries, review, review_page, scope
 from .forms import (
     SPEND_FIELDS,
     AcceptForm,
@@ -47,6 +47,10 @@ def _return_page(row, **forms):
         recovery_form=forms.get("recovery_form") or RecoveryForm(prefix="recovery"),
         accept_form=forms.get("accept_form") or AcceptForm(prefix="accept"),
         took_part=page.took_part,
+        sections=page.sections,
+        earlier=page.earlier,
+        record=page.record,
+        line_of_flag=review_page.LINE_OF_FLAG,
         from_ledger=page.from_ledger,
     )
 

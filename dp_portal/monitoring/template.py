@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, Protection
 
 from ..core.money import MoneyError, parse_money
-from ..core.spreadsheets import SpreadsheetError, read_cells
+from ..core.spreadsheets import SpreadsheetError, read_cells, refuse_all
 from ..core.uploads import Accept, check_upload
 from .reconcile import SPENDING
 
@@ -153,27 +153,52 @@ def read_return(
     refuse with UploadError."""
     if filename is not None:
         check_upload(data, filename, UPLOAD)
-    cells = read_cells(data, sheet=SHEET, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, reads=READS)
-    if cells.get("B1") != MARKER:
+    problems: list[SpreadsheetError] = []
+    cells = read_cells(
+        data, sheet=SHEET, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, reads=READS, problems=problems
+    )
+    if cells.get("B1") != MARKER and not problems:
+        # Not our template: what its other cells hold means nothing.
         raise SpreadsheetError(
             "this is not the council's return template. Download the template for this "
             "period and use that",
             sheet=SHEET,
             cell="B1",
         )
-    if str(cells.get("B2", "")).strip().upper() != reference.upper():
-        raise SpreadsheetError(
-            f"this return is for {cells.get('B2')}, not account {reference}", sheet=SHEET, cell="B2"
+    refused = {problem.cell for problem in problems}
+    problems += _wrong_account_or_period(cells, refused, reference, period_start, period_end)
+    values = {}
+    for field, (cell, _) in MONEY_CELLS.items():
+        try:
+            values[field] = _money(cells.get(cell), cell, negative=field in NEGATIVE_ALLOWED)
+        except SpreadsheetError as problem:
+            problems.append(problem)
+    refuse_all(problems)  # every problem at once, in the order of the sheet
+    return values
+
+
+def _wrong_account_or_period(
+    cells: dict, refused: set, reference: str, period_start: date, period_end: date
+) -> list[SpreadsheetError]:
+    """Whether the template is this account's, for this period (cells already refused for
+    what is in them are not judged again)."""
+    problems = []
+    if "B2" not in refused and str(cells.get("B2", "")).strip().upper() != reference.upper():
+        problems.append(
+            SpreadsheetError(
+                f"this return is for {cells.get('B2')}, not account {reference}",
+                sheet=SHEET,
+                cell="B2",
+            )
         )
     for cell, expected in (("B3", period_start), ("B4", period_end)):
-        if _day(cells.get(cell)) != expected:
-            raise SpreadsheetError(
-                f"the period should be {period_start:%d/%m/%Y} to {period_end:%d/%m/%Y}: "
-                "use the template for this period",
-                sheet=SHEET,
-                cell=cell,
+        if cell not in refused and _day(cells.get(cell)) != expected:
+            problems.append(
+                SpreadsheetError(
+                    f"the period should be {period_start:%d/%m/%Y} to {period_end:%d/%m/%Y}: "
+                    "use the template for this period",
+                    sheet=SHEET,
+                    cell=cell,
+                )
             )
-    return {
-        field: _money(cells.get(cell), cell, negative=field in NEGATIVE_ALLOWED)
-        for field, (cell, _) in MONEY_CELLS.items()
-    }
+    return problems

@@ -7,8 +7,10 @@ from pathlib import Path
 from flask import (
     current_app,
     flash,
+    g,
     redirect,
     render_template,
+    request,
     send_from_directory,
     url_for,
 )
@@ -22,6 +24,7 @@ from ..core.errors import RuleError
 from ..core.filenames import clean_filename
 from ..core.permissions import public, roles_required, signed_in, viewer
 from ..core.ratelimits import upload_limits
+from ..core.spreadsheets import problems_of
 from ..core.types import local_today
 from ..core.uploads import MAX_EVIDENCE_BYTES, UploadError
 from . import bp, drafts, scope, tiers
@@ -69,6 +72,7 @@ def _form_page(account, period, form: ReturnForm, upload_form: UploadForm | None
         "monitoring/return_form.html",
         reminders=page.reminders,
         sendable_from=page.sendable_from,
+        question=page.question,
         may_send=page.may_send(local_today()),
         form=form,
         upload_form=upload_form or UploadForm(),
@@ -137,7 +141,7 @@ def upload(account_id: int, start: str):
                     actor=current_user,
                 )
             except UploadError as exc:  # the upload rules' refusals and the workbook's
-                upload_form.workbook.errors = [str(exc)]
+                upload_form.show_problems(problems_of(exc))
             else:
                 flash(
                     "Your figures have been read from the spreadsheet. Check them, then send it.",
@@ -197,12 +201,17 @@ def add_evidence(account_id: int, start: str):
 @bp.route("/evidence/<int:evidence_id>")
 @signed_in
 def evidence(evidence_id: int):
+    """The file, as a download; `?view=inline` shows a PDF, PNG or JPEG in the browser (the
+    review page frames it), under the type its contents were checked to be, never the type
+    it was sent with. Anything else is always a download."""
     row = scope.load_evidence(viewer(), evidence_id)
+    inline = request.args.get("view") == "inline" and row.preview is not None
+    g.frame_same_origin = inline
     return send_from_directory(
         Path(current_app.config["EVIDENCE_DIR"]).resolve(),
         row.stored_name,
         mimetype=row.content_type,
-        as_attachment=True,
+        as_attachment=not inline,
         download_name=clean_filename(row.original_name, default="evidence"),
     )
 

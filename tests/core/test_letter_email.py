@@ -22,8 +22,10 @@ from ..conftest import sign_in_as
 from ..factories import UPLIFT_CONTEXT
 
 
-def _letter(factory, email="morag@example.org"):
+def _letter(factory, email="morag@example.org", *, online=True):
     account = factory.account(person=factory.person(email=email))
+    if online:  # the person can sign in: the email links to their letters
+        factory.access(factory.user(Role.RECIPIENT), account)
     record_letters(
         [
             letter_row(

@@ -91,7 +91,8 @@ def _kinds() -> list[str]:
     return sorted(n for n in names - {"base"} if not n.endswith("_easy_read"))
 
 
-def _render(app, kind: str, letter_format: str) -> str:
+def _render(app, kind: str, letter_format: str, *, online: bool = False) -> str:
+    """The letter as someone with online access (`online`) or without it would get it."""
     with app.test_request_context():
         return render_html(
             kind,
@@ -100,7 +101,7 @@ def _render(app, kind: str, letter_format: str) -> str:
             address_lines=["1 High Street", "Glenarden", "EH1 1YZ"],
             letter_date=date(2026, 8, 4),
             subject="Your direct payments",
-            **SAMPLES[kind],
+            **SAMPLES[kind] | {"online": online},
         )
 
 
@@ -108,9 +109,10 @@ def test_every_letter_template_has_a_sample():
     assert set(_kinds()) == set(SAMPLES)
 
 
+@pytest.mark.parametrize("online", [False, True], ids=["by post", "online"])
 @pytest.mark.parametrize("kind", _kinds())
-def test_standard_letters_read_at_grade_6_or_below(app, kind):
-    blocks = prose_blocks(_render(app, kind, "standard"))
+def test_standard_letters_read_at_grade_6_or_below(app, kind, online):
+    blocks = prose_blocks(_render(app, kind, "standard", online=online))
     assert len(blocks) >= 5, "the check must see the letter's paragraphs"
     assert grade(blocks) <= STANDARD_GRADE, f"{kind}: grade {grade(blocks):.1f}"
 
@@ -118,8 +120,9 @@ def test_standard_letters_read_at_grade_6_or_below(app, kind):
 @pytest.mark.parametrize(
     "kind", [k for k in _kinds() if (LETTERS / f"{k}_easy_read.html").exists()]
 )
-def test_easy_read_letters_are_simpler_still(app, kind):
-    blocks = prose_blocks(_render(app, kind, "easy_read"))
+@pytest.mark.parametrize("online", [False, True], ids=["by post", "online"])
+def test_easy_read_letters_are_simpler_still(app, kind, online):
+    blocks = prose_blocks(_render(app, kind, "easy_read", online=online))
     assert grade(blocks) <= EASY_READ_GRADE, f"{kind}: grade {grade(blocks):.1f}"
     body = blocks[blocks.index("Your direct payments") + 1 :]
     for block in body:

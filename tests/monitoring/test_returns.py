@@ -350,3 +350,25 @@ def test_a_return_is_sent_only_once_its_period_has_ended(client, factory, db_ses
     assert "saved as a draft" in sent.get_data(as_text=True)
     (draft,) = db_session.execute(select(MonitoringReturn)).scalars().all()
     assert draft.status == "draft" and draft.submitted_at is None
+
+
+def test_the_officers_question_shows_on_the_form_the_person_answers_it_on(
+    client, factory, db_session
+):
+    account = factory.account(start_date=date(2026, 4, 6))
+    me = factory.user(Role.RECIPIENT)
+    factory.access(me, account)
+    form_url = f"/accounts/{account.id}/returns/2026-04-06"
+    sign_in_as(client, me)
+    client.post(form_url, data=FIGURES | {"send": "y"})
+    row = db_session.execute(select(MonitoringReturn)).scalar_one()
+    sign_in_as(client, factory.user(Role.FINANCE_OFFICER))
+    client.post(f"/returns/{row.id}", data={"message": "Where did the £40 refund go?"})
+
+    sign_in_as(client, me)
+    answer_link = client.get(f"/returns/{row.id}").text
+    assert f'href="{form_url}">Answer the question' in answer_link
+    question = "Our question: Where did the £40 refund go?"
+    assert question in client.get(form_url).text  # the new version, not yet saved
+    client.post(form_url, data=FIGURES | {"explanation": "Paid back in May", "save": "y"})
+    assert question in client.get(form_url).text  # and once the answer is saved as a draft
