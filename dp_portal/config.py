@@ -148,6 +148,9 @@ class Config:
     # (8 weeks, monitoring/reconcile.py; shared/design.md 2.3: councils use 4 to 10), above
     # which a return shows a surplus the council may ask back.
     FORECAST_UNDERSPEND_WEEKS = int(os.environ.get("FORECAST_UNDERSPEND_WEEKS", "8"))
+    # The council's code in the Source social care data collection (the quarterly SDS return's
+    # sending_location, given by Public Health Scotland); blank until it is set.
+    SOURCE_SENDING_LOCATION = os.environ.get("SOURCE_SENDING_LOCATION", "")
     # Team leaders approve budgets up to this many pounds a week; above it, finance officers.
     TEAM_LEADER_WEEKLY_CEILING = os.environ.get("TEAM_LEADER_WEEKLY_CEILING", "1500.00")
     # Pay.UK modulus weight tables (valacdos.txt, scsubtab.txt), if installed on disk.

@@ -142,6 +142,10 @@ ROUTES: dict[str, Route] = {
     "reports.audit_event": r(FINANCE_ADMIN),
     "reports.reminders": r(STAFF),
     "reports.reminders_export": r(STAFF),
+    "reports.sds_index": r(STAFF),
+    "reports.sds_report": r(STAFF),
+    "reports.sds_export": r(STAFF),
+    "reports.sds_return_export": r(STAFF),
     "payments.undelivered_letters": r(FINANCE_ADMIN),
     "payments.provider_rates": r(STAFF),
     "payments.pending_budgets": r(PROPOSERS),
@@ -675,6 +679,7 @@ def world(app, factory, db_session):
         "fmt": "csv",
         "filename": "app.js",
         "slug": slug,
+        "name": "options",
         **month,
     }
     return users, {scenario: shared | named for scenario, named in objects.items()}
