@@ -7,7 +7,7 @@ Definitions (the pages say them too):
 - people: distinct supported people with an account open on any day of the quarter (from its
   start date to its end date, whatever its status), by the account's SDS option;
 - spend: direct payments the council paid (committed payments, corrections included) with a
-  pay date in the quarter;
+  pay date in the quarter, from the totals rebuilt each morning (monitoring/spend_totals.py);
 - recoveries raised: asked back in the quarter (by the day they were raised, UK time), and how
   much of them has been recovered to date.
 """
@@ -25,7 +25,8 @@ from ..accounts.models import Account
 from ..core.calendar import Period, financial_quarter, financial_year_label
 from ..core.money import from_pence
 from ..extensions import db
-from ..payments.ledger_models import Payment, Recovery
+from ..monitoring.spend_totals import SpendTotal
+from ..payments.ledger_models import Recovery
 
 OPTIONS = (1, 2, 4)
 NO_LOCALITY = "Not recorded"
@@ -95,7 +96,10 @@ def option_trend(quarters: list[Quarter]) -> OptionTrend:
         func.coalesce(
             func.sum(
                 case(
-                    (Payment.pay_date.between(q.period.start, q.period.end), Payment.amount_pence),
+                    (
+                        SpendTotal.pay_date.between(q.period.start, q.period.end),
+                        SpendTotal.amount_pence,
+                    ),
                     else_=literal(0),
                 )
             ),
@@ -105,10 +109,9 @@ def option_trend(quarters: list[Quarter]) -> OptionTrend:
     ]
     spend = {option: [Decimal("0.00")] * len(quarters) for option in OPTIONS}
     for option, *sums in db.session.execute(
-        select(Account.sds_option, *spend_columns)
-        .join(Account, Account.id == Payment.account_id)
-        .where(Payment.pay_date.between(quarters[0].period.start, quarters[-1].period.end))
-        .group_by(Account.sds_option)
+        select(SpendTotal.sds_option, *spend_columns)
+        .where(SpendTotal.pay_date.between(quarters[0].period.start, quarters[-1].period.end))
+        .group_by(SpendTotal.sds_option)
     ):
         spend[option] = [from_pence(int(s)) for s in sums]
     return OptionTrend(quarters, people, spend)
@@ -147,12 +150,11 @@ def by_locality(quarter: Quarter) -> list[LocalityRow]:
     ):
         row(locality).people[option] = people
     for locality, option, pence in db.session.execute(
-        select(place, Account.sds_option, func.sum(Payment.amount_pence))
-        .join(Account, Account.id == Payment.account_id)
-        .where(Payment.pay_date.between(quarter.period.start, quarter.period.end))
-        .group_by(place, Account.sds_option)
+        select(SpendTotal.locality, SpendTotal.sds_option, func.sum(SpendTotal.amount_pence))
+        .where(SpendTotal.pay_date.between(quarter.period.start, quarter.period.end))
+        .group_by(SpendTotal.locality, SpendTotal.sds_option)
     ):
-        row(locality).spend[option] = from_pence(int(pence))
+        row(locality or NO_LOCALITY).spend[option] = from_pence(int(pence))
     return [rows[name] for name in sorted(rows)]
 
 

@@ -21,7 +21,7 @@ from ..core.calendar import Period, financial_year_end, financial_year_label, fi
 from ..core.money import from_pence
 from ..extensions import db
 from ..monitoring.models import SPEND_COLUMNS, MonitoringReturn, ReminderTally
-from ..payments.ledger_models import Payment
+from ..monitoring.spend_totals import SpendTotal
 from ..payments.models import Budget, BudgetLine, RateRow
 from .sds_figures import Quarter, open_during
 
@@ -76,8 +76,8 @@ def spend_against_budget(today: date, years: int = 3) -> list[YearRow]:
     for _ in range(years):
         period = Period(start, financial_year_end(start))
         paid = db.session.execute(
-            select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(
-                Payment.pay_date.between(period.start, period.end)
+            select(func.coalesce(func.sum(SpendTotal.amount_pence), 0)).where(
+                SpendTotal.pay_date.between(period.start, period.end)
             )
         ).scalar()
         spent = sum(getattr(MonitoringReturn, column) for column in SPEND_COLUMNS)

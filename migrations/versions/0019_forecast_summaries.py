@@ -1,5 +1,7 @@
 """Each open account's balance forecast, as last worked out (the officers' list of likely
-overspends and underspends reads it instead of forecasting 100,000 accounts on every view).
+overspends and underspends reads it instead of forecasting 100,000 accounts on every view),
+and the SDS reports' spend totals by pay date, option and locality (the reports add up a few
+thousand rows a year instead of every payment). Both are rebuilt each morning.
 
 Revision ID: 0019
 Revises: 0018
@@ -51,8 +53,19 @@ def upgrade() -> None:
         ["outlook", "excess_pence", "account_id"],
     )
 
+    op.create_table(
+        "spend_totals",
+        sa.Column("pay_date", sa.Date(), nullable=False),
+        sa.Column("sds_option", sa.Integer(), nullable=False),
+        sa.Column("locality", sa.String(length=60), nullable=False),
+        sa.Column("payments", sa.Integer(), nullable=False),
+        sa.Column("amount_pence", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("pay_date", "sds_option", "locality", name=op.f("pk_spend_totals")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("spend_totals")
     op.drop_index("ix_forecast_summaries_excess", table_name="forecast_summaries")
     op.drop_index("ix_forecast_summaries_runs_out", table_name="forecast_summaries")
     op.drop_table("forecast_summaries")

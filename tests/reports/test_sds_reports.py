@@ -13,7 +13,9 @@ from openpyxl import load_workbook
 
 from dp_portal.auth.models import Role
 from dp_portal.core.audit import AuditEvent
+from dp_portal.extensions import db
 from dp_portal.monitoring.models import MonitoringReturn, ReminderTally
+from dp_portal.monitoring.spend_totals import rebuild_spend_totals
 from dp_portal.payments.ledger_models import Payment, Recovery
 from dp_portal.payments.models import Budget, BudgetLine, RateRow
 from dp_portal.reports import sds_return, sds_services
@@ -60,7 +62,7 @@ def _budget(db_session, account, since, weekly, officer, leader, status="approve
 
 
 @pytest.fixture
-def council(factory, db_session):
+def council(app, factory, db_session):
     """A: option 1 in North from 6 April 2026. B: option 2 in North, 1 May 2025 to 30 June
     2026. C: option 4, no locality, from 1 October 2026. D: options 1 and 2 (two accounts) in
     South from 1 July 2026."""
@@ -132,6 +134,9 @@ def council(factory, db_session):
             RateRow(kind="living_wage", effective_from=since, value=pence, source_note="t")
         )
     db_session.flush()
+    with app.app_context():
+        rebuild_spend_totals(TODAY)  # as each morning's job does
+        db.session.commit()
     return {"a": a, "b": b, "c": c, "d1": d1, "d2": d2}
 
 
