@@ -4,9 +4,9 @@ stack in one process, beside a hello-world Flask page measured in the same run.
 A demo council of N accounts (default 100,000) with two years of payments: this period's run
 committed, and seven payments an account before it, one every 13 weeks back (so each of the
 last eight quarters holds a payment for every account: 800,000 payments at 100,000 accounts).
-Then the morning's forecast summaries are worked out (timed), and each SDS report page, the
-officers' list of likely overspends and underspends, and one account's forecast are opened,
-signed in as a finance officer.
+Then the morning's forecast summaries and spend totals are worked out (timed), and each SDS
+report page, the officers' list of likely overspends and underspends, and one account's
+forecast are opened, signed in as a finance officer.
 
 Usage: python bench/reports.py [accounts] [requests]   (default 100000 and 10 per page;
 BENCH_DATABASE_URL=postgresql://... for PostgreSQL)
@@ -33,6 +33,7 @@ from dp_portal.core.types import local_today, utcnow
 from dp_portal.demo import build_demo
 from dp_portal.extensions import db
 from dp_portal.monitoring.forecast_services import refresh_summaries, settings
+from dp_portal.monitoring.spend_totals import rebuild_spend_totals
 from dp_portal.payments import run_decisions
 from dp_portal.payments.ledger_models import Payment
 from dp_portal.payments.run_build import build_run, payment_schedule
@@ -108,6 +109,7 @@ def _council(n_accounts: int):
         _history()
         db.session.commit()
         with Timer() as worked_out:
+            rebuild_spend_totals(local_today())
             summaries = refresh_summaries(local_today(), **settings(current_app.config))
             db.session.commit()
         if db.engine.dialect.name == "postgresql":
@@ -119,7 +121,9 @@ def _council(n_accounts: int):
         db.session.commit()
         dialect = db.engine.dialect.name
     print(f"database: {dialect}; {n_accounts:,} accounts built in {built.seconds:.0f} s")
-    print(f"forecast summaries: {summaries:,} worked out in {worked_out.seconds:.1f} s")
+    print(
+        f"morning rebuild: {summaries:,} forecasts and spend totals in {worked_out.seconds:.1f} s"
+    )
     return app, user_id, account_id
 
 
