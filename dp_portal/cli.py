@@ -145,6 +145,7 @@ from .core.daily_jobs import daily_command  # noqa: E402
 from .employers.charter_jobs import charter_reminders_command  # noqa: E402
 from .employers.handbook_cli import handbook_defaults_command  # noqa: E402
 from .employers.jobs import checklist_reminders_command  # noqa: E402
+from .monitoring.forecast_jobs import forecasts_command  # noqa: E402
 from .monitoring.jobs import issue_due_reminders  # noqa: E402
 
 reminders_command = daily_command(
@@ -158,5 +159,6 @@ for _command in (
     charter_reminders_command,
     handbook_defaults_command,
     checklist_reminders_command,
+    forecasts_command,
 ):
     dp_cli.add_command(_command)

@@ -143,6 +143,14 @@ class Config:
     BACS_ORIGINATOR_SORT_CODE = os.environ.get("BACS_ORIGINATOR_SORT_CODE", "")
     BACS_ORIGINATOR_ACCOUNT = os.environ.get("BACS_ORIGINATOR_ACCOUNT", "")
     BACS_ORIGINATOR_NAME = os.environ.get("BACS_ORIGINATOR_NAME", "")
+    # The balance forecast warns of an underspend when the balance forecast for 31 March is
+    # more than this many weeks of the budget: by default the contingency a person may keep
+    # (8 weeks, monitoring/reconcile.py; shared/design.md 2.3: councils use 4 to 10), above
+    # which a return shows a surplus the council may ask back.
+    FORECAST_UNDERSPEND_WEEKS = int(os.environ.get("FORECAST_UNDERSPEND_WEEKS", "8"))
+    # The council's code in the Source social care data collection (the quarterly SDS return's
+    # sending_location, given by Public Health Scotland); blank until it is set.
+    SOURCE_SENDING_LOCATION = os.environ.get("SOURCE_SENDING_LOCATION", "")
     # Team leaders approve budgets up to this many pounds a week; above it, finance officers.
     TEAM_LEADER_WEEKLY_CEILING = os.environ.get("TEAM_LEADER_WEEKLY_CEILING", "1500.00")
     # Pay.UK modulus weight tables (valacdos.txt, scsubtab.txt), if installed on disk.

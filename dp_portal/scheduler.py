@@ -81,12 +81,19 @@ def charter_reminders_job(app: Flask) -> int:
 
 
 # name -> (job, cron fields): the whole schedule, in one place.
+def forecasts_job(app: Flask) -> int:
+    from .monitoring.forecast_jobs import forecasts_job as job
+
+    return job(app)
+
+
 JOBS: dict[str, tuple[Callable[[Flask], int], dict[str, str]]] = {
     "reminders": (reminders_job, {"hour": "6", "minute": "30"}),
     "letters": (letters_job, {"minute": "*/10"}),
     "emails": (emails_job, {"minute": "5-59/10"}),
     "checklist_reminders": (checklist_reminders_job, {"hour": "6", "minute": "40"}),
     "charter_reminders": (charter_reminders_job, {"hour": "6", "minute": "45"}),
+    "forecasts": (forecasts_job, {"hour": "6", "minute": "50"}),
 }
 
 

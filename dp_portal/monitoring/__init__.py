@@ -28,4 +28,10 @@ from flask import Blueprint
 
 bp = Blueprint("monitoring", __name__)
 
-from . import escalation_views, review_views, statement_views, views  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    escalation_views,
+    forecast_views,
+    review_views,
+    statement_views,
+    views,
+)
