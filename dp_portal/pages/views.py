@@ -11,10 +11,13 @@ from . import bp, services
 def home():
     if not current_user.is_authenticated:
         return render_template("pages/start.html")
-    if current_user.role in (Role.RECIPIENT, Role.BROKERAGE_STAFF):
+    if current_user.role == Role.BROKERAGE_STAFF:
         accounts = services.home_accounts(viewer())
         return render_template("pages/home_accounts.html", accounts=accounts)
-    return render_template("pages/home_staff.html", counts=services.account_counts(viewer()))
+    if current_user.role == Role.RECIPIENT:
+        accounts, detailed = services.person_home(viewer())
+        return render_template("pages/home_person.html", accounts=accounts, detailed=detailed)
+    return render_template("pages/home_staff.html", home=services.staff_home(viewer()))
 
 
 @bp.route("/accessibility")

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("payments", __name__)
 
-from . import letter_views, run_views, views  # noqa: E402, F401
+from . import home_views, letter_views, run_views, views  # noqa: E402, F401

@@ -143,6 +143,8 @@ ROUTES: dict[str, Route] = {
     "payments.provider_rates": r(STAFF),
     "payments.pending_budgets": r(PROPOSERS),
     "payments.payment_runs": r(FINANCE),
+    "payments.over_ceiling": r(PROPOSERS),
+    "payments.recoveries": r(FINANCE),
     "payments.payment_run": r(FINANCE),
     "payments.approve_run": r(FINANCE, post=302),
     "payments.commit_run": r(FINANCE, post=302),  # GET: the confirmation page
