@@ -1,8 +1,10 @@
-from flask import render_template
+from flask import abort, render_template
 from flask_login import current_user
 
 from ..auth.models import Role
-from ..core.permissions import public, viewer
+from ..core.permissions import public, signed_in, viewer
+from ..core.tasks import Group
+from ..templating import menu_items
 from . import bp, services
 
 
@@ -18,6 +20,16 @@ def home():
         accounts, detailed = services.person_home(viewer())
         return render_template("pages/home_person.html", accounts=accounts, detailed=detailed)
     return render_template("pages/home_staff.html", home=services.staff_home(viewer()))
+
+
+@bp.route("/menu/<group>")
+@signed_in
+def menu(group: str):
+    """A group of the main menu: the pages in it this reader may open."""
+    chosen = Group.__members__.get(group.upper())
+    if chosen is None:
+        abort(404)
+    return render_template("pages/menu.html", group=chosen, items=menu_items(chosen))
 
 
 @bp.route("/accessibility")

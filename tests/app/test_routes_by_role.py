@@ -93,6 +93,7 @@ ROUTES: dict[str, Route] = {
     "pages.accessibility": r(OPEN),
     "pages.cookies": r(OPEN),
     "pages.healthz": r(OPEN),
+    "pages.menu": r(ALL),
     "auth.sign_in": r(OPEN, get={None: 200, "*": 302}, post={None: 200, "*": 302}),
     "auth.reset_password": r(OPEN),
     "auth.set_password": r(OPEN, get=410, post=410),  # the token in the URL is not valid
@@ -673,6 +674,7 @@ def world(app, factory, db_session):
         "fmt": "csv",
         "filename": "app.js",
         "slug": slug,
+        "group": "money",
         **month,
     }
     return users, {scenario: shared | named for scenario, named in objects.items()}

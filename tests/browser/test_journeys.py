@@ -121,7 +121,7 @@ def test_admin_invites_a_user_and_manages_settings(page):
     page.get_by_role("button", name="Send invitation").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Invitation sent")
     check_accessibility(page)
-    for link in ("Calendar", "Bank checking", "Audit log", "Organisations"):
+    for link in ("Working-day calendar", "Bank checking", "Audit log", "Organisations"):
         nav(page, link).click()
         check_accessibility(page)
 
