@@ -88,7 +88,8 @@ def navigation() -> list[dict]:
         "active": request.endpoint == "pages.home",
     }
     items = menu_items()
-    if len(items) <= FLAT_MENU:
+    if len(items) <= FLAT_MENU:  # their accounts first: what a person comes for
+        items.sort(key=lambda item: item[0] != Group.PEOPLE)
         active = _active_group()
         return [home] + [
             {
