@@ -6,7 +6,7 @@ payment and new letters. Never writes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app
@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased, joinedload
 from ..accounts import scope as account_scope
 from ..accounts.models import Account
 from ..auth.models import Role
+from ..core.calendar import financial_year_end
 from ..core.letters import Letter
 from ..core.money import from_pence, to_pence
 from ..core.pagination import BoundedPage, bounded_page
@@ -23,7 +24,8 @@ from ..core.permissions import Viewer
 from ..core.tasks import Group, Task
 from ..extensions import db
 from .lifecycles import BudgetStatus, RecoveryStatus, RunStatus
-from .models import Budget, Payment, PaymentRun, Recovery
+from .models import Budget, Payment, PaymentRun, RateRow, Recovery
+from .rates import RateKind
 
 RUN_FILTERS = {"others": "Built by another officer", "mine": "Built by you"}
 RECOVERY_METHODS = {"offset": "Taken from payments", "invoice": "Invoiced"}
@@ -251,9 +253,32 @@ def _staff_tasks(viewer: Viewer) -> list[Task]:
     return tasks
 
 
+# Next year's living wage is asked for this long before 1 April (the Scottish Government
+# confirms the adult social care rate for April in the winter before).
+RATE_NOTICE = timedelta(days=90)
+
+
+def _rate_task(today: date) -> Task:
+    """Administrators: next financial year's living wage, once it is near and not yet added."""
+    starts = financial_year_end(today) + timedelta(days=1)
+    added = select(RateRow.id).where(
+        RateRow.kind == RateKind.LIVING_WAGE, RateRow.effective_from >= starts
+    )
+    due = starts - today <= RATE_NOTICE and _count(added) == 0
+    return Task(
+        f"Living wage rate from {starts.day} April {starts.year}",
+        int(due),
+        "payments.rates",
+        urgent=True,
+        group=Group.SETTINGS,
+        day=starts,
+        note="not added yet",
+    )
+
+
 def home_tasks(viewer: Viewer) -> list[Task]:
     """Payments' part of a council officer's home page."""
-    tasks = []
+    tasks = [_rate_task(viewer.today)] if viewer.role == Role.ADMIN else []
     if viewer.role in (Role.FINANCE_OFFICER, Role.TEAM_LEADER):
         tasks += _staff_tasks(viewer)
     if viewer.role in (Role.FINANCE_OFFICER, Role.ADMIN):

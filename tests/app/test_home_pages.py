@@ -14,8 +14,12 @@ from dp_portal.accounts.models import BankDetailsChange
 from dp_portal.auth.models import Role
 from dp_portal.core.letters import Letter, LetterRecipient, letter_row
 from dp_portal.core.types import local_today, utcnow
+from dp_portal.employers.models import CostRate
+from dp_portal.employers.services import _admin_tasks
+from dp_portal.extensions import db
 from dp_portal.monitoring.models import EscalationTask, MonitoringReturn
-from dp_portal.payments.models import Budget, Payment, PaymentRun, Recovery
+from dp_portal.payments.home import _rate_task
+from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow, Recovery
 
 from ..conftest import sign_in_as
 from ..factories import UPLIFT_CONTEXT
@@ -310,3 +314,32 @@ def test_signing_in_keeps_when_the_person_last_visited(client, factory, db_sessi
     db_session.refresh(user)
     assert user.previous_sign_in_at == before
     assert user.last_sign_in_at > before
+
+
+def test_administrators_are_asked_for_next_aprils_figures_when_they_are_near(app_ctx):
+
+    def cost_figures(today):
+        return next(t for t in _admin_tasks(today) if t.endpoint == "employers.cost_rates")
+
+    assert _rate_task(date(2026, 12, 3)).count == 0  # 1 April is four months off
+    assert _rate_task(date(2027, 1, 15)).count == 1
+    assert cost_figures(date(2027, 1, 15)).count == 1  # 6 April is 81 days off
+    db.session.add(
+        RateRow(
+            kind="living_wage",
+            effective_from=date(2027, 4, 1),
+            value=1300,
+            source_note="x",
+        )
+    )
+    db.session.add(
+        CostRate(
+            kind="ni_rate",
+            effective_from=date(2027, 4, 6),
+            value=1500,
+            source_note="x",
+        )
+    )
+    db.session.flush()
+    assert _rate_task(date(2027, 1, 15)).count == 0
+    assert cost_figures(date(2027, 1, 15)).count == 0
