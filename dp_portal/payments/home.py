@@ -298,25 +298,29 @@ def home_tasks(viewer: Viewer) -> list[Task]:
 # --- A person's own accounts ---------------------------------------------------------------
 
 
+def _payments_on_one_day(account_id: int, after: date | None):
+    """(pay date, pence): the first pay date after `after` with its payments added up, or
+    with `after` None the last pay date there is. One query along (account_id, pay_date)."""
+    query = select(Payment.pay_date, func.sum(Payment.amount_pence)).where(
+        Payment.account_id == account_id
+    )
+    if after is not None:
+        query = query.where(Payment.pay_date > after).order_by(Payment.pay_date)
+    else:
+        query = query.order_by(Payment.pay_date.desc())
+    return db.session.execute(query.group_by(Payment.pay_date).limit(1)).first()
+
+
 def next_payment(account_id: int, today: date) -> Task | None:
     """The account's next payment: the money due on the first pay date after today (the
     payments of that date added up), or else the last one paid."""
-    upcoming = select(func.min(Payment.pay_date)).where(
-        Payment.account_id == account_id, Payment.pay_date > today
-    )
-    day = db.session.execute(upcoming).scalar()
-    paid = day is None
+    row = _payments_on_one_day(account_id, today)
+    paid = row is None
     if paid:
-        day = db.session.execute(
-            select(func.max(Payment.pay_date)).where(Payment.account_id == account_id)
-        ).scalar()
-    if day is None:
+        row = _payments_on_one_day(account_id, None)
+    if row is None:
         return None
-    pence = db.session.execute(
-        select(func.sum(Payment.amount_pence)).where(
-            Payment.account_id == account_id, Payment.pay_date == day
-        )
-    ).scalar_one()
+    day, pence = row
     return Task(
         "Last payment" if paid else "Next payment",
         1,

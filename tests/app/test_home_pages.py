@@ -343,3 +343,30 @@ def test_administrators_are_asked_for_next_aprils_figures_when_they_are_near(app
     db.session.flush()
     assert _rate_task(date(2027, 1, 15)).count == 0
     assert cost_figures(date(2027, 1, 15)).count == 0
+
+
+def test_with_nothing_due_the_home_shows_the_last_payment_as_paid(client, factory, db_session):
+    user = factory.user(Role.RECIPIENT)
+    account = factory.account()
+    factory.access(user, account)
+    today = local_today()
+    for days, pence in ((-53, 39000), (-25, 40000), (-25, 1234)):  # the last: arrears, same day
+        db_session.add(
+            Payment(
+                account_id=account.id,
+                period_index=days,
+                kind="arrears" if pence == 1234 else "regular",
+                period_start=today + timedelta(days),
+                period_end=today + timedelta(days + 27),
+                payee_type="person",
+                amount_pence=pence,
+                pay_date=today + timedelta(days),
+                breakdown_json='{"segments": [], "arrears": []}',
+            )
+        )
+    db_session.flush()
+    sign_in_as(client, user)
+    page = client.get("/").get_data(as_text=True)
+    paid_on = today - timedelta(25)
+    assert re.search(r"Last payment</dt>\s*<dd[^>]*>£412\.34, paid on", page)
+    assert f"paid on {paid_on.day} {paid_on:%B %Y}" in page
