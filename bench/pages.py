@@ -37,8 +37,8 @@ from dp_portal.core.types import utcnow
 from dp_portal.demo import build_demo
 from dp_portal.extensions import db
 from dp_portal.payments import run_decisions
-from dp_portal.payments.models import PaymentRun
 from dp_portal.payments.run_build import build_run, payment_schedule
+from dp_portal.payments.run_models import PaymentRun
 
 ACTIONS = [
     "account.updated",

@@ -29,7 +29,7 @@ from dp_portal.config import TestConfig
 from dp_portal.demo import build_demo
 from dp_portal.extensions import db
 from dp_portal.payments import run_decisions, run_files
-from dp_portal.payments.models import Payment
+from dp_portal.payments.ledger_models import Payment
 from dp_portal.payments.run_build import build_run, payment_schedule
 
 OFFICERS = ("finance@demo.glenarden.example", "finance2@demo.glenarden.example")

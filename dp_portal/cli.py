@@ -26,6 +26,7 @@ def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
     from .core.types import local_today
     from .demo import DEMO_PASSWORD, build_demo, database_has_users, demo_logins, demo_returns
     from .demo.employers import demo_employers
+    from .demo.month import demo_month
     from .demo.third_party_money import demo_client_money
     from .demo.third_party_orgs import ORGANISATION_LOGINS
     from .demo.third_party_statements import demo_statements
@@ -56,6 +57,12 @@ def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
         demo_statements(today, Path(current_app.config["EVIDENCE_DIR"]))
         db.session.commit()
         click.echo("A bank statement imported for the demo recipient's current return.")
+        demo_month(today)
+        db.session.commit()
+        click.echo(
+            "A month's work: two runs paid (an uplift with arrears between them), the next run "
+            "waiting for approval, returns waiting for review, one account suspended."
+        )
     click.echo("")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for role_label, email in [*demo_logins(), *ORGANISATION_LOGINS]:

@@ -198,7 +198,10 @@ class Account(db.Model):
     account_number: Mapped[str | None] = mapped_column(String(8))
     # "passed", "not_checked" (no weight table installed), or None when there are no details.
     bank_check: Mapped[str | None] = mapped_column(String(16))
-    # When approved bank details last took effect (a second officer's approval).
+    # When the bank details last changed: the second officer's approval sets it, and a
+    # database trigger (migration 0018) sets it on any other change, however made. A payment
+    # run's page finds payees moved since its build from this column's index, not by
+    # comparing every line with every account.
     bank_details_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     correspondent: Mapped[str] = mapped_column(String(16), nullable=False, default="person")
@@ -234,6 +237,7 @@ class Account(db.Model):
         ),
         # The home page's counts by status, and the list filtered by status, read this alone.
         Index("ix_accounts_status", "status"),
+        Index("ix_accounts_bank_details_changed_at", "bank_details_changed_at"),
     )
 
     @property

@@ -32,7 +32,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..core.errors import RuleError
 from ..core.money import ZERO, from_pence
 from ..extensions import db
-from ..payments.models import Payment
+from ..payments.ledger_models import Payment
 from ..third_party.models import Mandate
 from ..third_party.money_models import (
     ClientBalance,

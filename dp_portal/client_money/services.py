@@ -17,7 +17,7 @@ from ..core.money import from_pence
 from ..core.permissions import Viewer
 from ..extensions import db
 from ..payments.hooks import on_run_committed
-from ..payments.models import Payment
+from ..payments.ledger_models import Payment
 from ..third_party.models import Mandate, Organisation
 from ..third_party.money_models import ClientBalance, ClientPosting, PostingKind
 from . import batch, ledger, scope

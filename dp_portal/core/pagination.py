@@ -52,10 +52,20 @@ class BoundedPage:
 
 
 def bounded_page(
-    query: Select, page: int, *, per_page: int = PER_PAGE, cap: int | None = None
+    query: Select,
+    page: int,
+    *,
+    per_page: int = PER_PAGE,
+    cap: int | None = None,
+    total: int | None = None,
 ) -> BoundedPage:
     """Page `page` of `query` (clamped to the pages there are), counting at most `cap` rows
-    (CAP unless given)."""
+    (CAP unless given). When the caller already knows how many rows there are (`total`,
+    such as a payment run's count of payments), nothing is counted and every page is offered."""
+    if total is not None:
+        page = min(max(page, 1), max(1, ceil(total / per_page)))
+        rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
+        return BoundedPage(list(rows.scalars().unique()), page, per_page, total, False)
     cap = CAP if cap is None else cap
     # Counted on one narrow column: the rows' other columns (and their joins) are not read.
     narrow = query.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True)

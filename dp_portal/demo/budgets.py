@@ -30,12 +30,7 @@ DEMO_RATES = [
         1260,
         "Scottish Government adult social care minimum 2025/26",
     ),
-    (
-        "living_wage",
-        date(2026, 4, 1),
-        1345,
-        "Scottish Government adult social care minimum 2026/27 (expected)",
-    ),
+    # 2026/27's rate comes as an uplift in the demo month (month.py), agreed after April.
     ("holiday_pct", date(2025, 4, 1), 1207, "5.6 weeks' holiday as 12.07% of hours worked"),
     ("pension_pct", date(2025, 4, 1), 300, "Auto-enrolment minimum employer contribution"),
     (

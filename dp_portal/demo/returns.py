@@ -14,14 +14,19 @@ from ..monitoring.models import MonitoringReturn
 
 def demo_returns(as_of: date, late_percent: int) -> int:
     """Returns history for the demo council: every return due before `as_of` sent and accepted,
-    except `late_percent` of those due in the last 60 days and 1 in 200 older ones, which are
-    still missing (so reminders, escalations and the reminder report have something to show).
-    Deterministic. Returns how many returns it added."""
+    except `late_percent` of those due in the last 60 days and 1 in 40 of those due in the
+    90 days before, which are still missing (so reminders, escalations and the reminder report
+    have something to show). Older periods are all in: a council chases a missing return
+    within weeks, not years. Deterministic. Returns
+    how many returns it added."""
     recent = as_of - timedelta(days=60)
+    overdue = as_of - timedelta(days=150)  # the quarter before: escalated by now
 
     def late(account_id: int, start: date, due: date) -> bool:
         key = zlib.crc32(f"{account_id}:{start.isoformat()}".encode())
-        return key % 100 < late_percent if due >= recent else key % 200 == 0
+        if due >= recent:
+            return key % 100 < late_percent
+        return due >= overdue and key % 40 == 0
 
     now = utcnow()
     table = MonitoringReturn.__table__

@@ -18,7 +18,7 @@ from ..core.money import from_pence
 from ..extensions import db
 from ..monitoring import statement_services
 from ..monitoring.tiers import periods_for
-from ..payments.models import Payment
+from ..payments.ledger_models import Payment
 
 RECIPIENT = "recipient@demo.glenarden.example"
 

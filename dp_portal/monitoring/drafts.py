@@ -15,7 +15,7 @@ from ..core import audit
 from ..core.errors import RuleError
 from ..core.money import ZERO, from_pence, to_pence
 from ..extensions import db
-from ..payments.models import Payment
+from ..payments.ledger_models import Payment
 from . import statement_figures
 from .lifecycle import ReturnStatus
 from .models import SPEND_COLUMNS, MonitoringReturn

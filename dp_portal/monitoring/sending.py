@@ -14,8 +14,9 @@ from ..core.errors import RuleError
 from ..core.money import from_pence, to_pence
 from ..core.types import local_today, utcnow
 from ..payments.budgets import LineKind
+from ..payments.plans import load_plans
+from ..payments.pricing import weekly_on
 from ..payments.rates import RateBook
-from ..payments.runs import load_plans, weekly_on
 from ..payments.services import rate_book
 from . import escalations, expected
 from .drafts import figures_of, last_accepted_closing, payments_in, versions

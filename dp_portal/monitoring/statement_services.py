@@ -24,7 +24,7 @@ from ..core.errors import NotFound, RuleError
 from ..core.money import ZERO, from_pence, to_pence
 from ..core.uploads import STATEMENT, Checked, UploadError, check_upload, store
 from ..extensions import db
-from ..payments.models import Payment
+from ..payments.ledger_models import Payment
 from . import drafts, statement_figures
 from .models import (
     MonitoringReturn,

@@ -17,10 +17,12 @@ from sqlalchemy import func, select
 from ..core.calendar import PaymentSchedule, Period, financial_year_start
 from ..core.money import to_pence
 from ..extensions import db
+from .ledger_models import Payment
 from .lifecycles import RunStatus
-from .models import Budget, Payment, PaymentRun, RateRow, RunLine
+from .models import Budget, RateRow
 from .pricing import PeriodPricer
 from .rates import RateBook
+from .run_models import PaymentRun, RunLine
 
 
 class PastPeriods:

@@ -10,7 +10,7 @@ from ..core import audit
 from ..core.errors import RuleError
 from ..core.money import to_pence
 from ..extensions import db
-from .models import LedgerEntry, Payment
+from .ledger_models import LedgerEntry, Payment
 
 
 def record_adjustment(

@@ -23,9 +23,11 @@ from ..core.pagination import BoundedPage, bounded_page
 from ..core.permissions import Viewer
 from ..core.tasks import Group, Task
 from ..extensions import db
+from .ledger_models import Payment, Recovery
 from .lifecycles import BudgetStatus, RecoveryStatus, RunStatus
-from .models import Budget, Payment, PaymentRun, RateRow, Recovery
+from .models import Budget, RateRow
 from .rates import RateKind
+from .run_models import PaymentRun
 
 RUN_FILTERS = {"others": "Built by another officer", "mine": "Built by you"}
 RECOVERY_METHODS = {"offset": "Taken from payments", "invoice": "Invoiced"}

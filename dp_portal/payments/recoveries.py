@@ -19,8 +19,9 @@ from ..core.errors import RuleError
 from ..core.letters import letter_row, record_letters
 from ..core.money import from_pence, round_money, to_pence
 from ..extensions import db
+from .ledger_models import Recovery
 from .lifecycles import RecoveryStatus, move
-from .models import Recovery, RunLine
+from .run_models import RunLine
 from .schedule import PeriodAmount
 
 

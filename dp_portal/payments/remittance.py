@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..accounts.services import correspondents
 from ..core.letters import html_to_pdf, render_html
 from ..extensions import db
-from .models import Payment
+from .ledger_models import Payment
 
 
 def remittance_parts(payment: Payment) -> tuple[list[Payment], list[Payment]]:

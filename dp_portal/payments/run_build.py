@@ -16,16 +16,16 @@ from ..core.money import from_pence
 from ..core.types import local_today
 from ..extensions import db
 from ..third_party.models import Mandate, Organisation
-from . import run_periods
+from . import run_periods, run_review, run_summary
 from .arrears import arrears_inputs
 from .bankfile import reference_suffix
 from .council_scale import cycle_collector_paused, insert_tuples
 from .lifecycles import RunStatus
-from .models import PaymentRun, RunLine
 from .plans import load_plans, rate_book
 from .pricing import PeriodPricer
 from .recoveries import open_offsets, with_offsets
 from .run_lines import AMOUNT, ARREARS, COLUMNS, OUTCOME, figures, withhold_reason
+from .run_models import PaymentRun, RunLine
 
 
 def payment_schedule(config) -> PaymentSchedule:
@@ -65,6 +65,9 @@ def build_run(
     paid = [row for row in rows if row[OUTCOME] == "pay"]
     run.total_pence = sum(row[AMOUNT] + row[ARREARS] for row in paid)
     run.payment_count, run.withheld_count = len(paid), len(rows) - len(paid)
+    previous = run_summary.previous_committed(run)
+    run_summary.summarise(run, rows, previous)
+    run_review.keep_changers(run, previous)
     _record_built(run, actor)
     return run
 

@@ -19,9 +19,10 @@ from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
 from . import hooks, lifecycles, run_periods, run_review
 from .council_scale import cycle_collector_paused
+from .ledger_models import LedgerEntry, Payment
 from .lifecycles import RunStatus, move
-from .models import LedgerEntry, Payment, PaymentRun, RunLine
 from .recoveries import apply_offsets
+from .run_models import PaymentRun, RunLine
 
 RUN_LOCK_KEY = 7_431_001  # PostgreSQL advisory lock: one run commits at a time
 

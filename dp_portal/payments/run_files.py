@@ -11,11 +11,12 @@ from ..core.errors import NotFound
 from ..core.money import from_pence
 from ..core.spreadsheets import workbook_bytes
 from ..extensions import db
-from . import run_review
+from . import run_pages
 from .bankfile import Originator, Transfer, csv_file, reference_suffix, standard18_file
 from .council_scale import cycle_collector_paused
+from .ledger_models import Payment
 from .lifecycles import RunStatus
-from .models import Payment, PaymentRun, RunLine
+from .run_models import PaymentRun, RunLine
 
 
 def run_transfers(run_id: int) -> list[Transfer]:
@@ -103,7 +104,7 @@ def download_run_report(run: PaymentRun, *, actor) -> bytes:
 
 
 def _summary(run: PaymentRun) -> list[list]:
-    totals = run_review.run_totals(run.id)
+    totals = run_pages.run_totals(run)
     return [
         ["Period", f"{run.period_start.isoformat()} to {run.period_end.isoformat()}"],
         ["Pay date", run.pay_date.isoformat()],

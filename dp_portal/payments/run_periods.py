@@ -27,7 +27,7 @@ from ..core.calendar_models import working_calendar
 from ..core.errors import RuleError
 from ..extensions import db
 from .lifecycles import RunStatus
-from .models import PaymentRun
+from .run_models import PaymentRun
 
 LATE_LOOKBACK = 3  # periods before the current one that may still be paid late
 

@@ -10,20 +10,21 @@ the account's id and the same transaction as the change (and which nobody can re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections import defaultdict
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy import and_, exists, func, insert, or_, select
 
-from ..accounts.models import Account, Person
+from ..accounts.models import Account
 from ..auth.models import User
 from ..core.audit import AuditEvent
-from ..core.money import from_pence
 from ..extensions import db
 from ..third_party.models import Mandate, Organisation
-from . import lifecycles
 from .lifecycles import RunStatus
-from .models import Payment, PaymentRun, RunLine
+from .run_models import PaymentRun, RunChanger, RunLine
+from .run_summary import (
+    previous_committed,
+)
 
 # Account changes that alter what a run pays or to whom, in plain words for the run page.
 ACCOUNT_CHANGES = {
@@ -51,10 +52,18 @@ REQUESTS = {
     "bank_details.change_requested": "asked for new bank details",
     "budget.proposed": "proposed a budget",
 }
-MAJOR_CHANGE = 10  # percent up or down that an approver is shown
+DOING = ACCOUNT_CHANGES | REQUESTS
 
 
-def _account_events(run_id: int, after: datetime | None, actions):
+def _account_events(
+    run_id: int,
+    after: datetime | None,
+    actions,
+    *,
+    until: datetime | None = None,
+):
+    """(action, actor, distinct accounts in the run) of the audit log's events of `actions`
+    after `after` (and up to `until`)."""
     query = (
         select(AuditEvent.action, AuditEvent.actor_id, func.count(AuditEvent.account_id.distinct()))
         .join(
@@ -66,6 +75,8 @@ def _account_events(run_id: int, after: datetime | None, actions):
     )
     if after is not None:
         query = query.where(AuditEvent.occurred_at > after)
+    if until is not None:
+        query = query.where(AuditEvent.occurred_at <= until)
     return db.session.execute(query).all()
 
 
@@ -96,7 +107,7 @@ def stale_reasons(run: PaymentRun) -> list[str]:
         .limit(1)
     ).first():
         reasons.append("another run was committed, so arrears may differ")
-    moved = _payees_moved(run.id)
+    moved = _payees_moved(run)
     if moved:
         plural = moved != 1
         reasons.append(
@@ -106,16 +117,27 @@ def stale_reasons(run: PaymentRun) -> list[str]:
     return reasons
 
 
-def _payees_moved(run_id: int) -> int:
+IN_FLIGHT = timedelta(hours=1)
+
+
+def _payees_moved(run: PaymentRun) -> int:
     """Paid lines whose snapshot differs from where the money would go now (the account's
     bank details, or the managing organisation's pooled account): the belt to the audit
-    log's braces (the commit pays the snapshot whatever happens)."""
+    log's braces (the commit pays the snapshot whatever happens).
+
+    Both counts start from the few rows that can have moved, not from the run's lines: every
+    change of an account's bank details stamps bank_details_changed_at (a database trigger,
+    migration 0018), so only accounts changed about the build are compared (the margin
+    covers a change whose transaction began before the build and ended after it); and only
+    accounts with a mandate can be paid to an organisation."""
+    changed = select(Account.id).where(Account.bank_details_changed_at >= run.built_at - IN_FLIGHT)
     person = (
         select(func.count())
         .select_from(RunLine)
         .join(Account, Account.id == RunLine.account_id)
         .where(
-            RunLine.run_id == run_id,
+            RunLine.run_id == run.id,
+            RunLine.account_id.in_(changed),
             RunLine.outcome == "pay",
             RunLine.payee_type == "person",
             or_(
@@ -125,7 +147,6 @@ def _payees_moved(run_id: int) -> int:
             ),
         )
     )
-    run = db.session.get(PaymentRun, run_id)
     still_paid = exists().where(
         Mandate.account_id == RunLine.account_id,
         Mandate.scope == "manage_money",
@@ -139,7 +160,8 @@ def _payees_moved(run_id: int) -> int:
         select(func.count())
         .select_from(RunLine)
         .where(
-            RunLine.run_id == run_id,
+            RunLine.run_id == run.id,
+            RunLine.account_id.in_(select(Mandate.account_id)),
             RunLine.outcome == "pay",
             RunLine.payee_type == "organisation",
             ~still_paid,
@@ -148,30 +170,97 @@ def _payees_moved(run_id: int) -> int:
     return db.session.execute(person).scalar_one() + db.session.execute(organisation).scalar_one()
 
 
-def previous_committed(run: PaymentRun) -> PaymentRun | None:
-    return db.session.execute(
-        select(PaymentRun)
-        .where(
-            PaymentRun.status == RunStatus.COMMITTED,
-            PaymentRun.period_index < run.period_index,
-        )
-        .order_by(PaymentRun.period_index.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-
-
 def blocked_approvers(run: PaymentRun) -> dict[int, str]:
     """User id -> why they may not approve: they built the run, or changed (or asked to
     change) something it pays on since the last committed run."""
     blocked = {run.built_by_id: "built this run"}
     previous = previous_committed(run)
     since = previous.committed_at if previous else None
-    doing = ACCOUNT_CHANGES | REQUESTS
-    for action, actor_id, accounts in _account_events(run.id, since, doing):
-        if actor_id is not None and actor_id not in blocked:
-            what = doing[action]
+    for (action, actor_id), accounts in sorted(_changers(run, previous, since).items()):
+        if actor_id not in blocked:
+            what = DOING[action]
             blocked[actor_id] = f"{what} for {accounts} account{'s' if accounts != 1 else ''} in it"
     return blocked
+
+
+def _changers(run: PaymentRun, previous, since) -> dict[tuple[str, int], int]:
+    """(action, actor) -> accounts in the run they did it to since `since`: what the build
+    kept up to shortly before it (keep_changers), plus the accounts the audit log has since
+    that the kept count does not already hold (exact: an account counts once)."""
+    kept_for = previous.id if previous else None
+    if run.summarised_at is None or run.compared_with_run_id != kept_for:
+        return _counted(_account_events(run.id, since, DOING))
+    cut = run.built_at - IN_FLIGHT
+    if since is not None:
+        cut = max(cut, since)
+    counts = {
+        (row.action, row.actor_id): row.accounts
+        for row in db.session.execute(
+            select(RunChanger).where(RunChanger.run_id == run.id)
+        ).scalars()
+    }
+    later: dict[tuple[str, int], set[int]] = defaultdict(set)
+    for action, actor_id, account_id in db.session.execute(
+        _events(DOING, after=cut).join(
+            RunLine, and_(RunLine.account_id == AuditEvent.account_id, RunLine.run_id == run.id)
+        )
+    ):
+        later[(action, actor_id)].add(account_id)
+    both = later.keys() & counts.keys()
+    if both:
+        # Of the accounts changed since the cut, those the same person had already changed
+        # the same way before it (read by account: a few rows, not the whole window).
+        accounts = sorted(set().union(*(later[pair] for pair in both)))
+        query = _events(DOING, after=since, until=cut)
+        earlier = {
+            (action, actor_id, account_id)
+            for chunk in range(0, len(accounts), 500)
+            for action, actor_id, account_id in db.session.execute(
+                query.where(AuditEvent.account_id.in_(accounts[chunk : chunk + 500]))
+            )
+        }
+        for action, actor_id in both:
+            later[(action, actor_id)] -= {
+                account for account in accounts if (action, actor_id, account) in earlier
+            }
+    for pair, accounts_since in later.items():
+        counts[pair] = counts.get(pair, 0) + len(accounts_since)
+    return counts
+
+
+def _events(actions, *, after: datetime | None, until: datetime | None = None):
+    """Distinct (action, actor, account) of the audit log's events of `actions` by a person,
+    in the window."""
+    query = (
+        select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.account_id)
+        .where(AuditEvent.action.in_(list(actions)), AuditEvent.actor_id.is_not(None))
+        .distinct()
+    )
+    if after is not None:
+        query = query.where(AuditEvent.occurred_at > after)
+    if until is not None:
+        query = query.where(AuditEvent.occurred_at <= until)
+    return query
+
+
+def _counted(rows) -> dict[tuple[str, int], int]:
+    return {(action, actor): n for action, actor, n in rows if actor is not None}
+
+
+def keep_changers(run: PaymentRun, previous: PaymentRun | None) -> None:
+    """At the build: who changed what in the run since the last committed run, up to an hour
+    before the build (a change in flight at the build is read from the audit log later), so
+    the run's page does not go through every change since the last run each time."""
+    since = previous.committed_at if previous else None
+    rows = _counted(_account_events(run.id, since, DOING, until=run.built_at - IN_FLIGHT))
+    if rows:
+        db.session.execute(
+            insert(RunChanger),
+            [
+                {"run_id": run.id, "action": action, "actor_id": actor, "accounts": n}
+                for (action, actor), n in rows.items()
+            ],
+        )
 
 
 def blocked_names(blocked: dict[int, str]) -> list[tuple[str, str]]:
@@ -179,178 +268,3 @@ def blocked_names(blocked: dict[int, str]) -> list[tuple[str, str]]:
         return []
     users = db.session.execute(select(User.id, User.full_name).where(User.id.in_(blocked))).all()
     return sorted((name, blocked[user_id]) for user_id, name in users)
-
-
-@dataclass(frozen=True)
-class PayeeChange:
-    account_id: int
-    reference: str
-    person: str
-    payee_name: str | None
-    sort_code: str | None
-    last_four: str | None
-    before_pence: int | None
-    after_pence: int
-    new_payee: bool
-    new_bank_details: bool
-    big_change: bool
-
-
-def _paid_by(run_id: int):
-    """What each account was paid by a run, and to whom (a subquery)."""
-    return (
-        select(
-            Payment.account_id,
-            func.sum(Payment.amount_pence).label("paid"),
-            func.max(Payment.sort_code).label("sort_code"),
-            func.max(Payment.account_number).label("account_number"),
-            func.max(Payment.payee_name).label("payee_name"),
-        )
-        .where(Payment.run_id == run_id)
-        .group_by(Payment.account_id)
-        .subquery()
-    )
-
-
-def changes_since_last_run(run: PaymentRun, limit: int = 500) -> tuple[PaymentRun | None, list]:
-    """The paid lines an approver should look at twice, against the last committed run."""
-    previous = previous_committed(run)
-    if previous is None:
-        return None, []
-    before = _paid_by(previous.id)
-    now = RunLine.amount_pence + RunLine.arrears_pence
-    new_payee = before.c.account_id.is_(None)
-    new_bank = or_(
-        before.c.sort_code.is_distinct_from(RunLine.sort_code),
-        before.c.account_number.is_distinct_from(RunLine.account_number),
-        before.c.payee_name.is_distinct_from(RunLine.payee_name),
-    )
-    # |now - before| > 10% of before, in whole pence (no division, no rounding).
-    big = func.abs(now - before.c.paid) * 100 > before.c.paid * literal(MAJOR_CHANGE)
-    rows = db.session.execute(
-        select(
-            RunLine.account_id,
-            Account.reference,
-            Person.first_name + " " + Person.last_name,
-            RunLine.payee_name,
-            RunLine.sort_code,
-            RunLine.account_number,
-            before.c.paid,
-            now,
-            new_payee,
-            and_(~new_payee, new_bank),
-            and_(~new_payee, big),
-        )
-        .join(Account, Account.id == RunLine.account_id)
-        .join(Person, Person.id == Account.person_id)
-        .outerjoin(before, before.c.account_id == RunLine.account_id)
-        .where(RunLine.run_id == run.id, RunLine.outcome == "pay", or_(new_payee, new_bank, big))
-        .order_by(Account.reference)
-        .limit(limit)
-    ).all()
-    return previous, [_payee_change(*row) for row in rows]
-
-
-def _payee_change(
-    account_id, reference, person, name, sort_code, number, before, after, *flags
-) -> PayeeChange:
-    return PayeeChange(
-        account_id,
-        reference,
-        person,
-        name,
-        sort_code,
-        number[-4:] if number else None,
-        None if before is None else int(before),
-        int(after),
-        *(bool(flag) for flag in flags),
-    )
-
-
-# --- What the run pages list -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunPage:
-    """Everything the run page shows an officer before they approve, commit or cancel."""
-
-    totals: dict
-    withheld: list[RunLine]
-    paid: object  # Flask-SQLAlchemy's Pagination of the paid lines, 50 a page
-    stale: list[str]
-    previous: PaymentRun | None
-    changes: list[PayeeChange]
-    blocked_me: str | None  # why the reader may not approve it, if they may not
-    blocked: list[tuple[str, str]]  # (name, why) of everyone who may not approve it
-    next_states: frozenset[RunStatus]
-
-
-def run_page(run: PaymentRun, reader_id: int, page: int | None) -> RunPage:
-    previous, changes = changes_since_last_run(run)
-    approvable = RunStatus.APPROVED in lifecycles.next_states(RunStatus(run.status))
-    blocked = blocked_approvers(run) if approvable else {}
-    paid_lines = (
-        select(RunLine)
-        .where(RunLine.run_id == run.id, RunLine.outcome == "pay")
-        .order_by(RunLine.account_id)
-    )
-    return RunPage(
-        totals=run_totals(run.id),
-        withheld=withheld_lines(run.id),
-        paid=db.paginate(paid_lines, page=page, per_page=50, error_out=False),
-        stale=stale_reasons(run),
-        previous=previous,
-        changes=changes,
-        blocked_me=blocked.get(reader_id),
-        blocked=blocked_names(blocked),
-        next_states=lifecycles.next_states(RunStatus(run.status)),
-    )
-
-
-def run_totals(run_id: int) -> dict:
-    """Totals by SDS option and payee type, and the reasons lines were withheld."""
-    by_option = db.session.execute(
-        select(
-            RunLine.sds_option,
-            RunLine.payee_type,
-            func.count(),
-            func.sum(RunLine.amount_pence + RunLine.arrears_pence),
-        )
-        .where(RunLine.run_id == run_id, RunLine.outcome == "pay")
-        .group_by(RunLine.sds_option, RunLine.payee_type)
-        .order_by(RunLine.sds_option, RunLine.payee_type)
-    ).all()
-    reasons = db.session.execute(
-        select(RunLine.reason, func.count())
-        .where(RunLine.run_id == run_id, RunLine.outcome == "withhold")
-        .group_by(RunLine.reason)
-        .order_by(func.count().desc())
-    ).all()
-    return {
-        "by_option": [
-            (opt, payee, count, from_pence(int(total or 0)))
-            for opt, payee, count, total in by_option
-        ],
-        "withheld": [(reason, count) for reason, count in reasons],
-    }
-
-
-def recent_runs(limit: int = 30) -> list[PaymentRun]:
-    return list(
-        db.session.execute(
-            select(PaymentRun)
-            .order_by(PaymentRun.period_start.desc(), PaymentRun.id.desc())
-            .limit(limit)
-        ).scalars()
-    )
-
-
-def withheld_lines(run_id: int, limit: int = 200) -> list[RunLine]:
-    return list(
-        db.session.execute(
-            select(RunLine)
-            .where(RunLine.run_id == run_id, RunLine.outcome == "withhold")
-            .order_by(RunLine.account_id)
-            .limit(limit)
-        ).scalars()
-    )

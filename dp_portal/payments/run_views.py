@@ -11,7 +11,7 @@ from ..core.errors import RuleError
 from ..core.forms import choices
 from ..core.permissions import roles_required, viewer
 from ..core.types import local_today
-from . import bp, home, run_decisions, run_files, run_periods, run_review, scope
+from . import bp, home, run_decisions, run_files, run_pages, run_periods, run_review, scope
 from .forms import BuildRunForm, ConfirmForm
 from .lifecycles import RunStatus, next_states
 from .run_build import build_run, payment_schedule
@@ -64,7 +64,7 @@ def payment_runs():
 @roles_required(*FINANCE)
 def payment_run(run_id: int):
     run = scope.load_run(viewer(), run_id)
-    page = run_review.run_page(run, current_user.id, request.args.get("page", type=int))
+    page = run_pages.run_page(run, current_user.id, request.args.get("page", type=int))
     return render_template(
         "payments/run.html",
         run=run,

@@ -10,7 +10,9 @@ from ..core.errors import NotFound
 from ..core.permissions import Viewer
 from ..extensions import db
 from ..third_party.models import Organisation
-from .models import Budget, Payment, PaymentRun
+from .ledger_models import Payment
+from .models import Budget
+from .run_models import PaymentRun
 
 RUN_ROLES = frozenset({Role.FINANCE_OFFICER})
 

@@ -98,3 +98,62 @@ def test_demo_returns_leave_a_realistic_few_late(app_ctx, db_session):
     assert 0 < len(late) < before * 0.05  # most returns are in; a few are late
     recent = [p for _, p in late if p.due >= date(2026, 9, 24)]
     assert recent, "some of the latest returns are late, so reminders have work to show"
+
+
+def test_the_demo_is_a_month_in_the_life_of_a_council(app, db_session):
+    """What `make run` shows: the next run waiting for a second officer (and fit to approve),
+    the two before it paid with this year's uplift and its arrears between them, returns
+    waiting for review (clean, flagged and one queried with its question), escalations only
+    for returns genuinely late, and a suspension with its letter."""
+    from datetime import date, timedelta
+
+    from dp_portal.core.letters import Letter
+    from dp_portal.extensions import db
+    from dp_portal.monitoring.models import EscalationTask, MonitoringReturn
+    from dp_portal.payments import run_review
+    from dp_portal.payments.models import Uplift
+    from dp_portal.payments.run_models import PaymentRun, RunLine
+
+    result = app.test_cli_runner().invoke(args=["dp", "demo", "--accounts", "150", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        s = db.session
+        runs = s.execute(select(PaymentRun).order_by(PaymentRun.period_index)).scalars().all()
+        assert [r.status for r in runs] == ["committed", "committed", "built"]
+        assert run_review.stale_reasons(runs[2]) == []
+        second_officer = s.execute(select(User).where(User.email.like("finance2@%"))).scalar_one()
+        assert second_officer.id not in run_review.blocked_approvers(runs[2])
+        (uplift,) = s.execute(select(Uplift)).scalars().all()
+        assert uplift.effective_from == runs[0].period_start
+        arrears = select(func.sum(RunLine.arrears_pence)).where(
+            RunLine.run_id == runs[1].id, RunLine.outcome == "pay"
+        )
+        assert s.execute(arrears).scalar() > 0
+        waiting = (
+            s.execute(
+                select(MonitoringReturn).where(
+                    MonitoringReturn.status.in_(["submitted", "queried"])
+                )
+            )
+            .scalars()
+            .all()
+        )
+        flagged = [r for r in waiting if r.flags_json not in (None, "", "[]")]
+        assert 0 < len(flagged) < len(waiting)
+        (queried,) = [r for r in waiting if r.status == "queried"]
+        assert "receipt or invoice" in queried.query_message
+        today = date.today()  # noqa: DTZ011 - the demo's own day
+        accepted_ends = s.execute(
+            select(func.max(MonitoringReturn.period_end)).where(
+                MonitoringReturn.status == "accepted"
+            )
+        ).scalar()
+        assert accepted_ends < today
+        tasks = s.execute(select(EscalationTask)).scalars().all()
+        assert tasks and all(t.due_date >= today - timedelta(days=150) for t in tasks)
+        suspended = [t for t in tasks if t.status == "suspended"]
+        assert suspended
+        letter_kinds = s.execute(
+            select(Letter.kind).where(Letter.account_id == suspended[0].account_id)
+        ).scalars()
+        assert "suspension" in set(letter_kinds)

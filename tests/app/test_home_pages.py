@@ -19,7 +19,9 @@ from dp_portal.employers.services import _admin_tasks
 from dp_portal.extensions import db
 from dp_portal.monitoring.models import EscalationTask, MonitoringReturn
 from dp_portal.payments.home import _rate_task
-from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow, Recovery
+from dp_portal.payments.ledger_models import Payment, Recovery
+from dp_portal.payments.models import Budget, RateRow
+from dp_portal.payments.run_models import PaymentRun
 
 from ..conftest import sign_in_as
 from ..factories import UPLIFT_CONTEXT

@@ -41,7 +41,9 @@ from dp_portal.employers.models import (
     HandbookVersion,
 )
 from dp_portal.monitoring.models import EscalationTask, Evidence, MonitoringReturn, StatementImport
-from dp_portal.payments.models import Budget, Payment, PaymentRun, RateRow
+from dp_portal.payments.ledger_models import Payment
+from dp_portal.payments.models import Budget, RateRow
+from dp_portal.payments.run_models import PaymentRun
 from dp_portal.third_party.models import PooledAccountChange
 from dp_portal.third_party.money_models import (
     ClientBalance,

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from dp_portal.auth.models import Role
 from dp_portal.extensions import db
-from dp_portal.payments.models import Payment
+from dp_portal.payments.ledger_models import Payment
 
 from ..factories import Factory
 from .conftest import check_accessibility, nav, sign_in

@@ -16,7 +16,7 @@ from dp_portal.core.calendar import Cycle, PaymentSchedule
 from dp_portal.extensions import db
 from dp_portal.payments import hooks, run_build, run_decisions, services
 from dp_portal.payments.budgets import LineKind, LineSpec
-from dp_portal.payments.models import Payment
+from dp_portal.payments.ledger_models import Payment
 from dp_portal.payments.rates import RateKind
 from dp_portal.third_party.money_models import ClientBalance, ClientPosting
 

@@ -14,7 +14,8 @@ from dp_portal.client_money import reconciliation
 from dp_portal.client_money.reconciliation import TRANSITIONS, RecStatus
 from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
-from dp_portal.payments.models import Payment, PaymentRun
+from dp_portal.payments.ledger_models import Payment
+from dp_portal.payments.run_models import PaymentRun
 from dp_portal.third_party.money_models import PostingKind
 
 from .conftest import put

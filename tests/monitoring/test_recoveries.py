@@ -10,7 +10,9 @@ from sqlalchemy import select
 from dp_portal.auth.models import Role
 from dp_portal.core.letters import Letter
 from dp_portal.monitoring.models import MonitoringReturn
-from dp_portal.payments.models import Budget, BudgetLine, Payment, PaymentRun, RateRow, Recovery
+from dp_portal.payments.ledger_models import Payment, Recovery
+from dp_portal.payments.models import Budget, BudgetLine, RateRow
+from dp_portal.payments.run_models import PaymentRun
 
 from ..conftest import sign_in_as
 

@@ -18,7 +18,7 @@ from dp_portal.monitoring import drafts, statement_services
 from dp_portal.monitoring.models import StatementImport, StatementLine
 from dp_portal.monitoring.periods import ReturnPeriod
 from dp_portal.monitoring.statement_figures import imported_lines
-from dp_portal.payments.models import Payment
+from dp_portal.payments.ledger_models import Payment
 
 CORPUS = Path(__file__).parent.parent / "data" / "statements"
 OCTOBER = ReturnPeriod(date(2026, 10, 1), date(2026, 12, 31), date(2027, 1, 28))

@@ -19,8 +19,9 @@ from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
 from dp_portal.payments import run_build, run_decisions, services
 from dp_portal.payments.budgets import LineKind, LineSpec
-from dp_portal.payments.models import LedgerEntry, Payment, PaymentRun
+from dp_portal.payments.ledger_models import LedgerEntry, Payment
 from dp_portal.payments.rates import RateKind
+from dp_portal.payments.run_models import PaymentRun
 
 from ..conftest import _TMP, make_config, scratch_database
 from ..factories import Factory

@@ -12,6 +12,7 @@ from dp_portal.auth.models import Role
 from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
 from dp_portal.payments import run_decisions, services
+from dp_portal.payments.ledger_models import Recovery
 from dp_portal.payments.lifecycles import (
     TRANSITIONS,
     BudgetStatus,
@@ -19,7 +20,8 @@ from dp_portal.payments.lifecycles import (
     RunStatus,
     move,
 )
-from dp_portal.payments.models import Budget, PaymentRun, Recovery
+from dp_portal.payments.models import Budget
+from dp_portal.payments.run_models import PaymentRun
 
 PAIRS = [
     (kind, before, after)

@@ -12,8 +12,9 @@ from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
 from dp_portal.payments import corrections, run_build, run_decisions, run_files, services
 from dp_portal.payments.budgets import LineKind, LineSpec
-from dp_portal.payments.models import LedgerEntry, Payment, PaymentRun, RunLine
+from dp_portal.payments.ledger_models import LedgerEntry, Payment
 from dp_portal.payments.rates import RateKind
+from dp_portal.payments.run_models import PaymentRun, RunLine
 
 D = Decimal
 # Runs are built ahead of their pay dates (paying late is its own test).

@@ -2,7 +2,7 @@
 built, any later change makes the run stale, nobody who changed what it depends on approves
 it, late periods are paid only on purpose, and runs are committed in order."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,10 +15,19 @@ from dp_portal.core.audit import AuditEvent
 from dp_portal.core.calendar import Cycle, PaymentSchedule
 from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
-from dp_portal.payments import run_build, run_decisions, run_periods, run_review, services
+from dp_portal.payments import (
+    run_build,
+    run_decisions,
+    run_pages,
+    run_periods,
+    run_review,
+    run_summary,
+    services,
+)
 from dp_portal.payments.budgets import LineKind, LineSpec
-from dp_portal.payments.models import Payment, RunLine
+from dp_portal.payments.ledger_models import Payment
 from dp_portal.payments.rates import RateKind
+from dp_portal.payments.run_models import RunChanger, RunLine
 
 from ..conftest import sign_in_as
 
@@ -120,6 +129,9 @@ def test_a_change_that_skipped_the_audit_log_still_stops_the_commit(team, factor
     assert run_review.stale_reasons(run) == [
         "1 payee no longer has the bank details the run was built with"
     ]
+    # The database stamped when the details changed, as the app reads times.
+    db.session.refresh(account)
+    assert account.bank_details_changed_at >= run.built_at
     with pytest.raises(RuleError):
         run_decisions.commit_run(run.id, actor=approver)
 
@@ -211,7 +223,7 @@ def test_the_approver_sees_what_changed_since_the_last_run(team, factory):
     services.decide_budget(budget, approve=True, note="", actor=leader, ceiling=CEILING)
     new = _paid_account(factory, leader)
     second = _build(1, builder)
-    previous, changes = run_review.changes_since_last_run(second)
+    previous, changes = run_summary.changes_since_last_run(second)
     assert previous.id == first.id
     flagged = {c.account_id: (c.new_payee, c.new_bank_details, c.big_change) for c in changes}
     assert flagged == {
@@ -222,6 +234,13 @@ def test_the_approver_sees_what_changed_since_the_last_run(team, factory):
     assert same.id not in flagged
     (up,) = [c for c in changes if c.account_id == grown.id]
     assert up.after_pence * 100 > up.before_pence * 110
+    # What the build kept is what the lines say, and the page reads it.
+    assert run_summary.stored_changes(second) == changes
+    assert second.compared_with_run_id == first.id
+    kept = run_pages.run_totals(second)
+    second.summarised_at = None  # as a run built before summaries were kept
+    assert run_pages.run_totals(second) == kept
+    assert kept["by_option"] and sum(n for *_, n, _total in kept["by_option"]) == 4
 
 
 def test_a_late_period_is_never_offered_first_and_needs_a_reason(team, factory):
@@ -356,3 +375,48 @@ def test_exports_of_peoples_data_are_in_the_audit_log(client, factory, db_sessio
         ],
         key=str,
     )
+
+
+def test_every_page_of_a_run_lists_the_lines_the_count_says(team, factory, monkeypatch):
+    """Pages found from where the build noted each page starts hold the same lines, in the
+    same order, as counting through the run (two lines a page here)."""
+    builder, *_rest, leader = team
+    monkeypatch.setattr(run_summary, "LINES_A_PAGE", 2)
+    monkeypatch.setattr(run_pages, "LINES_A_PAGE", 2)
+    paid = sorted(_paid_account(factory, leader).id for _ in range(5))
+    factory.account()  # no budget: withheld, on no page
+    run = _build(0, builder)
+    kept = {n: [line.account_id for line in run_pages.paid_lines(run, n).items] for n in range(4)}
+    run.summarised_at = None  # as a run built before the pages were noted
+    counted = {
+        n: [line.account_id for line in run_pages.paid_lines(run, n).items] for n in range(4)
+    }
+    assert kept == counted
+    assert kept[1] + kept[2] + kept[3] == paid
+    assert kept[0] == kept[1]  # a page before the first is the first
+    assert run_pages.paid_lines(run, 99).page == 3  # and one after the last, the last
+
+
+@pytest.mark.parametrize("in_flight", [timedelta(0), timedelta(hours=1)])
+def test_who_may_not_approve_reads_the_same_from_what_the_build_kept(
+    team, factory, monkeypatch, in_flight
+):
+    """Kept at the build (up to `in_flight` before it) or read from the audit log, the same
+    people are blocked with the same counts, also when one of them asked again after the
+    build for another account in the run (counted once each, not twice)."""
+    monkeypatch.setattr(run_review, "IN_FLIGHT", in_flight)
+    builder, approver, clerk, leader = team
+    first, second = _paid_account(factory, leader), _paid_account(factory, leader)
+    _change_bank(first, clerk, approver)
+    run = _build(0, builder)
+    kept_rows = db.session.execute(select(RunChanger).where(RunChanger.run_id == run.id)).all()
+    assert bool(kept_rows) == (in_flight == timedelta(0))
+    proposed = bank_changes.Proposed("OTHER PAYEE", "309634", "00733445", "New account")
+    bank_changes.request_change(second, proposed, confirmed="", tables=None, actor=clerk)
+    again = bank_changes.request_change(first, proposed, confirmed="", tables=None, actor=clerk)
+    bank_changes.decide(again, approve=False, note="not needed", actor=approver)
+    kept = run_review.blocked_approvers(run)
+    # first (before the build and again after it) and second: two accounts, not three
+    assert kept[clerk.id] == "asked for new bank details for 2 accounts in it"
+    run.summarised_at = None  # as a run built before anything was kept
+    assert run_review.blocked_approvers(run) == kept

@@ -10,7 +10,7 @@ import pytest
 from dp_portal.auth.models import Role
 from dp_portal.core.types import local_today
 from dp_portal.payments import remittance
-from dp_portal.payments.models import LedgerEntry, Payment
+from dp_portal.payments.ledger_models import LedgerEntry, Payment
 
 from ..conftest import sign_in_as
 

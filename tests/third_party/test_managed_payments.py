@@ -12,8 +12,9 @@ from sqlalchemy import select
 from dp_portal.auth.models import Role
 from dp_portal.extensions import db
 from dp_portal.payments import run_decisions, run_review, services
-from dp_portal.payments.models import Payment, RunLine
+from dp_portal.payments.ledger_models import Payment
 from dp_portal.payments.rates import RateKind
+from dp_portal.payments.run_models import RunLine
 from dp_portal.third_party import org_services
 from dp_portal.third_party.models import Organisation
 
