@@ -6,7 +6,7 @@ events an account (2,000 of them by the officer the audit log is filtered on), a
 account, 1 in 100 of whose email copies failed, this period's payment run committed four weeks
 ago and the next period's built for every account, waiting for approval (so its page compares
 it with the last run, checks staleness and who may approve).
-Signed in as a finance officer.
+Signed in as a finance officer; each other role's home page signed in as that role.
 
 Usage: python bench/pages.py [accounts] [requests]   (default 100000 and 30 per page;
 BENCH_DATABASE_URL=postgresql://... for PostgreSQL)
@@ -160,12 +160,25 @@ def _council(n_accounts: int):
                 connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
         start_session(officer, lifetime=timedelta(hours=8))
         officer_id = officer.get_id()
+        others = {}  # the other roles' homes: role -> the user id a session names
+        for role in (Role.TEAM_LEADER, Role.ADMIN, Role.RECIPIENT):
+            user = db.session.execute(select(User).where(User.role == role).limit(1)).scalar()
+            start_session(user, lifetime=timedelta(hours=8))
+            others[role] = user.get_id()
         reference = db.session.execute(select(Account.reference).offset(n_accounts // 2)).scalar()
         account_id = db.session.execute(select(Account.id).limit(1)).scalar()
         db.session.commit()
         dialect = db.engine.dialect.name
     print(f"database: {dialect}; {n_accounts:,} accounts built in {built.seconds:.0f} s")
-    return app, officer_id, busy, reference, account_id, run_id
+    return app, officer_id, busy, reference, account_id, run_id, others
+
+
+def _signed_in(app, user_id: str):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user_id
+        session["_fresh"] = True
+    return client
 
 
 def main(n_accounts: int, n: int) -> None:
@@ -174,14 +187,11 @@ def main(n_accounts: int, n: int) -> None:
     hello.add_url_rule("/", "hello", lambda: "Hello, world!")
     baseline = rate(hello.test_client(), "/", 1000)
 
-    app, officer_id, busy, reference, account_id, run_id = _council(n_accounts)
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = officer_id
-        session["_fresh"] = True
+    app, officer_id, busy, reference, account_id, run_id, others = _council(n_accounts)
+    client = _signed_in(app, officer_id)
 
     pages = {
-        "home (counts by status)": "/",
+        "home, finance officer (what needs doing)": "/",
         "account list, page 1": "/accounts",
         "account list, page 1,000": "/accounts?page=1000",
         "account list, suspended only": "/accounts?status=suspended",
@@ -203,11 +213,22 @@ def main(n_accounts: int, n: int) -> None:
         "a run's lines, page 200": f"/payment-runs/{run_id}?page=200",
         "budgets waiting for approval": "/budgets",
         "bank details changes waiting": "/bank-details-changes",
+        "runs waiting for your approval": "/payment-runs?waiting=others",
+        "budgets you may approve": "/budgets?yours=1",
+        "budgets over the team leader limit": "/budgets/over-limit",
+        "recoveries still owed": "/recoveries",
+    }
+    homes = {  # the other roles' home pages, each signed in as that role
+        "home, team leader": others[Role.TEAM_LEADER],
+        "home, administrator": others[Role.ADMIN],
+        "home, a person with an account": others[Role.RECIPIENT],
     }
     print(f"hello-world Flask page: {baseline:,.0f} requests/s ({1000 / baseline:.2f} ms each)")
     slowest, slowest_label = 0.0, ""
-    for label, path in pages.items():
-        per_second = rate(client, path, n)
+    measured = [(label, client, path) for label, path in pages.items()]
+    measured += [(label, _signed_in(app, user), "/") for label, user in homes.items()]
+    for label, reader, path in measured:
+        per_second = rate(reader, path, n)
         ms = 1000 / per_second
         print(f"{label}: {ms:.1f} ms each ({per_second:,.0f} requests/s)")
         if ms > slowest:

@@ -14,28 +14,46 @@ from markupsafe import Markup
 from .auth.models import Role
 from .core import permissions
 from .core.money import format_money, from_pence
+from .core.tasks import Group
 
 _LONDON = ZoneInfo("Europe/London")
 
-# (label, endpoint): each item shows only to those its page lets in (the page's own access
-# rule decides, so a menu never offers a page that answers 403).
-NAVIGATION = [
-    ("Home", "pages.home"),
-    ("Accounts", "accounts.index"),
-    ("Organisations", "third_party.organisations"),
-    ("Your organisation", "third_party.my_organisation"),
-    ("Rates", "payments.rates"),
-    ("Budgets to approve", "payments.pending_budgets"),
-    ("Payment runs", "payments.payment_runs"),
-    ("Returns to review", "monitoring.queue"),
-    ("Escalations", "monitoring.escalation_queue"),
-    ("Reminder report", "reports.reminders"),
-    ("Letters not emailed", "payments.undelivered_letters"),
-    ("Audit log", "reports.audit_log"),
-    ("Users", "admin.users"),
-    ("Calendar", "admin.calendar"),
-    ("Bank checking", "admin.bank_checking"),
+# The main menu: (group, label, endpoint). Each item shows only to those its page lets in (the
+# page's own access rule decides, so a menu never offers a page that answers 403). A role with
+# few items sees them as they are; a role with more sees the groups, each a link to a small
+# page of its items (pages.menu) or, when it holds one item for that role, to the item itself,
+# so the menu stays on one line at 1280 px without JavaScript.
+NAVIGATION: list[tuple[Group, str, str]] = [
+    (Group.MONEY, "Payment runs", "payments.payment_runs"),
+    (Group.MONEY, "Budgets to approve", "payments.pending_budgets"),
+    (Group.MONEY, "Budgets over the team leader limit", "payments.over_ceiling"),
+    (Group.MONEY, "Recoveries still owed", "payments.recoveries"),
+    (Group.MONEY, "Rates", "payments.rates"),
+    (Group.MONEY, "Living wage uplift", "payments.uplift_preview"),
+    (Group.MONEY, "Client money reconciliations", "client_money.money_overview"),
+    (Group.RETURNS, "Returns to review", "monitoring.queue"),
+    (Group.RETURNS, "Escalations", "monitoring.escalation_queue"),
+    (Group.RETURNS, "Reminder report", "reports.reminders"),
+    (Group.PEOPLE, "Accounts", "accounts.index"),
+    (Group.PEOPLE, "Bank details to approve", "accounts.bank_changes_waiting"),
+    (Group.PEOPLE, "Organisations", "third_party.organisations"),
+    (Group.PEOPLE, "Pooled client accounts to approve", "third_party.pooled_changes_waiting"),
+    (Group.PEOPLE, "Your organisation", "third_party.my_organisation"),
+    (Group.PEOPLE, "Charter Mark applications", "employers.charter_queue"),
+    (Group.LETTERS, "Letters not emailed", "payments.undelivered_letters"),
+    (Group.SETTINGS, "Users", "admin.users"),
+    (Group.SETTINGS, "Working-day calendar", "admin.calendar"),
+    (Group.SETTINGS, "Reminder timetable", "monitoring.publish_timetable"),
+    (Group.SETTINGS, "Bank checking", "admin.bank_checking"),
+    (Group.SETTINGS, "Employer cost figures", "employers.cost_rates"),
+    (Group.SETTINGS, "PA Employer Handbook", "employers.handbook_admin"),
+    (Group.SETTINGS, "Charter Mark criteria", "employers.charter_criteria_versions"),
+    (Group.SETTINGS, "Audit log", "reports.audit_log"),
 ]
+# Up to this many items (besides Home) are shown as they are, without groups.
+FLAT_MENU = 4
+# Pages of a package that sit in a group although no menu item names them.
+GROUP_OF_BLUEPRINT = {"accounts": Group.PEOPLE, "third_party": Group.PEOPLE}
 
 
 def may_open(endpoint: str) -> bool:
@@ -44,21 +62,56 @@ def may_open(endpoint: str) -> bool:
     return permissions.may_open(role, current_app.view_functions.get(endpoint))
 
 
+def menu_items(group: Group | None = None) -> list[tuple[Group, str, str]]:
+    """The menu items the signed-in user may open (in one group, if given)."""
+    return [
+        item for item in NAVIGATION if (group is None or item[0] == group) and may_open(item[2])
+    ]
+
+
+def _active_group() -> Group | None:
+    endpoint = request.endpoint or ""
+    if endpoint == "pages.menu":
+        return Group.__members__.get((request.view_args or {}).get("group", "").upper())
+    for group, _, item in NAVIGATION:
+        if item == endpoint:
+            return group
+    return GROUP_OF_BLUEPRINT.get(endpoint.split(".")[0])
+
+
 def navigation() -> list[dict]:
     if not current_user.is_authenticated:
         return []
-    items = []
-    for label, endpoint in NAVIGATION:
-        if not may_open(endpoint):
+    home = {
+        "text": "Home",
+        "href": url_for("pages.home"),
+        "active": request.endpoint == "pages.home",
+    }
+    items = menu_items()
+    if len(items) <= FLAT_MENU:  # their accounts first: what a person comes for
+        items.sort(key=lambda item: item[0] != Group.PEOPLE)
+        active = _active_group()
+        return [home] + [
+            {
+                "text": label,
+                "href": url_for(endpoint),
+                "active": request.endpoint == endpoint
+                or (active == group and len([i for i in items if i[0] == group]) == 1),
+            }
+            for group, label, endpoint in items
+        ]
+    menu = [home]
+    for group in Group:
+        inside = [item for item in items if item[0] == group]
+        if not inside:
             continue
-        blueprint = endpoint.split(".")[0]
-        active = request.endpoint == endpoint or (
-            endpoint != "pages.home"
-            and (request.endpoint or "").startswith(blueprint + ".")
-            and blueprint in ("accounts", "third_party")
+        label, href = (
+            (inside[0][1], url_for(inside[0][2]))
+            if len(inside) == 1
+            else (group.value, url_for("pages.menu", group=group.name.lower()))
         )
-        items.append({"text": label, "href": url_for(endpoint), "active": active})
-    return items
+        menu.append({"text": label, "href": href, "active": _active_group() == group})
+    return menu
 
 
 def long_date(value: date | datetime | None) -> str:

@@ -14,11 +14,20 @@ from ..core import audit
 from ..core.letters import LetterRecipient
 from ..core.pagination import BoundedPage, bounded_page
 from ..core.permissions import Viewer
+from ..core.tasks import Group, Task
 from ..core.types import local_today
 from ..extensions import db
 from ..third_party.models import Mandate, Organisation
 from . import scope
-from .models import Account, AccountAccess, Correspondent, Person, Representative
+from .models import (
+    Account,
+    AccountAccess,
+    BankDetailsChange,
+    ChangeStatus,
+    Correspondent,
+    Person,
+    Representative,
+)
 
 PERSON_FIELDS = [
     "client_reference",
@@ -383,3 +392,21 @@ def _managing_organisations(account_ids: list[int]) -> dict[int, LetterRecipient
         )
         for row in rows
     }
+
+
+def home_tasks(viewer: Viewer) -> list[Task]:
+    """Accounts' part of a finance officer's home page: bank details changes waiting for a
+    second officer (all of them: the list behind it shows every one)."""
+    if viewer.role != "finance_officer":
+        return []
+    waiting = select(func.count()).where(BankDetailsChange.status == ChangeStatus.PENDING)
+    count = db.session.execute(waiting).scalar_one()
+    return [
+        Task(
+            "Bank details changes waiting for a second officer",
+            count,
+            "accounts.bank_changes_waiting",
+            urgent=True,
+            group=Group.PEOPLE,
+        )
+    ]

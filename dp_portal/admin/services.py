@@ -3,10 +3,10 @@ tables and who may use the portal. Never commits: the request does."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 
 from ..auth import services as auth_services
 from ..auth.models import Role, User
@@ -16,6 +16,9 @@ from ..core.calendar_models import CalendarOverride
 from ..core.errors import NotFound, RuleError
 from ..core.modulus import ModulusTables, TableError
 from ..core.modulus_models import ModulusTableVersion
+from ..core.permissions import Viewer
+from ..core.tasks import Group, Task
+from ..core.types import utcnow
 from ..extensions import db
 from ..third_party import services as third_party
 
@@ -125,11 +128,34 @@ def table_versions() -> list:
 # --- Users ----------------------------------------------------------------------------------
 
 
-def users_page(role: str, page: int) -> Pagination:
+def locked_out(now: datetime) -> ColumnElement[bool]:
+    """Users locked after too many wrong passwords, until the lock runs out."""
+    return User.locked_until > now
+
+
+def users_page(role: str, page: int, *, locked: bool = False) -> Pagination:
     query = select(User).order_by(User.full_name, User.id)
     if role in set(Role):
         query = query.where(User.role == role)
+    if locked:
+        query = query.where(locked_out(utcnow()))
     return db.paginate(query, page=page, per_page=USERS_PER_PAGE, error_out=False)
+
+
+def home_tasks(viewer: Viewer) -> list[Task]:
+    """The administrators' part of the home page: users locked out now."""
+    if viewer.role != Role.ADMIN:
+        return []
+    locked = select(func.count()).where(locked_out(utcnow()))
+    return [
+        Task(
+            "Users locked out after wrong passwords",
+            db.session.execute(locked).scalar_one(),
+            "admin.users",
+            {"status": "locked"},
+            group=Group.SETTINGS,
+        )
+    ]
 
 
 def load_user(user_id: int) -> User:

@@ -40,9 +40,11 @@ def _send_password_link(user: User, kind: LinkKind, *, sent: str) -> None:
 @bp.route("/users")
 @roles_required(Role.ADMIN)
 def users():
-    role = request.args.get("role", "")
-    page = services.users_page(role, request.args.get("page", 1, type=int))
-    return render_template("admin/users.html", page=page, role=role, roles=list(Role))
+    role, locked = request.args.get("role", ""), request.args.get("status") == "locked"
+    page = services.users_page(role, request.args.get("page", 1, type=int), locked=locked)
+    return render_template(
+        "admin/users.html", page=page, role=role, roles=list(Role), locked=locked
+    )
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])

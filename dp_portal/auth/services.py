@@ -131,10 +131,17 @@ def _clear_failures(user: User, now: datetime) -> bool:
     cleared = db.session.execute(
         update(User)
         .where(User.id == user.id, _not_locked(now))
-        .values(failed_sign_ins=0, locked_until=None, last_sign_in_at=now)
+        .values(
+            failed_sign_ins=0,
+            locked_until=None,
+            previous_sign_in_at=User.last_sign_in_at,  # SET reads the row as it was
+            last_sign_in_at=now,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.expire(user, ["failed_sign_ins", "locked_until", "last_sign_in_at"])
+    db.session.expire(
+        user, ["failed_sign_ins", "locked_until", "last_sign_in_at", "previous_sign_in_at"]
+    )
     return cleared == 1
 
 

@@ -20,6 +20,7 @@ Use cases (load through scope.py, apply the rules, write, audit; never commit)
     escalations.py  the tasks after the last reminder: suspend, reinstate, close
     expected.py     which returns are owed, kept in a table for the reminder report
     jobs.py         the daily reminder run
+    services.py     what the home pages count (read only)
 Web: forms.py, views.py, review_views.py, escalation_views.py; tables in models.py.
 Payments never imports monitoring: recoveries go through payments' services.
 """

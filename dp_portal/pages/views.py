@@ -1,8 +1,10 @@
-from flask import render_template
+from flask import abort, render_template
 from flask_login import current_user
 
 from ..auth.models import Role
-from ..core.permissions import public, viewer
+from ..core.permissions import public, signed_in, viewer
+from ..core.tasks import Group
+from ..templating import menu_items
 from . import bp, services
 
 
@@ -11,10 +13,23 @@ from . import bp, services
 def home():
     if not current_user.is_authenticated:
         return render_template("pages/start.html")
-    if current_user.role in (Role.RECIPIENT, Role.BROKERAGE_STAFF):
+    if current_user.role == Role.BROKERAGE_STAFF:
         accounts = services.home_accounts(viewer())
         return render_template("pages/home_accounts.html", accounts=accounts)
-    return render_template("pages/home_staff.html", counts=services.account_counts(viewer()))
+    if current_user.role == Role.RECIPIENT:
+        accounts, detailed = services.person_home(viewer())
+        return render_template("pages/home_person.html", accounts=accounts, detailed=detailed)
+    return render_template("pages/home_staff.html", home=services.staff_home(viewer()))
+
+
+@bp.route("/menu/<group>")
+@signed_in
+def menu(group: str):
+    """A group of the main menu: the pages in it this reader may open."""
+    chosen = Group.__members__.get(group.upper())
+    if chosen is None:
+        abort(404)
+    return render_template("pages/menu.html", group=chosen, items=menu_items(chosen))
 
 
 @bp.route("/accessibility")

@@ -11,13 +11,15 @@ approve), `run_pages.py` (what the run pages list), `run_decisions.py`
 (approve, commit, cancel), `run_files.py`, `corrections.py`, `recoveries.py`, `remittance.py`,
 `budget_proposals.py`, `uplift_pages.py`, `hooks.py` (what other packages do when a run
 commits), `plans.py` and `budgets.py` (loading what runs price), `account_letters.py`,
-`council_scale.py` (whole-council inserts). Scoped loader: `scope.py`. Forms: `forms.py`.
-Views: `views.py`, `run_views.py`, `letter_views.py`, `recovery_views.py` (recoveries paid
-back, the aged list, an account's ledger: `ledger.py`; rules in `repayments.py`).
+`council_scale.py` (whole-council inserts), `home.py` (what the home pages count, and the
+lists behind the figures). Scoped loader: `scope.py`. Forms: `forms.py`.
+Views: `views.py`, `run_views.py`, `letter_views.py`, `home_views.py`, `recovery_views.py`
+(recoveries paid back, the aged list, an account's ledger: `ledger.py`; rules in
+`repayments.py`).
 """
 
 from flask import Blueprint
 
 bp = Blueprint("payments", __name__)
 
-from . import letter_views, recovery_views, run_views, views  # noqa: E402, F401
+from . import home_views, letter_views, recovery_views, run_views, views  # noqa: E402, F401

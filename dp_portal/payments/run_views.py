@@ -11,7 +11,7 @@ from ..core.errors import RuleError
 from ..core.forms import choices
 from ..core.permissions import roles_required, viewer
 from ..core.types import local_today
-from . import bp, run_decisions, run_files, run_pages, run_periods, run_review, scope
+from . import bp, home, run_decisions, run_files, run_pages, run_periods, run_review, scope
 from .forms import BuildRunForm, ConfirmForm
 from .lifecycles import RunStatus, next_states
 from .run_build import build_run, payment_schedule
@@ -49,7 +49,15 @@ def payment_runs():
                 "success",
             )
             return redirect(url_for("payments.payment_run", run_id=run.id))
-    return render_template("payments/runs.html", form=form, runs=run_pages.recent_runs(), late=late)
+    waiting, status = request.args.get("waiting", ""), request.args.get("status", "")
+    return render_template(
+        "payments/runs.html",
+        form=form,
+        runs=home.runs_list(viewer(), waiting, status),
+        late=late,
+        waiting=home.RUN_FILTERS.get(waiting),
+        status=status if waiting not in home.RUN_FILTERS else "",
+    )
 
 
 @bp.route("/payment-runs/<int:run_id>")

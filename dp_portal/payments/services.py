@@ -18,6 +18,7 @@ from ..core.types import utcnow
 from ..extensions import db
 from ..third_party.models import Organisation
 from .budgets import LineKind, LineSpec, PricedLine, price_lines, weekly_total
+from .home import home_tasks  # noqa: F401 - the home pages read payments' tasks here
 from .lifecycles import BudgetStatus, check, move
 from .models import Budget, BudgetLine, ProviderRate, RateRow
 from .plans import rate_book

@@ -10,7 +10,7 @@ from ..core.errors import RuleError
 from ..core.forms import choices
 from ..core.permissions import roles_required, signed_in, viewer
 from ..core.types import local_today
-from . import bp, budget_proposals, corrections, scope, services, uplift, uplift_pages
+from . import bp, budget_proposals, corrections, home, scope, services, uplift, uplift_pages
 from . import remittance as remittances  # the module; `remittance` is a view here
 from .forms import (
     AdjustmentForm,
@@ -215,8 +215,14 @@ def propose_budget(account_id: int):
 @bp.route("/budgets")
 @roles_required(*PROPOSERS)
 def pending_budgets():
+    yours = request.args.get("yours") == "1"  # only those this reader may approve
+    budgets = (
+        [change.budget for change in home.budgets_to_decide(viewer(), limit=1000)]
+        if yours
+        else services.pending_budgets()
+    )
     return render_template(
-        "payments/pending_budgets.html", budgets=services.pending_budgets(), ceiling=_ceiling()
+        "payments/pending_budgets.html", budgets=budgets, ceiling=_ceiling(), yours=yours
     )
 
 

@@ -11,11 +11,26 @@ from sqlalchemy import func, or_, select
 
 from ..core import audit
 from ..core.errors import RuleError
+from ..core.permissions import Viewer
+from ..core.tasks import Group, Task
 from ..core.types import utcnow
 from ..core.uploads import MAX_EVIDENCE_BYTES, Accept, UploadError, check_upload, store
 from ..extensions import db
-from .models import ConsentMethod, Mandate, MandateScope, MandateStatus, Organisation
-from .organisations import ACTING_KINDS, check_mandate_organisation, move_mandate
+from .models import (
+    ConsentMethod,
+    Mandate,
+    MandateScope,
+    MandateStatus,
+    Organisation,
+    PooledAccountChange,
+)
+from .money_models import PooledReconciliation
+from .organisations import (
+    ACTING_KINDS,
+    PooledChangeStatus,
+    check_mandate_organisation,
+    move_mandate,
+)
 
 ORGANISATION_FIELDS = ["name", "kind", "email", "phone", "address_line_1", "town", "postcode"]
 MANDATE_FIELDS = [
@@ -233,3 +248,29 @@ def mandate_counts(org_id: int, today: date) -> dict[str, int]:
         .group_by(Mandate.scope)
     ).all()
     return {Mandate.SCOPE_LABELS[scope]: count for scope, count in rows}
+
+
+def home_tasks(viewer: Viewer) -> list[Task]:
+    """Organisations' part of a finance officer's home page: pooled client account changes
+    waiting for a second officer, and pooled account months not signed off (their tables are
+    this package's; client_money, which works them and which nothing imports, lists them on
+    its overview)."""
+    if viewer.role != "finance_officer":
+        return []
+    waiting = select(func.count()).where(PooledAccountChange.status == PooledChangeStatus.PENDING)
+    months = select(func.count()).where(PooledReconciliation.status != "signed_off")
+    return [
+        Task(
+            "Pooled client account changes waiting for a second officer",
+            db.session.execute(waiting).scalar_one(),
+            "third_party.pooled_changes_waiting",
+            urgent=True,
+            group=Group.PEOPLE,
+        ),
+        Task(
+            "Client money reconciliations not signed off",
+            db.session.execute(months).scalar_one(),
+            "client_money.money_overview",
+            group=Group.PEOPLE,
+        ),
+    ]

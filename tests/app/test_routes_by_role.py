@@ -95,6 +95,7 @@ ROUTES: dict[str, Route] = {
     "pages.accessibility": r(OPEN),
     "pages.cookies": r(OPEN),
     "pages.healthz": r(OPEN),
+    "pages.menu": r(ALL),
     "auth.sign_in": r(OPEN, get={None: 200, "*": 302}, post={None: 200, "*": 302}),
     "auth.reset_password": r(OPEN),
     "auth.set_password": r(OPEN, get=410, post=410),  # the token in the URL is not valid
@@ -150,6 +151,8 @@ ROUTES: dict[str, Route] = {
     "payments.provider_rates": r(STAFF),
     "payments.pending_budgets": r(PROPOSERS),
     "payments.payment_runs": r(FINANCE),
+    "payments.over_ceiling": r(PROPOSERS),
+    "payments.recoveries": r(FINANCE),
     "payments.payment_run": r(FINANCE),
     "payments.approve_run": r(FINANCE, post=302),
     "payments.commit_run": r(FINANCE, post=302),  # GET: the confirmation page
@@ -694,6 +697,7 @@ def world(app, factory, db_session):
         "filename": "app.js",
         "slug": slug,
         "name": "options",
+        "group": "money",
         **month,
     }
     return users, {scenario: shared | named for scenario, named in objects.items()}

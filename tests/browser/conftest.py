@@ -192,7 +192,15 @@ def sign_in(page, role: Role, email: str | None = None) -> None:
 
 
 def nav(page, name: str):
-    """A link in the service navigation (pages may link to the same place in their content)."""
-    return page.get_by_role("navigation", name="Main menu").get_by_role(
-        "link", name=name, exact=True
-    )
+    """A link in the service navigation (pages may link to the same place in their content).
+    When the menu shows groups, the item's group is opened first and its link on that page is
+    the one returned."""
+    from dp_portal.templating import NAVIGATION
+
+    menu = page.get_by_role("navigation", name="Main menu")
+    direct = menu.get_by_role("link", name=name, exact=True)
+    if direct.count():
+        return direct
+    group = next(group for group, label, _ in NAVIGATION if label == name)
+    menu.get_by_role("link", name=group.value, exact=True).click()
+    return page.get_by_role("main").get_by_role("link", name=name, exact=True)

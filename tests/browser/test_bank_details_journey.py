@@ -50,7 +50,7 @@ def test_bank_details_four_eyes_then_a_run_approved_by_someone_uninvolved(page, 
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, Role.FINANCE_OFFICER, email=SECOND)
-    page.get_by_role("link", name="Bank details to approve").click()
+    page.get_by_role("link", name="Bank details changes waiting for a second officer").click()
     check_accessibility(page)
     page.get_by_role("link", name=world["moving_ref"]).click()
     expect(page.locator("table")).to_contain_text("****4451")

@@ -93,7 +93,7 @@ def test_recipient_sees_only_their_own_account(page, live_app):
     expect(page.locator("main")).to_contain_text(world["account_ref"])
     expect(page.locator("main")).not_to_contain_text(world["other_ref"])
     check_accessibility(page)
-    page.get_by_role("link", name=world["account_ref"]).click()
+    page.get_by_role("link", name=f"Everything about account {world['account_ref']}").click()
     expect(page.locator("main")).to_contain_text("****4958")
     check_accessibility(page)
     response = page.goto(f"/accounts/{world['other_id']}")
@@ -121,7 +121,7 @@ def test_admin_invites_a_user_and_manages_settings(page):
     page.get_by_role("button", name="Send invitation").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Invitation sent")
     check_accessibility(page)
-    for link in ("Calendar", "Bank checking", "Audit log", "Organisations"):
+    for link in ("Working-day calendar", "Bank checking", "Audit log", "Organisations"):
         nav(page, link).click()
         check_accessibility(page)
 

@@ -3,16 +3,16 @@ overspends and underspends reads it instead of forecasting 100,000 accounts on e
 and the SDS reports' spend totals by pay date, option and locality (the reports add up a few
 thousand rows a year instead of every payment). Both are rebuilt each morning.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-04
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019"
-down_revision = "0018"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
