@@ -146,18 +146,20 @@ def _mentions(line: Line, reference: str) -> bool:
 def match_payments(lines: list[Line], payments: list[CouncilPayment]) -> dict[int, CouncilPayment]:
     """Lines of money in (by index) matched to council payments not matched before: the same
     amount, within the date window; one that shows the reference first, then the nearest
-    date. Each payment is matched once."""
-    free = list(payments)
+    date. Each payment is matched once. (Payments are looked up by amount, so a pooled
+    account's statement of 100,000 lines against a thousand payments stays quick.)"""
+    free: dict[Decimal, list[CouncilPayment]] = {}
+    for payment in payments:
+        free.setdefault(payment.amount, []).append(payment)
     matched: dict[int, CouncilPayment] = {}
     for index in sorted(range(len(lines)), key=lambda i: lines[i].day):
         line = lines[index]
-        if line.amount <= 0:
+        if line.amount <= 0 or line.amount not in free:
             continue
         fits = [
             payment
-            for payment in free
-            if payment.amount == line.amount
-            and -MATCH_DAYS_BEFORE <= (line.day - payment.pay_date).days <= MATCH_DAYS_AFTER
+            for payment in free[line.amount]
+            if -MATCH_DAYS_BEFORE <= (line.day - payment.pay_date).days <= MATCH_DAYS_AFTER
         ]
         if fits:
             best = min(
@@ -165,7 +167,7 @@ def match_payments(lines: list[Line], payments: list[CouncilPayment]) -> dict[in
                 key=lambda p: (not _mentions(line, p.reference), abs((line.day - p.pay_date).days)),
             )
             matched[index] = best
-            free.remove(best)
+            free[line.amount].remove(best)
     return matched
 
 
