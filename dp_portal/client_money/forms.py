@@ -13,6 +13,7 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..core.forms import BaseForm, DateField, MoneyField, NoFutureDate, choice_values, choices
+from ..monitoring.statements import Category
 from ..third_party.money_models import PostingKind, ReconciliationDifference
 
 MONEY_IN_HINT = "Money in: a contribution or a refund. Money out: everything else"
@@ -133,3 +134,29 @@ class SendBackForm(BaseForm):
         validators=[InputRequired("Say what needs looking at again"), Length(max=500)],
     )
     submit = SubmitField("Send back", widget=GovSubmitInput())
+
+
+class PooledLinesForm(BaseForm):
+    """The lines' categories and clients come as category-<id> and client-<id> fields (one
+    of each per line on the page), read by pooled_chosen; this form carries the buttons."""
+
+    save = SubmitField("Save the choices", widget=GovSubmitInput())
+    post = SubmitField("Save and post to the sub-ledgers", widget=GovSubmitInput())
+
+
+def pooled_chosen(form_data) -> tuple[dict[int, tuple[str, str]], bool]:
+    """{line id: (category, client reference)} from the posted fields, and whether any
+    field was not one the page offers (a category that is not one, or a broken name)."""
+    valid = {category.value for category in Category}
+    chosen: dict[int, tuple[str, str]] = {}
+    wrong = False
+    for name, value in form_data.items():
+        if not name.startswith("category-"):
+            continue
+        number = name.removeprefix("category-")
+        reference = form_data.get(f"client-{number}", "").strip()[:40]
+        if not number.isdigit() or value not in valid:
+            wrong = True
+            continue
+        chosen[int(number)] = (value, reference)
+    return chosen, wrong

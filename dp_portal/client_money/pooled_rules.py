@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ..core.errors import RuleError
 from ..monitoring.statements import Category, Classified
@@ -37,12 +38,10 @@ KIND_OF: dict[Category, PostingKind] = {
     Category.OTHER_AGREED: PostingKind.OTHER_AGREED,
 }
 NOT_POSTED = (
-    "Bank charges and fees stay on the statement: the fee reaches each client from the fee "
-    "policy"
+    "Bank charges and fees stay on the statement: the fee reaches each client from the fee policy"
 )
 UNMATCHED_COUNCIL = (
-    "A council payment the council's records do not show cannot be posted: choose another "
-    "category"
+    "A council payment the council's records do not show cannot be posted: choose another category"
 )
 
 
@@ -56,7 +55,7 @@ def references_in(description: str, references: dict[str, int]) -> int | None:
     none, or several different ones."""
     words = [squash(word) for word in re.split(r"[^A-Za-z0-9]+", description) if word]
     found = {references[w] for w in words if w in references}
-    found |= {references[a + b] for a, b in zip(words, words[1:]) if a + b in references}
+    found |= {references[a + b] for a, b in pairwise(words) if a + b in references}
     return found.pop() if len(found) == 1 else None
 
 

@@ -51,8 +51,8 @@ class PooledStatementLine(db.Model):
     """A line of the pooled account's statement: its category (and why), the council payment
     it matches, and the client whose sub-ledger it belongs to (and why). Once posted, the
     sub-ledger line names it (ClientPosting.statement_line_id), or, for a council payment
-    posted when the run committed, shares its payment_id. Unique per organisation by its fingerprint, so importing the same
-    lines again adds nothing."""
+    posted when the run committed, shares its payment_id. Unique per organisation by its
+    fingerprint, so importing the same lines again adds nothing."""
 
     __tablename__ = "pooled_statement_lines"
 
