@@ -56,7 +56,7 @@ def committed_payment(db_session, account, day: date, pence: int, builder) -> in
     from dp_portal.payments.models import Payment, PaymentRun
 
     run = PaymentRun(
-        period_index=day.month,
+        period_index=day.month * 100 + day.day,  # one run a period
         period_start=day,
         period_end=day.replace(day=28),
         pay_date=day,
@@ -67,7 +67,7 @@ def committed_payment(db_session, account, day: date, pence: int, builder) -> in
     payment = Payment(
         run_id=run.id,
         account_id=account.id,
-        period_index=day.month,
+        period_index=day.month * 100 + day.day,
         period_start=day,
         period_end=day.replace(day=28),
         payee_type="organisation",
