@@ -17,6 +17,9 @@ from ..monitoring.statements import Category
 from ..third_party.money_models import PostingKind, ReconciliationDifference
 
 MONEY_IN_HINT = "Money in: a contribution or a refund. Money out: everything else"
+# Council payments post when their run commits, the fee from the fee policy (fees.py), and a
+# correction from the line it corrects: none is typed.
+NOT_TYPED = (PostingKind.COUNCIL_PAYMENT, PostingKind.FEE, PostingKind.ADJUSTMENT)
 
 
 class PostingForm(BaseForm):
@@ -24,11 +27,7 @@ class PostingForm(BaseForm):
         "What is it?",
         widget=GovRadioInput(),
         description=MONEY_IN_HINT,
-        choices=choices(
-            (k.value, k.label)
-            for k in PostingKind
-            if k not in (PostingKind.COUNCIL_PAYMENT, PostingKind.ADJUSTMENT)
-        ),
+        choices=choices((k.value, k.label) for k in PostingKind if k not in NOT_TYPED),
         validators=[InputRequired("Choose what the money was for")],
     )
     amount = MoneyField(
@@ -160,3 +159,29 @@ def pooled_chosen(form_data) -> tuple[dict[int, tuple[str, str]], bool]:
             continue
         chosen[int(number)] = (value, reference)
     return chosen, wrong
+
+
+class FeePolicyForm(BaseForm):
+    amount = MoneyField(
+        "Fee for each client",
+        description="For example, £10.00",
+        validators=[InputRequired("Enter the fee in pounds and pence, like £10.00")],
+    )
+    per = RadioField(
+        "How often",
+        widget=GovRadioInput(),
+        choices=choices(
+            [
+                ("four_weeks", "Every 4 weeks (the council's payment periods)"),
+                ("month", "Every calendar month"),
+            ]
+        ),
+        validators=[InputRequired("Choose how often the fee is charged")],
+    )
+    effective_from = DateField(
+        "From",
+        description="Today or later. The fee is first charged for the first period that "
+        "starts on or after this date",
+        validators=[InputRequired("Enter the date the fee starts")],
+    )
+    submit = SubmitField("Set the fee", widget=GovSubmitInput())

@@ -269,6 +269,8 @@ ROUTES: dict[str, Route] = {
     "client_money.pooled_columns": r(ORG_STAFF, get=404, post=404),  # it is not waiting
     "client_money.pooled_statement": r(ORG_STAFF),
     "client_money.pooled_statement_lines": r(ORG_STAFF, post=302),
+    "client_money.fees": r(ORG_STAFF),
+    "client_money.fee_policy_page": r(FINANCE_ADMIN, get=404, post=404),  # org_id: a provider
 }
 
 # What each role may do on each scenario's account (the rules accounts.scope implements,

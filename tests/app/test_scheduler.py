@@ -22,6 +22,7 @@ def test_every_job_runs_and_is_safe_to_repeat(app, db_session):
         "emails",
         "checklist_reminders",
         "charter_reminders",
+        "fees",
     }
     for job, cron in JOBS.values():
         assert cron
