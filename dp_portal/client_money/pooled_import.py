@@ -139,7 +139,7 @@ def _rows(row: PooledStatement, fresh: list) -> list[dict]:
             classified,
             payment_account=paid_to.get(classified.payment_id),
             references=references,
-            remembered=clients.get(description_key(line.description)),
+            remembered=clients.get(description_key(line.description)) if clients else None,
             names=names,
         )
         result.append(

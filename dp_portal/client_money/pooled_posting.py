@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from ..core import audit
 from ..core.errors import RuleError
+from ..core.money import from_pence
 from ..core.pagination import BoundedPage, bounded_page
 from ..core.permissions import Viewer
 from ..extensions import db
@@ -175,14 +177,18 @@ def _apply(row, line: Line, category: Category, account_id, payment_id, user) ->
     )
 
 
-def _batch_line(line: Line, managed: dict[int, str]) -> batch.Line:
+def _batch_line(line, managed: dict[int, str]) -> batch.Line:
+    """One statement line (its columns) as a sub-ledger line, or RuleError naming its row."""
     row = f"Row {line.row_number} of the statement"
     if line.account_id not in managed:
         raise RuleError(f"{row}: your organisation does not manage this person's money")
     category = Category(line.category)
     pooled_rules.check_assignable(category, line.payment_id, line.row_number)
     entry = ledger.Entry(
-        pooled_rules.KIND_OF[category], abs(line.money()), line.line_date, line.description
+        pooled_rules.KIND_OF[category],
+        from_pence(abs(line.amount_pence)),
+        line.line_date,
+        line.description,
     )
     return batch.Line(line.account_id, entry, line.payment_id, line.id, row)
 
@@ -190,14 +196,30 @@ def _batch_line(line: Line, managed: dict[int, str]) -> batch.Line:
 def post_statement(viewer: Viewer, statement_id: int) -> int:
     """Post every line given a client and not yet posted, all or none. Returns how many."""
     row = scope.load_pooled_statement(viewer, statement_id)
-    lines = list(
-        db.session.execute(
-            select(Line)
-            .where(Line.statement_id == row.id, Line.account_id.is_not(None), ~posted())
-            # Day by day, money in before money out: the bank's order within a day is its own.
-            .order_by(Line.line_date, Line.amount_pence.desc(), Line.row_number)
-        ).scalars()
-    )
+    by_line, by_payment = aliased(ClientPosting), aliased(ClientPosting)
+    lines = db.session.execute(
+        select(
+            Line.id,
+            Line.row_number,
+            Line.line_date,
+            Line.description,
+            Line.amount_pence,
+            Line.category,
+            Line.payment_id,
+            Line.account_id,
+        )
+        # Anti-joins on the two unique indexes: the lines no sub-ledger line holds yet.
+        .outerjoin(by_line, by_line.statement_line_id == Line.id)
+        .outerjoin(by_payment, by_payment.payment_id == Line.payment_id)
+        .where(
+            Line.statement_id == row.id,
+            Line.account_id.is_not(None),
+            by_line.id.is_(None),
+            by_payment.id.is_(None),
+        )
+        # Day by day, money in before money out: the bank's order within a day is its own.
+        .order_by(Line.line_date, Line.amount_pence.desc(), Line.row_number)
+    ).all()
     if not lines:
         raise RuleError(
             "Every line with a client has been posted: choose a client for a line first"

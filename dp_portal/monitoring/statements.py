@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from ..core.bank_statements import Line
 from ..core.errors import RuleError
@@ -115,6 +116,7 @@ class Classified:
     payment_id: int | None = None
 
 
+@lru_cache(maxsize=8192)  # a statement repeats its payees: each is worked out once
 def description_key(description: str) -> str:
     """What lines "like this one" share: the description without dates, amounts or
     references (any word with a digit), so that a choice for "J SMITH WAGES 09OCT" holds for
@@ -199,7 +201,7 @@ def classify(
             )
             result.append(Classified(line, Category.COUNCIL_PAYMENT, reason, payment.id))
             continue
-        chosen = choices.get(description_key(line.description))
+        chosen = choices.get(description_key(line.description)) if choices else None
         if chosen is not None and chosen.money_in == (line.amount > 0):
             result.append(Classified(line, chosen, "You chose this for lines like it before"))
         elif line.amount > 0 and _mentions(line, reference):
