@@ -75,8 +75,9 @@ def _statement(references: list[str], n_lines: int) -> tuple[bytes, list[tuple]]
     lines = []
     for ref in references:
         lines.append((PAID_ON, f"BRAMBLE COUNCIL SDS {ref}", COUNCIL_PENCE))
-        for n in range(per_client - 1):
-            payee = "SUNDRY" if n % UNASSIGNED_EVERY == 7 else f"{ref} {rng.choice(PAYEES)}"
+        for _ in range(per_client - 1):
+            unassigned = len(lines) % UNASSIGNED_EVERY == 7
+            payee = "SUNDRY" if unassigned else f"{ref} {rng.choice(PAYEES)}"
             day = NOVEMBER.replace(day=rng.randint(3, 30))
             lines.append((day, payee, -rng.randrange(100, 2000)))
     lines = sorted(lines[:n_lines], key=lambda line: line[0])

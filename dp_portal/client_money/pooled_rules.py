@@ -45,6 +45,9 @@ UNMATCHED_COUNCIL = (
 )
 
 
+_WORDS = re.compile(r"[A-Z0-9]+")
+
+
 def squash(text: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", text.upper())
 
@@ -53,7 +56,7 @@ def references_in(description: str, references: dict[str, int]) -> int | None:
     """The account whose reference the description shows (squashed: spaces and punctuation
     ignored), looking at each word and each pair of neighbouring words; None when it shows
     none, or several different ones."""
-    words = [squash(word) for word in re.split(r"[^A-Za-z0-9]+", description) if word]
+    words = _WORDS.findall(description.upper())
     found = {references[w] for w in words if w in references}
     found |= {references[a + b] for a, b in pairwise(words) if a + b in references}
     return found.pop() if len(found) == 1 else None

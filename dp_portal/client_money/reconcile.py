@@ -98,6 +98,14 @@ class MonthPage:
     can_sign_off: bool  # a second staff member, while it waits
     prepared_by_reader: bool
 
+    @property
+    def unexplained(self) -> int:
+        return sum(1 for item in self.differences if item.explanation is None)
+
+    @property
+    def by_id(self) -> dict[int, ReconciliationDifference]:
+        return {item.id: item for item in self.differences}
+
 
 def month_page(viewer: Viewer, rec: PooledReconciliation) -> MonthPage:
     """The month as it stands; while it is open, its differences are first brought up to date
