@@ -121,11 +121,25 @@ def _key(item) -> tuple[str, int]:
     return "posting", get("posting_id")
 
 
+def _marks() -> tuple[int | None, int | None]:
+    """The newest sub-ledger line and statement line anywhere (primary keys: one index
+    step each). Lines are never edited or deleted, and a line is posted only by a new
+    sub-ledger line, so while neither moves no difference can have come or gone."""
+    return (
+        db.session.execute(select(func.max(ClientPosting.id))).scalar(),
+        db.session.execute(select(func.max(Line.id))).scalar(),
+    )
+
+
 def refresh(rec: PooledReconciliation) -> int:
     """Bring an open month's listed differences into line with the statement: new ones
     added (to be explained), cleared ones removed. Returns how many changed."""
     if rec.status != RecStatus.OPEN:
         return 0
+    marks = _marks()
+    if marks == (rec.listed_to_posting_id, rec.listed_to_line_id):
+        return 0
+    rec.listed_to_posting_id, rec.listed_to_line_id = marks
     listed = {
         _key(item): item
         for item in db.session.execute(

@@ -189,6 +189,10 @@ class PooledReconciliation(db.Model):
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     returned_note: Mapped[str | None] = mapped_column(String(500))
+    # The newest sub-ledger line and statement line when the differences were last listed
+    # from the statement (client_money/pooled_differences.py): nothing newer, nothing to redo.
+    listed_to_posting_id: Mapped[int | None] = mapped_column(Integer)
+    listed_to_line_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     organisation = relationship("Organisation")

@@ -225,9 +225,16 @@ def upgrade():
             ["posting_id"],
             ["id"],
         )
+    with op.batch_alter_table("pooled_reconciliations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("listed_to_posting_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("listed_to_line_id", sa.Integer(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("pooled_reconciliations", schema=None) as batch_op:
+        batch_op.drop_column("listed_to_line_id")
+        batch_op.drop_column("listed_to_posting_id")
+
     with op.batch_alter_table("reconciliation_differences", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_reconciliation_differences_posting_id_client_postings"),
