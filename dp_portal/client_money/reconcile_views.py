@@ -19,7 +19,7 @@ from .forms import (
 
 ORG_STAFF = (Role.BROKERAGE_STAFF,)
 READERS = (Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
-EXPLAIN_AT_ONCE = 20
+EXPLAIN_AT_ONCE = 10
 
 
 @bp.route("/money/reconciliations", methods=["GET", "POST"])
