@@ -4,8 +4,11 @@ balance below zero, balances locked, one bulk insert) and reconciles the month; 
 insert of the same rows in the same run. Then the reconciliation page's time (the month's
 figures with their working, rendered), beside the bare sum of the organisation's lines.
 
-Classifying and matching a statement's lines is the statement import's (tp-statements); this
-times what client money adds once the lines are known.
+Then the next month's pooled account statement of LINES lines is imported whole (the file
+checked and parsed, each line classified, council payments matched, each line given to a
+client, the lines saved, then posted: client_money/pooled_import.py, pooled_posting.py),
+beside a raw insert of the same statement lines and sub-ledger lines in the same run; and
+that month's reconciliation page, its differences listed from the statement.
 
 Usage: python bench/client_money.py [CLIENTS] [LINES]   (defaults 1000 and 100000)
 """
@@ -99,6 +102,7 @@ def _raw_rows(org_id: int, lines, balance_ids: dict[int, int]) -> list[dict]:
             "description": line.entry.description,
             "payment_id": None,
             "corrects_posting_id": None,
+            "statement_line_id": None,
             "created_by_id": None,
             "created_at": now,
         }
@@ -148,6 +152,9 @@ def run(n_clients: int, n_lines: int) -> None:
                 ).scalar_one()
         db.session.remove()
     page_ms = _page_ms(app, staff_ids[0], rec_id)
+    from bench.client_money_statement import statement_run
+
+    statement_lines = statement_run(app, org_id, staff_ids, account_ids, n_lines)
     print(f"({dialect}, {n_clients} clients, {len(lines)} lines)")
     print(
         result_line(
@@ -166,6 +173,8 @@ def run(n_clients: int, n_lines: int) -> None:
             page_ms / bare_ms,
         )
     )
+    for line in statement_lines:
+        print(line)
 
 
 def _page_ms(app, user_id: int, rec_id: int) -> float:

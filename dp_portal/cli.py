@@ -138,10 +138,10 @@ def scheduler_command() -> None:
         raise click.ClickException(f"Not starting: {exc}.") from exc
 
 
-from .core.daily_jobs import daily_command  # noqa: E402
-
 # Commands that live with their domain, registered here (the CLI knows the domains; no
 # domain imports the CLI).
+from .client_money.fees import fees_command  # noqa: E402
+from .core.daily_jobs import daily_command  # noqa: E402
 from .employers.charter_jobs import charter_reminders_command  # noqa: E402
 from .employers.handbook_cli import handbook_defaults_command  # noqa: E402
 from .employers.jobs import checklist_reminders_command  # noqa: E402
@@ -160,5 +160,6 @@ for _command in (
     handbook_defaults_command,
     checklist_reminders_command,
     forecasts_command,
+    fees_command,
 ):
     dp_cli.add_command(_command)

@@ -80,6 +80,12 @@ def charter_reminders_job(app: Flask) -> int:
     return job(app)
 
 
+def fees_job(app: Flask) -> int:
+    from .client_money.fees import fees_job as job
+
+    return job(app)
+
+
 # name -> (job, cron fields): the whole schedule, in one place.
 def forecasts_job(app: Flask) -> int:
     from .monitoring.forecast_jobs import forecasts_job as job
@@ -93,7 +99,8 @@ JOBS: dict[str, tuple[Callable[[Flask], int], dict[str, str]]] = {
     "emails": (emails_job, {"minute": "5-59/10"}),
     "checklist_reminders": (checklist_reminders_job, {"hour": "6", "minute": "40"}),
     "charter_reminders": (charter_reminders_job, {"hour": "6", "minute": "45"}),
-    "forecasts": (forecasts_job, {"hour": "6", "minute": "50"}),
+    "fees": (fees_job, {"hour": "6", "minute": "50"}),
+    "forecasts": (forecasts_job, {"hour": "6", "minute": "55"}),
 }
 
 

@@ -21,4 +21,4 @@ from flask import Blueprint
 
 bp = Blueprint("client_money", __name__)
 
-from . import reconcile_views, views  # noqa: E402, F401
+from . import fee_views, pooled_views, reconcile_views, views  # noqa: E402, F401

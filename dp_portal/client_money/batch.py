@@ -31,6 +31,8 @@ class Line:
     account_id: int
     entry: ledger.Entry
     payment_id: int | None = None
+    statement_line_id: int | None = None  # the pooled statement's line it is posted from
+    label: str | None = None  # how a refusal names it ("Row 12 of the statement")
 
 
 def post_batch(organisation_id: int, lines: list[Line], *, actor, what: str) -> int:
@@ -46,11 +48,13 @@ def post_batch(organisation_id: int, lines: list[Line], *, actor, what: str) -> 
         running[line.account_id] += pence
         if running[line.account_id] < 0:
             raise RuleError(
-                f"Line {number} ({line.entry.description}) would take the balance below zero "
+                f"{line.label or f'Line {number}'} ({line.entry.description}) would take "
+                "the balance below zero "
                 f"by {format_money(from_pence(-running[line.account_id]))}: nothing was posted"
             )
         rows.append(_row(organisation_id, balances[line.account_id][0], line, pence, now))
         rows[-1]["balance_after_pence"] = running[line.account_id]
+        rows[-1]["created_by_id"] = getattr(actor, "id", None)
     insert_rows(db.session, ClientPosting.__table__, rows)
     _store_balances(balances, running, now)
     audit.record(
@@ -77,6 +81,7 @@ def _row(org_id: int, balance_id: int, line: Line, pence: int, now) -> dict:
         "description": entry.description[:200],
         "payment_id": line.payment_id,
         "corrects_posting_id": None,
+        "statement_line_id": line.statement_line_id,
         "created_by_id": None,
         "created_at": now,
     }

@@ -13,9 +13,13 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..core.forms import BaseForm, DateField, MoneyField, NoFutureDate, choice_values, choices
+from ..monitoring.statements import Category
 from ..third_party.money_models import PostingKind, ReconciliationDifference
 
 MONEY_IN_HINT = "Money in: a contribution or a refund. Money out: everything else"
+# Council payments post when their run commits, the fee from the fee policy (fees.py), and a
+# correction from the line it corrects: none is typed.
+NOT_TYPED = (PostingKind.COUNCIL_PAYMENT, PostingKind.FEE, PostingKind.ADJUSTMENT)
 
 
 class PostingForm(BaseForm):
@@ -23,11 +27,7 @@ class PostingForm(BaseForm):
         "What is it?",
         widget=GovRadioInput(),
         description=MONEY_IN_HINT,
-        choices=choices(
-            (k.value, k.label)
-            for k in PostingKind
-            if k not in (PostingKind.COUNCIL_PAYMENT, PostingKind.ADJUSTMENT)
-        ),
+        choices=choices((k.value, k.label) for k in PostingKind if k not in NOT_TYPED),
         validators=[InputRequired("Choose what the money was for")],
     )
     amount = MoneyField(
@@ -133,3 +133,55 @@ class SendBackForm(BaseForm):
         validators=[InputRequired("Say what needs looking at again"), Length(max=500)],
     )
     submit = SubmitField("Send back", widget=GovSubmitInput())
+
+
+class PooledLinesForm(BaseForm):
+    """The lines' categories and clients come as category-<id> and client-<id> fields (one
+    of each per line on the page), read by pooled_chosen; this form carries the buttons."""
+
+    save = SubmitField("Save the choices", widget=GovSubmitInput())
+    post = SubmitField("Save and post to the sub-ledgers", widget=GovSubmitInput())
+
+
+def pooled_chosen(form_data) -> tuple[dict[int, tuple[str, str]], bool]:
+    """{line id: (category, client reference)} from the posted fields, and whether any
+    field was not one the page offers (a category that is not one, or a broken name)."""
+    valid = {category.value for category in Category}
+    chosen: dict[int, tuple[str, str]] = {}
+    wrong = False
+    for name, value in form_data.items():
+        if not name.startswith("category-"):
+            continue
+        number = name.removeprefix("category-")
+        reference = form_data.get(f"client-{number}", "").strip()[:40]
+        if not number.isdigit() or value not in valid:
+            wrong = True
+            continue
+        chosen[int(number)] = (value, reference)
+    return chosen, wrong
+
+
+class FeePolicyForm(BaseForm):
+    amount = MoneyField(
+        "Fee for each client",
+        description="For example, £10.00",
+        validators=[InputRequired("Enter the fee in pounds and pence, like £10.00")],
+    )
+    per = RadioField(
+        "How often",
+        widget=GovRadioInput(),
+        choices=choices(
+            [
+                ("four_weeks", "Every 4 weeks (the council's payment periods)"),
+                ("month", "Every calendar month"),
+            ]
+        ),
+        validators=[InputRequired("Choose how often the fee is charged")],
+    )
+    effective_from = DateField(
+        "From",
+        description="Today or later. The fee is first charged for the first period that "
+        "starts on or after this date",
+        validators=[InputRequired("Enter the date the fee starts")],
+    )
+    submit = SubmitField("Set the fee", widget=GovSubmitInput())

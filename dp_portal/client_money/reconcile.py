@@ -19,7 +19,7 @@ from ..core.permissions import Viewer
 from ..core.types import utcnow
 from ..extensions import db
 from ..third_party.money_models import PooledReconciliation, ReconciliationDifference
-from . import reconciliation, scope
+from . import pooled_differences, reconciliation, scope
 from .reconciliation import DIFFERENCE_SIGN, Figures, RecStatus
 
 MONTHS_OFFERED = 12
@@ -60,6 +60,7 @@ def start_month(viewer: Viewer, month_text: str) -> PooledReconciliation:
     db.session.add(rec)
     db.session.flush()
     _list_unposted_council_payments(rec, viewer)
+    pooled_differences.refresh(rec)
     audit.record(viewer.user, "reconciliation.started", rec, summary=f"{rec.month:%B %Y} started")
     return rec
 
@@ -97,8 +98,19 @@ class MonthPage:
     can_sign_off: bool  # a second staff member, while it waits
     prepared_by_reader: bool
 
+    @property
+    def unexplained(self) -> int:
+        return sum(1 for item in self.differences if item.explanation is None)
+
+    @property
+    def by_id(self) -> dict[int, ReconciliationDifference]:
+        return {item.id: item for item in self.differences}
+
 
 def month_page(viewer: Viewer, rec: PooledReconciliation) -> MonthPage:
+    """The month as it stands; while it is open, its differences are first brought up to date
+    with the statement (pooled_differences.refresh)."""
+    pooled_differences.refresh(rec)
     items = differences(rec)
     sums = reconciliation.figures(rec)
     ours = scope.organisation_of(viewer) == rec.organisation_id

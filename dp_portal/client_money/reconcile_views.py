@@ -19,6 +19,7 @@ from .forms import (
 
 ORG_STAFF = (Role.BROKERAGE_STAFF,)
 READERS = (Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
+EXPLAIN_AT_ONCE = 10
 
 
 @bp.route("/money/reconciliations", methods=["GET", "POST"])
@@ -49,8 +50,11 @@ def _month(rec_id: int, *, write: bool = False):
 def _render(reader, rec, **forms):
     """The month's page, with the form that failed (if any) as `form` for the summary."""
     page = reconcile.month_page(reader, rec)
+    # A form for each of the first few differences still to explain (a month can list
+    # hundreds; each explained one makes room for the next).
     explain_forms = {
-        item.id: ExplainForm(prefix=f"d{item.id}", formdata=None) for item in page.differences
+        item.id: ExplainForm(prefix=f"d{item.id}", formdata=None)
+        for item in [d for d in page.differences if d.explanation is None][:EXPLAIN_AT_ONCE]
     }
     failed = forms.get("explain_form")
     if failed is not None:

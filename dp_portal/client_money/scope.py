@@ -20,6 +20,7 @@ from ..core.errors import NotAllowed, NotFound
 from ..core.permissions import Viewer
 from ..extensions import db
 from ..third_party.money_models import ClientBalance, ClientPosting, PooledReconciliation
+from ..third_party.money_statement_models import PooledStatement
 
 COUNCIL_STAFF = (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
 
@@ -104,3 +105,19 @@ def load_reconciliation(viewer: Viewer, rec_id: int, *, write: bool = False):
     if write and organisation_of(viewer) != rec.organisation_id:
         raise NotAllowed(f"change reconciliation {rec_id}")
     return rec
+
+
+def load_pooled_statement(viewer: Viewer, statement_id: int, *, waiting: bool = False):
+    """A statement of the viewer's organisation's pooled account: imported (or, `waiting`,
+    still waiting for its columns). Anyone else's, or any other state, is NotFound."""
+    status = "awaiting_columns" if waiting else "imported"
+    row = db.session.execute(
+        select(PooledStatement).where(
+            PooledStatement.id == statement_id,
+            PooledStatement.organisation_id == own_organisation(viewer),
+            PooledStatement.status == status,
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"pooled statement {statement_id}")
+    return row

@@ -77,6 +77,8 @@ def enter(viewer: Viewer, account_id: int, data: dict[str, Any]) -> ClientPostin
     """A line staff enter on the form: money in or out of the person's sub-ledger."""
     account = writable_account(viewer, account_id)
     kind = PostingKind(data["kind"])
+    if kind == PostingKind.FEE:
+        raise RuleError("The fee is taken by itself, from the fee the council set")
     if kind in (PostingKind.COUNCIL_PAYMENT, PostingKind.ADJUSTMENT):
         raise RuleError("Choose what the money was for")
     org_id = scope.own_organisation(viewer)
@@ -164,10 +166,10 @@ def _post_for_organisation(org_id: int, payments: list) -> None:
 
 
 def kinds_for_form() -> list[tuple[str, str]]:
-    """What staff may enter by hand (council payments post themselves; corrections are made
-    from the line they correct)."""
+    """What staff may enter by hand (council payments and the fee post themselves;
+    corrections are made from the line they correct)."""
     return [
         (kind.value, kind.label)
         for kind in PostingKind
-        if kind not in (PostingKind.COUNCIL_PAYMENT, PostingKind.ADJUSTMENT)
+        if kind not in (PostingKind.COUNCIL_PAYMENT, PostingKind.FEE, PostingKind.ADJUSTMENT)
     ]

@@ -38,7 +38,9 @@ from .bank_values import (
 )
 from .text_files import read_csv_text
 
-MAX_LINES = 20_000  # a year of a busy pooled account is a few thousand
+MAX_LINES = 20_000  # a year of a busy personal account is a few thousand
+# A month of a pooled client account for a thousand clients is about 100,000 (its callers
+# pass max_lines).
 HEADER_SEARCH_ROWS = 20  # account details above the column names take a handful of rows
 
 # Column names UK banks use, after _normalise (lower case, no £, no punctuation).
@@ -216,13 +218,13 @@ def _read_preamble(rows: list[list[str]], expected: str | None) -> str | None:
     return ending
 
 
-def _rows(data: bytes) -> list[list[str]]:
+def _rows(data: bytes, max_lines: int) -> list[list[str]]:
     text, _ = read_csv_text(data)
     rows = []
     for row in csv.reader(io.StringIO(text, newline="")):
         rows.append([cell.strip() for cell in row])
-        if len(rows) > MAX_LINES + HEADER_SEARCH_ROWS:
-            raise StatementError(f"the statement has more than {MAX_LINES:,} lines: split it")
+        if len(rows) > max_lines + HEADER_SEARCH_ROWS:
+            raise StatementError(f"the statement has more than {max_lines:,} lines: split it")
     return rows
 
 
@@ -232,11 +234,12 @@ def read_csv(
     columns: Columns | None = None,
     remembered: Callable[[str], Columns | None] = lambda key: None,
     account_number: str | None = None,
+    max_lines: int = MAX_LINES,
 ) -> Statement:
     """Read a CSV statement, or raise StatementError (NeedsColumns to ask for the columns)."""
     from .bank_rows import read_rows
 
-    rows = _rows(data)
+    rows = _rows(data, max_lines)
     header_at, found = None, None
     for number, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if found := _header_columns(row, number + 1):
@@ -291,13 +294,20 @@ def read_statement(
     columns: Columns | None = None,
     remembered: Callable[[str], Columns | None] = lambda key: None,
     account_number: str | None = None,
+    max_lines: int = MAX_LINES,
 ) -> Statement:
     """Read a statement of either kind (told apart by its bytes), or raise StatementError."""
     from .bank_ofx import is_ofx, read_ofx
 
     if is_ofx(data):
         return read_ofx(data, account_number=account_number)
-    return read_csv(data, columns=columns, remembered=remembered, account_number=account_number)
+    return read_csv(
+        data,
+        columns=columns,
+        remembered=remembered,
+        account_number=account_number,
+        max_lines=max_lines,
+    )
 
 
 __all__ = [

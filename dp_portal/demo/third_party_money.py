@@ -1,6 +1,8 @@
 """Demo client money: the money management service's staff, a sub-ledger for each person whose
-money it manages, the month before last reconciled and signed off, and last month open with
-one explained difference.
+money it manages, the month before last reconciled and signed off, and last month open: its
+pooled account statement imported and posted to the sub-ledgers (through the statement import
+staff use), with one line no client's ledger holds (bank interest) listed and explained; and
+the service's fee policy.
 
 Needs: the demo organisations and accounts (build_demo), some of them managed by the money
 management service. Makes: two staff logins (ORGANISATION_LOGINS in third_party_orgs.py, the
@@ -12,12 +14,15 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import func, select
 
+from ..accounts.models import Account
 from ..auth.models import Role, User
 from ..auth.services import hash_password
-from ..client_money import ledger, reconcile
+from ..client_money import ledger, pooled_import, pooled_posting, reconcile
 from ..client_money.reconciliation import month_end
 from ..core.money import from_pence
 from ..core.permissions import Viewer
@@ -25,6 +30,7 @@ from ..core.types import utcnow
 from ..extensions import db
 from ..third_party.models import Mandate, Organisation
 from ..third_party.money_models import ClientPosting, PostingKind
+from ..third_party.money_statement_models import FeePolicy
 from .third_party_orgs import ORGANISATION_LOGINS
 from .users import DEMO_PASSWORD
 
@@ -37,7 +43,7 @@ STAFF = [
 CLIENTS = 40  # sub-ledgers made (the rest of the service's clients start empty)
 
 
-def demo_client_money(today: date, seed: int = 1) -> None:
+def demo_client_money(today: date, seed: int = 1, evidence_dir: Path | None = None) -> None:
     """Add the demo client money to the current transaction (the caller commits)."""
     org = db.session.execute(
         select(Organisation).where(Organisation.kind == "money_management").limit(1)
@@ -48,28 +54,31 @@ def demo_client_money(today: date, seed: int = 1) -> None:
     rng = random.Random(seed)  # noqa: S311 - deterministic demo data, not security
     signed = _month_before(_month_before(today.replace(day=1)))
     open_month = _month_before(today.replace(day=1))
-    for account_id in _clients(org.id, today):
-        _lines(rng, org.id, account_id, signed, open_month, preparer)
+    clients = _clients(org.id, today)
+    statement_rows = []
+    for account_id in clients:
+        statement_rows += _lines(rng, org.id, account_id, signed, open_month, preparer)
     viewer = Viewer(preparer, today)
     first = reconcile.start_month(viewer, signed.isoformat())
     reconcile.enter_closing(viewer, first, _ledger_total(org.id, month_end(signed)))
     reconcile.send_for_sign_off(viewer, first)
     reconcile.sign_off(Viewer(checker, today), first)
+    # Last month's statement, imported and posted as staff do; the bank paid a little
+    # interest on the pooled account that no client's ledger holds.
+    statement_rows.append((month_end(open_month), "GROSS INTEREST", Decimal("3.17")))
+    _import_statement(viewer, statement_rows, evidence_dir or _evidence_dir())
     second = reconcile.start_month(viewer, open_month.isoformat())
-    # The bank paid a little interest on the pooled account that no client's ledger holds.
     reconcile.enter_closing(
         viewer, second, _ledger_total(org.id, month_end(open_month)) + Decimal("3.17")
     )
-    reconcile.add_difference(
-        viewer,
-        second,
-        {
-            "kind": "statement_line_not_in_ledger",
-            "amount": Decimal("3.17"),
-            "description": f"Credit on {month_end(open_month):%d %B}: 'GROSS INTEREST'",
-            "explanation": "Bank interest on the pooled account: shared out to clients next month",
-        },
-    )
+    for item in reconcile.differences(second):
+        reconcile.explain(
+            viewer,
+            second,
+            item.id,
+            "Bank interest on the pooled account: shared out to clients next month",
+        )
+    _fee_policy(org.id, signed)
 
 
 def _already_there(org_id: int) -> bool:
@@ -111,12 +120,23 @@ def _clients(org_id: int, today: date) -> list[int]:
     )
 
 
-def _lines(rng, org_id: int, account_id: int, first: date, second: date, actor) -> None:
+def _lines(rng, org_id: int, account_id: int, first: date, second: date, actor) -> list:
+    """The first month's lines posted by hand; the second month's as bank statement rows
+    (day, description showing the client's reference, signed amount)."""
     balance = ledger.balance_for(org_id, account_id)
+    reference = db.session.get(Account, account_id).reference
+    rows = []
     for month in (first, second):
         income = Decimal(rng.randrange(80_000, 160_000)).scaleb(-2)
         wages = (income * Decimal("0.7")).quantize(Decimal("0.01"))
         hmrc = (income * Decimal("0.08")).quantize(Decimal("0.01"))
+        if month == second:
+            rows += [
+                (month.replace(day=1), f"{reference} CONTRIBUTION", income),
+                (month.replace(day=22), f"HMRC PAYE {reference}", -hmrc),
+                (month.replace(day=25), f"{reference} PA WAGES", -wages),
+            ]
+            continue
         for kind, amount, day, words in (
             (PostingKind.CONTRIBUTION, income, 1, "Paid in by the person"),
             (PostingKind.PA_WAGES, wages, 25, "PA wages, monthly payroll"),
@@ -125,6 +145,42 @@ def _lines(rng, org_id: int, account_id: int, first: date, second: date, actor) 
         ):
             entry = ledger.Entry(kind, amount, month.replace(day=day), words)
             ledger.post(balance, entry, actor=actor)
+    return rows
+
+
+def _evidence_dir() -> Path:
+    return Path(current_app.config["EVIDENCE_DIR"])
+
+
+def _import_statement(viewer: Viewer, rows: list, evidence_dir: Path) -> None:
+    lines = ["Date,Description,Amount"] + [
+        f"{day:%d/%m/%Y},{text},{amount:.2f}" for day, text, amount in sorted(rows)
+    ]
+    done = pooled_import.import_statement(
+        viewer,
+        data=("\r\n".join(lines) + "\r\n").encode(),
+        filename="pooled-account.csv",
+        folder=evidence_dir / "statements",
+    )
+    if len(rows) > 1:  # a small demo may have no client yet: only the interest line
+        pooled_posting.post_statement(viewer, done.row.id)
+
+
+def _fee_policy(org_id: int, start: date) -> None:
+    """The service's fee, as a council finance officer set it: £11.50 a client a month."""
+    officer = db.session.execute(
+        select(User).where(User.role == str(Role.FINANCE_OFFICER)).order_by(User.id).limit(1)
+    ).scalar()
+    if officer is not None:
+        db.session.add(
+            FeePolicy(
+                organisation_id=org_id,
+                effective_from=start,
+                amount_pence=1150,
+                per="month",
+                set_by_id=officer.id,
+            )
+        )
 
 
 def _ledger_total(org_id: int, day: date) -> Decimal:

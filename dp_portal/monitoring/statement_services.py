@@ -54,7 +54,9 @@ class Imported:
     needs_columns: NeedsColumns | None = None
 
 
-def _remembered(user: User):
+def remembered_layouts(user: User):
+    """The columns `user` chose before, by layout (read_statement's `remembered`)."""
+
     def lookup(layout_key: str) -> Columns | None:
         text = db.session.execute(
             select(StatementLayout.columns_json).where(
@@ -171,7 +173,7 @@ def import_statement(
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         statement = read_statement(
-            data, remembered=_remembered(actor), account_number=account.account_number
+            data, remembered=remembered_layouts(actor), account_number=account.account_number
         )
     except NeedsColumns as asked:
         _abandon_waiting(account)
@@ -230,18 +232,23 @@ def choose_columns(
     data = (folder / row.stored_name).read_bytes()
     statement = read_statement(data, columns=columns, account_number=account.account_number)
     _new_lines(account, statement)  # refuse lines all imported before, before any change
-    layout = db.session.execute(
-        select(StatementLayout).where(
-            StatementLayout.user_id == actor.id, StatementLayout.layout_key == row.layout_key
-        )
-    ).scalar()
-    if layout is None:
-        layout = StatementLayout(user_id=actor.id, layout_key=row.layout_key)
-        db.session.add(layout)
-    layout.columns_json = columns.to_json()
+    remember_layout(actor, row.layout_key, columns)
     move_import(row, ImportStatus.IMPORTED)
     _save_lines(row, account, statement, actor)
     return row
+
+
+def remember_layout(actor: User, layout_key: str | None, columns: Columns) -> None:
+    """Keep the columns `actor` chose for this layout, for their next file like it."""
+    layout = db.session.execute(
+        select(StatementLayout).where(
+            StatementLayout.user_id == actor.id, StatementLayout.layout_key == layout_key
+        )
+    ).scalar()
+    if layout is None:
+        layout = StatementLayout(user_id=actor.id, layout_key=layout_key)
+        db.session.add(layout)
+    layout.columns_json = columns.to_json()
 
 
 def correct_lines(

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from ..core.bank_statements import Line
 from ..core.errors import RuleError
@@ -115,6 +116,7 @@ class Classified:
     payment_id: int | None = None
 
 
+@lru_cache(maxsize=8192)  # a statement repeats its payees: each is worked out once
 def description_key(description: str) -> str:
     """What lines "like this one" share: the description without dates, amounts or
     references (any word with a digit), so that a choice for "J SMITH WAGES 09OCT" holds for
@@ -146,18 +148,20 @@ def _mentions(line: Line, reference: str) -> bool:
 def match_payments(lines: list[Line], payments: list[CouncilPayment]) -> dict[int, CouncilPayment]:
     """Lines of money in (by index) matched to council payments not matched before: the same
     amount, within the date window; one that shows the reference first, then the nearest
-    date. Each payment is matched once."""
-    free = list(payments)
+    date. Each payment is matched once. (Payments are looked up by amount, so a pooled
+    account's statement of 100,000 lines against a thousand payments stays quick.)"""
+    free: dict[Decimal, list[CouncilPayment]] = {}
+    for payment in payments:
+        free.setdefault(payment.amount, []).append(payment)
     matched: dict[int, CouncilPayment] = {}
     for index in sorted(range(len(lines)), key=lambda i: lines[i].day):
         line = lines[index]
-        if line.amount <= 0:
+        if line.amount <= 0 or line.amount not in free:
             continue
         fits = [
             payment
-            for payment in free
-            if payment.amount == line.amount
-            and -MATCH_DAYS_BEFORE <= (line.day - payment.pay_date).days <= MATCH_DAYS_AFTER
+            for payment in free[line.amount]
+            if -MATCH_DAYS_BEFORE <= (line.day - payment.pay_date).days <= MATCH_DAYS_AFTER
         ]
         if fits:
             best = min(
@@ -165,7 +169,7 @@ def match_payments(lines: list[Line], payments: list[CouncilPayment]) -> dict[in
                 key=lambda p: (not _mentions(line, p.reference), abs((line.day - p.pay_date).days)),
             )
             matched[index] = best
-            free.remove(best)
+            free[line.amount].remove(best)
     return matched
 
 
@@ -197,7 +201,7 @@ def classify(
             )
             result.append(Classified(line, Category.COUNCIL_PAYMENT, reason, payment.id))
             continue
-        chosen = choices.get(description_key(line.description))
+        chosen = choices.get(description_key(line.description)) if choices else None
         if chosen is not None and chosen.money_in == (line.amount > 0):
             result.append(Classified(line, chosen, "You chose this for lines like it before"))
         elif line.amount > 0 and _mentions(line, reference):

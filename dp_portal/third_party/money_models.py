@@ -126,6 +126,10 @@ class ClientPosting(db.Model):
     description: Mapped[str] = mapped_column(String(200), nullable=False)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
     corrects_posting_id: Mapped[int | None] = mapped_column(ForeignKey("client_postings.id"))
+    # The pooled statement's line this was posted from (each line is posted at most once).
+    statement_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pooled_statement_lines.id"), unique=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
@@ -185,6 +189,10 @@ class PooledReconciliation(db.Model):
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     returned_note: Mapped[str | None] = mapped_column(String(500))
+    # The newest sub-ledger line and statement line when the differences were last listed
+    # from the statement (client_money/pooled_differences.py): nothing newer, nothing to redo.
+    listed_to_posting_id: Mapped[int | None] = mapped_column(Integer)
+    listed_to_line_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     organisation = relationship("Organisation")
@@ -218,6 +226,10 @@ class ReconciliationDifference(db.Model):
     amount_pence: Mapped[int] = mapped_column(Integer, nullable=False)
     description: Mapped[str] = mapped_column(String(300), nullable=False)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    # Listed automatically from the statement (client_money/pooled_differences.py): the line
+    # or the sub-ledger posting it is about. Manual differences name neither.
+    statement_line_id: Mapped[int | None] = mapped_column(ForeignKey("pooled_statement_lines.id"))
+    posting_id: Mapped[int | None] = mapped_column(ForeignKey("client_postings.id"))
     explanation: Mapped[str | None] = mapped_column(Text)
     explained_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     explained_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -267,3 +279,8 @@ class LedgerReturn(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     organisation = relationship("Organisation")
+
+
+# The pooled account's statements and the fee policy: a module of their own, imported here so
+# that one import of third_party.models registers every table.
+from . import money_statement_models  # noqa: E402, F401

@@ -51,6 +51,7 @@ from dp_portal.third_party.money_models import (
     PooledReconciliation,
     ReconciliationDifference,
 )
+from dp_portal.third_party.money_statement_models import PooledStatement, PooledStatementLine
 from dp_portal.third_party.services import consent_folder
 
 from ..conftest import sign_in_as
@@ -279,6 +280,13 @@ ROUTES: dict[str, Route] = {
     "client_money.send_reconciliation": r(ORG_STAFF, post=302),
     "client_money.sign_off_reconciliation": r(ORG_STAFF, post=302),
     "client_money.send_back_reconciliation": r(ORG_STAFF),
+    # The pooled account's statements (the organisation's own; none exists in this world).
+    "client_money.pooled_statements": r(ORG_STAFF),
+    "client_money.pooled_columns": r(ORG_STAFF, get=404, post=404),  # it is not waiting
+    "client_money.pooled_statement": r(ORG_STAFF),
+    "client_money.pooled_statement_lines": r(ORG_STAFF, post=302),
+    "client_money.fees": r(ORG_STAFF),
+    "client_money.fee_policy_page": r(FINANCE_ADMIN, get=404, post=404),  # org_id: a provider
 }
 
 # What each role may do on each scenario's account (the rules accounts.scope implements,
@@ -587,6 +595,37 @@ def _reconciliation(db_session, org) -> dict:
     return {"rec_id": rec.id, "item_id": item.id}
 
 
+def _pooled_statement(db_session, org, author) -> int:
+    """A statement of `org`'s pooled account, imported, with one line given to no client."""
+    row = PooledStatement(
+        organisation_id=org.id,
+        status="imported",
+        source="CSV",
+        original_name="pooled.csv",
+        stored_name="routes-walk-pooled.csv",
+        sha256="0" * 64,
+        size=1,
+        imported_by_id=author.id,
+    )
+    db_session.add(row)
+    db_session.flush()
+    db_session.add(
+        PooledStatementLine(
+            statement_id=row.id,
+            organisation_id=org.id,
+            row_number=2,
+            line_date=date(2026, 10, 5),
+            description="BANK CHARGES",
+            amount_pence=-500,
+            fingerprint="f" * 64,
+            category="bank_charges",
+            reason="The description says CHARGES",
+        )
+    )
+    db_session.flush()
+    return row.id
+
+
 def _statement_waiting(db_session, account, author, app) -> int:
     """A bank statement waiting for its columns to be chosen, with its file."""
     folder = Path(app.config["EVIDENCE_DIR"]) / "statements"
@@ -682,6 +721,7 @@ def world(app, factory, db_session):
             db_session, org if scenario == OWN else holder, account
         )
     month = _reconciliation(db_session, org)
+    month["statement_id"] = _pooled_statement(db_session, org, users[Role.BROKERAGE_STAFF])
     slug = _handbook_section(db_session, admin)
     shared = {
         "user_id": users[Role.FINANCE_OFFICER].id,

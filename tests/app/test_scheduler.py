@@ -23,6 +23,7 @@ def test_every_job_runs_and_is_safe_to_repeat(app, db_session):
         "checklist_reminders",
         "charter_reminders",
         "forecasts",
+        "fees",
     }
     for job, cron in JOBS.values():
         assert cron

@@ -47,3 +47,35 @@ def put(office: Office, kind: PostingKind, amount: str, on: date, account=None, 
     balance = ledger.balance_for(office.org.id, (account or office.account).id)
     entry = ledger.Entry(kind, Decimal(amount), on, "test line")
     return ledger.post(balance, entry, actor=actor or office.preparer)
+
+
+def committed_payment(db_session, account, day: date, pence: int, builder) -> int:
+    """A payment of a run that committed (posted to the managed person's sub-ledger by the
+    run's hook, as a real commit does). Returns the payment's id."""
+    from dp_portal.client_money.services import post_committed_run
+    from dp_portal.payments.models import Payment, PaymentRun
+
+    run = PaymentRun(
+        period_index=day.month * 100 + day.day,  # one run a period
+        period_start=day,
+        period_end=day.replace(day=28),
+        pay_date=day,
+        built_by_id=builder.id,
+    )
+    db_session.add(run)
+    db_session.flush()
+    payment = Payment(
+        run_id=run.id,
+        account_id=account.id,
+        period_index=day.month * 100 + day.day,
+        period_start=day,
+        period_end=day.replace(day=28),
+        payee_type="organisation",
+        amount_pence=pence,
+        pay_date=day,
+        breakdown_json='{"segments": [], "offsets": []}',
+    )
+    db_session.add(payment)
+    db_session.flush()
+    post_committed_run(run.id)
+    return payment.id

@@ -12,6 +12,7 @@ from dp_portal.demo import build_demo
 from dp_portal.demo.third_party_money import demo_client_money
 from dp_portal.extensions import db
 from dp_portal.third_party.money_models import ClientBalance, PooledReconciliation
+from dp_portal.third_party.money_statement_models import FeePolicy, PooledStatement
 
 
 def test_the_demo_has_a_reconciled_month_and_an_open_one(app_ctx):
@@ -29,6 +30,13 @@ def test_the_demo_has_a_reconciled_month_and_an_open_one(app_ctx):
     assert balances and min(balances) >= 0
     page = reconcile.month_page(Viewer(months[1].prepared_by or _staff(), today), months[1])
     assert page.figures.unexplained == 0 and page.problems == []
+    # The open month's statement was imported and posted; the interest line no client's
+    # ledger holds is listed from it, explained; the service has a fee policy.
+    assert [(d.kind, d.statement_line_id is not None) for d in page.differences] == [
+        ("statement_line_not_in_ledger", True)
+    ]
+    assert db.session.execute(select(PooledStatement.line_count)).scalar() > 1
+    assert db.session.execute(select(FeePolicy.amount_pence)).scalar() == 1150
 
 
 def _staff():

@@ -1,4 +1,5 @@
-"""Done means, for bank statements: a recipient imports their own statement for a period that
+"""The recipient's part of issue 13's "done means" (test_third_party_done_means_journey.py
+runs it): a recipient imports their own statement for a period that
 has ended (a Windows-1252 export with account details above the columns), sees the council's
 payment matched, corrects one line's category, imports a second statement with no column
 names by saying which column is which (the correction is remembered for it), sees a statement
@@ -50,7 +51,7 @@ def _my_account(app) -> tuple[int, str]:
         return account.id, account.reference
 
 
-def test_a_recipient_fills_a_return_from_their_bank_statement(page, live_app, tmp_path):
+def a_recipient_fills_a_return_from_their_bank_statement(page, live_app, tmp_path):
     account_id, reference = _my_account(live_app)
     sign_in(page, Role.RECIPIENT, email=EMAIL)
     page.goto(f"/accounts/{account_id}/returns/2026-07-01")

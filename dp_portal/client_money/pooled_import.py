@@ -1,0 +1,283 @@
+"""Importing the pooled client account's bank statement: the file checked and read by the
+same parsers, column mapping and classification as a recipient's statement
+(monitoring/statement_services.py, statements.py), council payments matched to the council's
+committed payments, and each line assigned to a client (pooled_rules.py). Nothing is posted
+here: staff check the lines, then post them (pooled_posting.py). Never commits.
+
+Imported whole or not at all: a refusal saves nothing, not even the file. Lines imported
+before (the same fingerprint in the organisation's statements) are passed over; a file with
+no new line is refused, changing nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import or_, select
+
+from ..accounts.models import Account
+from ..core import audit
+from ..core.bank_statements import Columns, NeedsColumns, Statement, read_statement
+from ..core.bulk import insert_rows
+from ..core.money import from_pence, to_pence
+from ..core.permissions import Viewer
+from ..core.uploads import STATEMENT, Checked, UploadError, check_upload, store
+from ..extensions import db
+from ..monitoring.statement_services import remember_layout, remembered_layouts
+from ..monitoring.statements import (
+    MATCH_DAYS_AFTER,
+    MATCH_DAYS_BEFORE,
+    Category,
+    CouncilPayment,
+    ImportStatus,
+    classify,
+    description_key,
+    fingerprints,
+    move_import,
+)
+from ..third_party.models import Mandate, Organisation
+from ..third_party.money_statement_models import (
+    PooledStatement,
+    PooledStatementChoice,
+    PooledStatementLine,
+)
+from . import pooled_rules, scope
+from .reconciliation import council_payments
+
+CHUNK = 1000  # ids or fingerprints per IN (...) list
+# A month of a pooled account for a thousand clients is about 100,000 lines (a personal
+# account's statement is refused above core/bank_statements.MAX_LINES).
+POOLED_MAX_LINES = 120_000
+
+
+def managed_clients(org_id: int, first: date, last: date) -> dict[int, str]:
+    """account id -> reference, for each person whose money the organisation managed on
+    any day from `first` to `last`."""
+    rows = db.session.execute(
+        select(Account.id, Account.reference)
+        .join(Mandate, Mandate.account_id == Account.id)
+        .where(
+            Mandate.organisation_id == org_id,
+            Mandate.scope == "manage_money",
+            Mandate.withdrawn_at.is_(None),
+            Mandate.starts_on <= last,
+            or_(Mandate.ends_on.is_(None), Mandate.ends_on >= first),
+        )
+    ).all()
+    return dict(rows)
+
+
+def _payments(org_id: int, first: date, last: date) -> tuple[list[CouncilPayment], dict]:
+    """The council's payments into the pooled account a line could be, not matched yet, and
+    each one's account."""
+    paid = council_payments(
+        org_id, first - timedelta(days=MATCH_DAYS_AFTER), last + timedelta(days=MATCH_DAYS_BEFORE)
+    ).subquery()
+    rows = db.session.execute(
+        select(
+            paid.c.id, paid.c.account_id, paid.c.amount_pence, paid.c.pay_date, Account.reference
+        )
+        .join(Account, Account.id == paid.c.account_id)
+        .outerjoin(PooledStatementLine, PooledStatementLine.payment_id == paid.c.id)
+        .where(PooledStatementLine.id.is_(None))
+        .order_by(paid.c.pay_date, paid.c.id)
+    ).all()
+    payments = [CouncilPayment(i, day, from_pence(p), ref) for i, _, p, day, ref in rows]
+    return payments, {row[0]: row[1] for row in rows}
+
+
+def _choices(org_id: int) -> tuple[dict[str, Category], dict[str, int]]:
+    rows = db.session.execute(
+        select(
+            PooledStatementChoice.description_key,
+            PooledStatementChoice.category,
+            PooledStatementChoice.account_id,
+        ).where(PooledStatementChoice.organisation_id == org_id)
+    ).all()
+    categories = {key: Category(category) for key, category, _ in rows if category}
+    return categories, {key: account for key, _, account in rows if account}
+
+
+def _fresh(org_id: int, statement: Statement) -> tuple[list, int]:
+    """(line, fingerprint) for each line not imported before, and how many were."""
+    prints = fingerprints(statement.lines)
+    known: set[str] = set()
+    for start in range(0, len(prints), CHUNK):
+        known.update(
+            db.session.execute(
+                select(PooledStatementLine.fingerprint).where(
+                    PooledStatementLine.organisation_id == org_id,
+                    PooledStatementLine.fingerprint.in_(prints[start : start + CHUNK]),
+                )
+            ).scalars()
+        )
+    fresh = [(line, p) for line, p in zip(statement.lines, prints, strict=True) if p not in known]
+    if not fresh:
+        raise UploadError(
+            f"Every line in this statement ({len(prints)}) has been imported before, so "
+            "nothing has changed"
+        )
+    return fresh, len(prints) - len(fresh)
+
+
+def _rows(row: PooledStatement, fresh: list) -> list[dict]:
+    """The new lines classified, matched and assigned, as rows to insert."""
+    lines = [line for line, _ in fresh]
+    first, last = min(line.day for line in lines), max(line.day for line in lines)
+    payments, paid_to = _payments(row.organisation_id, first, last)
+    categories, clients = _choices(row.organisation_id)
+    names = managed_clients(row.organisation_id, first, last)
+    references = {pooled_rules.squash(ref): account for account, ref in names.items()}
+    result = []
+    for classified, (line, fingerprint) in zip(
+        classify(lines, payments, categories, ""), fresh, strict=True
+    ):
+        assigned = pooled_rules.assign(
+            classified,
+            payment_account=paid_to.get(classified.payment_id),
+            references=references,
+            remembered=clients.get(description_key(line.description)) if clients else None,
+            names=names,
+        )
+        result.append(
+            {
+                "statement_id": row.id,
+                "organisation_id": row.organisation_id,
+                "row_number": line.row,
+                "line_date": line.day,
+                "description": line.description[:300],
+                "amount_pence": to_pence(line.amount),
+                "balance_pence": None if line.balance is None else to_pence(line.balance),
+                "fingerprint": fingerprint,
+                "category": classified.category.value,
+                "reason": classified.reason[:200],
+                "payment_id": classified.payment_id,
+                "account_id": assigned.account_id,
+                "assigned_reason": assigned.reason[:200],
+            }
+        )
+    return result
+
+
+def _save_lines(row: PooledStatement, statement: Statement, fresh: list, duplicates: int, actor):
+    rows = [r for r in _rows(row, fresh) if r["amount_pence"] != 0]
+    insert_rows(db.session, PooledStatementLine.__table__, rows)
+    row.line_count, row.duplicate_count = len(rows), duplicates
+    if statement.closing_balance is not None:
+        row.closing_balance_pence = to_pence(statement.closing_balance)
+    assigned = sum(1 for r in rows if r["account_id"] is not None)
+    audit.record(
+        actor,
+        "pooled_statement.imported",
+        row,
+        summary=f"Pooled account statement {row.original_name} imported: {len(rows)} new "
+        f"lines, {assigned} assigned to a client"
+        + (f", {duplicates} already imported" if duplicates else ""),
+        after={"lines": len(rows), "assigned": assigned, "duplicates": duplicates},
+    )
+
+
+@dataclass(frozen=True)
+class Imported:
+    row: PooledStatement
+    needs_columns: NeedsColumns | None = None
+
+
+def _abandon_waiting(org_id: int) -> None:
+    for waiting in db.session.execute(
+        select(PooledStatement).where(
+            PooledStatement.organisation_id == org_id,
+            PooledStatement.status == ImportStatus.AWAITING_COLUMNS,
+        )
+    ).scalars():
+        move_import(waiting, ImportStatus.ABANDONED)
+
+
+def import_statement(viewer: Viewer, *, data: bytes, filename: str, folder: Path) -> Imported:
+    """Check, read, classify, match and assign a statement of the pooled account; or ask for
+    its columns (the file is kept until they are chosen); or raise UploadError (a
+    StatementError names the row and column), saving nothing."""
+    org = db.session.get(Organisation, scope.own_organisation(viewer))
+    checked = check_upload(data, filename, STATEMENT)
+    try:
+        statement = read_statement(
+            data,
+            remembered=remembered_layouts(viewer.user),
+            account_number=org.pooled_account_number,
+            max_lines=POOLED_MAX_LINES,
+        )
+    except NeedsColumns as asked:
+        _abandon_waiting(org.id)
+        row = _record(org.id, data, checked, folder, viewer, ImportStatus.AWAITING_COLUMNS)
+        row.layout_key = asked.layout_key
+        return Imported(row, asked)
+    fresh, duplicates = _fresh(org.id, statement)  # refuse a file of known lines first
+    _abandon_waiting(org.id)
+    row = _record(org.id, data, checked, folder, viewer, ImportStatus.IMPORTED)
+    row.layout_key = statement.layout_key
+    _save_lines(row, statement, fresh, duplicates, viewer.user)
+    return Imported(row)
+
+
+def _record(org_id, data: bytes, checked: Checked, folder: Path, viewer, status) -> PooledStatement:
+    stored = store(data, folder, checked.kind)
+    row = PooledStatement(
+        organisation_id=org_id,
+        status=status.value,
+        source="OFX" if checked.kind.key == "ofx" else "CSV",
+        original_name=checked.name,
+        stored_name=stored.stored_name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=stored.size,
+        imported_by_id=viewer.user.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def columns_question(viewer: Viewer, statement_id: int, *, folder: Path) -> NeedsColumns:
+    """What to ask about a waiting file: its first rows and how many columns."""
+    row = scope.load_pooled_statement(viewer, statement_id, waiting=True)
+    try:
+        read_statement((folder / row.stored_name).read_bytes(), max_lines=POOLED_MAX_LINES)
+    except NeedsColumns as asked:
+        return asked
+    raise UploadError("This statement's columns are known: import it again")  # pragma: no cover
+
+
+def choose_columns(
+    viewer: Viewer, statement_id: int, columns: Columns, *, folder: Path
+) -> PooledStatement:
+    """Read the waiting file with the columns chosen, remember them, and import it."""
+    row = scope.load_pooled_statement(viewer, statement_id, waiting=True)
+    org = db.session.get(Organisation, row.organisation_id)
+    data = (folder / row.stored_name).read_bytes()
+    statement = read_statement(
+        data,
+        columns=columns,
+        account_number=org.pooled_account_number,
+        max_lines=POOLED_MAX_LINES,
+    )
+    fresh, duplicates = _fresh(org.id, statement)
+    remember_layout(viewer.user, row.layout_key, columns)
+    move_import(row, ImportStatus.IMPORTED)
+    _save_lines(row, statement, fresh, duplicates, viewer.user)
+    return row
+
+
+def statements(viewer: Viewer) -> list[PooledStatement]:
+    """The organisation's imported statements, newest first."""
+    return list(
+        db.session.execute(
+            select(PooledStatement)
+            .where(
+                PooledStatement.organisation_id == scope.own_organisation(viewer),
+                PooledStatement.status == ImportStatus.IMPORTED,
+            )
+            .order_by(PooledStatement.id.desc())
+        ).scalars()
+    )
