@@ -102,6 +102,7 @@ def _register_models() -> None:
     from .core import letters as _letters  # noqa: F401
     from .core import modulus_models as _modulus  # noqa: F401
     from .employers import models as _employers  # noqa: F401
+    from .isf import models as _isf  # noqa: F401
     from .monitoring import models as _monitoring  # noqa: F401
     from .payments import models as _payments  # noqa: F401
     from .third_party import models as _third_party  # noqa: F401

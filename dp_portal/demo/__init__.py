@@ -41,7 +41,7 @@ def build_demo(n_accounts: int, seed: int, progress: Callable[[int], None] = lam
     org_ids = organisations()
     new_users = not database_has_users()
     if new_users:
-        add_users(org_ids["brokerage"])
+        add_users(org_ids["brokerage"], org_ids["provider"])
     approvers = Approvers(user_id(PROPOSER), user_id(TEAM_LEADER), user_id(OFFICER))
     book = demo_rates(org_ids["provider"], approvers.officer)
 

@@ -134,6 +134,9 @@ def _line_rows(budget_id: int, batch: Batch, plan: list[LineSpec]) -> None:
                 "hours_hundredths": int(spec.hours * 100) if spec.hours is not None else None,
                 "amount_pence": to_pence(spec.amount) if spec.amount is not None else None,
                 "provider_id": spec.provider_id,
+                "service_type": (
+                    spec.service_type if spec.kind == LineKind.PROVIDER_HOURS else None
+                ),
             },
         )
 
@@ -154,7 +157,7 @@ def draw_budget(
         price_lines(
             plan,
             book.pa_rate_on(effective).total,
-            lambda org, day=effective: book.provider_rate_on(org, day),
+            lambda org, service, day=effective: book.provider_rate_on(org, day, service),
         )
     )
     weekly_pence = to_pence(round_money(weekly))

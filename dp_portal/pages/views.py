@@ -11,7 +11,7 @@ from . import bp, services
 def home():
     if not current_user.is_authenticated:
         return render_template("pages/start.html")
-    if current_user.role in (Role.RECIPIENT, Role.BROKERAGE_STAFF):
+    if current_user.role in (Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.PROVIDER_STAFF):
         accounts = services.home_accounts(viewer())
         return render_template("pages/home_accounts.html", accounts=accounts)
     return render_template("pages/home_staff.html", counts=services.account_counts(viewer()))

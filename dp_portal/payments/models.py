@@ -24,6 +24,7 @@ from ..core.audit import append_only
 from ..core.money import from_pence
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
+from .rate_models import SERVICE_TYPES
 
 HUNDRED = Decimal(100)
 
@@ -80,6 +81,8 @@ class BudgetLine(db.Model):
     hours_hundredths: Mapped[int | None] = mapped_column(Integer)
     amount_pence: Mapped[int | None] = mapped_column(Integer)
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # Provider hours only: which of the provider's agreed rates prices them.
+    service_type: Mapped[str | None] = mapped_column(String(16))
 
     provider = relationship("Organisation")
 
@@ -94,6 +97,10 @@ class BudgetLine(db.Model):
         CheckConstraint(
             "(kind = 'provider_hours') = (provider_id IS NOT NULL)", name="provider_for_option_2"
         ),
+        CheckConstraint(
+            "(kind = 'provider_hours') = (service_type IS NOT NULL)", name="service_for_option_2"
+        ),
+        CheckConstraint(f"service_type IS NULL OR {SERVICE_TYPES}", name="service_type"),
         CheckConstraint(
             "(kind IN ('fixed_weekly', 'fixed_annual')) = (amount_pence IS NOT NULL)",
             name="amount_for_fixed_lines",

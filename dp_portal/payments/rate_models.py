@@ -16,6 +16,7 @@ from ..extensions import db
 from .rates import RateKind
 
 HUNDRED = Decimal(100)
+SERVICE_TYPES = "service_type IN ('day', 'night', 'sleepover', 'two_to_one')"
 
 
 class RateRow(db.Model):
@@ -52,7 +53,7 @@ class RateRow(db.Model):
 
 
 class ProviderRate(db.Model):
-    """An Option 2 provider's hourly rate from a date."""
+    """An Option 2 provider's agreed hourly rate for one kind of support, from a date."""
 
     __tablename__ = "provider_rates"
 
@@ -60,6 +61,8 @@ class ProviderRate(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False)
     effective_from: Mapped[date] = mapped_column(Date, nullable=False)
     hourly_pence: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Each kind of support has its own agreed rate (rates.ServiceType); older rows are day rates.
+    service_type: Mapped[str] = mapped_column(String(16), nullable=False, default="day")
     source_note: Mapped[str] = mapped_column(String(300), nullable=False)
     uplift_id: Mapped[int | None] = mapped_column(ForeignKey("uplifts.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
@@ -69,6 +72,7 @@ class ProviderRate(db.Model):
 
     __table_args__ = (
         CheckConstraint("hourly_pence > 0", name="positive"),
+        CheckConstraint(SERVICE_TYPES, name="service_type"),
         Index("ix_provider_rates_org_effective_from", "organisation_id", "effective_from"),
     )
 

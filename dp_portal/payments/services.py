@@ -123,7 +123,14 @@ def provider_rates(organisation_id: int) -> list[ProviderRate]:
 
 def line_specs(budget: Budget) -> list[LineSpec]:
     return [
-        LineSpec(LineKind(line.kind), line.description, line.hours, line.amount, line.provider_id)
+        LineSpec(
+            LineKind(line.kind),
+            line.description,
+            line.hours,
+            line.amount,
+            line.provider_id,
+            line.service_type or "day",
+        )
         for line in budget.lines
     ]
 
@@ -133,7 +140,7 @@ def price_budget(budget: Budget, book: RateBook, day: date) -> list[PricedLine]:
     return price_lines(
         line_specs(budget),
         pa.total if pa else None,
-        lambda org: book.provider_rate_on(org, day),
+        lambda org, service: book.provider_rate_on(org, day, service),
     )
 
 
@@ -287,7 +294,7 @@ def weekly_for_proposal(account: Account, effective_from: date, lines: list[Line
             price_lines(
                 lines,
                 pa.total if pa else None,
-                lambda org: book.provider_rate_on(org, effective_from),
+                lambda org, service: book.provider_rate_on(org, effective_from, service),
             )
         )
     except LookupError as exc:
@@ -302,6 +309,7 @@ def _budget_line(budget_id: int, line: LineSpec) -> BudgetLine:
         hours_hundredths=int(line.hours * 100) if line.hours is not None else None,
         amount_pence=to_pence(line.amount) if line.amount is not None else None,
         provider_id=line.provider_id,
+        service_type=line.service_type if line.kind == LineKind.PROVIDER_HOURS else None,
     )
 
 
