@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .client_money import bp as client_money_bp
     from .employers import bp as employers_bp
+    from .isf import bp as isf_bp
     from .monitoring import bp as monitoring_bp
     from .pages import bp as pages_bp
     from .payments import bp as payments_bp
@@ -131,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
         payments_bp,
         monitoring_bp,
         employers_bp,
+        isf_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -24,6 +24,8 @@ NAVIGATION = [
     ("Accounts", "accounts.index"),
     ("Organisations", "third_party.organisations"),
     ("Your organisation", "third_party.my_organisation"),
+    ("Care providers", "isf.providers"),
+    ("Your people", "isf.provider_home"),
     ("Rates", "payments.rates"),
     ("Budgets to approve", "payments.pending_budgets"),
     ("Payment runs", "payments.payment_runs"),

@@ -2,8 +2,14 @@
 scheduled payment to the provider, and the person's statement.
 
 Modules: models.py and delivery_models.py (tables), agreements.py (the agreement's state
-machine and terms, pure), lifecycles.py (part B's state machines, pure), provider_rules.py
-(service types and agreed rates, pure), scope.py (the scoped loader), services.py and
-provider_services.py (use cases), payees.py (the payment run's hook), forms.py, views.py and
-provider_views.py, templates/isf/.
+machine and terms, pure), lifecycles.py (part B's state machines, pure), scope.py (the scoped
+loader), services.py (agreements), provider_services.py (providers), statement.py (what each
+party reads), documents.py (labels and the PDF), payees.py (the payment run's hook), forms.py,
+views.py and provider_views.py, templates/isf/.
 """
+
+from flask import Blueprint
+
+bp = Blueprint("isf", __name__)
+
+from . import payees, provider_views, views  # noqa: E402, F401

@@ -27,7 +27,7 @@ from ..core.forms import (
     optional_int,
 )
 from .budgets import LineKind, LineSpec
-from .rates import RateKind
+from .rates import RateKind, ServiceType
 
 
 def _decimal_text(label, description, *, required=None):
@@ -101,6 +101,13 @@ class UpliftQueryForm(UpliftForm):
 
 
 class ProviderRateForm(BaseForm):
+    service_type = RadioField(
+        "Kind of support",
+        widget=GovRadioInput(),
+        choices=choices([(s.value, s.label) for s in ServiceType]),
+        default=ServiceType.DAY.value,
+        validators=[InputRequired("Choose the kind of support this rate is for")],
+    )
     effective_from = DateField(
         "Effective from", validators=[InputRequired("Enter the date it starts")]
     )

@@ -21,7 +21,7 @@ from ..core.audit import AuditEvent
 from ..core.money import from_pence
 from ..extensions import db
 from ..third_party.models import Mandate, Organisation
-from . import lifecycles
+from . import hooks, lifecycles
 from .lifecycles import RunStatus
 from .models import Payment, PaymentRun, RunLine
 
@@ -38,6 +38,8 @@ ACCOUNT_CHANGES = {
     "payment.adjusted": "a payment was corrected",
     "escalation.suspended": "payments were suspended",
     "escalation.reinstated": "payments were reinstated",
+    "isf.agreement_activated": "an individual service fund agreement came into force",
+    "isf.agreement_ended": "an individual service fund agreement ended",
 }
 # Changes that re-price every account.
 COUNCIL_CHANGES = {
@@ -135,17 +137,22 @@ def _payees_moved(run_id: int) -> int:
         Organisation.pooled_account_number == RunLine.account_number,
         Organisation.pooled_payee_name == RunLine.payee_name,
     )
-    organisation = (
-        select(func.count())
-        .select_from(RunLine)
-        .where(
-            RunLine.run_id == run_id,
-            RunLine.outcome == "pay",
-            RunLine.payee_type == "organisation",
-            ~still_paid,
-        )
+    organisation = select(
+        RunLine.account_id, RunLine.payee_name, RunLine.sort_code, RunLine.account_number
+    ).where(
+        RunLine.run_id == run_id,
+        RunLine.outcome == "pay",
+        RunLine.payee_type == "organisation",
+        ~still_paid,
     )
-    return db.session.execute(person).scalar_one() + db.session.execute(organisation).scalar_one()
+    # Not paid through a mandate: still paid where another package sends it (an ISF provider)?
+    elsewhere = hooks.redirected_payees(run.period_start)
+    moved = sum(
+        1
+        for account_id, *payee in db.session.execute(organisation)
+        if elsewhere.get(account_id) != tuple(payee)
+    )
+    return db.session.execute(person).scalar_one() + moved
 
 
 def previous_committed(run: PaymentRun) -> PaymentRun | None:

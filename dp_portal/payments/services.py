@@ -21,7 +21,7 @@ from .budgets import LineKind, LineSpec, PricedLine, price_lines, weekly_total
 from .lifecycles import BudgetStatus, check, move
 from .models import Budget, BudgetLine, ProviderRate, RateRow
 from .plans import rate_book
-from .rates import RateBook, RateBreakdown, RateKind
+from .rates import RateBook, RateBreakdown, RateKind, ServiceType
 from .recoveries import raise_recovery  # noqa: F401 - monitoring raises recoveries through here
 
 # --- Rates ---------------------------------------------------------------------------------
@@ -80,8 +80,16 @@ def rates_page(today: date, *, staff: bool) -> RatesPage:
 
 
 def add_provider_rate(
-    organisation_id: int, effective_from: date, hourly: Decimal, source_note: str, *, actor
+    organisation_id: int,
+    effective_from: date,
+    hourly: Decimal,
+    source_note: str,
+    *,
+    actor,
+    service_type: str = ServiceType.DAY,
 ) -> ProviderRate:
+    """An agreed rate for one kind of support, never below the pay floor's derived rate (the
+    PA rate built on the living wage that day); uplifts raise every kind alike."""
     floor = rate_book().pa_rate_on(effective_from)
     if floor is None:
         raise RuleError("Set the living wage rate for this date before adding provider rates")
@@ -94,6 +102,7 @@ def add_provider_rate(
         organisation_id=organisation_id,
         effective_from=effective_from,
         hourly_pence=to_pence(hourly),
+        service_type=str(ServiceType(service_type)),
         source_note=source_note,
         created_by_id=actor.id if actor else None,
     )
@@ -102,8 +111,13 @@ def add_provider_rate(
         actor,
         "provider_rate.added",
         row,
-        summary=f"Provider rate {hourly} an hour from {effective_from.isoformat()}",
-        after={"organisation_id": organisation_id, "hourly": str(hourly)},
+        summary=f"Provider rate ({ServiceType(service_type).label.lower()}) {hourly} an hour "
+        f"from {effective_from.isoformat()}",
+        after={
+            "organisation_id": organisation_id,
+            "hourly": str(hourly),
+            "service_type": str(service_type),
+        },
     )
     return row
 

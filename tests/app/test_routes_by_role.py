@@ -62,6 +62,10 @@ FINANCE_ADMIN = frozenset({Role.FINANCE_OFFICER, Role.ADMIN})
 PROPOSERS = frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER})
 SUBMITTERS = frozenset({Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER})
 ORG = frozenset({Role.BROKERAGE_STAFF})
+PROVIDER = frozenset({Role.PROVIDER_STAFF})
+ISF_READERS = STAFF | PROVIDER | {Role.RECIPIENT}
+ISF_CONFIRMERS = FINANCE | PROVIDER | {Role.RECIPIENT}
+STATEMENT_READERS = STAFF | ORG | {Role.RECIPIENT}
 OPEN = "public"
 
 OWN, OTHER, VIEW_ONLY, EXPIRED = "own", "other", "view_only", "expired"
@@ -89,7 +93,7 @@ V, W, E, M = Need.VIEW, Need.RETURNS, Need.EMPLOYER, Need.CLIENT_MONEY
 ORG_STAFF = frozenset({Role.BROKERAGE_STAFF})
 ROUTES: dict[str, Route] = {
     # Public pages. Signing in when already signed in goes home.
-    "pages.home": r(OPEN),
+    "pages.home": r(OPEN, get={None: 200, Role.PROVIDER_STAFF: 302, "*": 200}),  # to /provider
     "pages.accessibility": r(OPEN),
     "pages.cookies": r(OPEN),
     "pages.healthz": r(OPEN),
@@ -263,6 +267,23 @@ ROUTES: dict[str, Route] = {
     "client_money.send_reconciliation": r(ORG_STAFF, post=302),
     "client_money.sign_off_reconciliation": r(ORG_STAFF, post=302),
     "client_money.send_back_reconciliation": r(ORG_STAFF),
+    # Option 2 individual service funds (issue 14). The world's provider staff member works
+    # for the provider of an agreement on the own account (version 1 in force, version 2
+    # waiting for confirmations); empty forms re-show with their errors (200).
+    "isf.providers": r(STAFF),
+    "isf.provider": r(STAFF),
+    "isf.provider_contacts": r(FINANCE),
+    "isf.provider_services_page": r(FINANCE),
+    "isf.provider_bank": r(FINANCE),
+    "isf.provider_invite": r(FINANCE),
+    "isf.provider_home": r(PROVIDER),
+    "isf.statement_page": r(STATEMENT_READERS, V),
+    "isf.new_agreement": r(FINANCE, V),
+    "isf.agreement": r(ISF_READERS),
+    "isf.agreement_pdf": r(ISF_READERS),
+    "isf.confirm": r(ISF_CONFIRMERS),
+    "isf.change_agreement": r(FINANCE),
+    "isf.withdraw_agreement": r(FINANCE, post=302),
 }
 
 # What each role may do on each scenario's account (the rules accounts.scope implements,
@@ -583,6 +604,38 @@ def _statement_waiting(db_session, account, author, app) -> int:
     return row.id
 
 
+def _isf_agreement(factory, db_session, account, provider_member) -> dict:
+    """An agreement between the own account and the provider staff member's provider:
+    version 1 in force, version 2 waiting for confirmations."""
+    from dp_portal.isf.models import IsfAgreementVersion
+
+    from ..isf.helpers import agreement, budget_for
+
+    org = provider_member.organisation
+    budget, line = budget_for(factory, account, org, version=99)
+    row, first = agreement(
+        factory, account, org, budget, line, status="active", activated_at=utcnow()
+    )
+    second = IsfAgreementVersion(
+        agreement_id=row.id,
+        version=2,
+        status="awaiting",
+        starts_on=first.starts_on,
+        annual_budget_pence=first.annual_budget_pence,
+        budget_id=budget.id,
+        money_holder="council",
+        payment_basis="scheduled",
+        contribution_to="none",
+        reporting_frequency="monthly",
+        underspend="reviewed",
+        created_by_id=row.created_by_id,
+        change_note="More hours",
+    )
+    db_session.add(second)
+    db_session.flush()
+    return {"agreement_id": row.id, "version_number": 1}
+
+
 @pytest.fixture
 def world(app, factory, db_session):
     org = factory.organisation()
@@ -656,6 +709,7 @@ def world(app, factory, db_session):
         objects[scenario]["posting_id"] = _client_money(
             db_session, org if scenario == OWN else holder, account
         )
+    isf = _isf_agreement(factory, db_session, accounts[OWN], users[Role.PROVIDER_STAFF])
     month = _reconciliation(db_session, org)
     slug = _handbook_section(db_session, admin)
     shared = {
@@ -671,6 +725,7 @@ def world(app, factory, db_session):
         "fmt": "csv",
         "filename": "app.js",
         "slug": slug,
+        **isf,
         **month,
     }
     return users, {scenario: shared | named for scenario, named in objects.items()}

@@ -19,8 +19,15 @@ def living_wage(session, pence: int = 1260, start: date = date(2025, 4, 1)) -> R
     return row
 
 
-def provider(factory, *, rate_pence: int = 2250, service: str = "day", **kw):
-    org = factory.organisation(kind="provider", **kw)
+BANK = {
+    "pooled_payee_name": "CARRICK CARE",
+    "pooled_sort_code": "309634",
+    "pooled_account_number": "00733445",
+}
+
+
+def provider(factory, *, rate_pence: int = 2250, service: str = "day", bank=True, **kw):
+    org = factory.organisation(kind="provider", **(BANK if bank else {}), **kw)
     factory.session.add(
         ProviderRate(
             organisation_id=org.id,
@@ -36,12 +43,20 @@ def provider(factory, *, rate_pence: int = 2250, service: str = "day", **kw):
 
 def funded_account(factory, org, *, hours: int = 10, officer=None, **kw):
     """An Option 2 account whose approved budget buys `hours` a week of day support."""
-    officer = officer or factory.user(Role.FINANCE_OFFICER)
     kw.setdefault("sds_option", 2)
+    kw.setdefault("payee_name", "A PERSON")
+    kw.setdefault("sort_code", "089999")
+    kw.setdefault("account_number", "66374958")
     account = factory.account(**kw)
+    return (account, *budget_for(factory, account, org, hours=hours, officer=officer))
+
+
+def budget_for(factory, account, org, *, hours: int = 10, officer=None, version: int = 1):
+    """An approved budget of `hours` a week of the provider's day support on `account`."""
+    officer = officer or factory.user(Role.FINANCE_OFFICER)
     budget = Budget(
         account_id=account.id,
-        version=1,
+        version=version,
         effective_from=account.start_date,
         status="approved",
         weekly_at_proposal_pence=hours * 2250,
@@ -59,7 +74,7 @@ def funded_account(factory, org, *, hours: int = 10, officer=None, **kw):
     )
     factory.session.add(line)
     factory.session.flush()
-    return account, budget, line
+    return budget, line
 
 
 def agreement(factory, account, org, budget, line, *, officer=None, **terms):
@@ -87,3 +102,15 @@ def agreement(factory, account, org, budget, line, *, officer=None, **terms):
     factory.session.add(IsfFundedLine(version_id=version.id, budget_line_id=line.id))
     factory.session.flush()
     return row, version
+
+
+def in_force(factory, **terms):
+    """A provider, an account it supports, and an agreement confirmed by all three."""
+    from dp_portal.isf.agreements import VersionStatus, move_version
+
+    org = terms.pop("org", None) or provider(factory)
+    account, budget, line = funded_account(factory, org)
+    row, version = agreement(factory, account, org, budget, line, **terms)
+    move_version(version, VersionStatus.ACTIVE)
+    factory.session.flush()
+    return org, account, row, version
