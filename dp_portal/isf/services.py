@@ -83,10 +83,15 @@ def _check_for_account(account: Account, terms: Terms) -> None:
         )
 
 
-def _version(agreement: IsfAgreement, number: int, terms: Terms, note: str, actor: User):
+def checked_funding(account: Account, org: Organisation, terms: Terms) -> tuple[Budget, list]:
+    """Every check on new terms, before anything is written (bad input changes nothing)."""
     check_terms(terms)
-    _check_for_account(agreement.account, terms)
-    budget, lines = funding_budget(agreement.account, agreement.provider, terms.starts_on)
+    _check_for_account(account, terms)
+    return funding_budget(account, org, terms.starts_on)
+
+
+def _version(agreement, number: int, terms: Terms, note: str, funding, actor: User):
+    budget, lines = funding
     version = IsfAgreementVersion(
         agreement=agreement,
         version=number,
@@ -120,6 +125,7 @@ def propose_agreement(
     three to confirm it."""
     if org.kind != "provider":
         raise RuleError(f"{org.name} is not a care provider")
+    funding = checked_funding(account, org, terms)
     open_one = db.session.execute(
         select(IsfAgreement.id)
         .join(IsfAgreementVersion, IsfAgreementVersion.agreement_id == IsfAgreement.id)
@@ -137,7 +143,7 @@ def propose_agreement(
     agreement = IsfAgreement(account_id=account.id, organisation_id=org.id, created_by_id=actor.id)
     db.session.add(agreement)
     db.session.flush()
-    version = _version(agreement, 1, terms, "", actor)
+    version = _version(agreement, 1, terms, "", funding, actor)
     audit.record(
         actor,
         "isf.agreement_proposed",
@@ -160,11 +166,12 @@ def change_agreement(agreement: IsfAgreement, terms: Terms, note: str, *, actor:
         v.status in (VersionStatus.AWAITING, VersionStatus.ACTIVE) for v in agreement.versions
     ):
         raise RuleError("This agreement has ended: propose a new one instead")
+    funding = checked_funding(agreement.account, agreement.provider, terms)
     for version in waiting:
         move_version(version, VersionStatus.WITHDRAWN)
     db.session.flush()
     number = max(v.version for v in agreement.versions) + 1
-    version = _version(agreement, number, terms, note.strip(), actor)
+    version = _version(agreement, number, terms, note.strip(), funding, actor)
     audit.record(
         actor,
         "isf.agreement_changed",
