@@ -35,17 +35,12 @@ def providers():
 @roles_required(*STAFF)
 def provider(org_id: int):
     org = scope.load_provider(viewer(), org_id)
-    return render_template(
-        "isf/provider.html",
-        org=org,
-        page=provider_services.provider_page(org),
-        labels=documents.labels(),
-        contact_form=ContactForm(),
-        services_form=ServicesForm(),
-    )
+    return _provider_form_page(org, none=None)
 
 
 def _provider_form_page(org, **forms):
+    """The provider's page again, with the form that was sent and its errors (the error
+    summary reads `form`)."""
     return render_template(
         "isf/provider.html",
         org=org,
@@ -53,6 +48,7 @@ def _provider_form_page(org, **forms):
         labels=documents.labels(),
         contact_form=forms.get("contact_form") or ContactForm(),
         services_form=forms.get("services_form") or ServicesForm(),
+        form=next((f for f in forms.values() if f is not None), None),
     )
 
 
