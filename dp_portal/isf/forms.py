@@ -34,6 +34,17 @@ def _labelled(enum) -> list:
     return choices([(member.value, member.label) for member in enum])
 
 
+def _radio(label: str, enum, default, message: str) -> RadioField:
+    """One of a term's choices, in the words people read."""
+    return RadioField(
+        label,
+        widget=GovRadioInput(),
+        choices=_labelled(enum),
+        default=default.value,
+        validators=[InputRequired(message)],
+    )
+
+
 class NumberField(StringField):
     """A number with up to 2 decimal places between `low` and `high`, read into a Decimal."""
 
@@ -120,19 +131,14 @@ class AgreementForm(BaseForm):
         description="The funded provider hours at the agreed rates, for 52 weeks",
         validators=[InputRequired("Enter the budget for the year")],
     )
-    money_holder = RadioField(
-        "Who holds the money?",
-        widget=GovRadioInput(),
-        choices=_labelled(MoneyHolder),
-        default=MoneyHolder.COUNCIL.value,
-        validators=[InputRequired("Choose who holds the money")],
+    money_holder = _radio(
+        "Who holds the money?", MoneyHolder, MoneyHolder.COUNCIL, "Choose who holds the money"
     )
-    payment_basis = RadioField(
+    payment_basis = _radio(
         "How is the provider paid?",
-        widget=GovRadioInput(),
-        choices=_labelled(PaymentBasis),
-        default=PaymentBasis.SCHEDULED.value,
-        validators=[InputRequired("Choose how the provider is paid")],
+        PaymentBasis,
+        PaymentBasis.SCHEDULED,
+        "Choose how the provider is paid",
     )
     management_fee = NumberField(
         "Provider's management fee, as a percentage of the budget",
@@ -142,12 +148,11 @@ class AgreementForm(BaseForm):
         example="5.5",
         validators=[InputRequired("Enter the management fee, or 0")],
     )
-    contribution_to = RadioField(
+    contribution_to = _radio(
         "Where does the person's contribution go?",
-        widget=GovRadioInput(),
-        choices=_labelled(ContributionTo),
-        default=ContributionTo.NONE.value,
-        validators=[InputRequired("Choose where the contribution goes")],
+        ContributionTo,
+        ContributionTo.NONE,
+        "Choose where the contribution goes",
     )
     bankable_hours = NumberField(
         "Unused hours that may be banked for later in the year",
@@ -157,19 +162,17 @@ class AgreementForm(BaseForm):
         example="20",
         validators=[InputRequired("Enter the hours that may be banked, or 0")],
     )
-    reporting_frequency = RadioField(
+    reporting_frequency = _radio(
         "How often does the provider report?",
-        widget=GovRadioInput(),
-        choices=_labelled(Reporting),
-        default=Reporting.QUARTERLY.value,
-        validators=[InputRequired("Choose how often the provider reports")],
+        Reporting,
+        Reporting.QUARTERLY,
+        "Choose how often the provider reports",
     )
-    underspend = RadioField(
+    underspend = _radio(
         "What happens to an underspend?",
-        widget=GovRadioInput(),
-        choices=_labelled(Underspend),
-        default=Underspend.REVIEWED.value,
-        validators=[InputRequired("Choose what happens to an underspend")],
+        Underspend,
+        Underspend.REVIEWED,
+        "Choose what happens to an underspend",
     )
     submit = SubmitField("Send for confirmation", widget=GovSubmitInput())
 

@@ -146,6 +146,13 @@ class BudgetForm(BaseForm):
         validate_choice=False,
     )
     provider_hours = _hours("Provider hours a week (optional)")
+    provider_service = SelectField(
+        "Kind of support the provider hours are",
+        widget=GovSelect(),
+        description="Each kind has its own agreed rate",
+        choices=choices([(s.value, s.label) for s in ServiceType]),
+        default=ServiceType.DAY.value,
+    )
     weekly_amount = MoneyField(
         "A fixed amount each week (optional)", description="Like transport or a day service"
     )
@@ -207,6 +214,7 @@ class BudgetForm(BaseForm):
                     f"Support from {provider_names[self.provider_id.data]}",
                     hours=self.provider_hours.data,
                     provider_id=self.provider_id.data,
+                    service_type=self.provider_service.data or ServiceType.DAY.value,
                 )
             )
         if self.weekly_amount.data:

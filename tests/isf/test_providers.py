@@ -114,3 +114,31 @@ def test_an_uplift_raises_every_service_types_rate_alike(app_ctx, factory, db_se
         )
     ).all()
     assert sorted(raised) == [("day", 2475), ("sleepover", 2772)]  # both up 10%
+
+
+def test_a_budget_buys_provider_hours_of_one_kind_at_that_kinds_rate(client, factory, db_session):
+    living_wage(db_session)
+    org = provider(factory)  # day £22.50
+    db_session.add(
+        ProviderRate(
+            organisation_id=org.id,
+            effective_from=date(2025, 4, 1),
+            hourly_pence=2400,
+            service_type="night",
+            source_note="contract",
+        )
+    )
+    account = factory.account(sds_option=2, start_date=date(2025, 4, 1))
+    _as(client, factory.user(Role.FINANCE_OFFICER))
+    answers = {
+        "effective_from": ["1", "10", "2025"],
+        "provider_id": str(org.id),
+        "provider_hours": "10",
+        "provider_service": "night",
+        "weekly_contribution": "0",
+        "contribution_basis": "net",
+        "reason": "Waking nights",
+        "check": "y",
+    }
+    checked = client.post(f"/accounts/{account.id}/budget/new", data=answers)
+    assert "£240.00" in checked.get_data(as_text=True)  # 10 hours x £24.00, not the day rate
