@@ -7,7 +7,8 @@
   agreement is in force (issue 14), and not before one is proposed or after it ends. Another
   provider's agreement is NotFound (404), so a guessed id reveals nothing;
 - a supported person or their representative sees the agreements of the accounts linked to
-  them (accounts.scope decides which);
+  them, and an organisation acting for them under a mandate those of the accounts it may see
+  (accounts.scope decides which; only the statement shows them the agreement's figures);
 - anyone else sees none.
 """
 
@@ -58,7 +59,8 @@ def agreement_filter(viewer: Viewer) -> ColumnElement[bool]:
         return (IsfAgreement.organisation_id == user.organisation_id) & open_for_provider(
             viewer.today
         )
-    if user.role == Role.RECIPIENT:
+    if user.role in (Role.RECIPIENT, Role.BROKERAGE_STAFF):
+        # The person, or an organisation acting for them under a mandate in force.
         return exists().where(
             Account.id == IsfAgreement.account_id, account_scope.account_filter(viewer)
         )

@@ -75,3 +75,14 @@ def test_a_person_sees_only_the_agreements_of_their_own_accounts(client, two_pro
     assert _get(client, person, f"/isf/agreements/{theirs.id}").status_code == 404
     statement = _get(client, person, f"/accounts/{account.id}/isf").get_data(as_text=True)
     assert "Your budget for the year" in statement and "£11,700.00" in statement
+
+
+def test_an_organisation_acting_for_the_person_reads_the_statement(client, two_providers, factory):
+    _staff, (_org, account, _mine, _v), _theirs = two_providers
+    broker_org = factory.organisation()
+    factory.mandate(account, broker_org, scope="view_only", starts_on=date(2026, 1, 1))
+    broker = factory.user(Role.BROKERAGE_STAFF, organisation_id=broker_org.id)
+    page = _get(client, broker, f"/accounts/{account.id}/isf").get_data(as_text=True)
+    assert "Your budget for the year" in page and "Read the agreement" not in page
+    stranger = factory.user(Role.BROKERAGE_STAFF)
+    assert _get(client, stranger, f"/accounts/{account.id}/isf").status_code == 404
