@@ -27,7 +27,8 @@ def _council_payments(account_ids: list[int], builder_id: int) -> None:
     commit does)."""
     from dp_portal.client_money.services import post_committed_run
     from dp_portal.extensions import db
-    from dp_portal.payments.models import Payment, PaymentRun
+    from dp_portal.payments.ledger_models import Payment
+    from dp_portal.payments.run_models import PaymentRun
 
     run = PaymentRun(
         period_index=900,

@@ -26,6 +26,7 @@ def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
     from .core.types import local_today
     from .demo import DEMO_PASSWORD, build_demo, database_has_users, demo_logins, demo_returns
     from .demo.employers import demo_employers
+    from .demo.isf_demo import ISF_LOGINS
     from .demo.month import demo_month
     from .demo.third_party_money import demo_client_money
     from .demo.third_party_orgs import ORGANISATION_LOGINS
@@ -65,7 +66,7 @@ def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
         )
     click.echo("")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-    for role_label, email in [*demo_logins(), *ORGANISATION_LOGINS]:
+    for role_label, email in [*demo_logins(), *ORGANISATION_LOGINS, *ISF_LOGINS]:
         click.echo(f"  {role_label:<38} {email}")
 
 

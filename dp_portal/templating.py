@@ -40,6 +40,8 @@ NAVIGATION: list[tuple[Group, str, str]] = [
     (Group.PEOPLE, "Pooled client accounts to approve", "third_party.pooled_changes_waiting"),
     (Group.PEOPLE, "Your organisation", "third_party.my_organisation"),
     (Group.PEOPLE, "Charter Mark applications", "employers.charter_queue"),
+    (Group.PEOPLE, "Care providers", "isf.providers"),
+    (Group.PEOPLE, "Your people", "isf.provider_home"),
     (Group.LETTERS, "Letters not emailed", "payments.undelivered_letters"),
     (Group.SETTINGS, "Users", "admin.users"),
     (Group.SETTINGS, "Working-day calendar", "admin.calendar"),

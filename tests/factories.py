@@ -42,6 +42,8 @@ class Factory:
         kw.setdefault("password_hash", _password_hash())
         if role == Role.BROKERAGE_STAFF and "organisation_id" not in kw:
             kw["organisation_id"] = self.organisation().id
+        if role == Role.PROVIDER_STAFF and "organisation_id" not in kw:
+            kw["organisation_id"] = self.organisation(kind="provider").id
         return self._add(User(role=str(role), **kw))
 
     def person(self, **kw) -> Person:

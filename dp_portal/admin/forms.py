@@ -90,7 +90,7 @@ class InviteForm(BaseForm):
         validators=[InputRequired("Choose a role")],
     )
     organisation_id = SelectField(
-        "Organisation (brokerage or money management staff only)",
+        "Organisation (organisation and provider staff only)",
         widget=GovSelect(),
         coerce=optional_int,
         choices=[],
@@ -99,16 +99,15 @@ class InviteForm(BaseForm):
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
     def validate_organisation_id(self, field):
-        if self.role.data == Role.BROKERAGE_STAFF and field.data not in choice_values(field) - {
-            None
-        }:
+        organisation_roles = (Role.BROKERAGE_STAFF, Role.PROVIDER_STAFF)
+        if self.role.data in organisation_roles and field.data not in choice_values(field) - {None}:
             raise ValidationError("Choose the organisation this person works for")
 
 
 class EditUserForm(BaseForm):
     role = SelectField("Role", widget=GovSelect(), choices=choices(ROLE_CHOICES))
     organisation_id = SelectField(
-        "Organisation (brokerage or money management staff only)",
+        "Organisation (organisation and provider staff only)",
         widget=GovSelect(),
         coerce=optional_int,
         choices=[],

@@ -21,6 +21,7 @@ class Role(StrEnum):
     FINANCE_OFFICER = "finance_officer"
     TEAM_LEADER = "team_leader"
     BROKERAGE_STAFF = "brokerage_staff"
+    PROVIDER_STAFF = "provider_staff"
     ADMIN = "admin"
 
     @property
@@ -33,6 +34,7 @@ ROLE_LABELS = {
     Role.FINANCE_OFFICER: "Finance officer",
     Role.TEAM_LEADER: "Team leader",
     Role.BROKERAGE_STAFF: "Brokerage or money management staff",
+    Role.PROVIDER_STAFF: "Care provider staff",
     Role.ADMIN: "Administrator",
 }
 
@@ -65,12 +67,17 @@ class User(UserMixin, db.Model):
 
     __table_args__ = (
         CheckConstraint(
-            "role IN ('recipient', 'finance_officer', 'team_leader', 'brokerage_staff', 'admin')",
+            "role IN ('recipient', 'finance_officer', 'team_leader', 'brokerage_staff', "
+            "'provider_staff', 'admin')",
             name="role",
         ),
         CheckConstraint(
             "role != 'brokerage_staff' OR organisation_id IS NOT NULL",
             name="brokerage_has_organisation",
+        ),
+        CheckConstraint(
+            "role != 'provider_staff' OR organisation_id IS NOT NULL",
+            name="provider_has_organisation",
         ),
         CheckConstraint(
             "NOT is_organisation_admin OR role = 'brokerage_staff'", name="organisation_admin"

@@ -25,6 +25,10 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 MIN_PASSWORD_LENGTH = 12
 
 
+# Roles that belong to an organisation (its staff see what the organisation may).
+ORGANISATION_ROLES = (Role.BROKERAGE_STAFF, Role.PROVIDER_STAFF)
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -248,7 +252,7 @@ def invite_user(
         email=email.strip().lower(),
         full_name=full_name,
         role=str(role),
-        organisation_id=organisation_id if role == Role.BROKERAGE_STAFF else None,
+        organisation_id=organisation_id if role in ORGANISATION_ROLES else None,
     )
     db.session.add(user)
     audit.record(
@@ -266,7 +270,7 @@ def update_user(
 ) -> None:
     fields = ["role", "organisation_id", "is_enabled", "is_organisation_admin"]
     before = audit.snapshot(user, fields)
-    organisation_id = organisation_id if role == Role.BROKERAGE_STAFF else None
+    organisation_id = organisation_id if role in ORGANISATION_ROLES else None
     if organisation_id != user.organisation_id or not is_enabled:
         # An organisation's administrator administers that organisation only, while active.
         user.is_organisation_admin = False

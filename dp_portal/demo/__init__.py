@@ -15,6 +15,7 @@ from ..core import audit
 from ..core.types import utcnow
 from .batch import Batch, fix_sequences
 from .budgets import Approvers, demo_rates, draw_budget
+from .isf_demo import isf_demo
 from .people import draw_account, organisations
 from .returns import demo_returns
 from .third_party_orgs import organisations_demo
@@ -41,7 +42,7 @@ def build_demo(n_accounts: int, seed: int, progress: Callable[[int], None] = lam
     org_ids = organisations()
     new_users = not database_has_users()
     if new_users:
-        add_users(org_ids["brokerage"])
+        add_users(org_ids["brokerage"], org_ids["provider"])
     approvers = Approvers(user_id(PROPOSER), user_id(TEAM_LEADER), user_id(OFFICER))
     book = demo_rates(org_ids["provider"], approvers.officer)
 
@@ -60,6 +61,7 @@ def build_demo(n_accounts: int, seed: int, progress: Callable[[int], None] = lam
         add_access(first_account, last_account)
     if new_users:
         organisations_demo(org_ids, today)
+        isf_demo(org_ids, today)
     audit.record(
         None,
         "demo.loaded",

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from ..core.money import round_money, to_pence
 from ..extensions import db
 from ..payments.budgets import LineKind, LineSpec, price_lines, weekly_total
-from ..payments.models import Budget, BudgetLine, ProviderRate, RateRow
+from ..payments.models import Budget, BudgetLine
+from ..payments.rate_models import ProviderRate, RateRow
 from .batch import Batch
 from .people import DrawnAccount
 
@@ -129,6 +130,9 @@ def _line_rows(budget_id: int, batch: Batch, plan: list[LineSpec]) -> None:
                 "hours_hundredths": int(spec.hours * 100) if spec.hours is not None else None,
                 "amount_pence": to_pence(spec.amount) if spec.amount is not None else None,
                 "provider_id": spec.provider_id,
+                "service_type": (
+                    spec.service_type if spec.kind == LineKind.PROVIDER_HOURS else None
+                ),
             },
         )
 
@@ -149,7 +153,7 @@ def draw_budget(
         price_lines(
             plan,
             book.pa_rate_on(effective).total,
-            lambda org, day=effective: book.provider_rate_on(org, day),
+            lambda org, service, day=effective: book.provider_rate_on(org, day, service),
         )
     )
     weekly_pence = to_pence(round_money(weekly))

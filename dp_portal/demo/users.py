@@ -18,6 +18,7 @@ DEMO_USERS = [
     (Role.FINANCE_OFFICER, "finance2@demo.glenarden.example", "Sam Second-Officer"),
     (Role.TEAM_LEADER, "teamleader@demo.glenarden.example", "Terry Team-Leader"),
     (Role.BROKERAGE_STAFF, "broker@demo.glenarden.example", "Bea Broker"),
+    (Role.PROVIDER_STAFF, "provider@demo.glenarden.example", "Pat Provider"),
     (Role.RECIPIENT, "recipient@demo.glenarden.example", "Rowan Recipient"),
 ]
 # Who proposes budgets, approves the smaller ones, and approves the larger ones.
@@ -34,7 +35,7 @@ def demo_logins() -> list[tuple[str, str]]:
     return [(ROLE_LABELS[role], email) for role, email, _name in DEMO_USERS]
 
 
-def add_users(brokerage_id: int) -> None:
+def add_users(brokerage_id: int, provider_id: int) -> None:
     password_hash = hash_password(DEMO_PASSWORD)
     for role, email, full_name in DEMO_USERS:
         db.session.add(
@@ -43,7 +44,10 @@ def add_users(brokerage_id: int) -> None:
                 full_name=full_name,
                 role=str(role),
                 password_hash=password_hash,
-                organisation_id=brokerage_id if role == Role.BROKERAGE_STAFF else None,
+                organisation_id={
+                    Role.BROKERAGE_STAFF: brokerage_id,
+                    Role.PROVIDER_STAFF: provider_id,
+                }.get(role),
                 password_changed_at=utcnow(),
             )
         )

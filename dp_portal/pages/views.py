@@ -1,4 +1,4 @@
-from flask import abort, render_template
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.models import Role
@@ -13,6 +13,8 @@ from . import bp, services
 def home():
     if not current_user.is_authenticated:
         return render_template("pages/start.html")
+    if current_user.role == Role.PROVIDER_STAFF:
+        return redirect(url_for("isf.provider_home"))  # the provider's own home (isf)
     if current_user.role == Role.BROKERAGE_STAFF:
         accounts = services.home_accounts(viewer())
         return render_template("pages/home_accounts.html", accounts=accounts)

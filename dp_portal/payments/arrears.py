@@ -19,8 +19,9 @@ from ..core.money import to_pence
 from ..extensions import db
 from .ledger_models import Payment
 from .lifecycles import RunStatus
-from .models import Budget, RateRow
+from .models import Budget
 from .pricing import PeriodPricer
+from .rate_models import RateRow
 from .rates import RateBook
 from .run_models import PaymentRun, RunLine
 

@@ -42,6 +42,7 @@ def prefill(account: Account, today: date) -> dict[str, Any]:
             data[description_field] = spec.description
         if spec.kind == LineKind.PROVIDER_HOURS:
             data["provider_id"] = spec.provider_id
+            data["provider_service"] = spec.service_type
     return data
 
 

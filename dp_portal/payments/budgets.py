@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from ..core.money import ZERO, format_money
 from ..core.types import LabelledEnum
+from .rates import ServiceType
 
 WEEKS_A_YEAR = Decimal(52)
 
@@ -31,6 +32,7 @@ class LineSpec:
     hours: Decimal | None = None
     amount: Decimal | None = None
     provider_id: int | None = None
+    service_type: str = "day"  # provider hours: which agreed rate prices them (ServiceType)
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class PricedLine:
 def price_lines(
     lines: list[LineSpec],
     pa_rate: Decimal | None,
-    provider_rate: Callable[[int], Decimal | None],
+    provider_rate: Callable[[int, str], Decimal | None],
     *,
     explain: bool = True,
 ) -> list[PricedLine]:
@@ -62,9 +64,12 @@ def price_lines(
                 f"{line.hours.normalize():f} hours x {format_money(pa_rate)}" if explain else ""
             )
         elif line.kind == LineKind.PROVIDER_HOURS:
-            rate = provider_rate(line.provider_id)
+            rate = provider_rate(line.provider_id, line.service_type)
             if rate is None:
-                raise LookupError("The provider has no hourly rate for this date")
+                raise LookupError(
+                    f"The provider has no {ServiceType(line.service_type).label.lower()} "
+                    "rate for this date"
+                )
             weekly = line.hours * rate
             working = f"{line.hours.normalize():f} hours x {format_money(rate)}" if explain else ""
         elif line.kind == LineKind.FIXED_WEEKLY:

@@ -27,7 +27,7 @@ from ..core.forms import (
     optional_int,
 )
 from .budgets import LineKind, LineSpec
-from .rates import RateKind
+from .rates import RateKind, ServiceType
 from .repayments import METHODS
 
 
@@ -102,6 +102,13 @@ class UpliftQueryForm(UpliftForm):
 
 
 class ProviderRateForm(BaseForm):
+    service_type = RadioField(
+        "Kind of support",
+        widget=GovRadioInput(),
+        choices=choices([(s.value, s.label) for s in ServiceType]),
+        default=ServiceType.DAY.value,
+        validators=[InputRequired("Choose the kind of support this rate is for")],
+    )
     effective_from = DateField(
         "Effective from", validators=[InputRequired("Enter the date it starts")]
     )
@@ -140,6 +147,13 @@ class BudgetForm(BaseForm):
         validate_choice=False,
     )
     provider_hours = _hours("Provider hours a week (optional)")
+    provider_service = SelectField(
+        "Kind of support the provider hours are",
+        widget=GovSelect(),
+        description="Each kind has its own agreed rate",
+        choices=choices([(s.value, s.label) for s in ServiceType]),
+        default=ServiceType.DAY.value,
+    )
     weekly_amount = MoneyField(
         "A fixed amount each week (optional)", description="Like transport or a day service"
     )
@@ -201,6 +215,7 @@ class BudgetForm(BaseForm):
                     f"Support from {provider_names[self.provider_id.data]}",
                     hours=self.provider_hours.data,
                     provider_id=self.provider_id.data,
+                    service_type=self.provider_service.data or ServiceType.DAY.value,
                 )
             )
         if self.weekly_amount.data:

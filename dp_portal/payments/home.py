@@ -25,7 +25,8 @@ from ..core.tasks import Group, Task
 from ..extensions import db
 from .ledger_models import Payment, Recovery
 from .lifecycles import BudgetStatus, RecoveryStatus, RunStatus
-from .models import Budget, RateRow
+from .models import Budget
+from .rate_models import RateRow
 from .rates import RateKind
 from .run_models import PaymentRun
 

@@ -1,13 +1,16 @@
-"""What other packages want done when a payment run commits, in the same transaction.
+"""What other packages want done when a payment run commits, in the same transaction, and
+whom else a run pays.
 
 Payments knows nothing of who registers here (third_party posts the run's payments to the
-sub-ledgers of the people whose money an organisation manages), so payments never imports
-them, and the money and what follows from it commit together or not at all.
+sub-ledgers of the people whose money an organisation manages; isf has the run pay a
+provider under an individual service fund agreement), so payments never imports them, and
+the money and what follows from it commit together or not at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 RunCommitted = Callable[[int], None]
 _on_run_committed: list[RunCommitted] = []
@@ -23,3 +26,24 @@ def on_run_committed(function: RunCommitted) -> RunCommitted:
 def run_committed(run_id: int) -> None:
     for function in _on_run_committed:
         function(run_id)
+
+
+# An account's payee for a period other than the person: (name, sort code, account number)
+# of an approved bank account, or a sentence saying why the period is withheld instead.
+Redirect = tuple[str | None, str | None, str | None] | str
+PayeesFor = Callable[[date], dict[int, Redirect]]
+_payees: list[PayeesFor] = []
+
+
+def redirects_payees(function: PayeesFor) -> PayeesFor:
+    """Register `function(period_start)` -> {account id: Redirect} (a decorator)."""
+    if function not in _payees:
+        _payees.append(function)
+    return function
+
+
+def redirected_payees(period_start: date) -> dict[int, Redirect]:
+    found: dict[int, Redirect] = {}
+    for function in _payees:
+        found.update(function(period_start))
+    return found

@@ -12,8 +12,9 @@ from ..core.money import from_pence
 from ..extensions import db
 from .budgets import LineKind, LineSpec
 from .lifecycles import BudgetStatus
-from .models import Budget, BudgetLine, ProviderRate, RateRow
+from .models import Budget, BudgetLine
 from .pricing import PlanTerms, PlanVersion
+from .rate_models import ProviderRate, RateRow
 from .rates import RateBook, RateKind
 
 
@@ -27,6 +28,7 @@ def rate_book() -> RateBook:
             ProviderRate.effective_from,
             ProviderRate.id,
             ProviderRate.hourly_pence,
+            ProviderRate.service_type,
         )
     ).all()
     return RateBook(
@@ -39,7 +41,10 @@ def rate_book() -> RateBook:
             )
             for kind, start, row_id, value in rows
         ),
-        tuple((org, start, row_id, from_pence(pence)) for org, start, row_id, pence in providers),
+        tuple(
+            (org, start, row_id, from_pence(pence), service)
+            for org, start, row_id, pence, service in providers
+        ),
     )
 
 
@@ -63,6 +68,7 @@ def load_plans(account_ids: set[int] | None = None) -> dict[int, tuple[PlanVersi
         BudgetLine.hours_hundredths,
         BudgetLine.amount_pence,
         BudgetLine.provider_id,
+        BudgetLine.service_type,
     ).order_by(BudgetLine.id)
     if account_ids is not None:
         budgets = budgets.where(Budget.account_id.in_(account_ids))
@@ -128,12 +134,13 @@ class _Interned:
         return PlanVersion(start, terms)
 
     def spec(self, raw: tuple) -> LineSpec:
-        kind, description, hours, amount, provider = raw
+        kind, description, hours, amount, provider, service = raw
         spec = self.specs[raw] = LineSpec(
             self.kinds[kind],
             description,
             Decimal(hours) / 100 if hours is not None else None,
             from_pence(amount) if amount is not None else None,
             provider,
+            service or "day",
         )
         return spec

@@ -78,7 +78,7 @@ def _price(plan: PlanTerms, book: RateBook, day: date) -> Weekly:
     priced = price_lines(
         list(plan.lines),
         pa.total if pa else None,
-        lambda org: book.provider_rate_on(org, day),
+        lambda org, service: book.provider_rate_on(org, day, service),
         explain=False,
     )
     net = plan.basis == "net"

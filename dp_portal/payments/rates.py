@@ -15,6 +15,7 @@ from enum import StrEnum
 from functools import cached_property
 
 from ..core.money import ZERO, format_money, round_money
+from ..core.types import LabelledEnum
 
 
 class RateKind(StrEnum):
@@ -54,6 +55,16 @@ DEFAULT_COMPONENTS = {
     RateKind.PAYROLL: Decimal("0.15"),
     RateKind.CONTINGENCY: Decimal("0.00"),
 }
+
+
+class ServiceType(LabelledEnum):
+    """What an hour of an Option 2 provider's support is: each has its own agreed rate
+    (issue 14). Rates from before service types existed are day rates."""
+
+    DAY = "day", "Day support"
+    NIGHT = "night", "Waking night"
+    SLEEPOVER = "sleepover", "Sleepover"
+    TWO_TO_ONE = "two_to_one", "Two-to-one support"
 
 
 @dataclass(frozen=True)
@@ -147,7 +158,8 @@ class RateBook:
     """
 
     rows: tuple[tuple[RateKind, date, int, Decimal], ...]
-    provider_rows: tuple[tuple[int, date, int, Decimal], ...] = ()
+    # (organisation id, effective_from, row id, hourly rate, service type)
+    provider_rows: tuple[tuple[int, date, int, Decimal, str], ...] = ()
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def _latest(self, kind: RateKind, day: date) -> Decimal | None:
@@ -170,17 +182,21 @@ class RateBook:
             self._memo[key] = None if inputs is None else pa_hourly_rate(inputs, day)
         return self._memo[key]
 
-    def provider_rate_on(self, organisation_id: int, day: date) -> Decimal | None:
-        key = ("provider", organisation_id, day)
+    def provider_rate_on(
+        self, organisation_id: int, day: date, service: str = ServiceType.DAY
+    ) -> Decimal | None:
+        """The provider's agreed hourly rate for this kind of support on `day`."""
+        key = ("provider", organisation_id, day, service)
         if key not in self._memo:
-            self._memo[key] = self._provider_rate(organisation_id, day)
+            self._memo[key] = self._provider_rate(organisation_id, day, service)
         return self._memo[key]
 
-    def _provider_rate(self, organisation_id: int, day: date) -> Decimal | None:
+    def _provider_rate(self, organisation_id: int, day: date, service: str) -> Decimal | None:
         best = None
-        for org, start, row_id, value in self.provider_rows:
+        for org, start, row_id, value, row_service in self.provider_rows:
             if (
                 org == organisation_id
+                and row_service == service
                 and start <= day
                 and (best is None or (start, row_id) > best[0])
             ):
@@ -189,7 +205,7 @@ class RateBook:
 
     def change_dates(self) -> set[date]:
         return {start for _, start, _, _ in self.rows} | {
-            start for _, start, _, _ in self.provider_rows
+            start for _, start, _, _, _ in self.provider_rows
         }
 
     def changes_within(self, start: date, end: date) -> bool:

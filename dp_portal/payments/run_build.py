@@ -16,7 +16,7 @@ from ..core.money import from_pence
 from ..core.types import local_today
 from ..extensions import db
 from ..third_party.models import Mandate, Organisation
-from . import run_periods, run_review, run_summary
+from . import hooks, run_periods, run_review, run_summary
 from .arrears import arrears_inputs
 from .bankfile import reference_suffix
 from .council_scale import cycle_collector_paused, insert_tuples
@@ -145,6 +145,8 @@ def _run_lines(run_id: int, period: Period, schedule: PaymentSchedule) -> list[t
     pricer = PeriodPricer(period, book)
     plans = load_plans()
     managed = _managed(period)
+    # Accounts another package pays elsewhere (an ISF provider): to whom, or why withheld.
+    redirected = hooks.redirected_payees(period.start)
     past = arrears_inputs(period, schedule, book)
     recoveries = open_offsets()
     suffix = " " + reference_suffix(period.start)
@@ -155,6 +157,10 @@ def _run_lines(run_id: int, period: Period, schedule: PaymentSchedule) -> list[t
         payee_type = "organisation" if account_id in managed else "person"
         if account_id in managed:
             name, sort_code, number = managed[account_id]
+        target = redirected.get(account_id)
+        held = target if isinstance(target, str) else None
+        if target is not None and held is None:
+            payee_type, (name, sort_code, number) = "organisation", target
         # The payee as it is now: the approver sees it and the commit pays exactly it.
         payee = (name, sort_code, number, ref + suffix)
         try:
@@ -169,6 +175,8 @@ def _run_lines(run_id: int, period: Period, schedule: PaymentSchedule) -> list[t
             reason = withhold_reason(status, bool(versions), sort_code, money[0] + money[1])
             if reason == "No bank details" and account_id in managed:
                 reason = NO_POOLED_ACCOUNT
+            if held and reason in (None, "No bank details"):
+                reason = held
             outcome = "withhold" if reason else "pay"
         rows.append((run_id, account_id, payee_type, option, outcome, reason, *money, *payee))
     return rows

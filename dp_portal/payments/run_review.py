@@ -20,8 +20,9 @@ from ..auth.models import User
 from ..core.audit import AuditEvent
 from ..extensions import db
 from ..third_party.models import Mandate, Organisation
+from . import hooks
 from .lifecycles import RunStatus
-from .run_models import PaymentRun, RunChanger, RunLine
+from .run_models import PaymentRun, RunChanger, RunLine, RunTotal
 from .run_summary import (
     previous_committed,
 )
@@ -39,6 +40,8 @@ ACCOUNT_CHANGES = {
     "payment.adjusted": "a payment was corrected",
     "escalation.suspended": "payments were suspended",
     "escalation.reinstated": "payments were reinstated",
+    "isf.agreement_activated": "an individual service fund agreement came into force",
+    "isf.agreement_ended": "an individual service fund agreement ended",
 }
 # Changes that re-price every account.
 COUNCIL_CHANGES = {
@@ -125,11 +128,11 @@ def _payees_moved(run: PaymentRun) -> int:
     bank details, or the managing organisation's pooled account): the belt to the audit
     log's braces (the commit pays the snapshot whatever happens).
 
-    Both counts start from the few rows that can have moved, not from the run's lines: every
-    change of an account's bank details stamps bank_details_changed_at (a database trigger,
-    migration 0018), so only accounts changed about the build are compared (the margin
-    covers a change whose transaction began before the build and ended after it); and only
-    accounts with a mandate can be paid to an organisation."""
+    People paid directly are compared only if their bank details changed about the build:
+    every change stamps bank_details_changed_at (a database trigger, migration 0018), and the
+    margin covers a change whose transaction began before the build and ended after it. Lines
+    paying an organisation (a managing organisation, or an ISF provider) are read only when
+    the run has any."""
     changed = select(Account.id).where(Account.bank_details_changed_at >= run.built_at - IN_FLIGHT)
     person = (
         select(func.count())
@@ -156,18 +159,39 @@ def _payees_moved(run: PaymentRun) -> int:
         Organisation.pooled_account_number == RunLine.account_number,
         Organisation.pooled_payee_name == RunLine.payee_name,
     )
-    organisation = (
-        select(func.count())
-        .select_from(RunLine)
-        .where(
-            RunLine.run_id == run.id,
-            RunLine.account_id.in_(select(Mandate.account_id)),
-            RunLine.outcome == "pay",
-            RunLine.payee_type == "organisation",
-            ~still_paid,
-        )
+    organisation = select(
+        RunLine.account_id, RunLine.payee_name, RunLine.sort_code, RunLine.account_number
+    ).where(
+        RunLine.run_id == run.id,
+        RunLine.outcome == "pay",
+        RunLine.payee_type == "organisation",
+        ~still_paid,
     )
-    return db.session.execute(person).scalar_one() + db.session.execute(organisation).scalar_one()
+    moved = db.session.execute(person).scalar_one()
+    if not _pays_organisations(run):
+        return moved
+    # Not paid through a mandate: still paid where another package sends it (an ISF provider)?
+    elsewhere = hooks.redirected_payees(run.period_start)
+    return moved + sum(
+        1
+        for account_id, *payee in db.session.execute(organisation)
+        if elsewhere.get(account_id) != tuple(payee)
+    )
+
+
+def _pays_organisations(run: PaymentRun) -> bool:
+    """Whether any of the run's lines pays an organisation: read from the totals its build
+    kept (a few rows) rather than from its lines, when it kept them."""
+    if run.summarised_at is None:
+        return True
+    return (
+        db.session.execute(
+            select(RunTotal.id)
+            .where(RunTotal.run_id == run.id, RunTotal.payee_type == "organisation")
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def blocked_approvers(run: PaymentRun) -> dict[int, str]:

@@ -20,9 +20,10 @@ from ..third_party.models import Organisation
 from .budgets import LineKind, LineSpec, PricedLine, price_lines, weekly_total
 from .home import home_tasks  # noqa: F401 - the home pages read payments' tasks here
 from .lifecycles import BudgetStatus, check, move
-from .models import Budget, BudgetLine, ProviderRate, RateRow
+from .models import Budget, BudgetLine
 from .plans import rate_book
-from .rates import RateBook, RateBreakdown, RateKind
+from .rate_models import ProviderRate, RateRow
+from .rates import RateBook, RateBreakdown, RateKind, ServiceType
 from .recoveries import raise_recovery  # noqa: F401 - monitoring raises recoveries through here
 
 # --- Rates ---------------------------------------------------------------------------------
@@ -81,8 +82,16 @@ def rates_page(today: date, *, staff: bool) -> RatesPage:
 
 
 def add_provider_rate(
-    organisation_id: int, effective_from: date, hourly: Decimal, source_note: str, *, actor
+    organisation_id: int,
+    effective_from: date,
+    hourly: Decimal,
+    source_note: str,
+    *,
+    actor,
+    service_type: str = ServiceType.DAY,
 ) -> ProviderRate:
+    """An agreed rate for one kind of support, never below the pay floor's derived rate (the
+    PA rate built on the living wage that day); uplifts raise every kind alike."""
     floor = rate_book().pa_rate_on(effective_from)
     if floor is None:
         raise RuleError("Set the living wage rate for this date before adding provider rates")
@@ -95,6 +104,7 @@ def add_provider_rate(
         organisation_id=organisation_id,
         effective_from=effective_from,
         hourly_pence=to_pence(hourly),
+        service_type=str(ServiceType(service_type)),
         source_note=source_note,
         created_by_id=actor.id if actor else None,
     )
@@ -103,8 +113,13 @@ def add_provider_rate(
         actor,
         "provider_rate.added",
         row,
-        summary=f"Provider rate {hourly} an hour from {effective_from.isoformat()}",
-        after={"organisation_id": organisation_id, "hourly": str(hourly)},
+        summary=f"Provider rate ({ServiceType(service_type).label.lower()}) {hourly} an hour "
+        f"from {effective_from.isoformat()}",
+        after={
+            "organisation_id": organisation_id,
+            "hourly": str(hourly),
+            "service_type": str(service_type),
+        },
     )
     return row
 
@@ -124,7 +139,14 @@ def provider_rates(organisation_id: int) -> list[ProviderRate]:
 
 def line_specs(budget: Budget) -> list[LineSpec]:
     return [
-        LineSpec(LineKind(line.kind), line.description, line.hours, line.amount, line.provider_id)
+        LineSpec(
+            LineKind(line.kind),
+            line.description,
+            line.hours,
+            line.amount,
+            line.provider_id,
+            line.service_type or "day",
+        )
         for line in budget.lines
     ]
 
@@ -134,7 +156,7 @@ def price_budget(budget: Budget, book: RateBook, day: date) -> list[PricedLine]:
     return price_lines(
         line_specs(budget),
         pa.total if pa else None,
-        lambda org: book.provider_rate_on(org, day),
+        lambda org, service: book.provider_rate_on(org, day, service),
     )
 
 
@@ -288,7 +310,7 @@ def weekly_for_proposal(account: Account, effective_from: date, lines: list[Line
             price_lines(
                 lines,
                 pa.total if pa else None,
-                lambda org: book.provider_rate_on(org, effective_from),
+                lambda org, service: book.provider_rate_on(org, effective_from, service),
             )
         )
     except LookupError as exc:
@@ -303,6 +325,7 @@ def _budget_line(budget_id: int, line: LineSpec) -> BudgetLine:
         hours_hundredths=int(line.hours * 100) if line.hours is not None else None,
         amount_pence=to_pence(line.amount) if line.amount is not None else None,
         provider_id=line.provider_id,
+        service_type=line.service_type if line.kind == LineKind.PROVIDER_HOURS else None,
     )
 
 

@@ -21,10 +21,10 @@ from ..core.letters import letter_row, record_letters
 from ..core.money import round_money, to_pence
 from ..extensions import db
 from ..third_party.models import Organisation
-from .models import ProviderRate, Uplift
 from .plans import load_plans, rate_book
 from .pricing import weekly_on
-from .rates import RateBook, RateKind, uplift_percentage, uplifted
+from .rate_models import ProviderRate, Uplift
+from .rates import RateBook, RateKind, ServiceType, uplift_percentage, uplifted
 from .services import add_rate_row
 
 
@@ -58,7 +58,8 @@ class UpliftPreview:
     old_rate: Decimal
     new_rate: Decimal
     changes: list[AccountChange]
-    provider_rates: list[tuple[int, str, Decimal, Decimal]]  # org id, name, old, new
+    # ((org id, service type), name and service, old, new): each agreed rate rises alike.
+    provider_rates: list[tuple[tuple[int, str], str, Decimal, Decimal]]
 
     @property
     def percentage(self) -> Decimal:
@@ -73,7 +74,7 @@ def _with_new_wage(book: RateBook, effective_from: date, new_wage: Decimal, prov
     rows = (*book.rows, (RateKind.LIVING_WAGE, effective_from, 10**12, new_wage))
     provider_rows = (
         *book.provider_rows,
-        *((org, effective_from, 10**12, new) for org, _, _, new in providers),
+        *((org, effective_from, 10**12, new, service) for (org, service), _, _, new in providers),
     )
     return RateBook(rows, provider_rows)
 
@@ -87,13 +88,17 @@ def preview_uplift(new_wage: Decimal, effective_from: date) -> UpliftPreview:
     if new_wage <= old_wage:
         raise RuleError(f"The new rate must be more than the current {old_wage:.2f} pounds an hour")
     providers = []
-    orgs = db.session.execute(select(ProviderRate.organisation_id).distinct()).scalars().all()
-
-    for org_id in orgs:
-        current = book.provider_rate_on(org_id, effective_from)
+    kinds = db.session.execute(
+        select(ProviderRate.organisation_id, ProviderRate.service_type)
+        .distinct()
+        .order_by(ProviderRate.organisation_id, ProviderRate.service_type)
+    ).all()
+    for org_id, service in kinds:
+        current = book.provider_rate_on(org_id, effective_from, service)
         if current is not None:
-            name = db.session.get(Organisation, org_id).name
-            providers.append((org_id, name, current, uplifted(current, old_wage, new_wage)))
+            name = f"{db.session.get(Organisation, org_id).name} ({ServiceType(service).label})"
+            new = uplifted(current, old_wage, new_wage)
+            providers.append(((org_id, service), name, current, new))
     after = _with_new_wage(book, effective_from, new_wage, providers)
 
     plans = load_plans()
@@ -161,10 +166,11 @@ def apply_uplift(
     )
     db.session.add(uplift)
     db.session.flush()
-    for org_id, _name, _old, new in preview.provider_rates:
+    for (org_id, service), _name, _old, new in preview.provider_rates:
         db.session.add(
             ProviderRate(
                 organisation_id=org_id,
+                service_type=service,
                 effective_from=effective_from,
                 hourly_pence=to_pence(new),
                 source_note=f"Uplift of {preview.percentage}% from {effective_from:%d %B %Y}",

@@ -21,7 +21,7 @@ from .forms import (
     UpliftForm,
     UpliftQueryForm,
 )
-from .rates import RateKind
+from .rates import RateKind, ServiceType
 
 STAFF = (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
 PROPOSERS = (Role.FINANCE_OFFICER, Role.TEAM_LEADER)
@@ -138,6 +138,7 @@ def provider_rates(org_id: int):
                 form.hourly.data,
                 form.source_note.data,
                 actor=current_user,
+                service_type=form.service_type.data,
             )
         except RuleError as exc:
             form.hourly.errors = [str(exc)]
@@ -147,6 +148,7 @@ def provider_rates(org_id: int):
     return render_template(
         "payments/provider_rates.html",
         org=org,
+        service_labels={s.value: s.label for s in ServiceType},
         rates=services.provider_rates(org.id),
         form=form,
         can_add=can_add,

@@ -22,7 +22,8 @@ from ..core.money import from_pence
 from ..extensions import db
 from ..monitoring.models import SPEND_COLUMNS, MonitoringReturn, ReminderTally
 from ..monitoring.spend_totals import SpendTotal
-from ..payments.models import Budget, BudgetLine, RateRow
+from ..payments.models import Budget, BudgetLine
+from ..payments.rate_models import RateRow
 from .sds_figures import Quarter, open_during
 
 # (from, pounds an hour, source)

@@ -111,7 +111,7 @@ def test_the_demo_is_a_month_in_the_life_of_a_council(app, db_session):
     from dp_portal.extensions import db
     from dp_portal.monitoring.models import EscalationTask, MonitoringReturn
     from dp_portal.payments import run_review
-    from dp_portal.payments.models import Uplift
+    from dp_portal.payments.rate_models import Uplift
     from dp_portal.payments.run_models import PaymentRun, RunLine
 
     result = app.test_cli_runner().invoke(args=["dp", "demo", "--accounts", "150", "--seed", "1"])

@@ -20,7 +20,8 @@ from dp_portal.extensions import db
 from dp_portal.monitoring.models import EscalationTask, MonitoringReturn
 from dp_portal.payments.home import _rate_task
 from dp_portal.payments.ledger_models import Payment, Recovery
-from dp_portal.payments.models import Budget, RateRow
+from dp_portal.payments.models import Budget
+from dp_portal.payments.rate_models import RateRow
 from dp_portal.payments.run_models import PaymentRun
 
 from ..conftest import sign_in_as

@@ -42,7 +42,8 @@ from dp_portal.employers.models import (
 )
 from dp_portal.monitoring.models import EscalationTask, Evidence, MonitoringReturn, StatementImport
 from dp_portal.payments.ledger_models import Payment, Recovery
-from dp_portal.payments.models import Budget, RateRow
+from dp_portal.payments.models import Budget
+from dp_portal.payments.rate_models import RateRow
 from dp_portal.payments.run_models import PaymentRun
 from dp_portal.third_party.models import PooledAccountChange
 from dp_portal.third_party.money_models import (
@@ -65,6 +66,10 @@ FINANCE_ADMIN = frozenset({Role.FINANCE_OFFICER, Role.ADMIN})
 PROPOSERS = frozenset({Role.FINANCE_OFFICER, Role.TEAM_LEADER})
 SUBMITTERS = frozenset({Role.RECIPIENT, Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER})
 ORG = frozenset({Role.BROKERAGE_STAFF})
+PROVIDER = frozenset({Role.PROVIDER_STAFF})
+ISF_READERS = STAFF | PROVIDER | {Role.RECIPIENT}
+ISF_CONFIRMERS = FINANCE | PROVIDER | {Role.RECIPIENT}
+STATEMENT_READERS = STAFF | ORG | {Role.RECIPIENT}
 OPEN = "public"
 
 OWN, OTHER, VIEW_ONLY, EXPIRED = "own", "other", "view_only", "expired"
@@ -92,7 +97,7 @@ V, W, E, M = Need.VIEW, Need.RETURNS, Need.EMPLOYER, Need.CLIENT_MONEY
 ORG_STAFF = frozenset({Role.BROKERAGE_STAFF})
 ROUTES: dict[str, Route] = {
     # Public pages. Signing in when already signed in goes home.
-    "pages.home": r(OPEN),
+    "pages.home": r(OPEN, get={None: 200, Role.PROVIDER_STAFF: 302, "*": 200}),  # to /provider
     "pages.accessibility": r(OPEN),
     "pages.cookies": r(OPEN),
     "pages.healthz": r(OPEN),
@@ -287,6 +292,23 @@ ROUTES: dict[str, Route] = {
     "client_money.pooled_statement_lines": r(ORG_STAFF, post=302),
     "client_money.fees": r(ORG_STAFF),
     "client_money.fee_policy_page": r(FINANCE_ADMIN, get=404, post=404),  # org_id: a provider
+    # Option 2 individual service funds (issue 14). The world's provider staff member works
+    # for the provider of an agreement on the own account (version 1 in force, version 2
+    # waiting for confirmations); empty forms re-show with their errors (200).
+    "isf.providers": r(STAFF),
+    "isf.provider": r(STAFF),
+    "isf.provider_contacts": r(FINANCE),
+    "isf.provider_services_page": r(FINANCE),
+    "isf.provider_bank": r(FINANCE),
+    "isf.provider_invite": r(FINANCE),
+    "isf.provider_home": r(PROVIDER),
+    "isf.statement_page": r(STATEMENT_READERS, V),
+    "isf.new_agreement": r(FINANCE, V),
+    "isf.agreement": r(ISF_READERS),
+    "isf.agreement_pdf": r(ISF_READERS),
+    "isf.confirm": r(ISF_CONFIRMERS),
+    "isf.change_agreement": r(FINANCE),
+    "isf.withdraw_agreement": r(FINANCE, post=302),
 }
 
 # What each role may do on each scenario's account (the rules accounts.scope implements,
@@ -647,6 +669,38 @@ def _statement_waiting(db_session, account, author, app) -> int:
     return row.id
 
 
+def _isf_agreement(factory, db_session, account, provider_member) -> dict:
+    """An agreement between the own account and the provider staff member's provider:
+    version 1 in force, version 2 waiting for confirmations."""
+    from dp_portal.isf.models import IsfAgreementVersion
+
+    from ..isf.helpers import agreement, budget_for
+
+    org = provider_member.organisation
+    budget, line = budget_for(factory, account, org, version=99)
+    row, first = agreement(
+        factory, account, org, budget, line, status="active", activated_at=utcnow()
+    )
+    second = IsfAgreementVersion(
+        agreement_id=row.id,
+        version=2,
+        status="awaiting",
+        starts_on=first.starts_on,
+        annual_budget_pence=first.annual_budget_pence,
+        budget_id=budget.id,
+        money_holder="council",
+        payment_basis="scheduled",
+        contribution_to="none",
+        reporting_frequency="monthly",
+        underspend="reviewed",
+        created_by_id=row.created_by_id,
+        change_note="More hours",
+    )
+    db_session.add(second)
+    db_session.flush()
+    return {"agreement_id": row.id, "version_number": 1}
+
+
 @pytest.fixture
 def world(app, factory, db_session):
     org = factory.organisation()
@@ -720,6 +774,7 @@ def world(app, factory, db_session):
         objects[scenario]["posting_id"] = _client_money(
             db_session, org if scenario == OWN else holder, account
         )
+    isf = _isf_agreement(factory, db_session, accounts[OWN], users[Role.PROVIDER_STAFF])
     month = _reconciliation(db_session, org)
     month["statement_id"] = _pooled_statement(db_session, org, users[Role.BROKERAGE_STAFF])
     slug = _handbook_section(db_session, admin)
@@ -738,6 +793,7 @@ def world(app, factory, db_session):
         "slug": slug,
         "name": "options",
         "group": "money",
+        **isf,
         **month,
     }
     return users, {scenario: shared | named for scenario, named in objects.items()}

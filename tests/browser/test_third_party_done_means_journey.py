@@ -25,7 +25,8 @@ from dp_portal.extensions import db
 from dp_portal.monitoring.models import TierChange
 from dp_portal.payments import services
 from dp_portal.payments.budgets import LineKind, LineSpec
-from dp_portal.payments.models import Payment, PaymentRun
+from dp_portal.payments.ledger_models import Payment
+from dp_portal.payments.run_models import PaymentRun
 
 from ..factories import Factory
 from .conftest import check_accessibility, nav, sign_in

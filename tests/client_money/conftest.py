@@ -53,7 +53,8 @@ def committed_payment(db_session, account, day: date, pence: int, builder) -> in
     """A payment of a run that committed (posted to the managed person's sub-ledger by the
     run's hook, as a real commit does). Returns the payment's id."""
     from dp_portal.client_money.services import post_committed_run
-    from dp_portal.payments.models import Payment, PaymentRun
+    from dp_portal.payments.ledger_models import Payment
+    from dp_portal.payments.run_models import PaymentRun
 
     run = PaymentRun(
         period_index=day.month * 100 + day.day,  # one run a period

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from dp_portal.auth.models import Role
 from dp_portal.core.letters import Letter, render_html
-from dp_portal.payments.models import Budget, BudgetLine, RateRow
+from dp_portal.payments.models import Budget, BudgetLine
+from dp_portal.payments.rate_models import RateRow
 
 from ..conftest import sign_in_as
 from ..factories import UPLIFT_CONTEXT

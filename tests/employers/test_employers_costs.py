@@ -16,7 +16,7 @@ from dp_portal.employers.pa_costs import TIMES as X
 from dp_portal.extensions import db
 from dp_portal.payments import services as payments
 from dp_portal.payments.budgets import LineKind, LineSpec
-from dp_portal.payments.models import RateRow
+from dp_portal.payments.rate_models import RateRow
 from dp_portal.payments.rates import RateKind
 
 from ..conftest import sign_in_as

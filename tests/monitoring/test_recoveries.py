@@ -11,7 +11,8 @@ from dp_portal.auth.models import Role
 from dp_portal.core.letters import Letter
 from dp_portal.monitoring.models import MonitoringReturn
 from dp_portal.payments.ledger_models import Payment, Recovery
-from dp_portal.payments.models import Budget, BudgetLine, RateRow
+from dp_portal.payments.models import Budget, BudgetLine
+from dp_portal.payments.rate_models import RateRow
 from dp_portal.payments.run_models import PaymentRun
 
 from ..conftest import sign_in_as

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from dp_portal.auth.models import Role
 from dp_portal.payments.ledger_models import Payment
-from dp_portal.payments.models import Budget, ProviderRate, RateRow, Uplift
+from dp_portal.payments.models import Budget
+from dp_portal.payments.rate_models import ProviderRate, RateRow, Uplift
 from dp_portal.payments.run_models import PaymentRun
 
 from ..conftest import sign_in_as

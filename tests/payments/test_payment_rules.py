@@ -71,7 +71,9 @@ def test_budget_lines_are_priced_and_not_rounded():
         LineSpec(LineKind.FIXED_WEEKLY, "Transport", amount=D("10")),
         LineSpec(LineKind.FIXED_ANNUAL, "Respite", amount=D("1000")),
     ]
-    priced = price_lines(lines, D("14.79"), lambda org: D("21.50") if org == 7 else None)
+    priced = price_lines(
+        lines, D("14.79"), lambda org, service: D("21.50") if (org, service) == (7, "day") else None
+    )
     assert [p.weekly for p in priced][:3] == [D("295.80"), D("75.250"), D("10")]
     assert priced[3].weekly == D("1000") / 52
     assert weekly_total(priced) == D("295.80") + D("75.25") + D("10") + D("1000") / 52

@@ -17,7 +17,8 @@ from dp_portal.extensions import db
 from dp_portal.monitoring.models import MonitoringReturn, ReminderTally
 from dp_portal.monitoring.spend_totals import rebuild_spend_totals
 from dp_portal.payments.ledger_models import Payment, Recovery
-from dp_portal.payments.models import Budget, BudgetLine, RateRow
+from dp_portal.payments.models import Budget, BudgetLine
+from dp_portal.payments.rate_models import RateRow
 from dp_portal.reports import sds_return, sds_services
 
 from ..conftest import sign_in_as

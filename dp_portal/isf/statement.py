@@ -1,0 +1,171 @@
+"""What each party reads (issue 14): the person's ISF statement (budget for the year, paid so
+far, hours planned, delivered and banked, what remains), the provider's home (its people,
+agreements awaiting its confirmation, payments) and the council's list of agreements.
+
+Delivered and banked hours come from part B's tables (invoice lines accepted or released,
+banked hours rows): nothing until a provider's invoice has been read. Never commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from ..accounts.models import Account
+from ..core.calendar import financial_year_end, financial_year_start
+from ..core.money import ZERO, from_pence
+from ..core.permissions import Viewer
+from ..extensions import db
+from ..payments.ledger_models import Payment
+from ..third_party.models import Organisation
+from .agreements import VersionStatus
+from .delivery_models import IsfBankedHours, IsfInvoice, IsfInvoiceLine
+from .models import IsfAgreement, IsfAgreementVersion
+from .scope import agreement_filter, in_force
+
+HUNDRED = Decimal(100)
+PAID_LINES = ("accepted", "released")
+
+
+@dataclass(frozen=True)
+class Statement:
+    agreement: IsfAgreement
+    version: IsfAgreementVersion
+    year_start: date
+    year_end: date
+    budget: Decimal
+    paid: Decimal
+    weekly_hours: Decimal
+    planned_hours: Decimal  # from the start of the year (or agreement) to today
+    delivered_hours: Decimal
+    banked_hours: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget - self.paid
+
+    @property
+    def hours_difference(self) -> Decimal:
+        return self.delivered_hours - self.planned_hours
+
+
+def current_version(agreement: IsfAgreement) -> IsfAgreementVersion | None:
+    """The version in force, or else the one waiting for confirmations, or else the last."""
+    by_status = {v.status: v for v in agreement.versions}
+    return (
+        by_status.get(VersionStatus.ACTIVE)
+        or by_status.get(VersionStatus.AWAITING)
+        or (agreement.versions[-1] if agreement.versions else None)
+    )
+
+
+def account_agreements(viewer: Viewer, account: Account) -> list[IsfAgreement]:
+    return list(
+        db.session.execute(
+            select(IsfAgreement)
+            .where(IsfAgreement.account_id == account.id, agreement_filter(viewer))
+            .order_by(IsfAgreement.id)
+        ).scalars()
+    )
+
+
+def _hours(pence_like: int | None) -> Decimal:
+    return Decimal(pence_like or 0) / HUNDRED
+
+
+def statement(agreement: IsfAgreement, today: date) -> Statement | None:
+    version = current_version(agreement)
+    if version is None:
+        return None
+    year_start = max(financial_year_start(today), version.starts_on)
+    year_end = financial_year_end(today)
+    paid = db.session.execute(
+        select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(
+            Payment.account_id == agreement.account_id,
+            Payment.payee_type == "organisation",
+            Payment.pay_date >= year_start,
+            Payment.pay_date <= year_end,
+        )
+    ).scalar_one()
+    weekly = sum((line.budget_line.hours for line in version.funded_lines), ZERO)
+    days = max((min(today, year_end) - year_start).days + 1, 0)
+    delivered = db.session.execute(
+        select(func.coalesce(func.sum(IsfInvoiceLine.hours_hundredths), 0))
+        .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
+        .where(
+            IsfInvoiceLine.agreement_id == agreement.id,
+            IsfInvoiceLine.state.in_(PAID_LINES),
+            IsfInvoice.period_start >= year_start,
+            IsfInvoice.period_start <= year_end,
+        )
+    ).scalar_one()
+    banked = _banked(agreement.id, financial_year_start(today))
+    return Statement(
+        agreement,
+        version,
+        year_start,
+        year_end,
+        version.annual_budget,
+        from_pence(paid),
+        weekly,
+        (weekly * days / 7).quantize(Decimal("0.01")),
+        _hours(delivered),
+        banked,
+    )
+
+
+def _banked(agreement_id: int, year_start: date) -> Decimal:
+    rows = db.session.execute(
+        select(IsfBankedHours.kind, func.sum(IsfBankedHours.hours_hundredths))
+        .where(IsfBankedHours.agreement_id == agreement_id, IsfBankedHours.year_start == year_start)
+        .group_by(IsfBankedHours.kind)
+    ).all()
+    sums = {kind: _hours(total) for kind, total in rows}
+    return sums.get("banked", ZERO) - sums.get("used", ZERO)
+
+
+@dataclass(frozen=True)
+class ProviderHome:
+    people: list[tuple[IsfAgreement, IsfAgreementVersion]]
+    awaiting: list[tuple[IsfAgreement, IsfAgreementVersion, bool]]  # confirmed by us yet?
+    payments: list[Payment]
+
+
+def provider_home(org: Organisation, today: date) -> ProviderHome:
+    """The people the provider supports under an agreement in force, the agreements waiting
+    for confirmations, and what the council has paid it for them (newest first)."""
+    agreements = db.session.execute(
+        select(IsfAgreement).where(IsfAgreement.organisation_id == org.id).order_by(IsfAgreement.id)
+    ).scalars()
+    people, awaiting = [], []
+    for agreement in agreements:
+        for version in agreement.versions:
+            if version.is_in_force(today):
+                people.append((agreement, version))
+            if version.status == VersionStatus.AWAITING:
+                ours = any(c.party == "provider" for c in version.confirmations)
+                awaiting.append((agreement, version, ours))
+    accounts = select(IsfAgreement.account_id).where(
+        IsfAgreement.organisation_id == org.id, in_force(today)
+    )
+    payments = db.session.execute(
+        select(Payment)
+        .where(
+            Payment.account_id.in_(accounts),
+            Payment.payee_type == "organisation",
+            Payment.sort_code == org.pooled_sort_code,
+            Payment.account_number == org.pooled_account_number,
+        )
+        .order_by(Payment.pay_date.desc(), Payment.id.desc())
+        .limit(50)
+    ).scalars()
+    return ProviderHome(people, awaiting, list(payments))
+
+
+def agreements_list() -> list[tuple[IsfAgreement, IsfAgreementVersion | None]]:
+    """Every agreement with its current version, for the council (newest first)."""
+    rows = db.session.execute(select(IsfAgreement).order_by(IsfAgreement.id.desc())).scalars()
+    return [(agreement, current_version(agreement)) for agreement in rows]
