@@ -15,7 +15,7 @@ from datetime import date
 from flask import Flask
 from sqlalchemy import select, text
 
-from ..accounts.services import correspondents
+from ..accounts.correspondents import correspondents
 from ..core.daily_jobs import daily_command, run_daily
 from ..core.letters import letter_row, record_letters
 from ..extensions import db

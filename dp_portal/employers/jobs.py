@@ -18,8 +18,8 @@ from datetime import date
 from flask import Flask
 from sqlalchemy import func, select, text
 
+from ..accounts.correspondents import correspondents
 from ..accounts.models import Account
-from ..accounts.services import correspondents
 from ..core.daily_jobs import daily_command, run_daily
 from ..core.letters import letter_row, record_letters
 from ..extensions import db

@@ -13,8 +13,9 @@ from datetime import date
 from sqlalchemy import Select, insert, select, update
 from sqlalchemy.exc import OperationalError
 
+from ..accounts.correspondents import correspondents
 from ..accounts.models import Account, AccountStatus
-from ..accounts.services import correspondents, update_account
+from ..accounts.services import update_account
 from ..auth.models import User
 from ..core import audit
 from ..core.errors import RuleError

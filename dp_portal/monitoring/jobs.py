@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, insert, select, text, update
 
-from ..accounts.services import correspondents
+from ..accounts.correspondents import correspondents
 from ..core.letters import letter_row, record_letters
 from ..core.types import local_date, utcnow
 from ..extensions import db

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..accounts import scope as account_scope
+from ..accounts.correspondents import correspondents
 from ..accounts.models import Account
-from ..accounts.services import correspondents
 from ..core import audit, letter_email
 from ..core.errors import RuleError
 from ..core.letters import Letter, render_letter

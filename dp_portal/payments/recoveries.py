@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from sqlalchemy import case, func, select
 
+from ..accounts.correspondents import correspondents
 from ..accounts.models import Account, Person
-from ..accounts.services import correspondents
 from ..core import audit
 from ..core.errors import RuleError
 from ..core.letters import letter_row, record_letters

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ..accounts.services import correspondents
+from ..accounts.correspondents import correspondents
 from ..core.letters import html_to_pdf, render_html
 from ..extensions import db
 from .ledger_models import Payment

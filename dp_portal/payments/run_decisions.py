@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Date, Integer, and_, insert, literal, select, text
 from sqlalchemy.exc import OperationalError
 
+from ..accounts.correspondents import correspondents
 from ..accounts.models import Account
-from ..accounts.services import correspondents
 from ..core import audit
 from ..core.errors import RuleError
 from ..core.letters import letter_row, record_letters

@@ -9,7 +9,7 @@ from itertools import product
 import pytest
 from sqlalchemy import select
 
-from dp_portal.accounts.services import correspondents
+from dp_portal.accounts.correspondents import correspondents
 from dp_portal.auth.models import Role
 from dp_portal.core import letter_email
 from dp_portal.core.errors import RuleError

@@ -1,7 +1,7 @@
 """Every letter's call to action matches how its reader deals with the council: only someone
 who can sign in is told to sign in (or sent to the website); everyone else gets the phone
 number and the postal address. Whether they can is worked out when the letter is recorded
-(LetterRecipient.online, from accounts.services.correspondents) and kept with it."""
+(LetterRecipient.online, from accounts.correspondents) and kept with it."""
 
 import re
 from datetime import date
@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from dp_portal.accounts.services import correspondents
+from dp_portal.accounts.correspondents import correspondents
 from dp_portal.auth.models import Role
 from dp_portal.core.letter_email import _body
 from dp_portal.core.letters import Letter, letter_html, letter_row, record_letters

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import insert
 
-from dp_portal.accounts.services import correspondents
+from dp_portal.accounts.correspondents import correspondents
 from dp_portal.auth.models import Role
 from dp_portal.core.letters import Letter, letter_row
 
