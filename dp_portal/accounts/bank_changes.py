@@ -23,8 +23,8 @@ from ..core.letters import LetterRecipient, letter_row, record_letters
 from ..core.modulus import ModulusTables
 from ..core.types import local_today, utcnow
 from ..extensions import db
+from .correspondents import correspondents
 from .models import Account, BankDetailsChange, ChangeStatus, mask_account_number
-from .services import correspondents
 
 
 @dataclass(frozen=True)
