@@ -12,6 +12,8 @@ from ..core.permissions import Viewer
 from ..core.tasks import Group, Task
 from ..extensions import db
 from .escalations import tasks as escalation_tasks
+from .forecast import Outlook
+from .forecast_models import ForecastSummary
 from .lifecycle import ReturnStatus, TaskStatus
 from .review import QueueFilters, queue
 from .tiers import overview
@@ -67,6 +69,20 @@ def home_tasks(viewer: Viewer) -> list[Task]:
             group=Group.RETURNS,
         )
     )
+    tasks += [
+        Task(
+            label,
+            _count(select(ForecastSummary).where(ForecastSummary.outlook == outlook)),
+            "monitoring.forecast_watch",
+            {"show": outlook.value},
+            urgent=outlook == Outlook.OVERSPEND,
+            group=Group.MONEY,
+        )
+        for outlook, label in (
+            (Outlook.OVERSPEND, "Accounts likely to run out of money before 31 March"),
+            (Outlook.UNDERSPEND, "Accounts likely to keep more than they may at 31 March"),
+        )
+    ]
     return tasks
 
 

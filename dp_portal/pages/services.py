@@ -19,6 +19,7 @@ from ..core.tasks import Group, Task
 from ..employers import services as employers
 from ..extensions import db
 from ..monitoring import services as monitoring
+from ..monitoring.forecast_services import HomeLine, forecast_summary
 from ..payments import home as payments_home
 from ..payments import services as payments
 from ..third_party import services as third_party
@@ -81,8 +82,7 @@ class AccountHome:
     returns: list[Task]  # queried or late returns first, then the next one due
     letters: Task
     checklist: list[Task]  # only when they employ PAs
-    # The balance forecast (issue 15) will sit beside the payment: its place in the page is
-    # marked in pages/home_person.html.
+    forecast: HomeLine  # where the balance is heading by the end of the financial year
 
 
 def person_home(viewer: Viewer) -> tuple[list[Account], list[AccountHome]]:
@@ -99,6 +99,7 @@ def person_home(viewer: Viewer) -> tuple[list[Account], list[AccountHome]]:
                 returns=monitoring.account_tasks(viewer, account),
                 letters=payments_home.letters_since(account.id, since),
                 checklist=employers.account_tasks(account.id, viewer.today, employer),
+                forecast=forecast_summary(viewer, account),
             )
         )
     return accounts_seen, detailed

@@ -273,6 +273,9 @@ def test_a_persons_home_shows_the_next_payment_returns_that_need_them_and_new_le
     due_on = f"{(today + timedelta(3)).day} {(today + timedelta(3)):%B %Y}"
     assert f"£412.34, due to be paid on {due_on}" in page
     assert f'href="/accounts/{account.id}/payments"' in page
+    # Where the balance is heading, with a link to the working.
+    assert "By the end of the year" in page
+    assert f'href="/accounts/{account.id}/forecast"' in page
     answer = f'href="/accounts/{account.id}/returns/{queried.period_start.isoformat()}"'
     assert re.search(answer + r' role="button"[^>]*>Answer the question', page)
     # The quarter July to September was never sent: late, with its own button.

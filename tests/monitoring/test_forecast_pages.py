@@ -4,6 +4,7 @@ officers' list read from the morning's summaries, and the pages people and offic
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal as D
 
@@ -165,3 +166,33 @@ def test_the_home_page_line_links_to_the_forecast(app, factory, db_session):
         )
     assert line.href == f"/accounts/{account.id}/forecast"
     assert "31 March" in line.text
+
+
+def test_a_finance_officers_home_counts_accounts_likely_to_run_out(client, factory, db_session):
+    from datetime import date
+
+    from dp_portal.monitoring.forecast_models import ForecastSummary
+
+    officer = factory.user(Role.FINANCE_OFFICER)
+    for outlook, runs_out in (("overspend", date(2027, 2, 1)), ("on_track", None)):
+        db_session.add(
+            ForecastSummary(
+                account_id=factory.account().id,
+                worked_out_on=date(2026, 12, 3),
+                year_end=date(2027, 3, 31),
+                outlook=outlook,
+                year_end_balance_pence=-5000 if runs_out else 1000,
+                excess_pence=0,
+                runs_out_on=runs_out,
+            )
+        )
+    db_session.flush()
+    sign_in_as(client, officer)
+    page = client.get("/").get_data(as_text=True)
+    task = re.search(
+        r'href="/forecasts\?show=overspend"[^>]*>Accounts likely to run out of money before 31 '
+        r"March</a>.*?govuk-tag--red\">(\d+)<",
+        page,
+        re.S,
+    )
+    assert task and task.group(1) == "1"
