@@ -179,6 +179,7 @@ class ReturnPage:
     sections: list[review_page.Section]  # the lines, their flags, the earlier returns' figures
     earlier: list[MonitoringReturn]  # the account's two returns before this one, compared
     record: list[review_page.Entry]  # versions sent, questions asked, decisions
+    council: bool  # council staff: evidence previewed, officers' notes shown
     # Built by an organisation from the person's client-money sub-ledger (issue 13).
     from_ledger: LedgerReturn | None = None
 
@@ -190,6 +191,7 @@ def return_page(viewer: Viewer, row: MonitoringReturn) -> ReturnPage:
     )
     sent = row.status in (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
     earlier = review_page.earlier_returns(row)
+    council = viewer.role in (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
     return ReturnPage(
         figures=figures_of(row),
         evidence=evidence_for(row.account_id, row.period_start),
@@ -202,9 +204,8 @@ def return_page(viewer: Viewer, row: MonitoringReturn) -> ReturnPage:
         took_part=finance and took_part(row, viewer.user.id),
         sections=review_page.sections(row, earlier),
         earlier=earlier,
-        record=review_page.conversation_record(
-            row, council=viewer.role in (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
-        ),
+        record=review_page.conversation_record(row, council=council),
+        council=council,
         from_ledger=db.session.execute(
             select(LedgerReturn).where(LedgerReturn.return_id == row.id)
         ).scalar_one_or_none(),

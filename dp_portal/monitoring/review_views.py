@@ -50,6 +50,7 @@ def _return_page(row, **forms):
         sections=page.sections,
         earlier=page.earlier,
         record=page.record,
+        council=page.council,
         line_of_flag=review_page.LINE_OF_FLAG,
         from_ledger=page.from_ledger,
     )

@@ -84,7 +84,9 @@ def _evidence_loads_under_the_portals_csp(browser, app, url):
     )
     sign_in(tab, Role.FINANCE_OFFICER)
     tab.goto(url)
+    tab.locator("iframe.app-evidence-frame").scroll_into_view_if_needed()  # lazily loaded
     image = tab.get_by_role("img", name="Receipt: receipt.png, as sent with the return")
+    image.scroll_into_view_if_needed()
     expect(image).to_be_visible()
     assert tab.evaluate("() => document.querySelector('img.app-evidence-image').naturalWidth")
     tab.wait_for_timeout(500)  # the frame's request, which no element waits for

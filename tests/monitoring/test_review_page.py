@@ -116,10 +116,17 @@ def test_evidence_is_shown_on_the_page_and_served_inline_only_when_safe(
     page = client.get(f"/returns/{flagged_return.id}")
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     pdf, png, csv = files["April statement.pdf"], files["receipt.png"], files["lines.csv"]
-    assert f'<iframe class="app-evidence-frame" src="/evidence/{pdf}?view=inline"' in page.text
+    frame = f'<iframe class="app-evidence-frame" loading="lazy" src="/evidence/{pdf}?view=inline"'
+    assert frame in page.text
     assert 'title="Bank statement: April statement.pdf (PDF)"' in page.text
     assert f'src="/evidence/{png}?view=inline" alt="Receipt: receipt.png, as sent' in page.text
     assert f'href="/evidence/{csv}"' in page.text and f"/evidence/{csv}?view" not in page.text
+    # The person sees their own files listed to download, not previewed: previews are for
+    # the council's review.
+    sign_in_as(client, db_session.get(User, flagged_return.submitted_by_id))
+    own = client.get(f"/returns/{flagged_return.id}").text
+    assert f'href="/evidence/{pdf}"' in own and "?view=inline" not in own
+    sign_in_as(client, factory.user(Role.FINANCE_OFFICER))
 
     shown = client.get(f"/evidence/{pdf}?view=inline")
     assert shown.status_code == 200 and shown.mimetype == "application/pdf"
