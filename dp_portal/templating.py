@@ -31,6 +31,8 @@ NAVIGATION: list[tuple[Group, str, str]] = [
     (Group.MONEY, "Rates", "payments.rates"),
     (Group.MONEY, "Living wage uplift", "payments.uplift_preview"),
     (Group.MONEY, "Client money reconciliations", "client_money.money_overview"),
+    (Group.MONEY, "Accounts likely to run out or underspend", "monitoring.forecast_watch"),
+    (Group.MONEY, "SDS reports", "reports.sds_index"),
     (Group.RETURNS, "Returns to review", "monitoring.queue"),
     (Group.RETURNS, "Escalations", "monitoring.escalation_queue"),
     (Group.RETURNS, "Reminder report", "reports.reminders"),
