@@ -49,3 +49,42 @@ class Timer:
 
 def result_line(name: str, figure: str, baseline: str, ratio: float) -> str:
     return f"{name}: {figure} vs baseline {baseline}, ratio {ratio:.2f}"
+
+
+def server_cpu_seconds(session) -> float:
+    """CPU seconds the PostgreSQL server process serving `session`'s connection has used (0 on
+    SQLite, whose work is this process's own). Read from /proc, so only on the same machine.
+
+    With the load of a shared machine, wall time measures the queue for a core as much as the
+    code; CPU time (this process's `time.process_time()` plus the server process's) barely
+    moves with load, so it says what a quiet machine would take."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name != "postgresql":
+        return 0.0
+    return _cpu_of(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def database_cpu_seconds(engine) -> float:
+    """CPU seconds used so far by every PostgreSQL server process connected to `engine`'s
+    database (a web app's requests take pooled connections), 0 on SQLite."""
+    from sqlalchemy import text
+
+    if engine.dialect.name != "postgresql":
+        return 0.0
+    with engine.connect() as connection:
+        pids = connection.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid != pg_backend_pid()"
+            )
+        ).scalars()
+        return sum(_cpu_of(pid) for pid in pids)
+
+
+def _cpu_of(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:  # the connection closed meanwhile
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -18,6 +18,7 @@ import json
 import logging
 import random
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask import Flask, current_app
 from sqlalchemy import select, text, update
 
-from bench._common import Timer, fresh_app, result_line
+from bench._common import Timer, database_cpu_seconds, fresh_app, result_line
 from dp_portal.accounts.models import Account
 from dp_portal.auth.models import Role, User
 from dp_portal.auth.sessions import start_session
@@ -49,13 +50,29 @@ ACTIONS = [
 ]
 
 
-def rate(client, path: str, n: int) -> float:
+def rate(client, path: str, n: int, engine=None, key: str = "") -> float:
     client.get(path)  # warm up
+    before = _cpu(engine)
     with Timer() as t:
         for _ in range(n):
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
+    CPU_MS[key or path] = (_cpu(engine) - before) * 1000 / n
     return n / t.seconds
+
+
+# CPU milliseconds a request (this process's, and the database server's): what a quiet
+# machine would take, whatever the load (bench/_common.server_cpu_seconds).
+CPU_MS: dict[str, float] = {}
+
+
+def _engine(app):
+    with app.app_context():
+        return db.engine
+
+
+def _cpu(engine) -> float:
+    return time.process_time() + (database_cpu_seconds(engine) if engine is not None else 0.0)
 
 
 def _history(n_accounts: int) -> str:
@@ -185,7 +202,7 @@ def main(n_accounts: int, n: int) -> None:
     logging.disable(logging.WARNING)
     hello = Flask("hello")
     hello.add_url_rule("/", "hello", lambda: "Hello, world!")
-    baseline = rate(hello.test_client(), "/", 1000)
+    baseline = rate(hello.test_client(), "/", 1000, key="hello")
 
     app, officer_id, busy, reference, account_id, run_id, others = _council(n_accounts)
     client = _signed_in(app, officer_id)
@@ -227,10 +244,14 @@ def main(n_accounts: int, n: int) -> None:
     slowest, slowest_label = 0.0, ""
     measured = [(label, client, path) for label, path in pages.items()]
     measured += [(label, _signed_in(app, user), "/") for label, user in homes.items()]
+    engine = _engine(app)
     for label, reader, path in measured:
-        per_second = rate(reader, path, n)
+        per_second = rate(reader, path, n, engine, label)
         ms = 1000 / per_second
-        print(f"{label}: {ms:.1f} ms each ({per_second:,.0f} requests/s)")
+        print(
+            f"{label}: {ms:.1f} ms each ({per_second:,.0f} requests/s); "
+            f"CPU {CPU_MS[label]:.1f} ms (with the database server's)"
+        )
         if ms > slowest:
             slowest, slowest_label = ms, label
     print(
@@ -239,6 +260,16 @@ def main(n_accounts: int, n: int) -> None:
             f"slowest list page ({slowest_label}) {slowest:.1f} ms",
             f"hello-world {1000 / baseline:.2f} ms",
             slowest / (1000 / baseline),
+        )
+    )
+    hungriest = max(CPU_MS[label] for label, _reader, _path in measured)
+    hungriest_label = next(label for label, *_ in measured if CPU_MS[label] == hungriest)
+    print(
+        result_line(
+            "pages, CPU time",
+            f"most CPU ({hungriest_label}) {hungriest:.1f} ms",
+            f"hello-world {CPU_MS['hello']:.2f} ms",
+            hungriest / CPU_MS["hello"],
         )
     )
 
