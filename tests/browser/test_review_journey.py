@@ -84,7 +84,7 @@ def _evidence_loads_under_the_portals_csp(browser, app, url):
     )
     sign_in(tab, Role.FINANCE_OFFICER)
     tab.goto(url)
-    tab.locator("iframe.app-evidence-frame").scroll_into_view_if_needed()  # lazily loaded
+    tab.get_by_text("Show statement.pdf on this page").click()  # loaded only when opened
     image = tab.get_by_role("img", name="Receipt: receipt.png, as sent with the return")
     image.scroll_into_view_if_needed()
     expect(image).to_be_visible()
@@ -117,6 +117,7 @@ def test_an_officer_reviews_a_flagged_return_asks_and_accepts_with_a_note(
     expect(lines.locator("#line-spend_pa_wages")).to_contain_text("£311.11")
     expect(lines.locator("#line-bank_balance")).to_contain_text("is not the bank statement")
     expect(lines).to_contain_text("1 January 2026 to 31 March 2026")
+    page.get_by_text("Show statement.pdf on this page").click()
     expect(page.locator("iframe[title='Bank statement: statement.pdf (PDF)']")).to_be_visible()
     expect(page.get_by_role("link", name="Download statement.pdf")).to_be_visible()
     check_accessibility(page)
