@@ -25,7 +25,15 @@ from .models import PaymentRun, RunLine
 from .plans import load_plans, rate_book
 from .pricing import PeriodPricer
 from .recoveries import open_offsets, with_offsets
-from .run_lines import AMOUNT, ARREARS, COLUMNS, OUTCOME, figures, withhold_reason
+from .run_lines import (
+    AMOUNT,
+    ARREARS,
+    COLUMNS,
+    OUTCOME,
+    figures,
+    replaced_line,
+    withhold_reason,
+)
 
 
 def payment_schedule(config) -> PaymentSchedule:
@@ -155,6 +163,9 @@ def _run_lines(run_id: int, period: Period, schedule: PaymentSchedule) -> list[t
         if account_id in managed:
             name, sort_code, number = managed[account_id]
         target = redirected.get(account_id)
+        if isinstance(target, hooks.Replacement):  # priced by its package (an ISF invoice)
+            rows.append(replaced_line(run_id, account_id, status, option, target, ref + suffix))
+            continue
         held = target if isinstance(target, str) else None
         if target is not None and held is None:
             payee_type, (name, sort_code, number) = "organisation", target

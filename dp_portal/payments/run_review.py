@@ -150,9 +150,14 @@ def _payees_moved(run_id: int) -> int:
     moved = sum(
         1
         for account_id, *payee in db.session.execute(organisation)
-        if elsewhere.get(account_id) != tuple(payee)
+        if _payee(elsewhere.get(account_id)) != tuple(payee)
     )
     return db.session.execute(person).scalar_one() + moved
+
+
+def _payee(target: hooks.Redirect | None):
+    """Where a redirect pays: its bank account, or that of what it pays instead."""
+    return target.payee if isinstance(target, hooks.Replacement) else target
 
 
 def previous_committed(run: PaymentRun) -> PaymentRun | None:
