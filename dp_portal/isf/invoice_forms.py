@@ -79,7 +79,9 @@ class LineDecisionForm(BaseForm):
     decision = RadioField(
         "Release or refuse this line?",
         widget=GovRadioInput(),
-        choices=[("release", "Release it: it is paid"), ("refuse", "Refuse it: it is not paid")],
+        choices=choices(
+            [("release", "Release it: it is paid"), ("refuse", "Refuse it: it is not paid")]
+        ),
         validators=[InputRequired("Choose whether to release or refuse the line")],
     )
     note = TextAreaField(
@@ -132,7 +134,7 @@ class ChangeDecisionForm(BaseForm):
     decision = RadioField(
         "Agree or refuse the correction?",
         widget=GovRadioInput(),
-        choices=[("agree", "Agree it: pay it in the next run"), ("refuse", "Refuse it")],
+        choices=choices([("agree", "Agree it: pay it in the next run"), ("refuse", "Refuse it")]),
         validators=[InputRequired("Choose whether to agree or refuse the correction")],
     )
     amount = MoneyField(
