@@ -76,9 +76,10 @@ class _Checked:
     rates: dict[str, int] = field(default_factory=dict)
 
 
-def _funded(org: Organisation, day: date) -> dict[str, _Funded]:
-    """The people the provider is paid on invoice for, on `day`, by account reference."""
-    rows = db.session.execute(
+def _funded(org: Organisation, day: date, references=None) -> dict[str, _Funded]:
+    """The people the provider is paid on invoice for, on `day`, by account reference (of
+    those `references` only, when given: an invoice looks up only the people it names)."""
+    query = (
         select(
             Account.reference,
             IsfAgreement.id,
@@ -94,11 +95,17 @@ def _funded(org: Organisation, day: date) -> dict[str, _Funded]:
             IsfAgreementVersion.payment_basis == PaymentBasis.INVOICE,
         )
     )
-    return {ref.upper(): _Funded(*rest) for ref, *rest in rows}
+    if references is not None:
+        query = query.where(Account.reference.in_(list(references)))
+    return {ref.upper(): _Funded(*rest) for ref, *rest in db.session.execute(query)}
 
 
 def _context(org: Organisation, data: InvoiceIn) -> _Checked:
-    checked = _Checked(_funded(org, data.period_start))
+    # As typed and in capitals: the reference index answers either, and a match is by capitals.
+    named = {x.reference.strip() for x in data.lines} | {
+        x.reference.strip().upper() for x in data.lines
+    }
+    checked = _Checked(_funded(org, data.period_start, named))
     ids = [f.agreement_id for f in checked.funded.values()]
     checked.sealed = set(
         db.session.execute(
