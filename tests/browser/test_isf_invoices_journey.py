@@ -25,6 +25,7 @@ from .conftest import check_accessibility, sign_in
 
 STAFF = "isf-invoices@browser.example"
 PERSON = "isf-invoice-person@browser.example"
+RUN_OFFICERS = ("isf-runs-1@browser.example", "isf-runs-2@browser.example")
 SCHEDULE = PaymentSchedule(Cycle.FOUR_WEEKLY, date(2026, 4, 6))
 
 
@@ -39,6 +40,10 @@ def _world(app) -> dict:
         )
         factory.user(Role.PROVIDER_STAFF, email=STAFF, organisation_id=org.id)
         factory.access(factory.user(Role.RECIPIENT, email=PERSON), account)
+        # The run's builder and approver: officers no other journey has acted as, so none of
+        # them is barred from approving by what they changed elsewhere.
+        for email in RUN_OFFICERS:
+            factory.user(Role.FINANCE_OFFICER, email=email)
         db.session.commit()
         return {"account_id": account.id, "reference": account.reference}
 
@@ -47,7 +52,7 @@ def _run(app, index: int, account_id: int) -> list:
     with app.app_context():
         builder, approver = (
             db.session.execute(select(User).where(User.email == email)).scalar_one()
-            for email in ("finance_officer@browser.example", "finance_officer2@browser.example")
+            for email in RUN_OFFICERS
         )
         run = run_build.build_run(index, schedule=SCHEDULE, actor=builder, today=date(2026, 1, 5))
         run_decisions.approve_run(run, actor=approver)
