@@ -2,8 +2,9 @@
 rates per kind of support and approved bank accounts (asked for by one finance officer,
 approved by another), and three agreements in different states: one waiting for
 confirmations (the council has confirmed; the demo recipient, as the person's representative,
-and the provider have not), one in force and paid by the council on the schedule, and one in
-force with the provider holding the budget.
+and the provider have not), one in force and paid by the council on the provider's invoices
+(with invoices, a sealed period, an open change request and a held line: isf_invoice_demo),
+and one in force with the provider holding the budget, paid on the schedule.
 
 Needs: the demo organisations, users and rates (people.organisations, users.add_users,
 budgets.demo_rates). Makes: the login in ISF_LOGINS.
@@ -27,6 +28,7 @@ from ..isf.models import ProviderContact, ProviderService
 from ..payments.models import Budget, BudgetLine
 from ..payments.rate_models import ProviderRate
 from ..third_party.models import Organisation, PooledAccountChange
+from .isf_invoice_demo import invoice_demo
 from .users import DEMO_PASSWORD, OFFICER, PROPOSER, user_id
 
 SECOND_PROVIDER = "Loudoun Home Support"
@@ -150,13 +152,13 @@ def _move_to(account: Account, org: Organisation, start: date, officers) -> None
     db.session.flush()
 
 
-def _terms(start: date, budget: Decimal, holder: str, fee: str) -> Terms:
+def _terms(start: date, budget: Decimal, holder: str, fee: str, basis: str) -> Terms:
     return Terms(
         starts_on=start,
         ends_on=None,
         annual_budget=budget,
         money_holder=holder,
-        payment_basis="scheduled",
+        payment_basis=basis,
         management_fee_pct=Decimal(fee),
         contribution_to="none",
         bankable_hours=Decimal(40),
@@ -200,11 +202,11 @@ def isf_demo(org_ids: dict[str, int], today: date) -> None:
     loudoun_staff = _staff(ISF_LOGINS[0][1], "Lorna Loudoun", loudoun.id)
     started = today - timedelta(days=56)
     plans = (
-        (carrick, today + timedelta(days=14), "council", "0", ()),
-        (carrick, started, "council", "0", (recipient, carrick_staff, council)),
-        (loudoun, started, "provider", "5", (recipient, loudoun_staff, council)),
+        (carrick, today + timedelta(days=14), "council", "0", (), "scheduled"),
+        (carrick, started, "council", "0", (recipient, carrick_staff, council), "invoice"),
+        (loudoun, started, "provider", "5", (recipient, loudoun_staff, council), "scheduled"),
     )
-    for account, (org, start, holder, fee, confirmers) in zip(
+    for account, (org, start, holder, fee, confirmers, basis) in zip(
         _isf_accounts(carrick.id, started), plans, strict=False
     ):
         if org is loudoun:
@@ -215,7 +217,9 @@ def isf_demo(org_ids: dict[str, int], today: date) -> None:
         _budget, lines = services.funding_budget(account, org, start)
         budget = services.suggested_annual_budget(lines, org.id, start)
         agreement = services.propose_agreement(
-            account, org, _terms(start, budget, holder, fee), actor=council
+            account, org, _terms(start, budget, holder, fee, basis), actor=council
         )
         for user in confirmers or (council,):
             services.confirm(agreement, actor=user)
+        if basis == "invoice":  # part B: invoices, a sealed period, a held line
+            invoice_demo(agreement, carrick_staff, council, today)

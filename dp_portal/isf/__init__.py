@@ -12,4 +12,4 @@ from flask import Blueprint
 
 bp = Blueprint("isf", __name__)
 
-from . import payees, provider_views, views  # noqa: E402, F401
+from . import change_views, invoice_views, payees, provider_views, views  # noqa: E402, F401

@@ -19,6 +19,7 @@ from ..accounts.models import Account
 from ..extensions import db
 from ..payments.hooks import Redirect, redirects_payees
 from ..third_party.models import Mandate, Organisation
+from . import invoice_payments
 from .agreements import PaymentBasis
 from .models import IsfAgreement, IsfAgreementVersion
 
@@ -71,4 +72,7 @@ def isf_payees(period_start: date) -> dict[int, Redirect]:
         .join(Organisation, Organisation.id == IsfAgreement.organisation_id)
         .where(IsfAgreementVersion.in_force_on(period_start))
     )
-    return {account_id: redirect_for(rest) for account_id, *rest in rows}
+    found = {account_id: redirect_for(rest) for account_id, *rest in rows}
+    # Approved invoices and agreed corrections not yet paid (part B): paid instead.
+    found.update(invoice_payments.due(period_start))
+    return found

@@ -10,6 +10,7 @@ the money and what follows from it commit together or not at all.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 RunCommitted = Callable[[int], None]
@@ -28,9 +29,24 @@ def run_committed(run_id: int) -> None:
         function(run_id)
 
 
+@dataclass(frozen=True)
+class Replacement:
+    """What another package has the run pay for an account instead of the priced period (an
+    ISF provider's approved invoice): to whom (an approved account, snapshotted like any
+    payee), the period's amount, and the breakdown the approver reads. Items under
+    "arrears" in the breakdown are paid as arrears payments of the earlier periods they
+    name (period_index, from, to, due_pence), as the run's own arrears are."""
+
+    payee: tuple[str | None, str | None, str | None]
+    amount_pence: int
+    arrears_pence: int
+    breakdown: dict
+
+
 # An account's payee for a period other than the person: (name, sort code, account number)
-# of an approved bank account, or a sentence saying why the period is withheld instead.
-Redirect = tuple[str | None, str | None, str | None] | str
+# of an approved bank account, or a sentence saying why the period is withheld instead, or
+# a Replacement of what the period pays.
+Redirect = tuple[str | None, str | None, str | None] | str | Replacement
 PayeesFor = Callable[[date], dict[int, Redirect]]
 _payees: list[PayeesFor] = []
 

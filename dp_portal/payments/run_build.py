@@ -24,7 +24,15 @@ from .lifecycles import RunStatus
 from .plans import load_plans, rate_book
 from .pricing import PeriodPricer
 from .recoveries import open_offsets, with_offsets
-from .run_lines import AMOUNT, ARREARS, COLUMNS, OUTCOME, figures, withhold_reason
+from .run_lines import (
+    AMOUNT,
+    ARREARS,
+    COLUMNS,
+    OUTCOME,
+    figures,
+    replaced_line,
+    withhold_reason,
+)
 from .run_models import PaymentRun, RunLine
 
 
@@ -158,6 +166,9 @@ def _run_lines(run_id: int, period: Period, schedule: PaymentSchedule) -> list[t
         if account_id in managed:
             name, sort_code, number = managed[account_id]
         target = redirected.get(account_id)
+        if isinstance(target, hooks.Replacement):  # priced by its package (an ISF invoice)
+            rows.append(replaced_line(run_id, account_id, status, option, target, ref + suffix))
+            continue
         held = target if isinstance(target, str) else None
         if target is not None and held is None:
             payee_type, (name, sort_code, number) = "organisation", target

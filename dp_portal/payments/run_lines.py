@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from .hooks import Replacement
 from .schedule import PeriodAmount
 
 # The order of every tuple a build writes (see line()).
@@ -59,4 +60,31 @@ def figures(amount: PeriodAmount, arrears: list[dict]) -> tuple[int, int, int, i
         amount.invoiced_pence,
         amount.offset_pence,
         breakdown,
+    )
+
+
+def replaced_line(
+    run_id: int, account_id: int, status: str, option: int, target: Replacement, reference: str
+) -> tuple:
+    """The line of an account another package priced (hooks.Replacement), in COLUMNS order:
+    paid to its payee, unless the account is closed or suspended or nothing is due (then
+    withheld, and what it would pay waits for a later run)."""
+    total = target.amount_pence + target.arrears_pence
+    reason = withhold_reason(status, True, target.payee[1], total)
+    breakdown = json.dumps(target.breakdown, separators=(",", ":"))
+    return (
+        run_id,
+        account_id,
+        "organisation",
+        option,
+        "withhold" if reason else "pay",
+        reason,
+        target.amount_pence,
+        target.arrears_pence,
+        0,
+        0,
+        0,
+        breakdown,
+        *target.payee,
+        reference,
     )

@@ -175,7 +175,7 @@ def _payees_moved(run: PaymentRun) -> int:
     return moved + sum(
         1
         for account_id, *payee in db.session.execute(organisation)
-        if elsewhere.get(account_id) != tuple(payee)
+        if _payee(elsewhere.get(account_id)) != tuple(payee)
     )
 
 
@@ -192,6 +192,11 @@ def _pays_organisations(run: PaymentRun) -> bool:
         ).first()
         is not None
     )
+
+
+def _payee(target: hooks.Redirect | None):
+    """Where a redirect pays: its bank account, or that of what it pays instead."""
+    return target.payee if isinstance(target, hooks.Replacement) else target
 
 
 def blocked_approvers(run: PaymentRun) -> dict[int, str]:

@@ -309,6 +309,27 @@ ROUTES: dict[str, Route] = {
     "isf.confirm": r(ISF_CONFIRMERS),
     "isf.change_agreement": r(FINANCE),
     "isf.withdraw_agreement": r(FINANCE, post=302),
+    # Part B: the world's provider has an invoice (one held line) on the own account's
+    # agreement, paid by a payment, for a sealed period with an open change request.
+    "isf.provider_invoices": r(PROVIDER),
+    "isf.invoice_template": r(PROVIDER),
+    "isf.new_invoice": r(PROVIDER),
+    "isf.upload_invoice": r(PROVIDER),
+    "isf.provider_export": r(PROVIDER),
+    "isf.remittance_csv": r(PROVIDER),
+    "isf.remittance_pdf": r(PROVIDER),
+    "isf.invoice": r(STAFF | PROVIDER),
+    "isf.decide_line": r(FINANCE),
+    "isf.approve_invoice": r(FINANCE, post=302),
+    "isf.reject_invoice": r(FINANCE),
+    "isf.new_change_request": r(FINANCE | PROVIDER),
+    "isf.change_request": r(STAFF | PROVIDER),
+    "isf.reply_change": r(FINANCE | PROVIDER),
+    "isf.decide_change": r(FINANCE),
+    "isf.finance_work": r(STAFF),
+    "isf.finance_export": r(STAFF),
+    "isf.year_end": r(STAFF),
+    "isf.year_end_export": r(STAFF),
 }
 
 # What each role may do on each scenario's account (the rules accounts.scope implements,
@@ -698,7 +719,79 @@ def _isf_agreement(factory, db_session, account, provider_member) -> dict:
     )
     db_session.add(second)
     db_session.flush()
-    return {"agreement_id": row.id, "version_number": 1}
+    return {"agreement_id": row.id, "version_number": 1} | _isf_invoice(
+        db_session, account, row, provider_member
+    )
+
+
+def _isf_invoice(db_session, account, agreement, member) -> dict:
+    """A held line on an invoice from the member's provider, a sealed period, a payment
+    the provider was paid for a line, and an open change request."""
+    from dp_portal.isf.delivery_models import (
+        IsfChangeRequest,
+        IsfInvoice,
+        IsfInvoiceLine,
+        IsfPeriod,
+    )
+
+    start, end = date(2026, 4, 6), date(2026, 5, 3)
+    period = IsfPeriod(
+        agreement_id=agreement.id,
+        period_start=start,
+        period_end=end,
+        status="sealed",
+        sealed_at=utcnow(),
+    )
+    invoice = IsfInvoice(
+        organisation_id=member.organisation_id,
+        provider_reference="ROUTES-1",
+        period_start=start,
+        period_end=end,
+        source="form",
+        submitted_by_id=member.id,
+    )
+    payment = Payment(
+        account_id=account.id,
+        period_index=5,
+        period_start=start,
+        period_end=end,
+        payee_type="organisation",
+        amount_pence=100,
+        pay_date=start,
+        breakdown_json="{}",
+    )
+    db_session.add_all([period, invoice, payment])
+    db_session.flush()
+    line = IsfInvoiceLine(
+        invoice_id=invoice.id,
+        agreement_id=agreement.id,
+        period_id=period.id,
+        account_id=account.id,
+        service_type="day",
+        hours_hundredths=100,
+        rate_pence=100,
+        amount_pence=100,
+        state="held",
+        hold_reason="Over the cap",
+        payment_id=payment.id,
+    )
+    change = IsfChangeRequest(
+        agreement_id=agreement.id,
+        period_id=period.id,
+        raised_by_id=member.id,
+        raised_by_party="provider",
+        subject="More hours",
+        due_on=end,
+    )
+    db_session.add_all([line, change])
+    db_session.flush()
+    return {
+        "invoice_id": invoice.id,
+        "line_id": line.id,
+        "period_id": period.id,
+        "request_id": change.id,
+        "provider_payment_id": payment.id,
+    }
 
 
 @pytest.fixture

@@ -33,3 +33,16 @@ def test_the_demo_has_two_providers_and_three_funds_in_different_states(app_ctx,
         ("active", "council", 3),
         ("active", "provider", 3),
     }
+
+
+def test_the_demo_has_an_open_change_request_and_a_held_line(app_ctx, db_session):
+    from dp_portal.extensions import db
+    from dp_portal.isf.delivery_models import IsfChangeRequest, IsfInvoiceLine, IsfPeriod
+
+    build_demo(30, seed=5)
+    assert [c.status for c in db.session.execute(select(IsfChangeRequest)).scalars()] == ["open"]
+    states = [line.state for line in db.session.execute(select(IsfInvoiceLine)).scalars()]
+    assert sorted(states) == ["accepted", "held"]
+    assert [
+        p.status for p in db.session.execute(select(IsfPeriod).order_by(IsfPeriod.id)).scalars()
+    ] == ["sealed", "open"]

@@ -1,0 +1,197 @@
+"""Sealed periods and banked hours (issue 14, part B). A period reconciled against the
+provider's approved invoice is sealed: its delivered hours are compared with the plan, unused
+hours banked up to the agreement's limit (the rest recorded as over the limit), extra hours
+drawn from the bank. A sealed period is never edited again: a correction is a change request
+(change_requests.py). Planned against delivered, and the year-end report of hours over the
+limit or left in the bank, are read here too. Never commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..accounts.models import Account
+from ..core.calendar import financial_year_start
+from ..core.types import utcnow
+from ..extensions import db
+from ..third_party.models import Organisation
+from . import invoices
+from .delivery_models import IsfBankedHours, IsfInvoice, IsfInvoiceLine, IsfPeriod
+from .lifecycles import InvoiceStatus, LineState, PeriodStatus, move_period
+from .models import IsfAgreement, IsfAgreementVersion
+
+DELIVERED = (LineState.ACCEPTED, LineState.RELEASED)
+
+
+def delivered_by_period(period_ids: list[int]) -> dict[int, int]:
+    """Hours delivered (hundredths) on invoices not rejected, lines not refused."""
+    return dict(
+        db.session.execute(
+            select(IsfInvoiceLine.period_id, func.sum(IsfInvoiceLine.hours_hundredths))
+            .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
+            .where(
+                IsfInvoiceLine.period_id.in_(period_ids),
+                IsfInvoiceLine.state.in_(DELIVERED),
+                IsfInvoice.status != InvoiceStatus.REJECTED,
+            )
+            .group_by(IsfInvoiceLine.period_id)
+        ).all()
+    )
+
+
+def bank_balance(agreement_id: int, year_start: date) -> int:
+    """Hours banked less hours used in the year (hundredths)."""
+    sums = dict(
+        db.session.execute(
+            select(IsfBankedHours.kind, func.sum(IsfBankedHours.hours_hundredths))
+            .where(
+                IsfBankedHours.agreement_id == agreement_id,
+                IsfBankedHours.year_start == year_start,
+            )
+            .group_by(IsfBankedHours.kind)
+        ).all()
+    )
+    return int(sums.get("banked", 0)) - int(sums.get("used", 0))
+
+
+def _limit(agreement_id: int, day: date) -> int:
+    limit = db.session.execute(
+        select(IsfAgreementVersion.bankable_hours_hundredths).where(
+            IsfAgreementVersion.agreement_id == agreement_id,
+            IsfAgreementVersion.in_force_on(day),
+        )
+    ).scalar_one_or_none()
+    return limit or 0
+
+
+def seal_invoice_periods(invoice: IsfInvoice, *, actor) -> int:
+    """Seal each period the approved invoice reconciles, banking its hours. Returns how many
+    periods were sealed."""
+    period_ids = sorted({line.period_id for line in invoice.lines if line.period_id})
+    delivered = delivered_by_period(period_ids)
+    now, count = utcnow(), 0
+    for period in db.session.execute(
+        select(IsfPeriod).where(IsfPeriod.id.in_(period_ids)).order_by(IsfPeriod.id)
+    ).scalars():
+        if period.status == PeriodStatus.SEALED:
+            continue
+        move_period(period, PeriodStatus.SEALED)
+        period.sealed_at, period.sealed_by_id, period.sealed_invoice_id = now, actor.id, invoice.id
+        year = financial_year_start(period.period_start)
+        rows = invoices.banking(
+            period.planned_hours_hundredths,
+            int(delivered.get(period.id, 0)),
+            bank_balance(period.agreement_id, year),
+            _limit(period.agreement_id, period.period_start),
+        )
+        for kind, hours in rows:
+            db.session.add(
+                IsfBankedHours(
+                    agreement_id=period.agreement_id,
+                    period_id=period.id,
+                    year_start=year,
+                    kind=kind,
+                    hours_hundredths=hours,
+                    note=f"Period {period.period_start:%d %B %Y} sealed",
+                    created_by_id=actor.id,
+                )
+            )
+        count += 1
+    db.session.flush()
+    return count
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    period: IsfPeriod
+    delivered: int
+    banked: int  # hundredths: banked (+), used (-) when the period was sealed
+    over_limit: int
+
+    @property
+    def difference(self) -> int:
+        return self.delivered - self.period.planned_hours_hundredths
+
+
+def planned_against_delivered(agreement_ids: list[int]) -> dict[int, list[PeriodRow]]:
+    """Each agreement's periods (newest first): planned, delivered, difference, banked."""
+    periods = list(
+        db.session.execute(
+            select(IsfPeriod)
+            .where(IsfPeriod.agreement_id.in_(agreement_ids))
+            .order_by(IsfPeriod.period_start.desc())
+        ).scalars()
+    )
+    delivered = delivered_by_period([p.id for p in periods])
+    moves: dict[int, dict[str, int]] = defaultdict(dict)
+    for period_id, kind, hours in db.session.execute(
+        select(
+            IsfBankedHours.period_id, IsfBankedHours.kind, IsfBankedHours.hours_hundredths
+        ).where(IsfBankedHours.period_id.in_([p.id for p in periods]))
+    ):
+        moves[period_id][kind] = moves[period_id].get(kind, 0) + hours
+    found: dict[int, list[PeriodRow]] = defaultdict(list)
+    for p in periods:
+        m = moves.get(p.id, {})
+        found[p.agreement_id].append(
+            PeriodRow(
+                p,
+                int(delivered.get(p.id, 0)),
+                m.get("banked", 0) - m.get("used", 0),
+                m.get("over_limit", 0),
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class YearEndRow:
+    agreement_id: int
+    reference: str
+    provider: str
+    limit: int
+    left_in_bank: int
+    over_limit: int
+
+
+def year_end(year_start: date, organisation_id: int | None = None) -> list[YearEndRow]:
+    """Hours that would not be delivered in the year: still in the bank, or beyond the
+    agreement's limit. Reported, never silently lost (issue 14)."""
+    query = (
+        select(
+            IsfBankedHours.agreement_id,
+            Account.reference,
+            Organisation.name,
+            IsfBankedHours.kind,
+            func.sum(IsfBankedHours.hours_hundredths),
+        )
+        .join(IsfAgreement, IsfAgreement.id == IsfBankedHours.agreement_id)
+        .join(Account, Account.id == IsfAgreement.account_id)
+        .join(Organisation, Organisation.id == IsfAgreement.organisation_id)
+        .where(IsfBankedHours.year_start == year_start)
+        .group_by(IsfBankedHours.agreement_id, Account.reference, Organisation.name)
+        .group_by(IsfBankedHours.kind)
+    )
+    if organisation_id is not None:
+        query = query.where(IsfAgreement.organisation_id == organisation_id)
+    sums: dict[tuple, dict[str, int]] = defaultdict(dict)
+    for agreement_id, reference, provider, kind, total in db.session.execute(query):
+        sums[(agreement_id, reference, provider)][kind] = int(total)
+    rows = []
+    for (agreement_id, reference, provider), kinds in sorted(sums.items(), key=lambda x: x[0][1]):
+        left = kinds.get("banked", 0) - kinds.get("used", 0)
+        rows.append(
+            YearEndRow(
+                agreement_id,
+                reference,
+                provider,
+                _limit(agreement_id, year_start),
+                left,
+                kinds.get("over_limit", 0),
+            )
+        )
+    return [row for row in rows if row.left_in_bank or row.over_limit]

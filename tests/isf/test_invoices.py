@@ -1,0 +1,176 @@
+"""Provider invoices of delivered hours (issue 14, part B): each line priced at the agreed
+rate and capped by what remains of the person's budget for the year; over the cap it is held
+with the reason, then released or refused with a note; a bad invoice names every problem and
+saves nothing; approving it seals the period and banks the unused hours."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from dp_portal.core.errors import RuleError
+from dp_portal.extensions import db
+from dp_portal.isf import invoice_services, invoices, sealing
+from dp_portal.isf.delivery_models import IsfBankedHours, IsfInvoice, IsfInvoiceLine, IsfPeriod
+from dp_portal.isf.invoice_services import InvoiceProblems
+from dp_portal.payments.models import Payment
+
+from .helpers import living_wage
+from .invoice_helpers import invoiced, send
+
+
+@pytest.fixture(autouse=True)
+def _rates(app_ctx, db_session):
+    living_wage(db_session)
+
+
+def test_a_line_within_the_budget_is_accepted_at_the_agreed_rate(factory):
+    org, account, _row, staff, _officer = invoiced(factory)
+    invoice = send(org, staff, [(account.reference, "day", 38.5)])
+    (line,) = invoice.lines
+    assert (line.state, line.rate_pence, line.amount_pence) == ("accepted", 2250, 86625)
+    assert invoice.status == "received" and invoice.total_pence == 86625
+
+
+def test_a_line_over_what_remains_of_the_budget_is_held_with_the_reason(factory):
+    # £1,000 a year, £200 already paid to the provider: £800 remains, 40 hours cost £900.
+    org, account, _row, staff, _officer = invoiced(factory, annual_budget_pence=100000)
+    db.session.add(
+        Payment(
+            account_id=account.id,
+            period_index=-1,
+            period_start=date(2026, 3, 9),
+            period_end=date(2026, 4, 5),
+            payee_type="organisation",
+            amount_pence=20000,
+            pay_date=date(2026, 4, 6),
+            breakdown_json="{}",
+        )
+    )
+    invoice = send(org, staff, [(account.reference, "day", 40)])
+    (line,) = invoice.lines
+    assert line.state == "held"
+    assert line.hold_reason == (
+        "£900.00 is more than the £800.00 that remains of the budget for the year "
+        "(£1,000.00 budget, £200.00 paid, £0.00 approved and waiting to be paid)"
+    )
+
+
+def test_lines_waiting_to_be_paid_count_against_the_cap(factory):
+    org, account, _row, staff, _officer = invoiced(factory, annual_budget_pence=150000)
+    send(org, staff, [(account.reference, "day", 40)], reference="INV-1")  # £900 waiting
+    later = send(
+        org,
+        staff,
+        [(account.reference, "day", 40)],
+        reference="INV-2",
+        period=(date(2026, 5, 4), date(2026, 5, 31)),
+    )
+    assert later.lines[0].state == "held"
+    assert "£600.00 that remains" in later.lines[0].hold_reason
+
+
+def test_every_problem_is_named_and_nothing_is_saved(factory):
+    org, account, _row, staff, _officer = invoiced(factory)
+    with pytest.raises(InvoiceProblems) as caught:
+        send(
+            org,
+            staff,
+            [(account.reference, "day", 10), ("NOBODY", "day", 5), (account.reference, "day", 2)],
+            period=(date(2026, 4, 7), date(2026, 5, 3)),
+        )
+    problems = caught.value.problems
+    assert problems[0].startswith("An invoice covers one payment period")
+    assert problems[1].startswith("Line 2: NOBODY is not a person you are paid on invoice for")
+    assert (
+        problems[2] == f"Line 3: {account.reference} already has day hours invoiced for this period"
+    )
+    assert db.session.execute(select(func.count(IsfInvoice.id))).scalar_one() == 0
+    assert db.session.execute(select(func.count(IsfPeriod.id))).scalar_one() == 0
+
+
+def test_only_people_paid_on_invoice_by_this_provider_can_be_invoiced(factory):
+    org, _account, _row, staff, _officer = invoiced(factory)
+    _other, elsewhere, *_ = invoiced(factory)
+    with pytest.raises(InvoiceProblems, match="is not a person you are paid on invoice for"):
+        send(org, staff, [(elsewhere.reference, "day", 4)])
+
+
+def test_a_held_line_is_released_or_refused_with_a_note_before_approval(factory):
+    org, account, _row, staff, officer = invoiced(factory, annual_budget_pence=50000)
+    invoice = send(org, staff, [(account.reference, "day", 40)])
+    with pytest.raises(RuleError, match="Release or refuse every held line"):
+        invoice_services.approve_invoice(invoice, actor=officer)
+    with pytest.raises(RuleError, match="Say why"):
+        invoice_services.decide_line(invoice.lines[0], True, " ", actor=officer)
+    invoice_services.decide_line(invoice.lines[0], True, "Agreed extra cover", actor=officer)
+    assert (invoice.lines[0].state, invoice.lines[0].decided_by_id) == ("released", officer.id)
+    with pytest.raises(RuleError, match="released by an officer, so it cannot become refused"):
+        invoice_services.decide_line(invoice.lines[0], False, "No", actor=officer)
+    invoice_services.approve_invoice(invoice, actor=officer)
+    assert (invoice.status, invoice.total_pence) == ("approved", 90000)
+
+
+def test_a_refused_line_is_not_paid(factory):
+    org, account, _row, staff, officer = invoiced(factory, annual_budget_pence=50000)
+    invoice = send(org, staff, [(account.reference, "day", 40)])
+    invoice_services.decide_line(invoice.lines[0], False, "Not agreed", actor=officer)
+    invoice_services.approve_invoice(invoice, actor=officer)
+    assert invoice.total_pence == 0
+
+
+def test_approval_seals_the_period_and_banks_unused_hours_up_to_the_limit(factory):
+    # 40 hours planned, 12 delivered: 28 unused; the agreement banks up to 20.
+    org, account, row, staff, officer = invoiced(factory)
+    invoice = send(org, staff, [(account.reference, "day", 12)])
+    invoice_services.approve_invoice(invoice, actor=officer)
+    period = db.session.execute(select(IsfPeriod)).scalar_one()
+    assert (period.status, period.sealed_invoice_id) == ("sealed", invoice.id)
+    assert period.planned_hours_hundredths == 4000
+    banked = dict(
+        db.session.execute(select(IsfBankedHours.kind, IsfBankedHours.hours_hundredths)).all()
+    )
+    assert banked == {"banked": 2000, "over_limit": 800}
+    (rows,) = sealing.planned_against_delivered([row.id]).values()
+    assert (rows[0].delivered, rows[0].difference, rows[0].banked) == (1200, -2800, 2000)
+    report = sealing.year_end(date(2026, 4, 1))
+    assert [(r.reference, r.left_in_bank, r.over_limit) for r in report] == [
+        (account.reference, 2000, 800)
+    ]
+
+
+def test_a_sealed_period_is_not_invoiced_again(factory):
+    org, account, _row, staff, officer = invoiced(factory)
+    invoice = send(org, staff, [(account.reference, "day", 12)])
+    invoice_services.approve_invoice(invoice, actor=officer)
+    with pytest.raises(InvoiceProblems, match="is sealed; ask for a correction"):
+        send(org, staff, [(account.reference, "night", 3)], reference="INV-2")
+    assert db.session.execute(select(func.count(IsfInvoiceLine.id))).scalar_one() == 1
+
+
+def test_a_rejected_invoice_says_why_and_frees_its_period(factory):
+    org, account, _row, staff, officer = invoiced(factory)
+    invoice = send(org, staff, [(account.reference, "day", 12)])
+    with pytest.raises(RuleError, match="Say why"):
+        invoice_services.reject_invoice(invoice, "", actor=officer)
+    invoice_services.reject_invoice(invoice, "Wrong person", actor=officer)
+    assert (invoice.status, invoice.decision_note) == ("rejected", "Wrong person")
+    again = send(org, staff, [(account.reference, "day", 12)], reference="INV-2")
+    assert again.lines[0].state == "accepted"
+
+
+@pytest.mark.parametrize(
+    ("planned", "delivered", "balance", "limit", "expected"),
+    [
+        (4000, 4000, 0, 2000, []),
+        (4000, 3000, 0, 2000, [("banked", 1000)]),
+        (4000, 1000, 500, 2000, [("banked", 1500), ("over_limit", 1500)]),
+        (4000, 1000, 2000, 2000, [("over_limit", 3000)]),
+        (4000, 4500, 300, 2000, [("used", 300)]),
+        (4000, 4500, 900, 2000, [("used", 500)]),
+    ],
+)
+def test_banking_rule(planned, delivered, balance, limit, expected):
+    assert invoices.banking(planned, delivered, balance, limit) == expected
