@@ -33,7 +33,8 @@ from dp_portal.isf.delivery_models import IsfInvoiceLine
 from dp_portal.isf.invoice_services import submit_invoice
 from dp_portal.isf.invoice_upload import build_template, read_invoice
 from dp_portal.isf.models import IsfAgreement, IsfAgreementVersion
-from dp_portal.payments.models import Budget, ProviderRate
+from dp_portal.payments.models import Budget
+from dp_portal.payments.rate_models import ProviderRate
 from dp_portal.payments.run_build import payment_schedule
 from dp_portal.third_party.models import Organisation
 

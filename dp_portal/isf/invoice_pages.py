@@ -18,7 +18,7 @@ from ..core.letters import html_to_pdf
 from ..core.money import from_pence
 from ..core.spreadsheets import workbook_bytes
 from ..extensions import db
-from ..payments.models import Payment
+from ..payments.ledger_models import Payment
 from ..third_party.models import Organisation
 from . import change_requests, sealing
 from .delivery_models import IsfAdjustment, IsfInvoice, IsfInvoiceLine, IsfPeriod

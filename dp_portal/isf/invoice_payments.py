@@ -24,8 +24,9 @@ from sqlalchemy import select
 from ..core.errors import RuleError
 from ..extensions import db
 from ..payments.hooks import Redirect, Replacement, on_run_committed
-from ..payments.models import Payment, RunLine
+from ..payments.ledger_models import Payment
 from ..payments.run_build import payment_schedule
+from ..payments.run_models import RunLine
 from ..third_party.models import Organisation
 from .delivery_models import IsfAdjustment, IsfInvoice, IsfInvoiceLine, IsfPeriod
 from .lifecycles import (

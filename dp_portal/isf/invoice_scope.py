@@ -11,7 +11,7 @@ from ..auth.models import Role
 from ..core.errors import NotAllowed, NotFound
 from ..core.permissions import Viewer
 from ..extensions import db
-from ..payments.models import Payment
+from ..payments.ledger_models import Payment
 from .delivery_models import (
     IsfAdjustment,
     IsfChangeRequest,

@@ -21,7 +21,8 @@ from ..core.errors import RuleError
 from ..core.money import from_pence, to_pence
 from ..core.types import utcnow
 from ..extensions import db
-from ..payments.models import BudgetLine, Payment
+from ..payments.ledger_models import Payment
+from ..payments.models import BudgetLine
 from ..payments.plans import rate_book
 from ..third_party.models import Organisation
 from . import invoices, sealing

@@ -17,7 +17,7 @@ from dp_portal.auth.models import Role, User
 from dp_portal.core.calendar import Cycle, PaymentSchedule
 from dp_portal.extensions import db
 from dp_portal.payments import run_build, run_decisions
-from dp_portal.payments.models import Payment
+from dp_portal.payments.ledger_models import Payment
 
 from ..factories import PASSWORD, Factory
 from ..isf.helpers import in_force, living_wage

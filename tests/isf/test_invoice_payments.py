@@ -19,7 +19,8 @@ from dp_portal.isf import change_requests, invoice_payments, invoice_services
 from dp_portal.isf.change_requests import ChangeIn
 from dp_portal.isf.delivery_models import IsfPeriod
 from dp_portal.payments import run_decisions
-from dp_portal.payments.models import Payment, RunLine
+from dp_portal.payments.ledger_models import Payment
+from dp_portal.payments.run_models import RunLine
 
 from ..payments.test_run_controls import _build
 from .helpers import living_wage

@@ -15,7 +15,7 @@ from dp_portal.extensions import db
 from dp_portal.isf import invoice_services, invoices, sealing
 from dp_portal.isf.delivery_models import IsfBankedHours, IsfInvoice, IsfInvoiceLine, IsfPeriod
 from dp_portal.isf.invoice_services import InvoiceProblems
-from dp_portal.payments.models import Payment
+from dp_portal.payments.ledger_models import Payment
 
 from .helpers import living_wage
 from .invoice_helpers import invoiced, send
