@@ -22,7 +22,7 @@ def upgrade() -> None:
         "budget_steps",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("after", sa.Boolean(), nullable=False),
-        sa.Column("weekly_pence", sa.Integer(), nullable=False),
+        sa.Column("weekly_pence", sa.BigInteger(), nullable=False),
         sa.Column("pa_accounts", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("day", "after", name=op.f("pk_budget_steps")),
     )
