@@ -130,6 +130,20 @@ def option_trend(quarters: list[Quarter]) -> OptionTrend:
     return OptionTrend(quarters, people, spend)
 
 
+def people_open_in(quarter: Quarter) -> dict[int, int]:
+    """Distinct people by option in one quarter, from the accounts as they stand now (the
+    quarterly return's summary, which must agree with its rows, read at the same moment)."""
+    found = dict.fromkeys(OPTIONS, 0)
+    found |= dict(
+        db.session.execute(
+            select(Account.sds_option, func.count(func.distinct(Account.person_id)))
+            .where(open_during(quarter.period))
+            .group_by(Account.sds_option)
+        ).all()
+    )
+    return found
+
+
 @dataclass(frozen=True)
 class LocalityRow:
     locality: str

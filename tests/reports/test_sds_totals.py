@@ -6,14 +6,16 @@ worked out. The figures are as of the morning's rebuild."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 
 from dp_portal.auth.models import Role
 from dp_portal.core.money import from_pence
 from dp_portal.monitoring.spend_totals import rebuild_spend_totals
-from dp_portal.reports import sds_figures, sds_money
+from dp_portal.reports import sds_figures, sds_money, sds_return
 from dp_portal.reports.sds_services import quarter_from
 
 from .test_sds_reports import _budget
@@ -115,3 +117,22 @@ def test_the_figures_are_as_of_the_mornings_rebuild(app_ctx, people, factory, db
     assert sds_figures.option_trend([quarter]).people[4] == [1]  # not until tomorrow
     rebuild_spend_totals(TODAY)
     assert sds_figures.option_trend([quarter]).people[4] == [2]
+
+
+def test_the_quarterly_returns_summary_counts_the_people_its_rows_list(
+    app, app_ctx, people, factory, db_session
+):
+    factory.account(sds_option=4, locality="East", start_date=date(2026, 10, 1))  # since then
+    with app.test_request_context():
+        data, _ = sds_return.quarterly_return(
+            _quarter("2026Q3"),
+            council="Test Council",
+            sending_location="S12",
+            today=TODAY,
+            actor=factory.user(Role.FINANCE_OFFICER),
+        )
+    book = load_workbook(io.BytesIO(data))
+    rows = list(book["SDS"].iter_rows(values_only=True))[1:]
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True)}
+    assert len(rows) == 5  # H twice, J, K, and the account opened since the morning
+    assert summary["Option 4"] == 2 and summary["All options"] == 4  # H once under option 1
