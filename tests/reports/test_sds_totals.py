@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 from dp_portal.auth.models import Role
 from dp_portal.core.money import from_pence
 from dp_portal.monitoring.spend_totals import rebuild_spend_totals
-from dp_portal.reports import sds_figures, sds_money, sds_return
-from dp_portal.reports.sds_services import quarter_from
+from dp_portal.reports import sds_figures, sds_money, sds_return, sds_services
 
+from ..conftest import sign_in_as
 from .test_sds_reports import _budget
 
 TODAY = date(2026, 11, 15)
@@ -88,7 +88,7 @@ def people(factory, db_session):
 
 
 def _quarter(code):
-    return quarter_from(code, TODAY)
+    return sds_services.quarter_from(code, TODAY)
 
 
 def test_people_by_option_count_each_person_once(app_ctx, people):
@@ -136,3 +136,12 @@ def test_the_quarterly_returns_summary_counts_the_people_its_rows_list(
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True)}
     assert len(rows) == 5  # H twice, J, K, and the account opened since the morning
     assert summary["Option 4"] == 2 and summary["All options"] == 4  # H once under option 1
+
+
+def test_the_pages_say_which_morning_their_totals_are_from(client, app_ctx, people, factory):
+    sign_in_as(client, factory.user(Role.FINANCE_OFFICER))
+    for name in sds_services.FROM_TOTALS:
+        page = client.get(f"/reports/sds/{name}").get_data(as_text=True)
+        assert "worked out on the morning of 15 November 2026" in page, name
+    recoveries = client.get("/reports/sds/recoveries").get_data(as_text=True)
+    assert "morning of" not in recoveries  # read from the recoveries themselves
