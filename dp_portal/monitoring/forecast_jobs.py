@@ -1,7 +1,7 @@
 """The morning rebuild of every open account's balance forecast summary (the officers' list
-reads it) and of the SDS reports' spend totals (spend_totals.py): scheduled daily (the
-scheduler's JOBS) and runnable by hand, `flask --app dp_portal dp forecasts --as-of
-YYYY-MM-DD`. Running it twice changes nothing but
+reads it) and of the SDS reports' totals (spend, budgets in force and people: spend_totals.py
+and report_totals.py): scheduled daily (the scheduler's JOBS) and runnable by hand,
+`flask --app dp_portal dp forecasts --as-of YYYY-MM-DD`. Running it twice changes nothing but
 the day it was worked out on: it replaces the summaries in one transaction."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from .spend_totals import rebuild_spend_totals
 
 
 def work_out_forecasts(today: date) -> int:
-    """Every open account's forecast, and the SDS reports' spend totals; returns how many
+    """Every open account's forecast, and the SDS reports' totals; returns how many
     forecasts."""
     rebuild_spend_totals(today)
     return refresh_summaries(today, **settings(current_app.config))

@@ -1,8 +1,15 @@
-"""Direct payments paid, added up by pay date, SDS option and locality, for the SDS reports
-(which add up a few thousand rows a year instead of every payment to every account). Rebuilt
-each morning with the balance forecasts (forecast_jobs.py), by one INSERT ... SELECT in the
-database. Kept here, beside the forecasts that also read payments made: nothing may import
-reports, so the scheduler reaches it through monitoring."""
+"""The SDS reports' morning totals, so that each report page adds up a few thousand rows
+instead of every payment, budget or account at the council. Rebuilt each morning with the
+balance forecasts (forecast_jobs.py), each by INSERT ... SELECT in the database; the pages are
+as of that morning. Kept here, beside the forecasts that also read payments made: nothing may
+import reports, so the scheduler reaches it through monitoring.
+
+- spend_totals: direct payments paid, by pay date, SDS option and locality;
+- budget_steps: how the total of the weekly budgets in force (and the number of accounts whose
+  budget pays for PA hours) changes from one day to the next, so that the total on any day is
+  one sum over the steps up to it;
+- people_totals: distinct supported people with an account open in each financial quarter, by
+  SDS option, across the council and in each locality."""
 
 from __future__ import annotations
 
@@ -14,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..accounts.models import Account
 from ..extensions import db
 from ..payments.ledger_models import Payment
+from . import report_totals  # its tables are registered with these
 from .models import SummaryRefresh
 
 NAME = "spend_totals"
@@ -33,7 +41,8 @@ class SpendTotal(db.Model):
 
 
 def rebuild_spend_totals(today: date) -> int:
-    """Replace the totals with the payments as they stand; returns how many rows."""
+    """Replace every SDS report total with the payments, budgets and accounts as they stand;
+    returns how many spend rows."""
     db.session.execute(delete(SpendTotal))
     place = func.coalesce(Account.locality, "")
     totals = (
@@ -52,6 +61,8 @@ def rebuild_spend_totals(today: date) -> int:
             ["pay_date", "sds_option", "locality", "payments", "amount_pence"], totals
         )
     )
+    report_totals.rebuild_budget_steps()
+    report_totals.rebuild_people_totals(today)
     stamp = db.session.get(SummaryRefresh, NAME)
     if stamp is None:
         db.session.add(SummaryRefresh(name=NAME, refreshed_on=today))

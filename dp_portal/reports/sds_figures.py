@@ -1,11 +1,12 @@
-"""The SDS reports' figures, each from one SQL aggregate (a single pass with a CASE for each
-quarter), never a Python loop over accounts or payments: the same few queries at any council
-size. Quarters are financial-year quarters (April to June is Q1), the last eight ending with
-the one asked about.
+"""The SDS reports' figures, each from one SQL aggregate over the morning's totals or the
+recoveries (a single pass with a CASE for each quarter), never a Python loop over accounts or
+payments: the same few queries at any council size. Quarters are financial-year quarters
+(April to June is Q1), the last eight ending with the one asked about.
 
 Definitions (the pages say them too):
 - people: distinct supported people with an account open on any day of the quarter (from its
-  start date to its end date, whatever its status), by the account's SDS option;
+  start date to its end date, whatever its status), by the account's SDS option, from the
+  totals rebuilt each morning (monitoring/report_totals.py);
 - spend: direct payments the council paid (committed payments, corrections included) with a
   pay date in the quarter, from the totals rebuilt each morning (monitoring/spend_totals.py);
 - recoveries raised: asked back in the quarter (by the day they were raised, UK time), and how
@@ -25,6 +26,7 @@ from ..accounts.models import Account
 from ..core.calendar import Period, financial_quarter, financial_year_label
 from ..core.money import from_pence
 from ..extensions import db
+from ..monitoring.report_totals import PeopleTotal
 from ..monitoring.spend_totals import SpendTotal
 from ..payments.ledger_models import Recovery
 
@@ -82,28 +84,27 @@ class OptionTrend:
     spend: dict[int, list[Decimal]]
 
 
+def _counted_quarters(quarters: list[Quarter]) -> list[date]:
+    """The start of the quarter whose people totals hold each quarter's: itself, or for a
+    quarter after the last one worked out, that last one (every later quarter holds the same
+    accounts: those with no end date)."""
+    last = db.session.execute(
+        select(func.max(PeopleTotal.quarter_start)).where(PeopleTotal.whole_council.is_(True))
+    ).scalar()
+    return [q.period.start if last is None else min(q.period.start, last) for q in quarters]
+
+
 def option_trend(quarters: list[Quarter]) -> OptionTrend:
-    # Each person once per option (open in a quarter if any of their accounts is), then
-    # summed: one grouping, where counting distinct people per quarter sorted eight times.
-    per_person = (
-        select(
-            Account.sds_option,
-            *(
-                func.max(case((open_during(q.period), 1), else_=0)).label(f"q{i}")
-                for i, q in enumerate(quarters)
-            ),
+    starts = _counted_quarters(quarters)
+    found = {
+        (start, option): people
+        for start, option, people in db.session.execute(
+            select(PeopleTotal.quarter_start, PeopleTotal.sds_option, PeopleTotal.people).where(
+                PeopleTotal.whole_council.is_(True), PeopleTotal.quarter_start.in_(set(starts))
+            )
         )
-        .group_by(Account.person_id, Account.sds_option)
-        .subquery()
-    )
-    people = {option: [0] * len(quarters) for option in OPTIONS}
-    for option, *counts in db.session.execute(
-        select(
-            per_person.c.sds_option,
-            *(func.sum(per_person.c[f"q{i}"]) for i in range(len(quarters))),
-        ).group_by(per_person.c.sds_option)
-    ):
-        people[option] = [int(c or 0) for c in counts]
+    }
+    people = {option: [found.get((s, option), 0) for s in starts] for option in OPTIONS}
     spend_columns = [
         func.coalesce(
             func.sum(
@@ -129,6 +130,20 @@ def option_trend(quarters: list[Quarter]) -> OptionTrend:
     return OptionTrend(quarters, people, spend)
 
 
+def people_open_in(quarter: Quarter) -> dict[int, int]:
+    """Distinct people by option in one quarter, from the accounts as they stand now (the
+    quarterly return's summary, which must agree with its rows, read at the same moment)."""
+    found = dict.fromkeys(OPTIONS, 0)
+    found |= dict(
+        db.session.execute(
+            select(Account.sds_option, func.count(func.distinct(Account.person_id)))
+            .where(open_during(quarter.period))
+            .group_by(Account.sds_option)
+        ).all()
+    )
+    return found
+
+
 @dataclass(frozen=True)
 class LocalityRow:
     locality: str
@@ -146,7 +161,6 @@ class LocalityRow:
 
 def by_locality(quarter: Quarter) -> list[LocalityRow]:
     """People and spend by locality and option in one quarter, localities A to Z."""
-    place = func.coalesce(Account.locality, NO_LOCALITY)
     rows: dict[str, LocalityRow] = {}
 
     def row(locality: str) -> LocalityRow:
@@ -156,11 +170,12 @@ def by_locality(quarter: Quarter) -> list[LocalityRow]:
         )
 
     for locality, option, people in db.session.execute(
-        select(place, Account.sds_option, func.count(func.distinct(Account.person_id)))
-        .where(open_during(quarter.period))
-        .group_by(place, Account.sds_option)
+        select(PeopleTotal.locality, PeopleTotal.sds_option, PeopleTotal.people).where(
+            PeopleTotal.whole_council.is_(False),
+            PeopleTotal.quarter_start == _counted_quarters([quarter])[0],
+        )
     ):
-        row(locality).people[option] = people
+        row(locality or NO_LOCALITY).people[option] = people
     for locality, option, pence in db.session.execute(
         select(SpendTotal.locality, SpendTotal.sds_option, func.sum(SpendTotal.amount_pence))
         .where(SpendTotal.pay_date.between(quarter.period.start, quarter.period.end))

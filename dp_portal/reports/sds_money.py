@@ -14,17 +14,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
-from ..accounts.models import Account
 from ..core.calendar import Period, financial_year_end, financial_year_label, financial_year_start
 from ..core.money import from_pence
 from ..extensions import db
 from ..monitoring.models import SPEND_COLUMNS, MonitoringReturn, ReminderTally
+from ..monitoring.report_totals import BudgetStep
 from ..monitoring.spend_totals import SpendTotal
-from ..payments.models import Budget, BudgetLine
 from ..payments.rate_models import RateRow
-from .sds_figures import Quarter, open_during
+from .sds_figures import Quarter
 
 # (from, pounds an hour, source)
 SCOTTISH_MINIMUM = (
@@ -48,26 +47,21 @@ class YearRow:
         return None if not self.budget else (self.paid * 100 / self.budget).quantize(Decimal("0.1"))
 
 
-def _budgets_in_force(day: date) -> int:
-    """Pence a week: every account open on `day`, its approved budget in force that day."""
-    latest = (
-        select(Budget.account_id, func.max(Budget.effective_from).label("since"))
-        .where(Budget.status == "approved", Budget.effective_from <= day)
-        .group_by(Budget.account_id)
-        .subquery()
+def in_force(day: date) -> tuple[int, int]:
+    """(pence a week, accounts): every account open on `day`, the weekly amount of its
+    approved budget in force that day, and how many of those budgets pay for PA hours; from
+    the budget steps rebuilt each morning (monitoring/report_totals.py)."""
+    counted = or_(
+        and_(BudgetStep.after.is_(False), BudgetStep.day <= day),
+        and_(BudgetStep.after.is_(True), BudgetStep.day < day),
     )
-    weekly = (
-        select(Budget.account_id, func.max(Budget.weekly_at_proposal_pence).label("pence"))
-        .join(
-            latest,
-            and_(latest.c.account_id == Budget.account_id, latest.c.since == Budget.effective_from),
-        )
-        .join(Account, Account.id == Budget.account_id)
-        .where(Budget.status == "approved", open_during(Period(day, day)))
-        .group_by(Budget.account_id)
-        .subquery()
-    )
-    return int(db.session.execute(select(func.coalesce(func.sum(weekly.c.pence), 0))).scalar())
+    weekly, with_pa = db.session.execute(
+        select(
+            func.coalesce(func.sum(BudgetStep.weekly_pence), 0),
+            func.coalesce(func.sum(BudgetStep.pa_accounts), 0),
+        ).where(counted)
+    ).one()
+    return int(weekly), int(with_pa)
 
 
 def spend_against_budget(today: date, years: int = 3) -> list[YearRow]:
@@ -88,7 +82,7 @@ def spend_against_budget(today: date, years: int = 3) -> list[YearRow]:
                 MonitoringReturn.period_end.between(period.start, period.end),
             )
         ).scalar()
-        weekly = _budgets_in_force(min(period.end, today))
+        weekly, _ = in_force(min(period.end, today))
         rows.append(
             YearRow(
                 financial_year_label(start),
@@ -177,24 +171,4 @@ def living_wage(quarters: list[Quarter]) -> list[WageRow]:
 
 def pa_employers(day: date) -> int:
     """Accounts open on `day` whose budget in force then pays for PA hours."""
-    latest = (
-        select(Budget.account_id, func.max(Budget.effective_from).label("since"))
-        .where(Budget.status == "approved", Budget.effective_from <= day)
-        .group_by(Budget.account_id)
-        .subquery()
-    )
-    with_pa = (
-        select(func.count(func.distinct(Budget.account_id)))
-        .join(
-            latest,
-            and_(latest.c.account_id == Budget.account_id, latest.c.since == Budget.effective_from),
-        )
-        .join(Account, Account.id == Budget.account_id)
-        .join(BudgetLine, BudgetLine.budget_id == Budget.id)
-        .where(
-            Budget.status == "approved",
-            BudgetLine.kind == "pa_hours",
-            open_during(Period(day, day)),
-        )
-    )
-    return int(db.session.execute(with_pa).scalar())
+    return in_force(day)[1]

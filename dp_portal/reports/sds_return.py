@@ -47,16 +47,16 @@ def _sds_rows(quarter: figures.Quarter, sending_location: str) -> Iterator[list]
 
 
 def _summary(quarter: figures.Quarter) -> list[list]:
-    trend = figures.option_trend([quarter])
-    rows = [
-        [f"Option {option}", trend.people[option][0], trend.spend[option][0]]
-        for option in figures.OPTIONS
-    ]
+    # People counted from the accounts now, as the SDS sheet's rows are (the report pages
+    # read the morning's totals); spend is the morning's totals, as on the pages.
+    people = figures.people_open_in(quarter)
+    spend = figures.option_trend([quarter]).spend
+    rows = [[f"Option {o}", people[o], spend[o][0]] for o in figures.OPTIONS]
     rows.append(
         [
             "All options",
-            sum(trend.people[o][0] for o in figures.OPTIONS),
-            sum(trend.spend[o][0] for o in figures.OPTIONS),
+            sum(people.values()),
+            sum(spend[o][0] for o in figures.OPTIONS),
         ]
     )
     return rows

@@ -13,6 +13,7 @@ from ..auth.models import User
 from ..core.audit import record_download
 from ..core.errors import NotFound, RuleError
 from ..core.spreadsheets import workbook_bytes
+from ..monitoring.spend_totals import totals_as_of
 from . import sds_figures as figures
 from . import sds_money as money
 from .sds_chart import trend_chart
@@ -24,6 +25,8 @@ REPORTS = {
     "reminders": "Reminders on time",
     "living-wage": "Living-wage compliance",
 }
+# The reports that read the totals worked out each morning (monitoring/spend_totals.py).
+FROM_TOTALS = ("options", "budget", "living-wage")
 OPTION_NAMES = {1: "Option 1", 2: "Option 2", 4: "Option 4"}
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 
@@ -49,6 +52,11 @@ class Report:
     quarter: figures.Quarter
     data: dict[str, Any]
     sheets: dict[str, tuple[list[str], list[list]]]
+    as_of: date | None = None  # the morning the totals it reads were worked out
+
+    @property
+    def from_totals(self) -> bool:
+        return self.name in FROM_TOTALS
 
 
 def report(name: str, today: date, quarter: figures.Quarter) -> Report:
@@ -64,7 +72,8 @@ def report(name: str, today: date, quarter: figures.Quarter) -> Report:
         "living-wage": _living_wage,
     }[name]
     data, sheets = build(quarters, quarter, today)
-    return Report(name, REPORTS[name], quarter, data, sheets)
+    as_of = totals_as_of() if name in FROM_TOTALS else None
+    return Report(name, REPORTS[name], quarter, data, sheets, as_of)
 
 
 def _options(quarters, quarter, today):

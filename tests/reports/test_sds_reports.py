@@ -44,10 +44,12 @@ def _pay(db_session, account, day, pence, index, kind="regular", corrects=None):
     return payment
 
 
-def _budget(db_session, account, since, weekly, officer, leader, status="approved", pa=False):
+def _budget(
+    db_session, account, since, weekly, officer, leader, status="approved", pa=False, version=None
+):
     budget = Budget(
         account_id=account.id,
-        version=since.toordinal(),
+        version=version or since.toordinal(),
         effective_from=since,
         status=status,
         weekly_at_proposal_pence=weekly,
