@@ -86,12 +86,19 @@ def fees_job(app: Flask) -> int:
     return job(app)
 
 
-# name -> (job, cron fields): the whole schedule, in one place.
 def forecasts_job(app: Flask) -> int:
     from .monitoring.forecast_jobs import forecasts_job as job
 
     return job(app)
 
+
+def change_requests_job(app: Flask) -> int:
+    from .isf.change_requests import overdue_job as job
+
+    return job(app)
+
+
+# name -> (job, cron fields): the whole schedule, in one place.
 
 JOBS: dict[str, tuple[Callable[[Flask], int], dict[str, str]]] = {
     "reminders": (reminders_job, {"hour": "6", "minute": "30"}),
@@ -101,6 +108,7 @@ JOBS: dict[str, tuple[Callable[[Flask], int], dict[str, str]]] = {
     "charter_reminders": (charter_reminders_job, {"hour": "6", "minute": "45"}),
     "fees": (fees_job, {"hour": "6", "minute": "50"}),
     "forecasts": (forecasts_job, {"hour": "6", "minute": "55"}),
+    "change_requests": (change_requests_job, {"hour": "7", "minute": "0"}),
 }
 
 

@@ -202,3 +202,10 @@ def requests_for(agreement_ids: list[int] | None = None, *, live_only: bool = Fa
 
 def amount_text(pence: int | None) -> str:
     return "" if pence is None else format_money(from_pence(pence))
+
+
+def overdue_job(app) -> int:
+    """For the scheduler's JOBS registry (daily): requests past their due date unanswered."""
+    from ..core.daily_jobs import run_daily
+
+    return run_daily(app, mark_overdue, "change requests marked overdue")

@@ -24,6 +24,7 @@ def test_every_job_runs_and_is_safe_to_repeat(app, db_session):
         "charter_reminders",
         "forecasts",
         "fees",
+        "change_requests",
     }
     for job, cron in JOBS.values():
         assert cron
