@@ -134,8 +134,7 @@ def fingerprints(lines: tuple[Line, ...] | list[Line]) -> list[str]:
     seen: Counter[tuple] = Counter()
     result = []
     for line in lines:
-        text = " ".join(line.description.upper().split())
-        key = (line.day.isoformat(), to_pence(line.amount), text)
+        key = (line.day.isoformat(), to_pence(line.amount), _spaced(line.description))
         seen[key] += 1
         raw = "|".join((*map(str, key), str(seen[key])))
         result.append(hashlib.sha256(raw.encode()).hexdigest())
@@ -150,6 +149,11 @@ def _squashed(text: str) -> str:
     return _SPACE.sub("", text.upper())
 
 
+@lru_cache(maxsize=8192)
+def _spaced(text: str) -> str:
+    return " ".join(text.upper().split())
+
+
 def _mentions(line: Line, reference: str) -> bool:
     return bool(reference) and _squashed(reference) in _squashed(line.description)
 
@@ -160,10 +164,10 @@ def match_payments(lines: list[Line], payments: list[CouncilPayment]) -> dict[in
     date (then the earlier in `payments`). Each payment is matched once. (Payments are looked
     up by amount and day, so a pooled account's statement of 100,000 lines against a
     thousand payments of one amount stays quick.)"""
-    free: dict[Decimal, dict[date, list[tuple[int, CouncilPayment]]]] = {}
+    free: dict[Decimal, dict[date, list[tuple[int, CouncilPayment, str]]]] = {}
     for position, payment in enumerate(payments):
         free.setdefault(payment.amount, {}).setdefault(payment.pay_date, []).append(
-            (position, payment)
+            (position, payment, _squashed(payment.reference) if payment.reference else "")
         )
     matched: dict[int, CouncilPayment] = {}
     for index in sorted(range(len(lines)), key=lambda i: lines[i].day):
@@ -177,7 +181,7 @@ def match_payments(lines: list[Line], payments: list[CouncilPayment]) -> dict[in
     return matched
 
 
-def _best(line: Line, by_day: dict[date, list]) -> tuple[int, CouncilPayment] | None:
+def _best(line: Line, by_day: dict[date, list]) -> tuple[int, CouncilPayment, str] | None:
     """The free payment this line is (see match_payments), or None."""
     fits = sorted(
         chain.from_iterable(
@@ -189,16 +193,21 @@ def _best(line: Line, by_day: dict[date, list]) -> tuple[int, CouncilPayment] | 
     if not fits:
         return None
     text = _squashed(line.description)
-    shown = [fit for fit in fits if fit[1].reference and _squashed(fit[1].reference) in text]
+    shown = [fit for fit in fits if fit[2] and fit[2] in text]
     return min(shown or fits, key=lambda fit: abs((line.day - fit[1].pay_date).days))
 
 
 def _by_words(line: Line) -> tuple[Category, str]:
-    text = line.description.upper()
+    return _words(line.description, line.amount > 0)
+
+
+@lru_cache(maxsize=8192)  # a statement repeats its payees: each is worked out once
+def _words(description: str, money_in: bool) -> tuple[Category, str]:
+    text = description.upper()
     for category, pattern in _WORDS:
-        if category.money_in == (line.amount > 0) and (found := pattern.search(text)):
+        if category.money_in == money_in and (found := pattern.search(text)):
             return category, f"The description says {found.group().strip()}"
-    if line.amount > 0:
+    if money_in:
         return Category.OTHER_INCOME, "Money in that is not a council payment: check it"
     return Category.OTHER_AGREED, "Nothing in the description says what it is: check it"
 
