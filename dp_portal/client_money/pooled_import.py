@@ -130,7 +130,9 @@ def _rows(row: PooledStatement, fresh: list) -> list[dict]:
     payments, paid_to = _payments(row.organisation_id, first, last)
     categories, clients = _choices(row.organisation_id)
     names = managed_clients(row.organisation_id, first, last)
-    references = {pooled_rules.squash(ref): account for account, ref in names.items()}
+    references = pooled_rules.ReferenceFinder(
+        {pooled_rules.squash(ref): account for account, ref in names.items()}
+    )
     result = []
     for classified, (line, fingerprint) in zip(
         classify(lines, payments, categories, ""), fresh, strict=True

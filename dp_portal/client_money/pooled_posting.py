@@ -34,6 +34,7 @@ from .pooled_import import managed_clients
 
 PER_PAGE = 100
 Line = PooledStatementLine
+_CATEGORY = {category.value: category for category in Category}  # a dict look-up a line
 
 
 def posted() -> ColumnElement[bool]:
@@ -182,7 +183,7 @@ def _batch_line(line, managed: dict[int, str]) -> batch.Line:
     row = f"Row {line.row_number} of the statement"
     if line.account_id not in managed:
         raise RuleError(f"{row}: your organisation does not manage this person's money")
-    category = Category(line.category)
+    category = _CATEGORY[line.category]
     pooled_rules.check_assignable(category, line.payment_id, line.row_number)
     entry = ledger.Entry(
         pooled_rules.KIND_OF[category],
