@@ -134,7 +134,7 @@ def fingerprints(lines: tuple[Line, ...] | list[Line]) -> list[str]:
     seen: Counter[tuple] = Counter()
     result = []
     for line in lines:
-        key = (line.day.isoformat(), to_pence(line.amount), _spaced(line.description))
+        key = (_iso(line.day), pence(line.amount), _spaced(line.description))
         seen[key] += 1
         raw = "|".join((*map(str, key), str(seen[key])))
         result.append(hashlib.sha256(raw.encode()).hexdigest())
@@ -147,6 +147,12 @@ _SPACE = re.compile(r"\s")
 @lru_cache(maxsize=8192)  # descriptions and references repeat: each squashed once
 def _squashed(text: str) -> str:
     return _SPACE.sub("", text.upper())
+
+
+# A statement's days and amounts repeat: each is written out once (dates and Decimals are
+# immutable, so a cached value is never changed by its caller).
+_iso = lru_cache(maxsize=1024)(date.isoformat)
+pence = lru_cache(maxsize=8192)(to_pence)
 
 
 @lru_cache(maxsize=8192)
