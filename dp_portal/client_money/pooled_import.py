@@ -37,6 +37,7 @@ from ..monitoring.statements import (
     description_key,
     fingerprints,
     move_import,
+    pence,
 )
 from ..third_party.models import Mandate, Organisation
 from ..third_party.money_statement_models import (
@@ -130,7 +131,9 @@ def _rows(row: PooledStatement, fresh: list) -> list[dict]:
     payments, paid_to = _payments(row.organisation_id, first, last)
     categories, clients = _choices(row.organisation_id)
     names = managed_clients(row.organisation_id, first, last)
-    references = {pooled_rules.squash(ref): account for account, ref in names.items()}
+    references = pooled_rules.ReferenceFinder(
+        {pooled_rules.squash(ref): account for account, ref in names.items()}
+    )
     result = []
     for classified, (line, fingerprint) in zip(
         classify(lines, payments, categories, ""), fresh, strict=True
@@ -149,7 +152,7 @@ def _rows(row: PooledStatement, fresh: list) -> list[dict]:
                 "row_number": line.row,
                 "line_date": line.day,
                 "description": line.description[:300],
-                "amount_pence": to_pence(line.amount),
+                "amount_pence": pence(line.amount),
                 "balance_pence": None if line.balance is None else to_pence(line.balance),
                 "fingerprint": fingerprint,
                 "category": classified.category.value,

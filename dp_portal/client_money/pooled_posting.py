@@ -12,6 +12,7 @@ sub-ledger: posting again changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
@@ -34,6 +35,10 @@ from .pooled_import import managed_clients
 
 PER_PAGE = 100
 Line = PooledStatementLine
+# A statement's category and sub-ledger kind by the category's text, and pounds by pence:
+# dict look-ups for each of 100,000 lines (an enum's hash is Python code).
+_KIND = {category.value: (category, pooled_rules.KIND_OF.get(category)) for category in Category}
+_pounds = lru_cache(maxsize=8192)(from_pence)
 
 
 def posted() -> ColumnElement[bool]:
@@ -182,14 +187,10 @@ def _batch_line(line, managed: dict[int, str]) -> batch.Line:
     row = f"Row {line.row_number} of the statement"
     if line.account_id not in managed:
         raise RuleError(f"{row}: your organisation does not manage this person's money")
-    category = Category(line.category)
-    pooled_rules.check_assignable(category, line.payment_id, line.row_number)
-    entry = ledger.Entry(
-        pooled_rules.KIND_OF[category],
-        from_pence(abs(line.amount_pence)),
-        line.line_date,
-        line.description,
-    )
+    category, kind = _KIND[line.category]
+    if kind is None or (category is Category.COUNCIL_PAYMENT and line.payment_id is None):
+        pooled_rules.check_assignable(category, line.payment_id, line.row_number)  # refuses
+    entry = ledger.Entry(kind, _pounds(abs(line.amount_pence)), line.line_date, line.description)
     return batch.Line(line.account_id, entry, line.payment_id, line.id, row)
 
 

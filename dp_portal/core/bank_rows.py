@@ -64,10 +64,9 @@ def _money(row: _Row, columns: Columns) -> Decimal | None:
 
 
 def _line(row: _Row, columns: Columns, expected: str | None) -> Line | None:
-    date_text = _cell(row.cells, columns.date)
-    description = " ".join(
-        part for part in (_cell(row.cells, i) for i in columns.description) if part
-    )
+    cells, width = row.cells, len(row.cells)
+    date_text = cells[columns.date] if columns.date < width else ""
+    description = " ".join(filter(None, [cells[i] for i in columns.description if i < width]))
     amount = _money(row, columns)
     if amount is None and (not date_text or "balance" in " ".join(row.cells).lower()):
         return None  # a note, a total, or "balance brought forward": not money in or out

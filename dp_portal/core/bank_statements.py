@@ -222,7 +222,7 @@ def _rows(data: bytes, max_lines: int) -> list[list[str]]:
     text, _ = read_csv_text(data)
     rows = []
     for row in csv.reader(io.StringIO(text, newline="")):
-        rows.append([cell.strip() for cell in row])
+        rows.append(list(map(str.strip, row)))
         if len(rows) > max_lines + HEADER_SEARCH_ROWS:
             raise StatementError(f"the statement has more than {max_lines:,} lines: split it")
     return rows

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from .filetypes import UploadError
 from .money import MoneyError, parse_money
@@ -74,6 +75,7 @@ def foreign_currency(text: str) -> str | None:
     return match.group() if match else None
 
 
+@lru_cache(maxsize=8192)  # a statement repeats its amounts: each text is read once
 def parse_bank_amount(text: str) -> Decimal | None:
     """A statement amount as signed Decimal pounds (money out negative), None for an empty
     cell, CellError for anything else."""
@@ -98,6 +100,7 @@ def parse_bank_amount(text: str) -> Decimal | None:
     return -amount if negative else amount
 
 
+@lru_cache(maxsize=1024)  # a month's statement has 31 dates, however many lines
 def parse_bank_date(text: str) -> date:
     """A statement date in one of the three forms UK banks use, or CellError."""
     cleaned = (text or "").strip()

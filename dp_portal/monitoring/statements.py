@@ -18,10 +18,12 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 
 from ..core.bank_statements import Line
 from ..core.errors import RuleError
@@ -132,53 +134,86 @@ def fingerprints(lines: tuple[Line, ...] | list[Line]) -> list[str]:
     seen: Counter[tuple] = Counter()
     result = []
     for line in lines:
-        text = " ".join(line.description.upper().split())
-        key = (line.day.isoformat(), to_pence(line.amount), text)
+        key = (_iso(line.day), pence(line.amount), _spaced(line.description))
         seen[key] += 1
         raw = "|".join((*map(str, key), str(seen[key])))
         result.append(hashlib.sha256(raw.encode()).hexdigest())
     return result
 
 
+_SPACE = re.compile(r"\s")
+
+
+@lru_cache(maxsize=8192)  # descriptions and references repeat: each squashed once
+def _squashed(text: str) -> str:
+    return _SPACE.sub("", text.upper())
+
+
+# A statement's days and amounts repeat: each is written out once (dates and Decimals are
+# immutable, so a cached value is never changed by its caller).
+_iso = lru_cache(maxsize=1024)(date.isoformat)
+pence = lru_cache(maxsize=8192)(to_pence)
+
+
+@lru_cache(maxsize=8192)
+def _spaced(text: str) -> str:
+    return " ".join(text.upper().split())
+
+
 def _mentions(line: Line, reference: str) -> bool:
-    squashed = re.sub(r"\s", "", line.description.upper())
-    return bool(reference) and re.sub(r"\s", "", reference.upper()) in squashed
+    return bool(reference) and _squashed(reference) in _squashed(line.description)
 
 
 def match_payments(lines: list[Line], payments: list[CouncilPayment]) -> dict[int, CouncilPayment]:
     """Lines of money in (by index) matched to council payments not matched before: the same
     amount, within the date window; one that shows the reference first, then the nearest
-    date. Each payment is matched once. (Payments are looked up by amount, so a pooled
-    account's statement of 100,000 lines against a thousand payments stays quick.)"""
-    free: dict[Decimal, list[CouncilPayment]] = {}
-    for payment in payments:
-        free.setdefault(payment.amount, []).append(payment)
+    date (then the earlier in `payments`). Each payment is matched once. (Payments are looked
+    up by amount and day, so a pooled account's statement of 100,000 lines against a
+    thousand payments of one amount stays quick.)"""
+    free: dict[Decimal, dict[date, list[tuple[int, CouncilPayment, str]]]] = {}
+    for position, payment in enumerate(payments):
+        free.setdefault(payment.amount, {}).setdefault(payment.pay_date, []).append(
+            (position, payment, _squashed(payment.reference) if payment.reference else "")
+        )
     matched: dict[int, CouncilPayment] = {}
     for index in sorted(range(len(lines)), key=lambda i: lines[i].day):
         line = lines[index]
         if line.amount <= 0 or line.amount not in free:
             continue
-        fits = [
-            payment
-            for payment in free[line.amount]
-            if -MATCH_DAYS_BEFORE <= (line.day - payment.pay_date).days <= MATCH_DAYS_AFTER
-        ]
-        if fits:
-            best = min(
-                fits,
-                key=lambda p: (not _mentions(line, p.reference), abs((line.day - p.pay_date).days)),
-            )
-            matched[index] = best
-            free[line.amount].remove(best)
+        best = _best(line, free[line.amount])
+        if best is not None:
+            matched[index] = best[1]
+            free[line.amount][best[1].pay_date].remove(best)
     return matched
 
 
+def _best(line: Line, by_day: dict[date, list]) -> tuple[int, CouncilPayment, str] | None:
+    """The free payment this line is (see match_payments), or None."""
+    fits = sorted(
+        chain.from_iterable(
+            by_day.get(line.day - timedelta(days=offset), ())
+            for offset in range(-MATCH_DAYS_BEFORE, MATCH_DAYS_AFTER + 1)
+        ),
+        key=itemgetter(0),
+    )
+    if not fits:
+        return None
+    text = _squashed(line.description)
+    shown = [fit for fit in fits if fit[2] and fit[2] in text]
+    return min(shown or fits, key=lambda fit: abs((line.day - fit[1].pay_date).days))
+
+
 def _by_words(line: Line) -> tuple[Category, str]:
-    text = line.description.upper()
+    return _words(line.description, line.amount > 0)
+
+
+@lru_cache(maxsize=8192)  # a statement repeats its payees: each is worked out once
+def _words(description: str, money_in: bool) -> tuple[Category, str]:
+    text = description.upper()
     for category, pattern in _WORDS:
-        if category.money_in == (line.amount > 0) and (found := pattern.search(text)):
+        if category.money_in == money_in and (found := pattern.search(text)):
             return category, f"The description says {found.group().strip()}"
-    if line.amount > 0:
+    if money_in:
         return Category.OTHER_INCOME, "Money in that is not a council payment: check it"
     return Category.OTHER_AGREED, "Nothing in the description says what it is: check it"
 
