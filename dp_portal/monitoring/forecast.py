@@ -159,11 +159,17 @@ class Forecast:
         if self.outlook == Outlook.OVERSPEND:
             row = self.runs_out
             assert row is not None
-            return (
-                f"At the rate {'you have' if you else 'it has'} been spending, "
-                f"{'your' if you else 'the'} money is likely to run out by "
-                f"{long_day(row.period.end)}, before {end}."
-            )
+            spending = f"At the rate {'you have' if you else 'it has'} been spending, "
+            money = f"{'your' if you else 'the'} money"
+            if row.period.end < self.today:
+                # The periods since the last accepted return are worked out too: a shortfall
+                # in one already over is news about the past, and must read so.
+                return (
+                    f"{spending}{money} may already have run out, by "
+                    f"{long_day(row.period.end)}. Please check the balance and get in touch."
+                )
+            by = long_day(row.period.end)
+            return f"{spending}{money} is likely to run out by {by}, before {end}."
         left = format_money(self.year_end_balance)
         if self.outlook == Outlook.UNDERSPEND:
             return (

@@ -3,6 +3,7 @@ is Decimal to the penny, and the warnings say what the figures say."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal as D
 
@@ -61,6 +62,12 @@ def test_a_worked_example_by_hand():
     assert result.headline(you=True) == (
         "At the rate you have been spending, your money is likely to run out by "
         "10 January 2027, before 31 March 2027."
+    )
+    # Read after that period has ended, the shortfall is in the past and says so.
+    later = dataclasses.replace(result, today=date(2027, 1, 20))
+    assert later.headline(you=True) == (
+        "At the rate you have been spending, your money may already have run out, by "
+        "10 January 2027. Please check the balance and get in touch."
     )
 
 
