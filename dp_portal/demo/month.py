@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from ..accounts.models import Account
 from ..auth.models import User
-from ..core.money import ZERO
+from ..core.money import ZERO, from_pence, round_money
 from ..extensions import db
 from ..monitoring import drafts, escalations, review, sending
 from ..monitoring.jobs import outstanding_periods
@@ -82,9 +82,9 @@ def _returns_in_review(today: date, officer: User, sender: User) -> None:
     missing = _late_periods(today)[:SENT_FOR_REVIEW]
     for n, (account, period) in enumerate(missing):
         draft = drafts.draft_for(account, period)
-        received = Decimal(draft.council_payments_pence) / 100
+        received = from_pence(draft.council_payments_pence)
         flagged = n % 3 == 1
-        spent = (received * Decimal("0.93")).quantize(Decimal("0.01"))
+        spent = round_money(received * Decimal("0.93"))
         other = Decimal("180.00") if n == 0 else ZERO
         values = {
             "spend_pa_wages": spent - other,
@@ -92,7 +92,7 @@ def _returns_in_review(today: date, officer: User, sender: User) -> None:
             "closing": received - spent + (Decimal("4200.00") if flagged else ZERO),
         }
         values["bank_balance"] = values["closing"]
-        opening = Decimal(draft.opening_pence) / 100
+        opening = from_pence(draft.opening_pence)
         values["closing"] += opening
         values["bank_balance"] += opening - (Decimal("75.00") if flagged else ZERO)
         drafts.save_draft(draft, values, "", actor=sender)
