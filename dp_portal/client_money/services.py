@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -148,13 +149,16 @@ def _managed_on_pay_date():
 
 
 def _post_for_organisation(org_id: int, payments: list) -> None:
+    # A payment dated in a sealed month posts on the first open day; the sealed months are
+    # read once for the organisation, not once a payment (9,000 queries in a council's run).
+    open_from = ledger.first_open_day(org_id, date.min)
     lines = [
         batch.Line(
             p.account_id,
             ledger.Entry(
                 PostingKind.COUNCIL_PAYMENT,
                 from_pence(p.amount_pence),
-                ledger.first_open_day(org_id, p.pay_date),
+                max(p.pay_date, open_from),
                 f"{PAYMENT_WORDS.get(p.kind, 'Council payment')} for the period from "
                 f"{p.period_start.day} {p.period_start:%B %Y}, paid {p.pay_date:%d %B %Y}",
             ),
