@@ -1,5 +1,6 @@
-"""Many sub-ledger lines at once, for one organisation: the council payments of a committed
-run, or a bank statement's lines (wired by the lead with the statement import). Never commits.
+"""Many sub-ledger lines at once, for one organisation: a bank statement's lines, or any batch
+that may take money out (a run's council payments are posted in SQL: run_postings.py).
+Never commits.
 
 The same rules as ledger.post, checked for the whole batch before anything is written: every
 date in an open month, and no line taking its person's balance below zero (the first that

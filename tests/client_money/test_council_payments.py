@@ -23,7 +23,10 @@ from dp_portal.third_party.money_models import (
     ClientBalance,
     ClientPosting,
     PooledReconciliation,
+    PostingKind,
 )
+
+from .conftest import put
 
 SCHEDULE = PaymentSchedule(Cycle.FOUR_WEEKLY, date(2026, 4, 6))
 
@@ -129,3 +132,71 @@ def test_a_payment_dated_in_a_signed_off_month_posts_on_the_first_open_day(app_c
     assert {line.entry_date for line in lines} == {first_open}
     payments = db.session.execute(select(Payment)).scalars().all()
     assert {p.pay_date for p in payments} == {run.pay_date}  # the payment itself is unchanged
+
+
+def test_a_runs_payments_are_posted_in_order_with_the_balance_after_each(office, factory):
+    """A run paying one managed person twice (this period and arrears of an earlier one) posts
+    two lines in payment order, each with the balance after it, on top of what the person
+    already had; a person whose mandate ended before the pay date is not posted at all."""
+    from dp_portal.payments.run_models import PaymentRun
+
+    put(office, PostingKind.CONTRIBUTION, "10.00", date(2026, 11, 2))  # £10 already held
+    ended = factory.account()
+    factory.mandate(ended, office.org, scope="manage_money", ends_on=date(2026, 11, 20))
+    pay_day = date(2026, 11, 23)
+    run = PaymentRun(
+        period_index=9,
+        period_start=pay_day,
+        period_end=date(2026, 12, 20),
+        pay_date=pay_day,
+        built_by_id=office.preparer.id,
+    )
+    db.session.add(run)
+    db.session.flush()
+    paid = [
+        (office.account, "regular", pay_day, 50_000),
+        (office.account, "arrears", date(2026, 10, 26), 1_234),
+        (ended, "regular", pay_day, 40_000),
+    ]
+    for account, kind, start, pence in paid:
+        db.session.add(
+            Payment(
+                run_id=run.id,
+                account_id=account.id,
+                period_index=9,
+                period_start=start,
+                period_end=start + timedelta(days=27),
+                payee_type="organisation",
+                kind=kind,
+                amount_pence=pence,
+                pay_date=pay_day,
+                breakdown_json='{"segments": [], "offsets": []}',
+            )
+        )
+    db.session.flush()
+
+    assert money_services.post_committed_run(run.id) == 2
+    lines = (
+        db.session.execute(
+            select(ClientPosting)
+            .where(ClientPosting.kind == "council_payment")
+            .order_by(ClientPosting.id)
+        )
+        .scalars()
+        .all()
+    )
+    assert [(line.account_id, line.amount_pence, line.balance_after_pence) for line in lines] == [
+        (office.account.id, 50_000, 51_000),
+        (office.account.id, 1_234, 52_234),
+    ]
+    assert [line.description for line in lines] == [
+        "Council payment for the period from 23 November 2026, paid 23 November 2026",
+        "Council payment of arrears for the period from 26 October 2026, paid 23 November 2026",
+    ]
+    balance = db.session.execute(
+        select(ClientBalance).where(ClientBalance.account_id == office.account.id)
+    ).scalar_one()
+    assert balance.balance_pence == 52_234
+    assert not db.session.execute(
+        select(ClientBalance).where(ClientBalance.account_id == ended.id)
+    ).first()
