@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, case, distinct, func, literal, or_, select, update
+from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -60,18 +60,30 @@ def _managed(run_id: int, *columns):
 
 def post_run(run_id: int) -> int:
     """Post the run's payments to managed people's sub-ledgers. Returns how many lines."""
-    organisations = db.session.execute(
-        _managed(run_id, Mandate.organisation_id).distinct()
-    ).scalars()
-    open_from = {org: ledger.first_open_day(org, date.min) for org in organisations}
-    if not open_from:
+    # One read of the managed payments (a tenth of a council's run) tells the organisations,
+    # the words of each line and the counts the audit log records; the writes that follow
+    # are each one statement inside the database.
+    managed = db.session.execute(
+        _managed(
+            run_id,
+            Mandate.organisation_id,
+            Payment.account_id,
+            Payment.kind,
+            Payment.period_start,
+            Payment.pay_date,
+        )
+    ).all()
+    if not managed:
         return 0
+    open_from = {org: ledger.first_open_day(org, date.min) for org in {m[0] for m in managed}}
+    words = {tuple(m[2:]) for m in managed}
     now = utcnow()
     _make_balances(run_id, now)
     _lock_balances(run_id)
-    db.session.execute(_insert_lines(run_id, open_from, now))
+    db.session.execute(_insert_lines(run_id, open_from, words, now))
     _add_to_balances(run_id, now)
-    return _audit(run_id)
+    _audit(managed)
+    return len(managed)
 
 
 def _make_balances(run_id: int, now) -> None:
@@ -107,10 +119,7 @@ def _lock_balances(run_id: int) -> None:
     ).all()
 
 
-def _insert_lines(run_id: int, open_from: dict[int, date], now):
-    words = db.session.execute(
-        _managed(run_id, Payment.kind, Payment.period_start, Payment.pay_date).distinct()
-    ).all()
+def _insert_lines(run_id: int, open_from: dict[int, date], words: set[tuple], now):
     said = case(
         *(
             (
@@ -184,26 +193,20 @@ def _add_to_balances(run_id: int, now) -> None:
     db.session.expire_all()
 
 
-def _audit(run_id: int) -> int:
-    lines = _this_runs_lines(run_id).subquery()
-    posted = 0
-    for org_id, count, people in db.session.execute(
-        select(
-            lines.c.organisation_id, func.count(), func.count(distinct(lines.c.balance_id))
-        ).group_by(lines.c.organisation_id)
-    ):
-        posted += count
+def _audit(managed: list) -> None:
+    """One entry per organisation, as a batch of postings records it."""
+    lines: dict[int, int] = {}
+    people: dict[int, set[int]] = {}
+    for org_id, account_id, *_ in managed:
+        lines[org_id] = lines.get(org_id, 0) + 1
+        people.setdefault(org_id, set()).add(account_id)
+    what = "council payments of a committed run"
+    for org_id, count in lines.items():
         audit.record(
             None,
             "client_money.batch_posted",
             object_type="organisations",
             object_id=org_id,
-            summary=f"{count} lines posted to {people} sub-ledgers: council payments of a "
-            "committed run",
-            after={
-                "lines": count,
-                "sub_ledgers": people,
-                "what": "council payments of a committed run",
-            },
+            summary=f"{count} lines posted to {len(people[org_id])} sub-ledgers: {what}",
+            after={"lines": count, "sub_ledgers": len(people[org_id]), "what": what},
         )
-    return posted
