@@ -131,11 +131,11 @@ def scheduler_command() -> None:
     """Run the scheduled jobs (reminders daily at 6:30, letters rendered and emailed every
     10 minutes) until stopped.
     Run exactly one, in its own process; a second refuses to start."""
-    from .scheduler import AlreadyRunning, run_scheduler
+    from .scheduler import NotStarting, run_scheduler
 
     try:
         run_scheduler(current_app._get_current_object())
-    except AlreadyRunning as exc:
+    except NotStarting as exc:
         raise click.ClickException(f"Not starting: {exc}.") from exc
 
 
