@@ -1,0 +1,437 @@
+"""Several web servers and a standby scheduler (issue 16): two web hosts started by `make prod`
+(gunicorn, production settings) and two schedulers, all on loopback against one PostgreSQL and
+one Redis. A browser signed in through one host is signed in on the other (cookie sessions, the
+session rows in the database), a form from one host posts to the other (CSRF), a rate limit
+counted on one host holds on the other (Redis), both hosts migrate the database at once without
+failing, and the day's jobs run once: the second scheduler refuses to start while the first
+holds the lock, and a standby that takes over issues nothing twice.
+
+PostgreSQL only (SQLite serves one host): skipped on a SQLite run, which CI's PostgreSQL run
+covers. Every process is started in a session of its own and killed with it in teardown.
+"""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from datetime import timedelta
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from dp_portal.auth.models import Role
+from dp_portal.core.audit import AuditEvent
+from dp_portal.core.letters import Letter
+from dp_portal.core.types import local_today
+from dp_portal.monitoring.models import ReminderIssue
+from dp_portal.scheduler import RUN_THE_DAY_NOW, the_day
+
+from ..conftest import _TMP, database_url_for_tests, scratch_database
+from ..factories import PASSWORD, Factory
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+STARTUP_SECONDS = 180  # two app processes each, on a CI machine that is busy with the suite
+ON_POSTGRESQL = database_url_for_tests().startswith("postgresql")
+# `make prod`, with the suite's own virtualenv and stylesheet (make does not build them again).
+MAKE_PROD = ["make", "--no-print-directory", "-o", "prod-install", "-o", "prod-assets", "prod"]
+OFFICER, TARGET = "officer@hosts.test", "target@hosts.test"
+COUNCIL = {
+    "COUNCIL_NAME": "Hosts Test Council",
+    "COUNCIL_ADDRESS": "1 Loopback Road, Localhost",
+    "COUNCIL_EMAIL": "dp@hosts.test",
+    "COUNCIL_PHONE": "0100 000000",
+    "LETTER_SIGNATORY": "A Tester",
+    "LETTER_SIGNATORY_TITLE": "Tester",
+    "MAIL_FROM": "dp@hosts.test",
+    "BACS_ORIGINATOR_SORT_CODE": "400000",
+    "BACS_ORIGINATOR_ACCOUNT": "87654321",
+    "BACS_ORIGINATOR_NAME": "HOSTS TEST COUNCIL",
+}
+
+
+class Started:
+    """A process of the test's own, in a session of its own, its output kept in a file."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], folder: Path) -> None:
+        self.name, self.log = name, folder / f"{name}.log"
+        with open(self.log, "wb") as out:
+            self.popen = subprocess.Popen(
+                argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, pattern: str, seconds: float = STARTUP_SECONDS) -> re.Match:
+        found = _eventually(lambda: re.search(pattern, self.output()), seconds, self)
+        assert found, f"{self.name} never logged {pattern!r}:\n{self.output()[-3000:]}"
+        return found
+
+    def exited(self, seconds: float = STARTUP_SECONDS) -> int:
+        try:
+            return self.popen.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{self.name} is still running:\n{self.output()[-3000:]}")
+
+    def stop(self) -> None:
+        _stop([self])
+
+
+def _stop(processes: list[Started]) -> None:
+    """SIGTERM to each one's whole session (make, gunicorn and its workers) at once, then
+    SIGKILL to whatever is left after a grace period."""
+    for sig, grace in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        alive = [p.popen.pid for p in processes if _group_alive(p.popen.pid)]
+        for pgid in alive:
+            with suppress(ProcessLookupError):
+                os.killpg(pgid, sig)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and any(map(_group_alive, alive)):
+            for process in processes:
+                process.popen.poll()  # reap it, or its group never empties
+            time.sleep(0.1)
+    for process in processes:
+        process.popen.poll()
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _eventually(check: Callable, seconds: float, process: Started | None = None):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if result := check():
+            return result
+        if process is not None and process.popen.poll() is not None:
+            return check()  # it has stopped: what it wrote is all there will be
+        time.sleep(0.2)
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _redis(folder: Path) -> tuple[Started, str]:
+    redis_server = shutil.which("redis-server")
+    if redis_server is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the several-hosts test: apt-get install redis-server")
+        pytest.skip("redis-server not installed (apt-get install redis-server)")
+    for _ in range(5):  # a port taken between choosing it and binding it: choose again
+        port = _free_port()
+        argv = [redis_server, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+        redis = Started(f"redis-{port}", [*argv, "--appendonly", "no"], {}, folder)
+        if redis.wait_for(r"Ready to accept connections|already in use", 30)[0].startswith("Ready"):
+            return redis, f"redis://127.0.0.1:{port}/0"
+        redis.stop()
+    pytest.fail("redis-server did not start on any of 5 free ports")
+
+
+def _environment(database: str, folder: Path, **settings: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", str(folder)),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(ROOT),  # this checkout's dp_portal, whatever the venv points at
+        "DATABASE_URL": database,
+        "DP_INSTANCE_DIR": str(folder),
+        **settings,
+    }
+
+
+def _web_host(name: str, database: str, redis: str, secret: str, folder: Path) -> Started:
+    """`make prod` as a web host runs it: production settings, the release step, gunicorn."""
+    env = _environment(
+        database,
+        folder / name,
+        DP_ENV="production",
+        SECRET_KEY=secret,
+        RATELIMIT_STORAGE_URI=redis,
+        RATELIMIT_SIGN_IN_PER_ACCOUNT="3 per hour",
+        MAIL_SERVER="127.0.0.1",
+        PUBLIC_BASE_URL="https://dp-portal.hosts.test",
+        WEB_BIND="127.0.0.1:0",  # gunicorn takes a free port and names it in its log
+        WEB_WORKERS="2",
+        WEB_THREADS="2",
+        **COUNCIL,
+    )
+    return Started(name, [*MAKE_PROD, f"BIN={BIN}"], env, folder)
+
+
+def _scheduler(name: str, database: str, secret: str, folder: Path) -> Started:
+    """A scheduler host that runs the whole day at once (a development app: production refuses
+    the test's way to run the day now); letters are emailed into its folder's outbox."""
+    env = _environment(
+        database, folder / name, DP_ENV="development", SECRET_KEY=secret, **{RUN_THE_DAY_NOW: "1"}
+    )
+    return Started(name, [str(BIN / "flask"), "--app", "dp_portal", "dp", "scheduler"], env, folder)
+
+
+def _seed(database: str) -> None:
+    engine = create_engine(database)
+    with Session(engine) as session:
+        factory = Factory(session)
+        factory.user(Role.FINANCE_OFFICER, email=OFFICER, full_name="Officer Across Hosts")
+        factory.user(Role.FINANCE_OFFICER, email=TARGET)
+        # A first return (due 16 weeks after the start) some weeks overdue: the day's reminder
+        # job writes a few letters, which the letter jobs render and email to the person.
+        person = factory.person(email="person@hosts.test")
+        factory.account(person, start_date=local_today() - timedelta(weeks=22))
+        session.commit()
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def hosts() -> Iterator[dict]:
+    if not ON_POSTGRESQL:
+        pytest.skip(
+            "needs PostgreSQL (TEST_DATABASE_URL): several hosts share one database; "
+            "CI's PostgreSQL run covers it"
+        )
+    folder = _TMP / f"hosts-{secrets.token_hex(4)}"
+    folder.mkdir()
+    database, drop = scratch_database("hosts")
+    started: list[Started] = []
+    try:
+        redis, redis_url = _redis(folder)
+        started.append(redis)
+        secret = secrets.token_urlsafe(48)
+        web = [_web_host(name, database, redis_url, secret, folder) for name in ("web-a", "web-b")]
+        started += web
+        ports = [int(host.wait_for(r"Listening at: http://127\.0\.0\.1:(\d+)")[1]) for host in web]
+        _seed(database)
+        yield {
+            "database": database, "secret": secret, "folder": folder, "web": web,
+            "ports": ports, "redis": redis_url, "started": started,
+        }  # fmt: skip
+    finally:
+        _stop(started)
+        drop()
+
+
+class Browser:
+    """One browser's cookies, sent to whichever host it asks (by hand: the production cookies
+    are Secure, and these hosts speak plain HTTP on loopback, behind no proxy)."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+
+    def request(self, port: int, method: str, path: str, form: dict | None = None):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = urlencode(form) if form is not None else None
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        finally:
+            connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                if morsel.value and morsel["max-age"] != "0":
+                    self.cookies[name] = morsel.value
+                else:
+                    self.cookies.pop(name, None)
+        return response.status, response.getheader("Location", ""), text
+
+    def csrf_token(self, port: int, path: str) -> str:
+        status, _, page = self.request(port, "GET", path)
+        assert status == 200, page[:500]
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
+
+    def sign_in(self, port: int, token: str, email: str, password: str) -> tuple[int, str]:
+        form = {"csrf_token": token, "email": email, "password": password}
+        status, location, _ = self.request(port, "POST", "/sign-in", form)
+        return status, location
+
+
+def test_both_hosts_migrated_at_once_one_waiting_for_the_other(hosts):
+    logs = [host.output() for host in hosts["web"]]
+    assert all("Production settings: complete." in log for log in logs)
+    assert all("Database up to date" in log for log in logs)
+    # The first to take the release lock migrated and loaded the handbook; the other waited
+    # for it and found nothing to do (at the same time, one would have failed to start).
+    assert sorted("Running upgrade" in log for log in logs) == [False, True]
+    assert sorted("handbook sections" in log for log in logs) == [False, True]
+
+
+def test_a_browser_signed_in_through_one_host_is_signed_in_on_the_other(hosts):
+    a, b = hosts["ports"]
+    browser = Browser()
+    token = browser.csrf_token(a, "/sign-in")
+    # The form came from host A; host B accepts its CSRF token and signs the browser in.
+    assert browser.sign_in(b, token, OFFICER, PASSWORD) == (302, "/")
+    for port in (a, b):
+        status, _, page = browser.request(port, "GET", "/your-account")
+        assert status == 200 and "Officer Across Hosts" in page
+    # Signing out on host A ends the session on host B too (the row is gone).
+    assert browser.request(a, "POST", "/sign-out", {"csrf_token": token})[0] == 302
+    status, location, _ = browser.request(b, "GET", "/your-account")
+    assert status == 302 and location.startswith("/sign-in")
+
+
+def test_a_form_with_a_token_the_deployment_did_not_sign_is_refused(hosts):
+    a, _ = hosts["ports"]
+    browser = Browser()
+    browser.csrf_token(a, "/sign-in")
+    forged = Browser()
+    forged.cookies = dict(browser.cookies)
+    # A token this host did not sign (a host with another SECRET_KEY would make such tokens).
+    status, _ = forged.sign_in(a, "ImZvcmdlZCI.forged.token", OFFICER, PASSWORD)
+    assert status == 400
+
+
+def test_a_rate_limit_counted_on_one_host_holds_on_the_other(hosts):
+    a, b = hosts["ports"]
+    browser = Browser()
+    token = browser.csrf_token(a, "/sign-in")
+    tries = [browser.sign_in(a, token, TARGET, "wrong password")[0] for _ in range(3)]
+    assert tries == [200, 200, 200]  # "Enter the email address and password…", counted
+    assert browser.sign_in(b, token, TARGET, PASSWORD)[0] == 429
+
+
+def test_the_access_log_has_no_query_strings_tokens_or_cookies(hosts):
+    a, _ = hosts["ports"]
+    link_token = "eyJ1c2VyIjoxfQ.ZZZ.secret-part-of-the-link-token"
+    status, _, _ = Browser().request(a, "GET", f"/set-password/{link_token}?next=/secret-query")
+    assert status == 410  # not a link this app signed
+    log = hosts["web"][0].wait_for(r"GET /set-password/\S+\" 410").string
+    assert "/set-password/[redacted]" in log
+    for secret in (link_token, "secret-part", "secret-query", "csrf_token", "session="):
+        assert secret not in log
+
+
+def _job_runs(database: str) -> list[dict]:
+    engine = create_engine(database)
+    with Session(engine) as session:
+        rows = session.execute(
+            select(AuditEvent).where(AuditEvent.action == "scheduler.job_ran")
+        ).scalars()
+        runs = [row.after for row in rows]
+    engine.dispose()
+    return runs
+
+
+def _issued(database: str) -> tuple[int, int, int]:
+    """(reminders, distinct reminder stages, letters)."""
+    engine = create_engine(database)
+    with Session(engine) as session:
+        count = session.execute(select(func.count()).select_from(ReminderIssue)).scalar()
+        keys = ReminderIssue.account_id, ReminderIssue.period_start, ReminderIssue.stage
+        stages = session.execute(
+            select(func.count()).select_from(select(*keys).distinct().subquery())
+        ).scalar()
+        letters = session.execute(select(func.count()).select_from(Letter)).scalar()
+    engine.dispose()
+    return count, stages, letters
+
+
+def _emails(folder: Path) -> int:
+    return sum(1 for _ in folder.glob("scheduler-*/outbox/*.eml"))
+
+
+def _run_the_day(hosts, names: list[str]) -> list[Started]:
+    database, secret, folder = hosts["database"], hosts["secret"], hosts["folder"]
+    schedulers = [_scheduler(name, database, secret, folder) for name in names]
+    hosts["started"].extend(schedulers)
+    return schedulers
+
+
+def test_the_days_jobs_run_once_across_two_schedulers_and_a_standby_takes_over(hosts):
+    database, folder = hosts["database"], hosts["folder"]
+    first, second = _run_the_day(hosts, ["scheduler-1", "scheduler-2"])
+    # Started together: one takes the lock, the other refuses to start.
+    loser = _eventually(lambda: next((s for s in (first, second) if s.popen.poll()), None), 120)
+    assert loser is not None, first.output()[-2000:] + second.output()[-2000:]
+    winner = second if loser is first else first
+    assert loser.exited() != 0
+    assert "Not starting: another scheduler holds the lock" in loser.output()
+    day = the_day()
+    ran = _eventually(lambda: len(runs := _job_runs(database)) >= len(day) and runs, 300, winner)
+    assert ran, f"the day did not finish:\n{winner.output()[-3000:]}"
+    assert sorted(run["job"] for run in ran) == sorted(day)  # each once, letters too
+    assert {run["pid"] for run in ran} == {winner.popen.pid}
+    assert all(run["done"] > 0 for run in ran if run["job"] in ("reminders", "letters"))
+    reminders, stages, letters = _issued(database)
+    assert reminders == stages > 0 and letters > 0
+    emailed = _emails(folder)
+    assert emailed > 0
+
+    # The scheduler host goes down; the standby takes the lock and runs the day again, and
+    # everything already issued stays issued once.
+    winner.stop()
+    assert winner.popen.returncode is not None
+    (standby,) = _run_the_day(hosts, ["scheduler-3"])
+    daily = [name for name in day if name not in ("letters", "emails")]
+    expected = len(ran) + len(daily)
+    again = _eventually(lambda: len(runs := _job_runs(database)) >= expected and runs, 300, standby)
+    assert again, f"the standby did not run the day:\n{standby.output()[-3000:]}"
+    assert sorted(run["job"] for run in again[len(ran) :]) == sorted(daily)
+    assert {run["pid"] for run in again[len(ran) :]} == {standby.popen.pid}
+    assert _issued(database) == (reminders, stages, letters)
+    assert _emails(folder) == emailed
+    standby.stop()
+
+
+def _gunicorn_settings():
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "deploy/gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("path", "logged"),
+    [
+        ("/set-password/eyJ1c2VyIjo0Mn0.aGVsbG8.c2lnbmF0dXJl", "/set-password/[redacted]"),
+        ("/employers/handbook/paying-your-personal-assistant-each-month", None),
+        (
+            "/returns/12/evidence/AbCdEfGhIjKlMnOpQrStUvWxYz012345",
+            "/returns/12/evidence/[redacted]",
+        ),
+        ("/", None),
+    ],
+)
+def test_the_access_log_blanks_link_tokens_and_keeps_readable_paths(path, logged):
+    assert _gunicorn_settings().loggable_path(path) == (logged or path)
+
+
+def test_make_prod_names_every_missing_setting_and_starts_nothing(tmp_path):
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DP_INSTANCE_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [*MAKE_PROD, f"BIN={BIN}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "dp_portal will not start in production until these are fixed" in result.stderr
+    for named in ("DATABASE_URL is not set", "SECRET_KEY is not set", "BACS_ORIGINATOR_NAME"):
+        assert named in result.stderr
+    assert "Database up to date" not in result.stdout  # it stopped before migrating
+    assert not list(tmp_path.glob("*.sqlite3"))
