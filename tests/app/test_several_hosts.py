@@ -13,7 +13,6 @@ covers. Every process is started in a session of its own and killed with it in t
 from __future__ import annotations
 
 import http.client
-import importlib.util
 import os
 import re
 import secrets
@@ -398,40 +397,3 @@ def test_the_days_jobs_run_once_across_two_schedulers_and_a_standby_takes_over(h
     assert _issued(database) == (reminders, stages, letters)
     assert _emails(folder) == emailed
     standby.stop()
-
-
-def _gunicorn_settings():
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "deploy/gunicorn.conf.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.mark.parametrize(
-    ("path", "logged"),
-    [
-        ("/set-password/eyJ1c2VyIjo0Mn0.aGVsbG8.c2lnbmF0dXJl", "/set-password/[redacted]"),
-        ("/employers/handbook/paying-your-personal-assistant-each-month", None),
-        (
-            "/returns/12/evidence/AbCdEfGhIjKlMnOpQrStUvWxYz012345",
-            "/returns/12/evidence/[redacted]",
-        ),
-        ("/", None),
-    ],
-)
-def test_the_access_log_blanks_link_tokens_and_keeps_readable_paths(path, logged):
-    assert _gunicorn_settings().loggable_path(path) == (logged or path)
-
-
-def test_make_prod_names_every_missing_setting_and_starts_nothing(tmp_path):
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DP_INSTANCE_DIR": str(tmp_path)}
-    result = subprocess.run(
-        [*MAKE_PROD, f"BIN={BIN}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    assert "dp_portal will not start in production until these are fixed" in result.stderr
-    for named in ("DATABASE_URL is not set", "SECRET_KEY is not set", "BACS_ORIGINATOR_NAME"):
-        assert named in result.stderr
-    assert "Database up to date" not in result.stdout  # it stopped before migrating
-    assert not list(tmp_path.glob("*.sqlite3"))
