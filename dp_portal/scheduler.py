@@ -213,8 +213,9 @@ class SchedulerLock:
 
 
 @contextmanager
-def single_scheduler(app: Flask) -> Iterator[SchedulerLock]:
-    """Hold the scheduler lock for the life of the block, or raise AlreadyRunning."""
+def single_scheduler(app: Flask, *, standby: bool = False) -> Iterator[SchedulerLock]:
+    """Hold the scheduler lock for the life of the block, or raise AlreadyRunning; a standby
+    waits for the lock instead (a second scheduler host, taking over when the first stops)."""
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "postgresql":
@@ -222,24 +223,25 @@ def single_scheduler(app: Flask) -> Iterator[SchedulerLock]:
         connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         got = False
         try:
-            got = connection.execute(
-                text("SELECT pg_try_advisory_lock(:key)"), {"key": SCHEDULER_LOCK_KEY}
-            ).scalar()
+            key = {"key": SCHEDULER_LOCK_KEY}
+            if standby:  # waits here until the lock is free
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), key)
+                got = True
+            else:
+                got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), key).scalar()
             if not got:
                 raise AlreadyRunning("another scheduler holds the lock")
             yield SchedulerLock(connection)
         finally:
             with suppress(SQLAlchemyError):  # a lost connection has released it already
                 if got:  # pooled connections live on, so release the session lock explicitly
-                    connection.execute(
-                        text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEDULER_LOCK_KEY}
-                    )
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
                 connection.close()
         return
     lock_path = Path(app.config["INSTANCE_DIR"]) / "scheduler.lock"
     with open(lock_path, "w") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if standby else fcntl.LOCK_NB))
         except BlockingIOError as exc:
             raise AlreadyRunning("another scheduler holds the lock") from exc
         yield SchedulerLock()
@@ -259,13 +261,13 @@ def _guarded(app: Flask, lock: SchedulerLock, stop: Callable[[], None]) -> Calla
     return run
 
 
-def run_scheduler(app: Flask) -> None:  # pragma: no cover - runs until stopped
+def run_scheduler(app: Flask, *, standby: bool = False) -> None:  # pragma: no cover
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.date import DateTrigger
 
     day_now = run_the_day_now_asked(app)
-    with single_scheduler(app) as lock:
+    with single_scheduler(app, standby=standby) as lock:
         scheduler = BlockingScheduler(timezone=TIMEZONE)
         run = _guarded(app, lock, lambda: scheduler.shutdown(wait=False))
         if day_now:

@@ -14,7 +14,7 @@ from dp_portal import create_app
 from dp_portal.extensions import limiter
 
 from ..conftest import _TMP, database_url_for_tests, make_config
-from .test_several_hosts import BIN, MAKE_PROD, ROOT, _free_port
+from .processes import BIN, MAKE_PROD, ROOT, free_port
 
 
 def _gunicorn_settings():
@@ -63,7 +63,7 @@ def test_every_rate_limit_is_counted_in_the_one_store_the_settings_name(app):
     assert makers == [ROOT / "dp_portal" / "extensions.py"]
 
     class WithRedis(make_config(database_url_for_tests(), _TMP / "hosts-limits")):
-        RATELIMIT_STORAGE_URI = f"redis://127.0.0.1:{_free_port()}/0"  # never reached here
+        RATELIMIT_STORAGE_URI = f"redis://127.0.0.1:{free_port()}/0"  # never reached here
 
     try:
         (only,) = create_app(WithRedis).extensions["limiter"]

@@ -2,6 +2,7 @@
 
 import os
 import socket
+import threading
 
 import pytest
 from sqlalchemy import select, text
@@ -122,3 +123,18 @@ def test_a_lock_lost_with_its_connection_is_noticed_and_a_standby_can_take_over(
         assert not lock.held()
         with single_scheduler(app) as standby:
             assert standby.held()
+
+
+def test_a_standby_waits_for_the_lock_and_takes_over_when_the_first_stops(app):
+    took = threading.Event()
+
+    def standby() -> None:
+        with single_scheduler(app, standby=True):
+            took.set()
+
+    thread = threading.Thread(target=standby)
+    with single_scheduler(app):
+        thread.start()
+        assert not took.wait(1)  # still waiting while the first holds the lock
+    assert took.wait(60)
+    thread.join(60)

@@ -16,21 +16,15 @@ import http.client
 import os
 import re
 import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from dp_portal.auth.models import Role
@@ -38,17 +32,13 @@ from dp_portal.core.audit import AuditEvent
 from dp_portal.core.letters import Letter
 from dp_portal.core.types import local_today
 from dp_portal.monitoring.models import ReminderIssue
-from dp_portal.scheduler import RUN_THE_DAY_NOW, the_day
+from dp_portal.scheduler import RUN_THE_DAY_NOW, SCHEDULER_LOCK_KEY, the_day
 
 from ..conftest import _TMP, database_url_for_tests, scratch_database
 from ..factories import PASSWORD, Factory
+from .processes import BIN, MAKE_PROD, ROOT, Started, eventually, start_redis, stop_all
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-STARTUP_SECONDS = 180  # two app processes each, on a CI machine that is busy with the suite
 ON_POSTGRESQL = database_url_for_tests().startswith("postgresql")
-# `make prod`, with the suite's own virtualenv and stylesheet (make does not build them again).
-MAKE_PROD = ["make", "--no-print-directory", "-o", "prod-install", "-o", "prod-assets", "prod"]
 OFFICER, TARGET = "officer@hosts.test", "target@hosts.test"
 COUNCIL = {
     "COUNCIL_NAME": "Hosts Test Council",
@@ -62,93 +52,6 @@ COUNCIL = {
     "BACS_ORIGINATOR_ACCOUNT": "87654321",
     "BACS_ORIGINATOR_NAME": "HOSTS TEST COUNCIL",
 }
-
-
-class Started:
-    """A process of the test's own, in a session of its own, its output kept in a file."""
-
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], folder: Path) -> None:
-        self.name, self.log = name, folder / f"{name}.log"
-        with open(self.log, "wb") as out:
-            self.popen = subprocess.Popen(
-                argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )  # fmt: skip
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_for(self, pattern: str, seconds: float = STARTUP_SECONDS) -> re.Match:
-        found = _eventually(lambda: re.search(pattern, self.output()), seconds, self)
-        assert found, f"{self.name} never logged {pattern!r}:\n{self.output()[-3000:]}"
-        return found
-
-    def exited(self, seconds: float = STARTUP_SECONDS) -> int:
-        try:
-            return self.popen.wait(timeout=seconds)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"{self.name} is still running:\n{self.output()[-3000:]}")
-
-    def stop(self) -> None:
-        _stop([self])
-
-
-def _stop(processes: list[Started]) -> None:
-    """SIGTERM to each one's whole session (make, gunicorn and its workers) at once, then
-    SIGKILL to whatever is left after a grace period."""
-    for sig, grace in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
-        alive = [p.popen.pid for p in processes if _group_alive(p.popen.pid)]
-        for pgid in alive:
-            with suppress(ProcessLookupError):
-                os.killpg(pgid, sig)
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and any(map(_group_alive, alive)):
-            for process in processes:
-                process.popen.poll()  # reap it, or its group never empties
-            time.sleep(0.1)
-    for process in processes:
-        process.popen.poll()
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def _eventually(check: Callable, seconds: float, process: Started | None = None):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if result := check():
-            return result
-        if process is not None and process.popen.poll() is not None:
-            return check()  # it has stopped: what it wrote is all there will be
-        time.sleep(0.2)
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _redis(folder: Path) -> tuple[Started, str]:
-    redis_server = shutil.which("redis-server")
-    if redis_server is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must run the several-hosts test: apt-get install redis-server")
-        pytest.skip("redis-server not installed (apt-get install redis-server)")
-    for _ in range(5):  # a port taken between choosing it and binding it: choose again
-        port = _free_port()
-        argv = [redis_server, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-        redis = Started(f"redis-{port}", [*argv, "--appendonly", "no"], {}, folder)
-        if redis.wait_for(r"Ready to accept connections|already in use", 30)[0].startswith("Ready"):
-            return redis, f"redis://127.0.0.1:{port}/0"
-        redis.stop()
-    pytest.fail("redis-server did not start on any of 5 free ports")
 
 
 def _environment(database: str, folder: Path, **settings: str) -> dict[str, str]:
@@ -182,18 +85,18 @@ def _web_host(name: str, database: str, redis: str, secret: str, folder: Path) -
     return Started(name, [*MAKE_PROD, f"BIN={BIN}"], env, folder)
 
 
-def _scheduler(name: str, database: str, secret: str, folder: Path) -> Started:
+def _scheduler(name: str, database: str, secret: str, folder: Path, *options: str) -> Started:
     """A scheduler host that runs the whole day at once (a development app: production refuses
     the test's way to run the day now); letters are emailed into its folder's outbox."""
     env = _environment(
         database, folder / name, DP_ENV="development", SECRET_KEY=secret, **{RUN_THE_DAY_NOW: "1"}
     )
-    return Started(name, [str(BIN / "flask"), "--app", "dp_portal", "dp", "scheduler"], env, folder)
+    argv = [str(BIN / "flask"), "--app", "dp_portal", "dp", "scheduler", *options]
+    return Started(name, argv, env, folder)
 
 
 def _seed(database: str) -> None:
-    engine = create_engine(database)
-    with Session(engine) as session:
+    with _session(database) as session:
         factory = Factory(session)
         factory.user(Role.FINANCE_OFFICER, email=OFFICER, full_name="Officer Across Hosts")
         factory.user(Role.FINANCE_OFFICER, email=TARGET)
@@ -202,7 +105,6 @@ def _seed(database: str) -> None:
         person = factory.person(email="person@hosts.test")
         factory.account(person, start_date=local_today() - timedelta(weeks=22))
         session.commit()
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +119,7 @@ def hosts() -> Iterator[dict]:
     database, drop = scratch_database("hosts")
     started: list[Started] = []
     try:
-        redis, redis_url = _redis(folder)
+        redis, redis_url = start_redis(folder)
         started.append(redis)
         secret = secrets.token_urlsafe(48)
         web = [_web_host(name, database, redis_url, secret, folder) for name in ("web-a", "web-b")]
@@ -229,7 +131,7 @@ def hosts() -> Iterator[dict]:
             "ports": ports, "redis": redis_url, "started": started,
         }  # fmt: skip
     finally:
-        _stop(started)
+        stop_all(started)
         drop()
 
 
@@ -327,38 +229,45 @@ def test_the_access_log_has_no_query_strings_tokens_or_cookies(hosts):
         assert secret not in log
 
 
-def _job_runs(database: str) -> list[dict]:
+@contextmanager
+def _session(database: str) -> Iterator[Session]:
     engine = create_engine(database)
-    with Session(engine) as session:
-        rows = session.execute(
-            select(AuditEvent).where(AuditEvent.action == "scheduler.job_ran")
-        ).scalars()
-        runs = [row.after for row in rows]
-    engine.dispose()
-    return runs
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _job_runs(database: str) -> list[dict]:
+    with _session(database) as session:
+        runs = select(AuditEvent).where(AuditEvent.action == "scheduler.job_ran")
+        return [row.after for row in session.execute(runs.order_by(AuditEvent.id)).scalars()]
+
+
+def _waiting_for_the_lock(database: str) -> bool:
+    with _session(database) as session:
+        waiting = "SELECT count(*) FROM pg_locks WHERE objid = :key AND NOT granted"
+        return session.execute(text(waiting), {"key": SCHEDULER_LOCK_KEY}).scalar() == 1
 
 
 def _issued(database: str) -> tuple[int, int, int]:
     """(reminders, distinct reminder stages, letters)."""
-    engine = create_engine(database)
-    with Session(engine) as session:
-        count = session.execute(select(func.count()).select_from(ReminderIssue)).scalar()
-        keys = ReminderIssue.account_id, ReminderIssue.period_start, ReminderIssue.stage
-        stages = session.execute(
-            select(func.count()).select_from(select(*keys).distinct().subquery())
-        ).scalar()
-        letters = session.execute(select(func.count()).select_from(Letter)).scalar()
-    engine.dispose()
-    return count, stages, letters
+    keys = ReminderIssue.account_id, ReminderIssue.period_start, ReminderIssue.stage
+    with _session(database) as session:
+        return tuple(
+            session.execute(select(func.count()).select_from(query)).scalar()
+            for query in (ReminderIssue, select(*keys).distinct().subquery(), Letter)
+        )
 
 
 def _emails(folder: Path) -> int:
     return sum(1 for _ in folder.glob("scheduler-*/outbox/*.eml"))
 
 
-def _run_the_day(hosts, names: list[str]) -> list[Started]:
+def _run_the_day(hosts, names: list[str], *options: str) -> list[Started]:
     database, secret, folder = hosts["database"], hosts["secret"], hosts["folder"]
-    schedulers = [_scheduler(name, database, secret, folder) for name in names]
+    schedulers = [_scheduler(name, database, secret, folder, *options) for name in names]
     hosts["started"].extend(schedulers)
     return schedulers
 
@@ -367,15 +276,15 @@ def test_the_days_jobs_run_once_across_two_schedulers_and_a_standby_takes_over(h
     database, folder = hosts["database"], hosts["folder"]
     first, second = _run_the_day(hosts, ["scheduler-1", "scheduler-2"])
     # Started together: one takes the lock, the other refuses to start.
-    loser = _eventually(lambda: next((s for s in (first, second) if s.popen.poll()), None), 120)
+    loser = eventually(lambda: next((s for s in (first, second) if s.popen.poll()), None), 120)
     assert loser is not None, first.output()[-2000:] + second.output()[-2000:]
     winner = second if loser is first else first
     assert loser.exited() != 0
     assert "Not starting: another scheduler holds the lock" in loser.output()
     day = the_day()
-    ran = _eventually(lambda: len(runs := _job_runs(database)) >= len(day) and runs, 300, winner)
+    ran = eventually(lambda: len(runs := _job_runs(database)) >= len(day) and runs, 300, winner)
     assert ran, f"the day did not finish:\n{winner.output()[-3000:]}"
-    assert sorted(run["job"] for run in ran) == sorted(day)  # each once, letters too
+    assert [run["job"] for run in ran] == day  # each once, in the day's order, letters too
     assert {run["pid"] for run in ran} == {winner.popen.pid}
     assert all(run["done"] > 0 for run in ran if run["job"] in ("reminders", "letters"))
     reminders, stages, letters = _issued(database)
@@ -383,16 +292,19 @@ def test_the_days_jobs_run_once_across_two_schedulers_and_a_standby_takes_over(h
     emailed = _emails(folder)
     assert emailed > 0
 
-    # The scheduler host goes down; the standby takes the lock and runs the day again, and
-    # everything already issued stays issued once.
+    # A standby scheduler host waits while the first holds the lock, running nothing ...
+    (standby,) = _run_the_day(hosts, ["scheduler-3"], "--standby")
+    assert eventually(lambda: _waiting_for_the_lock(database), 120, standby)
+    assert standby.popen.poll() is None and len(_job_runs(database)) == len(ran)
+    # ... and when the first goes down it takes over: it runs the day again, and everything
+    # already issued stays issued once.
     winner.stop()
     assert winner.popen.returncode is not None
-    (standby,) = _run_the_day(hosts, ["scheduler-3"])
     daily = [name for name in day if name not in ("letters", "emails")]
     expected = len(ran) + len(daily)
-    again = _eventually(lambda: len(runs := _job_runs(database)) >= expected and runs, 300, standby)
+    again = eventually(lambda: len(runs := _job_runs(database)) >= expected and runs, 300, standby)
     assert again, f"the standby did not run the day:\n{standby.output()[-3000:]}"
-    assert sorted(run["job"] for run in again[len(ran) :]) == sorted(daily)
+    assert [run["job"] for run in again[len(ran) :]] == daily
     assert {run["pid"] for run in again[len(ran) :]} == {standby.popen.pid}
     assert _issued(database) == (reminders, stages, letters)
     assert _emails(folder) == emailed
