@@ -115,10 +115,10 @@ prod: prod-install prod-assets ## Production web host: check settings, migrate, 
 	@$(PROD) $(BIN)/python -m deploy.release
 	@$(PROD) exec $(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
-prod-scheduler: prod-install ## Production scheduler host: check settings, migrate, start the scheduler
+prod-scheduler: prod-install ## Production scheduler host: check settings, migrate, start the scheduler (STANDBY=1)
 	@$(PROD) $(BIN)/python -m deploy.preflight
 	@$(PROD) $(BIN)/python -m deploy.release
-	@$(PROD) exec $(BIN)/flask --app dp_portal dp scheduler
+	@$(PROD) exec $(BIN)/flask --app dp_portal dp scheduler $(if $(STANDBY),--standby)
 
 clean: ## Remove the virtualenv, node_modules and built assets (keeps instance/ data)
 	rm -rf $(VENV) node_modules dp_portal/static/build
