@@ -10,9 +10,13 @@ rate limits (a warning: one host on its own may count in memory).
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 from dp_portal.config import ConfigurationError, config_from_env, production_problems
+
+# deploy/dp_portal.env.example marks what each host must fill in as <...>.
+PLACEHOLDER = re.compile(r"<[A-Za-z0-9 ,'.-]+>")
 
 
 def problems() -> tuple[list[str], list[str]]:
@@ -31,6 +35,11 @@ def problems() -> tuple[list[str], list[str]]:
         stops.append("DATABASE_URL is not set: postgresql://user:password@host:5432/dbname")
         found = [problem for problem in found if not problem.startswith("DATABASE_URL")]
     stops += found
+    stops += [
+        f"{name} still holds the example's placeholder {PLACEHOLDER.search(value)[0]}"
+        for name, value in sorted(os.environ.items())
+        if (name in settings or name.endswith("_URL")) and PLACEHOLDER.search(value)
+    ]
     notes = []
     if str(settings["RATELIMIT_STORAGE_URI"]).startswith("memory"):
         notes.append(

@@ -40,11 +40,15 @@ def test_the_access_log_blanks_link_tokens_and_keeps_readable_paths(path, logged
     assert _gunicorn_settings().loggable_path(path) == (logged or path)
 
 
-def test_make_prod_names_every_missing_setting_and_starts_nothing(tmp_path):
+def _make(tmp_path, *arguments: str) -> subprocess.CompletedProcess:
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DP_INSTANCE_DIR": str(tmp_path)}
-    result = subprocess.run(
-        [*MAKE_PROD, f"BIN={BIN}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    return subprocess.run(
+        [*arguments, f"BIN={BIN}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_make_prod_names_every_missing_setting_and_starts_nothing(tmp_path):
+    result = _make(tmp_path, *MAKE_PROD)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "dp_portal will not start in production until these are fixed" in result.stderr
@@ -52,6 +56,15 @@ def test_make_prod_names_every_missing_setting_and_starts_nothing(tmp_path):
         assert named in result.stderr
     assert "Database up to date" not in result.stdout  # it stopped before migrating
     assert not list(tmp_path.glob("*.sqlite3"))
+
+
+def test_the_example_settings_file_is_refused_until_every_placeholder_is_filled_in(tmp_path):
+    example = ROOT / "deploy" / "dp_portal.env.example"
+    result = _make(tmp_path, "make", "--no-print-directory", "prod-check", f"ENV_FILE={example}")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    for name in ("SECRET_KEY", "DATABASE_URL", "COUNCIL_NAME", "STORAGE_URL", "MAIL_PASSWORD"):
+        assert f"{name} still holds the example's placeholder <" in result.stderr
+    assert "DP_ENV is" not in result.stderr  # the file asks for production, as make does
 
 
 def test_every_rate_limit_is_counted_in_the_one_store_the_settings_name(app):
