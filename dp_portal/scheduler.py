@@ -1,8 +1,8 @@
 """The one registry of scheduled jobs, run by `flask dp scheduler` in its own process (never
 inside web workers). Only one scheduler may run at a time: it holds a lock for as long as it
-lives (a PostgreSQL session advisory lock, or a file lock beside an SQLite database), so a
-second scheduler host is a standby that refuses to start until the first stops. Every job is
-also a CLI command and is safe to run twice.
+lives (a PostgreSQL session advisory lock, or a file lock beside an SQLite database): a second
+scheduler refuses to start, or with --standby waits on another host and takes over when the
+first stops. Every job is also a CLI command and is safe to run twice.
 
 Each run of a daily job, and each run of a 10-minute job that did something, is in the audit
 log ("scheduler.job_ran", by the system) with the host and process that ran it: an operator can
@@ -251,10 +251,14 @@ def _guarded(app: Flask, lock: SchedulerLock, stop: Callable[[], None]) -> Calla
     """run_job, only while this scheduler still holds the lock; once it has lost it, the
     scheduler stops (its service manager restarts it, and it waits for the lock again)."""
 
+    stopped: list[bool] = []
+
     def run(name: str) -> int:
-        if not lock.held():
-            app.logger.error("Scheduler lock lost: not running %s; stopping", name)
-            stop()
+        if stopped or not lock.held():
+            if not stopped:
+                app.logger.error("Scheduler lock lost: not running %s; stopping", name)
+                stopped.append(True)
+                stop()
             return 0
         return run_job(app, name)
 

@@ -20,7 +20,7 @@ from dp_portal.scheduler import (
     the_day,
 )
 
-from ..conftest import database_url_for_tests
+from ..conftest import database_url_for_tests, sign_in_as
 
 
 def test_a_second_scheduler_refuses_to_start(app):
@@ -67,6 +67,16 @@ def test_each_daily_run_is_in_the_audit_log_with_the_host_that_ran_it(app, db_se
     ]
 
 
+def test_an_officer_reads_the_days_runs_in_the_audit_log(app, db_session, factory, client):
+    run_job(app, "forecasts")
+    sign_in_as(client, factory.user())
+    page = client.get("/audit?action=scheduler.").get_data(as_text=True)
+    assert (
+        "Scheduler job ran" in page
+        and f"Scheduled job forecasts ran on {socket.gethostname()}" in page
+    )
+
+
 def test_a_ten_minute_job_with_nothing_to_do_is_not_recorded(app, db_session):
     assert run_job(app, "letters") == 0
     assert _runs(db_session) == []
@@ -92,8 +102,8 @@ def test_a_scheduler_that_lost_its_lock_runs_nothing_and_stops(app, db_session):
 
     stopped = []
     run = _guarded(app, Lost(), lambda: stopped.append(True))
-    assert run("fees") == 0
-    assert stopped == [True] and _runs(db_session) == []
+    assert [run("fees"), run("forecasts")] == [0, 0]
+    assert stopped == [True] and _runs(db_session) == []  # stopped once, nothing ran
 
 
 def test_production_refuses_the_test_only_way_to_run_the_day_now(app, monkeypatch):
