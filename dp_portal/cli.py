@@ -126,16 +126,21 @@ def emails_command() -> None:
 
 
 @dp_cli.command("scheduler")
+@click.option(
+    "--standby",
+    is_flag=True,
+    help="Wait for the running scheduler to stop, then take over (a second scheduler host).",
+)
 @with_appcontext
-def scheduler_command() -> None:
+def scheduler_command(standby: bool) -> None:
     """Run the scheduled jobs (reminders daily at 6:30, letters rendered and emailed every
     10 minutes) until stopped.
-    Run exactly one, in its own process; a second refuses to start."""
-    from .scheduler import AlreadyRunning, run_scheduler
+    Run exactly one, in its own process; a second refuses to start, or with --standby waits."""
+    from .scheduler import NotStarting, run_scheduler
 
     try:
-        run_scheduler(current_app._get_current_object())
-    except AlreadyRunning as exc:
+        run_scheduler(current_app._get_current_object(), standby=standby)
+    except NotStarting as exc:
         raise click.ClickException(f"Not starting: {exc}.") from exc
 
 
