@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -49,13 +47,13 @@ def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
         reminders = issue_due_reminders(today)
         db.session.commit()
         click.echo(f"Returns history loaded; {reminders} reminders issued for late returns.")
-        demo_employers(today, Path(current_app.config["EVIDENCE_DIR"]))
+        demo_employers(today)
         db.session.commit()
         click.echo("PA employers loaded: the handbook, a checklist and Charter Mark employers.")
         demo_client_money(today)
         db.session.commit()
         click.echo("Client money loaded: sub-ledgers, a signed-off month and an open one.")
-        demo_statements(today, Path(current_app.config["EVIDENCE_DIR"]))
+        demo_statements(today)
         db.session.commit()
         click.echo("A bank statement imported for the demo recipient's current return.")
         demo_month(today)

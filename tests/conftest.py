@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, object_session, scoped_session, sessionmaker
 
 from dp_portal import create_app
 from dp_portal.config import TestConfig
+from dp_portal.core import storage
 from dp_portal.extensions import db
 
 from .factories import Factory
@@ -120,6 +121,17 @@ def app_ctx(app: Flask, db_session):
     """For tests that call services directly (no requests in the same test)."""
     with app.app_context():
         yield
+
+
+@pytest.fixture
+def own_storage(app: Flask, tmp_path: Path) -> Iterator[storage.LocalStorage]:
+    """A store of the test's own (local disk under tmp_path) in place of the app's, so a test
+    can count what was stored without other tests' files."""
+    previous = app.extensions[storage.EXTENSION_KEY]
+    store = storage.LocalStorage(tmp_path / "store")
+    app.extensions[storage.EXTENSION_KEY] = store
+    yield store
+    app.extensions[storage.EXTENSION_KEY] = previous
 
 
 @pytest.fixture
