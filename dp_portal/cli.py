@@ -141,6 +141,7 @@ def scheduler_command() -> None:
 # domain imports the CLI).
 from .client_money.fees import fees_command  # noqa: E402
 from .core.daily_jobs import daily_command  # noqa: E402
+from .core.storage_cli import storage_cli  # noqa: E402
 from .employers.charter_jobs import charter_reminders_command  # noqa: E402
 from .employers.handbook_cli import handbook_defaults_command  # noqa: E402
 from .employers.jobs import checklist_reminders_command  # noqa: E402
@@ -154,6 +155,7 @@ reminders_command = daily_command(
     "Issue every return reminder that has fallen due. Running it twice changes nothing.",
 )
 for _command in (
+    storage_cli,
     reminders_command,
     charter_reminders_command,
     handbook_defaults_command,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -129,6 +130,14 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+    def names(self) -> Iterator[str]:
+        """Every file's name relative to the root, keys or not (for `flask dp storage copy`,
+        which reports any that are not)."""
+        if self.root.is_dir():
+            for path in sorted(self.root.rglob("*")):
+                if path.is_file():
+                    yield path.relative_to(self.root).as_posix()
 
     def check(self) -> None:
         try:
