@@ -230,3 +230,40 @@ def test_a_file_whose_record_does_not_commit_is_removed(app, db_session, own_sto
         assert own_storage.exists(key)
         db.session.rollback()
         assert not own_storage.exists(key)
+
+
+class _Unreachable(LocalStorage):
+    def get(self, key: str) -> bytes:
+        raise StorageError("object storage s3://council-files could not be reached: timed out")
+
+
+def test_a_store_that_stops_answering_gives_a_page_that_says_so(app, client, factory, db_session):
+    from dp_portal.auth.models import Role
+    from dp_portal.monitoring.models import Evidence
+
+    from ..conftest import sign_in_as
+
+    account, officer = factory.account(), factory.user(Role.FINANCE_OFFICER)
+    row = Evidence(
+        account_id=account.id,
+        period_start=account.start_date,
+        kind="receipt",
+        original_name="receipt.pdf",
+        stored_name="0123abcd.pdf",
+        content_type="application/pdf",
+        sha256="0" * 64,
+        size=len(PDF),
+        uploaded_by_id=officer.id,
+    )
+    db_session.add(row)
+    db_session.flush()
+    previous = app.extensions[storage.EXTENSION_KEY]
+    app.extensions[storage.EXTENSION_KEY] = _Unreachable(_TMP / "unused")
+    try:
+        sign_in_as(client, officer)
+        page = client.get(f"/evidence/{row.id}")
+    finally:
+        app.extensions[storage.EXTENSION_KEY] = previous
+    assert page.status_code == 503
+    assert "files cannot be opened or saved just now" in page.text
+    assert "s3://" not in page.text  # where files are kept is for the logs, not the page
