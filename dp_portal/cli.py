@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -49,13 +47,13 @@ def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
         reminders = issue_due_reminders(today)
         db.session.commit()
         click.echo(f"Returns history loaded; {reminders} reminders issued for late returns.")
-        demo_employers(today, Path(current_app.config["EVIDENCE_DIR"]))
+        demo_employers(today)
         db.session.commit()
         click.echo("PA employers loaded: the handbook, a checklist and Charter Mark employers.")
         demo_client_money(today)
         db.session.commit()
         click.echo("Client money loaded: sub-ledgers, a signed-off month and an open one.")
-        demo_statements(today, Path(current_app.config["EVIDENCE_DIR"]))
+        demo_statements(today)
         db.session.commit()
         click.echo("A bank statement imported for the demo recipient's current return.")
         demo_month(today)
@@ -148,6 +146,7 @@ def scheduler_command(standby: bool) -> None:
 # domain imports the CLI).
 from .client_money.fees import fees_command  # noqa: E402
 from .core.daily_jobs import daily_command  # noqa: E402
+from .core.storage_cli import storage_cli  # noqa: E402
 from .employers.charter_jobs import charter_reminders_command  # noqa: E402
 from .employers.handbook_cli import handbook_defaults_command  # noqa: E402
 from .employers.jobs import checklist_reminders_command  # noqa: E402
@@ -161,6 +160,7 @@ reminders_command = daily_command(
     "Issue every return reminder that has fallen due. Running it twice changes nothing.",
 )
 for _command in (
+    storage_cli,
     reminders_command,
     charter_reminders_command,
     handbook_defaults_command,
