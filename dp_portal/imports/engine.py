@@ -94,6 +94,8 @@ def plan(
         if kind in sets:
             ctx.report.rows[kind.value] = len(sets[kind])
             PLANNERS[kind](ctx, _known_fields(ctx, kind, sets[kind]))
+    rank = {kind.value: i for i, kind in enumerate(ORDER)}
+    ctx.report.problems.sort(key=lambda p: (rank[p.kind], p.row))  # as the file reads
     return ctx
 
 
@@ -105,12 +107,24 @@ def numbered(rows: list[Mapping[str, Any]]) -> Rows:
     ]
 
 
+def _sets(sets: Mapping[str, list[Mapping[str, Any]]]) -> dict[Kind, Rows]:
+    return {kind_of(kind): numbered(rows) for kind, rows in sets.items()}
+
+
+def check_sets(
+    sets: Mapping[str, list[Mapping[str, Any]]], actor: User, *, source: str = "API"
+) -> ImportReport:
+    """A dry run of rows of several kinds at once ({"people": [...], "accounts": [...]}):
+    an account may name a person in the same call. Writes nothing."""
+    return plan(_sets(sets), actor, source=source).report
+
+
 def check_rows(
     kind: str, rows: list[Mapping[str, Any]], actor: User, *, source: str = "API"
 ) -> ImportReport:
     """A dry run of rows of one kind: every row's problems and what it would do. Writes
     nothing."""
-    return plan({kind_of(kind): numbered(rows)}, actor, source=source).report
+    return check_sets({kind: rows}, actor, source=source)
 
 
 def store_report(record: Import, report: ImportReport) -> None:
@@ -148,11 +162,18 @@ def _fail(record: Import, actor: User, reason: str) -> None:
     )
 
 
-def apply_checked(record: Import, sets: Mapping[Kind, Rows], actor: User, locate: Locate) -> None:
+def apply_checked(
+    record: Import,
+    sets: Mapping[Kind, Rows],
+    actor: User,
+    locate: Locate,
+    ctx: Context | None = None,
+) -> None:
     """Apply an import that is in the state APPLYING: check every row again (what it names
-    may have changed since its dry run), then make every change in one savepoint. Anything
-    refused undoes all of it and leaves the import FAILED, saying why."""
-    ctx = plan(sets, actor, source=record.source, locate=locate)
+    may have changed since its dry run; `ctx` is a dry run made in this same transaction),
+    then make every change in one savepoint. Anything refused undoes all of it and leaves the
+    import FAILED, saying why."""
+    ctx = ctx or plan(sets, actor, source=record.source, locate=locate)
     store_report(record, ctx.report)
     if not ctx.report.ok:
         _fail(
@@ -201,16 +222,26 @@ def apply_rows(
     key, the import is recorded under it: the same source and key again answers with the
     first result. Rows with problems are not applied: the result's state is "checked" and
     its report lists them."""
-    sets = {kind_of(kind): numbered(rows)}
+    return apply_sets({kind: rows}, actor, source, key)
+
+
+def apply_sets(
+    sets: Mapping[str, list[Mapping[str, Any]]],
+    actor: User,
+    source: str,
+    key: str | None = None,
+) -> ImportResult:
+    """apply_rows for rows of several kinds at once, applied people first."""
+    parsed = _sets(sets)
     record = _record_for(source, key, actor)
     if record.state == ImportState.APPLIED:
         return result_of(record)
-    ctx = plan(sets, actor, source=source)
+    ctx = plan(parsed, actor, source=source)
     store_report(record, ctx.report)
     move(record, ImportState.CHECKED)
     if ctx.report.ok:
         move(record, ImportState.APPLYING, applied_by_id=actor.id, apply_started_at=utcnow())
-        apply_checked(record, sets, actor, locate_in_rows)
+        apply_checked(record, parsed, actor, locate_in_rows, ctx)
     return result_of(record)
 
 

@@ -1,0 +1,95 @@
+"""Rows, files and counts the import tests share."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from dp_portal.accounts.models import Account, BankDetailsChange, Person, Representative
+from dp_portal.core.audit import AuditEvent
+from dp_portal.extensions import db
+from dp_portal.payments import services as payments
+from dp_portal.payments.models import Budget, BudgetLine
+from dp_portal.payments.rates import RateKind
+
+PEOPLE_HEADINGS = ["Client ID", "Forename", "Surname", "DOB", "Address 1", "Town", "Postcode"]
+ACCOUNT_HEADINGS = ["Service ref", "Client ID", "SDS option", "Start", "Status"]
+BANK_HEADINGS = ["Service ref", "Payee", "Sort code", "Account number"]
+BUDGET_HEADINGS = ["Service ref", "Starts on", "PA hours", "Contribution"]
+
+
+def person_row(n: int, **changes) -> dict[str, str]:
+    return {
+        "client_reference": f"SWI{n:05d}",
+        "first_name": "Ailsa",
+        "last_name": f"Import{n}",
+        "date_of_birth": "27/03/1950",
+        "address_line_1": f"{n} Shore Road",
+        "town": "Glenarden",
+        "postcode": "EH1 1YZ",
+    } | changes
+
+
+def account_row(n: int, **changes) -> dict[str, str]:
+    return {
+        "account_reference": f"CM{n:05d}",
+        "client_reference": f"SWI{n:05d}",
+        "sds_option": "1",
+        "start_date": "06/04/2026",
+        "status": "Active",
+    } | changes
+
+
+def bank_row(n: int, **changes) -> dict[str, str]:
+    return {
+        "account_reference": f"CM{n:05d}",
+        "payee_name": f"Payee {n}",
+        "sort_code": "08-99-99",
+        "account_number": "66374958",
+    } | changes
+
+
+def budget_row(n: int, **changes) -> dict[str, str]:
+    return {
+        "account_reference": f"CM{n:05d}",
+        "effective_from": "06/04/2026",
+        "pa_hours": "12.5",
+        "weekly_contribution": "0",
+    } | changes
+
+
+def add_rates(officer) -> None:
+    for kind, value in [
+        (RateKind.LIVING_WAGE, Decimal("12.60")),
+        (RateKind.HOLIDAY, Decimal("12.07")),
+    ]:
+        payments.add_rate_row(kind, date(2025, 4, 1), value, "test", actor=officer)
+    db.session.flush()
+
+
+TABLES = (Person, Representative, Account, BankDetailsChange, Budget, BudgetLine, AuditEvent)
+
+
+def counts() -> dict[str, int]:
+    """How many rows each table an import can write holds."""
+    return {
+        model.__tablename__: db.session.execute(select(func.count()).select_from(model)).scalar()
+        for model in TABLES
+    }
+
+
+def workbook(sheets: dict[str, tuple[list[str], list[list]]]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for title, (headings, rows) in sheets.items():
+        sheet = book.create_sheet(title)
+        sheet.append(headings)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
