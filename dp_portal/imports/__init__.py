@@ -20,3 +20,5 @@ Modules, by what they decide:
 from flask import Blueprint
 
 bp = Blueprint("imports", __name__)
+
+from . import views  # noqa: E402, F401

@@ -14,6 +14,7 @@ from dp_portal.core.audit import AuditEvent
 from dp_portal.extensions import db
 from dp_portal.payments import services as payments
 from dp_portal.payments.models import Budget, BudgetLine
+from dp_portal.payments.rate_models import RateRow
 from dp_portal.payments.rates import RateKind
 
 PEOPLE_HEADINGS = ["Client ID", "Forename", "Surname", "DOB", "Address 1", "Town", "Postcode"]
@@ -71,13 +72,29 @@ def add_rates(officer) -> None:
     db.session.flush()
 
 
+def add_rate_rows(session, officer) -> None:
+    """The same rates, written by a test's own session (for tests that make requests)."""
+    for kind, value in [(RateKind.LIVING_WAGE, 1260), (RateKind.HOLIDAY, 1207)]:
+        session.add(
+            RateRow(
+                kind=str(kind),
+                effective_from=date(2025, 4, 1),
+                value=value,
+                source_note="test",
+                created_by_id=officer.id,
+            )
+        )
+    session.flush()
+
+
 TABLES = (Person, Representative, Account, BankDetailsChange, Budget, BudgetLine, AuditEvent)
 
 
-def counts() -> dict[str, int]:
+def counts(session=None) -> dict[str, int]:
     """How many rows each table an import can write holds."""
+    session = session or db.session
     return {
-        model.__tablename__: db.session.execute(select(func.count()).select_from(model)).scalar()
+        model.__tablename__: session.execute(select(func.count()).select_from(model)).scalar()
         for model in TABLES
     }
 
