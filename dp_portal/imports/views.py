@@ -55,33 +55,33 @@ def new():
             problems = problems_of(exc)
             form.file.errors = [f"The file was not imported. {problems[0]}"]
         else:
-            return redirect(url_for("imports.sheets", import_id=record.id))
+            return redirect(url_for("imports.sheets", bulk_import_id=record.id))
     return render_template("imports/new.html", form=form, problems=problems[1:])
 
 
-@bp.route("/imports/<int:import_id>/sheets")
+@bp.route("/imports/<int:bulk_import_id>/sheets")
 @roles_required(*IMPORTERS)
-def sheets(import_id: int):
-    record = load_import(viewer(), import_id)
+def sheets(bulk_import_id: int):
+    record = load_import(viewer(), bulk_import_id)
     try:
         services.editable(record)
     except RuleError as exc:
         flash(str(exc), "info")
-        return redirect(url_for("imports.show", import_id=record.id))
+        return redirect(url_for("imports.show", bulk_import_id=record.id))
     form = sheets_form(record.sheets, formdata=None)
     return render_template("imports/sheets.html", record=record, form=form)
 
 
-@bp.route("/imports/<int:import_id>/columns", methods=["GET", "POST"])
+@bp.route("/imports/<int:bulk_import_id>/columns", methods=["GET", "POST"])
 @roles_required(*IMPORTERS)
-def columns(import_id: int):
-    record = load_import(viewer(), import_id)
+def columns(bulk_import_id: int):
+    record = load_import(viewer(), bulk_import_id)
     kinds = chosen_kinds(request.args, record.sheets)
     try:
         pages = services.columns_page(record, kinds)
     except RuleError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("imports.sheets", import_id=record.id))
+        return redirect(url_for("imports.sheets", bulk_import_id=record.id))
     form = columns_form(pages, formdata=request.form if request.method == "POST" else None)
     problems: list[str] = []
     if request.method == "POST" and form.validate():
@@ -90,7 +90,7 @@ def columns(import_id: int):
         except services.MappingProblems as exc:
             problems = exc.problems
         else:
-            return redirect(url_for("imports.show", import_id=record.id))
+            return redirect(url_for("imports.show", bulk_import_id=record.id))
     return render_template(
         "imports/columns.html",
         record=record,
@@ -101,10 +101,10 @@ def columns(import_id: int):
     )
 
 
-@bp.route("/imports/<int:import_id>")
+@bp.route("/imports/<int:bulk_import_id>")
 @roles_required(*IMPORTERS)
-def show(import_id: int):
-    record = load_import(viewer(), import_id)
+def show(bulk_import_id: int):
+    record = load_import(viewer(), bulk_import_id)
     view = report_view(record, show=request.args.get("show"), page=_page_number())
     return render_template(
         "imports/show.html",
@@ -120,13 +120,13 @@ def show(import_id: int):
 
 def _back(record, message: str, category: str = "success"):
     flash(message, category)
-    return redirect(url_for("imports.show", import_id=record.id))
+    return redirect(url_for("imports.show", bulk_import_id=record.id))
 
 
-@bp.route("/imports/<int:import_id>/apply", methods=["POST"])
+@bp.route("/imports/<int:bulk_import_id>/apply", methods=["POST"])
 @roles_required(*IMPORTERS)
-def apply(import_id: int):
-    record = load_import(viewer(), import_id)
+def apply(bulk_import_id: int):
+    record = load_import(viewer(), bulk_import_id)
     if not ApplyForm(prefix="apply").validate_on_submit():
         return _back(record, "The form had expired: press Apply again", "error")
     limit = current_app.config["IMPORT_ROWS_IN_REQUEST"]
@@ -147,10 +147,10 @@ def apply(import_id: int):
     )
 
 
-@bp.route("/imports/<int:import_id>/check", methods=["POST"])
+@bp.route("/imports/<int:bulk_import_id>/check", methods=["POST"])
 @roles_required(*IMPORTERS)
-def check_again(import_id: int):
-    record = load_import(viewer(), import_id)
+def check_again(bulk_import_id: int):
+    record = load_import(viewer(), bulk_import_id)
     if not CheckAgainForm(prefix="check").validate_on_submit():
         return _back(record, "The form had expired: press Check it again", "error")
     try:
@@ -160,10 +160,10 @@ def check_again(import_id: int):
     return _back(record, "The file has been checked again.")
 
 
-@bp.route("/imports/<int:import_id>/cancel", methods=["POST"])
+@bp.route("/imports/<int:bulk_import_id>/cancel", methods=["POST"])
 @roles_required(*IMPORTERS)
-def cancel(import_id: int):
-    record = load_import(viewer(), import_id)
+def cancel(bulk_import_id: int):
+    record = load_import(viewer(), bulk_import_id)
     if not CancelForm(prefix="cancel").validate_on_submit():
         return _back(record, "The form had expired: press Cancel again", "error")
     try:
