@@ -246,6 +246,8 @@ def apply_sets(
 
 
 def _record_for(source: str, key: str | None, actor: User) -> Import:
+    if not 0 < len(source) <= 80 or (key is not None and not 0 < len(key) <= 80):
+        raise RuleError("Give a source, and any key, of 1 to 80 characters")
     if key is not None:
         found = db.session.execute(
             select(Import).where(Import.source == source, Import.idempotency_key == key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -110,3 +111,74 @@ def workbook(sheets: dict[str, tuple[list[str], list[list]]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def go_live_workbook(people=3, wrong=None) -> bytes:
+    """A case-management export: people, accounts, bank details and budgets."""
+    rows = [
+        [
+            f"SWP{n:04d}",
+            "Ailsa",
+            f"Page{n}",
+            "27/03/1950",
+            f"{n} Shore Road",
+            "Glenarden",
+            "EH1 1YZ",
+        ]
+        for n in range(people)
+    ]
+    for (row, column), value in (wrong or {}).items():
+        rows[row][column] = value
+    return workbook(
+        {
+            "People": (PEOPLE_HEADINGS, rows),
+            "Accounts": (
+                ACCOUNT_HEADINGS,
+                [
+                    [f"CMP{n:04d}", f"SWP{n:04d}", "Option 1", "06/04/2026", "Active"]
+                    for n in range(people)
+                ],
+            ),
+            "Bank details": (
+                BANK_HEADINGS,
+                [[f"CMP{n:04d}", f"PAYEE {n}", "08-99-99", "66374958"] for n in range(people)],
+            ),
+            "Budgets": (
+                BUDGET_HEADINGS,
+                [[f"CMP{n:04d}", "06/04/2026", 12.5, 0] for n in range(people)],
+            ),
+        }
+    )
+
+
+def upload(client, data: bytes, name="export.xlsx", source="Mosaic"):
+    return client.post(
+        "/imports/new",
+        data={"source": source, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+SELECTED = r'name="(NAME)"[^>]*>(?:(?!</select>).)*?<option value="(\w*)" selected'
+
+
+def map_and_check(client, response, data=None):
+    """From the sheets page: accept the guessed kinds and the offered columns, and check."""
+    sheets = client.get(response.headers["Location"])
+    assert sheets.status_code == 200
+    kinds = dict(re.findall(SELECTED.replace("NAME", r"sheet-\d+"), sheets.text, re.S))
+    page = client.get(
+        response.headers["Location"].replace("/sheets", "/columns"), query_string=kinds
+    )
+    assert page.status_code == 200
+    chosen = dict(re.findall(SELECTED.replace("NAME", r"column-\d+-\d+"), page.text, re.S))
+    chosen |= data or {}
+    return (
+        client.post(
+            response.headers["Location"].replace("/sheets", "/columns"),
+            query_string=kinds,
+            data=chosen,
+        ),
+        kinds,
+        chosen,
+    )

@@ -1,109 +1,17 @@
-"""The officer's flow through the pages: upload, say what each sheet holds, map the
+"""The importer's flow through the pages: upload, say what each sheet holds, map the
 columns, see the dry run, apply, and upload the same file again (nothing is duplicated)."""
 
 from __future__ import annotations
 
-import io
-import re
-
 import pytest
 from sqlalchemy import func, select
 
-from dp_portal.auth.models import Role
 from dp_portal.imports.models import Import
 
-from ..conftest import sign_in_as
-from .helpers import (
-    ACCOUNT_HEADINGS,
-    BANK_HEADINGS,
-    BUDGET_HEADINGS,
-    PEOPLE_HEADINGS,
-    add_rate_rows,
-    counts,
-    workbook,
-)
+from .helpers import counts, go_live_workbook, map_and_check, upload
 
 
-def go_live_workbook(people=3, wrong=None) -> bytes:
-    """A case-management export: people, accounts, bank details and budgets."""
-    rows = [
-        [
-            f"SWP{n:04d}",
-            "Ailsa",
-            f"Page{n}",
-            "27/03/1950",
-            f"{n} Shore Road",
-            "Glenarden",
-            "EH1 1YZ",
-        ]
-        for n in range(people)
-    ]
-    for (row, column), value in (wrong or {}).items():
-        rows[row][column] = value
-    return workbook(
-        {
-            "People": (PEOPLE_HEADINGS, rows),
-            "Accounts": (
-                ACCOUNT_HEADINGS,
-                [
-                    [f"CMP{n:04d}", f"SWP{n:04d}", "Option 1", "06/04/2026", "Active"]
-                    for n in range(people)
-                ],
-            ),
-            "Bank details": (
-                BANK_HEADINGS,
-                [[f"CMP{n:04d}", f"PAYEE {n}", "08-99-99", "66374958"] for n in range(people)],
-            ),
-            "Budgets": (
-                BUDGET_HEADINGS,
-                [[f"CMP{n:04d}", "06/04/2026", 12.5, 0] for n in range(people)],
-            ),
-        }
-    )
-
-
-@pytest.fixture
-def officer(client, factory, db_session):
-    user = factory.user(Role.FINANCE_OFFICER)
-    add_rate_rows(db_session, user)
-    sign_in_as(client, user)
-    return user
-
-
-def upload(client, data: bytes, name="export.xlsx", source="Mosaic"):
-    return client.post(
-        "/imports/new",
-        data={"source": source, "file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
-
-
-SELECTED = r'name="(NAME)"[^>]*>(?:(?!</select>).)*?<option value="(\w*)" selected'
-
-
-def map_and_check(client, response, data=None):
-    """From the sheets page: accept the guessed kinds and the offered columns, and check."""
-    sheets = client.get(response.headers["Location"])
-    assert sheets.status_code == 200
-    kinds = dict(re.findall(SELECTED.replace("NAME", r"sheet-\d+"), sheets.text, re.S))
-    page = client.get(
-        response.headers["Location"].replace("/sheets", "/columns"), query_string=kinds
-    )
-    assert page.status_code == 200
-    chosen = dict(re.findall(SELECTED.replace("NAME", r"column-\d+-\d+"), page.text, re.S))
-    chosen |= data or {}
-    return (
-        client.post(
-            response.headers["Location"].replace("/sheets", "/columns"),
-            query_string=kinds,
-            data=chosen,
-        ),
-        kinds,
-        chosen,
-    )
-
-
-def test_upload_map_check_apply_and_again_creates_nothing_twice(client, officer, db_session):
+def test_upload_map_check_apply_and_again_creates_nothing_twice(client, importer, db_session):
     uploaded = upload(client, go_live_workbook())
     assert uploaded.status_code == 302
     checked, kinds, chosen = map_and_check(client, uploaded)
@@ -137,7 +45,7 @@ def test_upload_map_check_apply_and_again_creates_nothing_twice(client, officer,
     assert counts(db_session)["budgets"] == after["budgets"]
 
 
-def test_the_dry_run_names_sheet_and_cell_and_apply_is_refused(client, officer, db_session):
+def test_the_dry_run_names_sheet_and_cell_and_apply_is_refused(client, importer, db_session):
     data = go_live_workbook(wrong={(1, 3): "31/02/1950"})
     checked, _, _ = map_and_check(client, upload(client, data))
     before = counts(db_session)
@@ -150,7 +58,7 @@ def test_the_dry_run_names_sheet_and_cell_and_apply_is_refused(client, officer, 
     assert counts(db_session) == before
 
 
-def test_a_csv_file_names_row_and_column(client, officer, db_session):
+def test_a_csv_file_names_row_and_column(client, importer, db_session):
     csv = (
         "Client ID,Forename,Surname,DOB,Address 1,Town,Postcode\r\n"
         "SW1,Ann,Bell,1950-01-01,1 Road,Town,not a postcode\r\n"
@@ -173,7 +81,7 @@ def test_a_csv_file_names_row_and_column(client, officer, db_session):
     ],
 )
 def test_bad_files_are_refused_with_a_clear_message(
-    client, officer, db_session, data, name, message
+    client, importer, db_session, data, name, message
 ):
     response = upload(client, data, name=name)
     assert response.status_code == 200
@@ -181,7 +89,7 @@ def test_bad_files_are_refused_with_a_clear_message(
     assert db_session.execute(select(func.count()).select_from(Import)).scalar() == 0
 
 
-def test_a_field_chosen_twice_or_a_key_left_out_is_explained(client, officer, db_session):
+def test_a_field_chosen_twice_or_a_key_left_out_is_explained(client, importer, db_session):
     uploaded = upload(client, go_live_workbook())
     response, _, _ = map_and_check(client, uploaded, {"column-0-0": "", "column-0-1": "last_name"})
     assert response.status_code == 200
@@ -189,13 +97,13 @@ def test_a_field_chosen_twice_or_a_key_left_out_is_explained(client, officer, db
     assert "Last name is chosen for two columns" in response.text
 
 
-def test_a_forged_column_choice_is_refused(client, officer):
+def test_a_forged_column_choice_is_refused(client, importer):
     uploaded = upload(client, go_live_workbook())
     response, _, _ = map_and_check(client, uploaded, {"column-0-0": "password_hash"})
     assert response.status_code == 200 and "Not a valid choice" in response.text
 
 
-def test_cancelling_keeps_the_report_and_drops_the_rows(client, officer, db_session):
+def test_cancelling_keeps_the_report_and_drops_the_rows(client, importer, db_session):
     checked, _, _ = map_and_check(client, upload(client, go_live_workbook()))
     client.post(checked.headers["Location"] + "/cancel")
     record = db_session.execute(select(Import)).scalars().all()[-1]
