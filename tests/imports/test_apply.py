@@ -71,7 +71,7 @@ def test_what_changed_since_the_dry_run_fails_the_whole_import(
     again, _, _ = map_and_check(
         client, upload(client, go_live_workbook(people=2), name="changed.xlsx")
     )
-    # Meanwhile another importer asks for other bank details on the first account.
+    # Meanwhile another officer asks for other bank details on the first account.
     account = db_session.execute(select(Account).order_by(Account.id)).scalars().all()[-2]
     for change in db_session.execute(select(BankDetailsChange)).scalars():
         change.status, change.decided_at, change.decided_by_id = (
