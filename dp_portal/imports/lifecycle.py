@@ -64,17 +64,15 @@ def move(row, to: ImportState, **values) -> ImportState:
     left. Refused (RuleError) when the table does not allow the move from the state the caller
     saw, or when the row is no longer in that state in the database."""
     seen = ImportState(row.state)
-    if not allowed(seen, to):
-        raise RuleError(REFUSALS[to])
-    model = type(row)
-    moved = db.session.execute(
-        update(model)
-        .where(model.id == row.id, model.state == seen)
-        .values(state=to, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
+    if not allowed(seen, to) or not _still(row, seen, {"state": to, **values}):
         raise RuleError(REFUSALS[to])
     for key, value in {"state": to, **values}.items():
         set_committed_value(row, key, value)
     return seen
+
+
+def _still(row, seen: ImportState, values: dict) -> bool:
+    """Whether one conditional UPDATE found the row still in the state the caller saw."""
+    model = type(row)
+    query = update(model).where(model.id == row.id, model.state == seen).values(**values)
+    return db.session.execute(query.execution_options(synchronize_session=False)).rowcount == 1
