@@ -14,7 +14,9 @@ Modules, by what they decide:
 - lifecycle.py: the import's states and the one table of moves;
 - files.py, mapping.py: reading an upload into sheets, and mapping its columns;
 - models.py, scope.py, services.py, jobs.py: the import records and the use cases;
-- forms.py, views.py: the pages.
+- report_pages.py, forms.py, views.py: the pages.
+
+docs/bulk-import.md describes it for officers, operators and the API.
 """
 
 from flask import Blueprint
