@@ -101,10 +101,12 @@ def plan(
 
 def numbered(rows: list[Mapping[str, Any]]) -> Rows:
     """Rows sent as a list (the JSON API): numbered from 1, every value as text."""
-    return [
-        (number, {str(name): cell_text(value) for name, value in row.items()})
-        for number, row in enumerate(rows, start=1)
-    ]
+    found: Rows = []
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, Mapping):
+            raise RuleError(f"Row {number} is not a set of fields by name")
+        found.append((number, {str(name): cell_text(value) for name, value in row.items()}))
+    return found
 
 
 def _sets(sets: Mapping[str, list[Mapping[str, Any]]]) -> dict[Kind, Rows]:

@@ -136,7 +136,8 @@ def plan_accounts(ctx: Context, rows: Rows) -> None:
             ctx.outcome(kind, number, key, Action.CREATE)
             ctx.step(kind, Action.CREATE, number, person, data, key)
             continue
-        target = Ref(obj=account)
+        # Later rows (a budget) are judged by the account as this row leaves it.
+        target = Ref(obj=account, facts=facts)
         ctx.accounts[key] = ctx.accounts[account.reference] = target
         changes = differences(kind, before, as_text(data, ACCOUNT_FIELDS))
         if link:

@@ -99,7 +99,7 @@ def _provider(ctx: Context, number: int, given: dict, names: dict[str, int]) -> 
 def _weekly(ctx: Context, number: int, target: Ref, data: dict):
     """The weekly amount the budget comes to on its start date, after the proposal rules;
     None after reporting a rule it breaks (or when its account is not readable itself)."""
-    account = target.obj or (AccountFacts(**target.facts) if target.facts else None)
+    account = AccountFacts(**target.facts) if target.facts else target.obj
     if account is None:
         return None
     try:

@@ -244,3 +244,21 @@ def test_the_report_is_json(officer):
         "where": "People, row 2, field postcode",
     }
     assert data["counts"]["people"] == {"create": 1, "update": 0, "unchanged": 0}
+
+
+def test_a_budget_is_judged_by_the_account_as_the_same_import_leaves_it(officer):
+    apply_sets({"people": [person_row(1)], "accounts": [account_row(1)]}, officer, "Mosaic")
+    earlier = {
+        "accounts": [account_row(1, start_date="01/04/2026")],
+        "budgets": [budget_row(1, effective_from="01/04/2026")],
+    }
+    report = check_sets(earlier, officer, source="Mosaic")
+    assert report.problems == []
+    assert apply_sets(earlier, officer, "Mosaic").state == "applied"
+
+
+def test_rows_that_are_not_sets_of_fields_are_refused(officer):
+    with pytest.raises(RuleError, match="Row 2 is not a set of fields"):
+        check_rows("people", [person_row(1), ["SW1", "Ann"]], officer)
+    with pytest.raises(RuleError, match="not a kind of record we import"):
+        check_rows("pets", [], officer)
