@@ -140,10 +140,15 @@ def apply(bulk_import_id: int):
         )
     if record.state == ImportState.FAILED:
         return _back(record, f"Nothing was changed. {record.failure}", "error")
+    waiting = record.approval_count
     return _back(
         record,
-        "The import has been applied. Bank details and budgets from it "
-        "wait for a second officer's approval.",
+        "The import has been applied."
+        + (
+            f" {waiting:,} bank details or budgets from it wait for a second officer's approval."
+            if waiting
+            else ""
+        ),
     )
 
 
