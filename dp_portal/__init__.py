@@ -111,6 +111,7 @@ def _register_models() -> None:
     from .core import letters as _letters  # noqa: F401
     from .core import modulus_models as _modulus  # noqa: F401
     from .employers import models as _employers  # noqa: F401
+    from .imports import models as _imports  # noqa: F401
     from .isf import models as _isf  # noqa: F401
     from .monitoring import forecast_models as _forecasts  # noqa: F401
     from .monitoring import models as _monitoring  # noqa: F401
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .client_money import bp as client_money_bp
     from .employers import bp as employers_bp
+    from .imports import bp as imports_bp
     from .isf import bp as isf_bp
     from .monitoring import bp as monitoring_bp
     from .pages import bp as pages_bp
@@ -146,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
         monitoring_bp,
         employers_bp,
         isf_bp,
+        imports_bp,
     ):
         app.register_blueprint(blueprint)
 

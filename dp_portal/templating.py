@@ -38,6 +38,7 @@ NAVIGATION: list[tuple[Group, str, str]] = [
     (Group.RETURNS, "Reminder report", "reports.reminders"),
     (Group.PEOPLE, "Accounts", "accounts.index"),
     (Group.PEOPLE, "Bank details to approve", "accounts.bank_changes_waiting"),
+    (Group.PEOPLE, "Import records", "imports.index"),
     (Group.PEOPLE, "Organisations", "third_party.organisations"),
     (Group.PEOPLE, "Pooled client accounts to approve", "third_party.pooled_changes_waiting"),
     (Group.PEOPLE, "Your organisation", "third_party.my_organisation"),
@@ -57,7 +58,11 @@ NAVIGATION: list[tuple[Group, str, str]] = [
 # Up to this many items (besides Home) are shown as they are, without groups.
 FLAT_MENU = 4
 # Pages of a package that sit in a group although no menu item names them.
-GROUP_OF_BLUEPRINT = {"accounts": Group.PEOPLE, "third_party": Group.PEOPLE}
+GROUP_OF_BLUEPRINT = {
+    "accounts": Group.PEOPLE,
+    "third_party": Group.PEOPLE,
+    "imports": Group.PEOPLE,
+}
 
 
 def may_open(endpoint: str) -> bool:

@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 
 from .filetypes import SpreadsheetError
 from .sheet_scan import SpreadsheetProblems, refuse_all
-from .workbook_reader import check_archive, read_cells
+from .workbook_reader import check_archive, read_cells, sheet_names
 
 __all__ = [
     "SpreadsheetError",
@@ -27,6 +27,7 @@ __all__ = [
     "problems_of",
     "read_cells",
     "refuse_all",
+    "sheet_names",
     "workbook_bytes",
 ]
 

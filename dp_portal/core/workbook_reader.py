@@ -70,7 +70,9 @@ def _not_a_zip(data: bytes) -> SpreadsheetError:
     return SpreadsheetError("The file is not an Excel workbook (.xlsx)")
 
 
-def _open_archive(data: bytes, max_bytes: int) -> zipfile.ZipFile:
+def _open_archive(
+    data: bytes, max_bytes: int, max_unpacked: int = MAX_UNCOMPRESSED
+) -> zipfile.ZipFile:
     if len(data) > max_bytes:
         raise SpreadsheetError(f"The file is larger than {max_bytes // 1024 // 1024} MB")
     if not data.startswith(ZIP_SIGNATURE):
@@ -101,9 +103,14 @@ def _open_archive(data: bytes, max_bytes: int) -> zipfile.ZipFile:
         )
     if len(entries) > MAX_ENTRIES:
         raise SpreadsheetError("The workbook has too many parts to be a return")
-    if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED:
+    if sum(entry.file_size for entry in entries) > max_unpacked:
+        if max_unpacked == MAX_UNCOMPRESSED:
+            raise SpreadsheetError(
+                "The workbook unpacks to more than 20 MB, far more than a return needs"
+            )
         raise SpreadsheetError(
-            "The workbook unpacks to more than 20 MB, far more than a return needs"
+            f"The workbook unpacks to more than {max_unpacked // 1024 // 1024} MB: split its "
+            "rows into smaller workbooks"
         )
     for entry in entries:
         if entry.compress_size and entry.file_size / entry.compress_size > MAX_RATIO:
@@ -129,6 +136,20 @@ def check_archive(data: bytes, max_bytes: int) -> None:
     if _has_external_links(archive):
         raise SpreadsheetError(EXTERNAL_LINKS)
     _parse(archive, "xl/workbook.xml", None)  # Strict Open XML, or not XML at all
+
+
+def sheet_names(data: bytes, max_bytes: int, *, max_unpacked: int = MAX_UNCOMPRESSED) -> list[str]:
+    """The names of a workbook's sheets, in its own order, once the container checks every
+    uploaded workbook passes have passed (for an upload whose sheets are all read)."""
+    archive = _open_archive(data, max_bytes, max_unpacked)
+    if _has_external_links(archive):
+        raise SpreadsheetError(EXTERNAL_LINKS)
+    workbook = _parse(archive, "xl/workbook.xml", None)
+    return [
+        element.get("name")
+        for element in workbook.iter()
+        if _local(element.tag) == "sheet" and element.get("name")
+    ]
 
 
 def _local(tag: str) -> str:
@@ -289,6 +310,7 @@ def read_cells(
     max_cols: int = 10,
     reads: Collection[str] = (),
     problems: list[SpreadsheetError] | None = None,
+    max_unpacked: int = MAX_UNCOMPRESSED,
 ) -> dict[str, Any]:
     """The cells of one sheet as {"B7": value}, as openpyxl would read them (data_only).
     Formulas come with their saved value; one with no saved value, or one linking to another
@@ -298,8 +320,9 @@ def read_cells(
 
     A file that cannot be read at all is refused at once. Problems in its cells are all
     found: raised together (SpreadsheetProblems), or, given a `problems` list, added to it
-    for the caller to add its own to, the cells refused left out of what is returned."""
-    archive = _open_archive(data, max_bytes)
+    for the caller to add its own to, the cells refused left out of what is returned.
+    `max_unpacked` bounds what the workbook may unpack to (20 MB, a return's, by default)."""
+    archive = _open_archive(data, max_bytes, max_unpacked)
     sheet_path, strings_path, epoch = _parts(archive, sheet)
     dates, durations = _number_styles(archive, sheet)
     formats = CellFormats(_shared_strings(archive, strings_path, sheet), dates, durations, epoch)

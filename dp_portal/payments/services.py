@@ -251,8 +251,9 @@ def propose_budget(
     contribution_basis: str,
     reason: str,
     actor: User,
+    book: RateBook | None = None,
 ) -> Budget:
-    weekly = round_money(weekly_for_proposal(account, effective_from, lines))
+    weekly = round_money(weekly_for_proposal(account, effective_from, lines, book))
     version = (
         db.session.execute(
             select(func.max(Budget.version)).where(Budget.account_id == account.id)
@@ -294,16 +295,19 @@ def propose_budget(
     return budget
 
 
-def weekly_for_proposal(account: Account, effective_from: date, lines: list[LineSpec]) -> Decimal:
+def weekly_for_proposal(
+    account: Account, effective_from: date, lines: list[LineSpec], book: RateBook | None = None
+) -> Decimal:
     """The weekly amount the proposal comes to on its first day (which decides who may approve
-    it), after the rules every proposal must keep."""
+    it), after the rules every proposal must keep. A caller checking many proposals at once
+    (a bulk import) passes the rate book it read once."""
     if not lines:
         raise RuleError("Add at least one line: hours or an amount")
     if effective_from < account.start_date:
         raise RuleError("The budget cannot start before the account starts")
     if account.sds_option == 1 and any(line.kind == LineKind.PROVIDER_HOURS for line in lines):
         raise RuleError("Provider hours are for Option 2 or Option 4 accounts")
-    book = rate_book()
+    book = book or rate_book()
     pa = book.pa_rate_on(effective_from)
     try:
         return weekly_total(

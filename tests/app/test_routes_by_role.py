@@ -13,6 +13,7 @@ A route missing from ROUTES fails the first test, so nothing ships unprotected b
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -328,6 +329,18 @@ ROUTES: dict[str, Route] = {
     "isf.finance_export": r(STAFF),
     "isf.year_end": r(STAFF),
     "isf.year_end_export": r(STAFF),
+    # Bulk import (issue 16): the world's import is checked with no problems. Its columns page
+    # needs the sheets chosen (none given: back to the sheets page); applying it finds the
+    # walk's rows wanting (the import fails, nothing changes), and then checking or
+    # cancelling goes back to its page.
+    "imports.index": r(FINANCE),
+    "imports.new": r(FINANCE),
+    "imports.sheets": r(FINANCE),
+    "imports.columns": r(FINANCE, get=302, post=302),
+    "imports.show": r(FINANCE),
+    "imports.apply": r(FINANCE, post=302),
+    "imports.check_again": r(FINANCE, post=302),
+    "imports.cancel": r(FINANCE, post=302),
 }
 
 # What each role may do on each scenario's account (the rules accounts.scope implements,
@@ -728,6 +741,55 @@ def _isf_agreement(factory, db_session, account, provider_member) -> dict:
     )
 
 
+def _bulk_import(db_session, officer) -> int:
+    """An import of one person, checked with no problems and waiting to be applied."""
+    from dp_portal.imports.models import Import, ImportSheet
+
+    report = {
+        "ok": True,
+        "rows": {"people": 1},
+        "problem_count": 0,
+        "problems": [],
+        "counts": {"people": {"create": 1, "update": 0, "unchanged": 0}},
+        "outcomes": [
+            {
+                "kind": "people",
+                "row": 2,
+                "key": "SWWALK",
+                "action": "create",
+                "changes": [],
+                "note": "",
+            }
+        ],
+    }
+    row = Import(
+        source="Walk",
+        file_name="walk.csv",
+        file_type="csv",
+        state="checked",
+        created_by_id=officer.id,
+        row_count=1,
+        created_count=1,
+        report_json=json.dumps(report),
+    )
+    db_session.add(row)
+    db_session.flush()
+    db_session.add(
+        ImportSheet(
+            import_id=row.id,
+            position=0,
+            name="walk.csv",
+            kind="people",
+            row_count=1,
+            headings_json='["Client"]',
+            rows_json='[[2, ["SWWALK"]]]',
+            mapping_json='{"0": "client_reference"}',
+        )
+    )
+    db_session.flush()
+    return row.id
+
+
 def _isf_invoice(db_session, account, agreement, member) -> dict:
     """A held line on an invoice from the member's provider, a sealed period, a payment
     the provider was paid for a line, and an open change request."""
@@ -883,6 +945,7 @@ def world(app, factory, db_session):
         "slug": slug,
         "name": "options",
         "group": "money",
+        "bulk_import_id": _bulk_import(db_session, users[Role.FINANCE_OFFICER]),
         **isf,
         **month,
     }

@@ -43,6 +43,7 @@ def test_every_job_runs_and_is_safe_to_repeat(app, db_session):
         "forecasts",
         "fees",
         "change_requests",
+        "imports",
     }
     for job, cron in JOBS.values():
         assert cron
