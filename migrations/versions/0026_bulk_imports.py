@@ -1,16 +1,16 @@
 """Bulk imports: each import with its sheets and dry-run report, column mappings remembered
 per source system and kind of record, and the case-management references of accounts.
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025"
-down_revision = "0024"
+revision = "0026"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
