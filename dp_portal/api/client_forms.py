@@ -9,7 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from ..core.forms import BaseForm
+from ..core.forms import BaseForm, choices
 from .rules import Scope
 
 
@@ -28,7 +28,7 @@ class NewClientForm(BaseForm):
         "What it may do",
         widget=GovCheckboxesInput(),
         description="Give only what the system needs.",
-        choices=[(scope.value, f"{scope.label} ({scope.value})") for scope in Scope],
+        choices=choices((scope.value, f"{scope.label} ({scope.value})") for scope in Scope),
         validators=[InputRequired("Choose at least one thing the system may do")],
     )
     submit = SubmitField("Create the client and show its token", widget=GovSubmitInput())
