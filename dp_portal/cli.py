@@ -141,6 +141,7 @@ def scheduler_command() -> None:
 
 # Commands that live with their domain, registered here (the CLI knows the domains; no
 # domain imports the CLI).
+from .api.cli import openapi_command  # noqa: E402
 from .client_money.fees import fees_command  # noqa: E402
 from .core.daily_jobs import daily_command  # noqa: E402
 from .employers.charter_jobs import charter_reminders_command  # noqa: E402
@@ -162,5 +163,6 @@ for _command in (
     checklist_reminders_command,
     forecasts_command,
     fees_command,
+    openapi_command,
 ):
     dp_cli.add_command(_command)
