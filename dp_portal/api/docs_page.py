@@ -5,8 +5,11 @@ links to its heading here)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from .problems import KINDS, Kind
 
@@ -19,6 +22,16 @@ _TYPES = {
     "object": "object",
     "null": "null",
 }
+
+
+def inline_code(text: str) -> Markup:
+    """A description as HTML: escaped, with its `code` spans (CommonMark, as OpenAPI
+    descriptions are written) shown as code."""
+    pieces = re.split(r"`([^`]+)`", text)  # text, code, text, code, ..., text
+    return Markup("").join(
+        Markup("<code>{}</code>").format(piece) if i % 2 else escape(piece)
+        for i, piece in enumerate(pieces)
+    )
 
 
 @dataclass(frozen=True)

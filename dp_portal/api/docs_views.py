@@ -41,4 +41,6 @@ def openapi(call: Call):
 @api_endpoint(DOCS)
 def docs(call: Call):
     base = current_app.config.get("PUBLIC_BASE_URL") or ""
-    return render_template("api/docs.html", page=docs_page.page(document(), base))
+    return render_template(
+        "api/docs.html", page=docs_page.page(document(), base), code=docs_page.inline_code
+    )
