@@ -15,8 +15,7 @@ from .params import ChoiceParam, CursorParam, DateParam, IntParam, Param, TextPa
 from .reads import ListQuery, recoveries_page, returns_page, runs_page
 from .rules import Scope
 
-DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
-LIMIT = Param("limit", "How many rows a page holds at most", IntParam(1, MAX_LIMIT), default=100)
+LIMIT = Param("limit", "How many rows a page holds at most", IntParam(1, 1000), default=100)
 ACCOUNT = Param("account", "Only this account (its reference, like DP000123)", TextParam(20))
 JOURNAL_CURSOR = CursorParam("journal")
 RETURNS_CURSOR = CursorParam("returns")
@@ -33,16 +32,31 @@ def cursor(kind: CursorParam) -> Param:
     )
 
 
-def dates(what: str) -> tuple[Param, Param]:
+def dates(after: str, before: str) -> tuple[Param, Param]:
     return (
-        Param("from", f"Only {what} on or after this day", DateParam()),
-        Param("to", f"Only {what} on or before this day (not before `from`)", DateParam()),
+        Param("from", f"Only {after} on or after this day", DateParam()),
+        Param("to", f"Only {before} on or before this day (not before `from`)", DateParam()),
     )
 
 
-def next_path(kind: CursorParam, last_id: int) -> str:
+def answer(name: str, items: list[dict], kind: CursorParam, last_id: int, has_more: bool):
+    """A page of a list: its items, the cursor to read on from, and the path that does."""
     args = {k: v for k, v in request.args.items() if k != "cursor"}
-    return f"{request.path}?{urlencode({**args, 'cursor': kind.encode(last_id)})}"
+    position = kind.encode(last_id)
+    following = f"{request.path}?{urlencode({**args, 'cursor': position})}"
+    return shapes.paged(name, items, position, has_more, following)
+
+
+def list_query(call: Call) -> ListQuery:
+    p = call.params
+    return ListQuery(
+        p["cursor"] or 0,
+        p["limit"],
+        account=p.get("account"),
+        status=p.get("status"),
+        date_from=p.get("from"),
+        date_to=p.get("to"),
+    )
 
 
 JOURNAL = Endpoint(
@@ -57,7 +71,7 @@ JOURNAL = Endpoint(
     shapes.JOURNAL_PAGE,
     scope=Scope.LEDGER_READ,
     params=(
-        *dates("entries dated"),
+        *dates("entries dated", "entries dated"),
         Param("kind", "Only entries of this kind", ChoiceParam(KINDS)),
         cursor(JOURNAL_CURSOR),
         LIMIT,
@@ -71,25 +85,8 @@ JOURNAL = Endpoint(
 def journal(call: Call) -> dict:
     p = call.params
     page = journal_page(JournalQuery(p["cursor"] or 0, p["limit"], p["from"], p["to"], p["kind"]))
-    return shapes.paged(
-        "entries",
-        shapes.journal_entries(page),
-        JOURNAL_CURSOR.encode(page.last_id),
-        page.has_more,
-        next_path(JOURNAL_CURSOR, page.last_id),
-    )
-
-
-def _list_query(call: Call) -> ListQuery:
-    p = call.params
-    return ListQuery(
-        p["cursor"] or 0,
-        p["limit"],
-        account=p.get("account"),
-        status=p.get("status"),
-        date_from=p.get("from"),
-        date_to=p.get("to"),
-    )
+    entries = shapes.journal_entries(page)
+    return answer("entries", entries, JOURNAL_CURSOR, page.last_id, page.has_more)
 
 
 RUNS = Endpoint(
@@ -101,21 +98,15 @@ RUNS = Endpoint(
     "match against the bank. Dates filter on the pay date.",
     shapes.RUNS_PAGE,
     scope=Scope.PAYMENTS_READ,
-    params=(*dates("runs paid"), cursor(RUNS_CURSOR), LIMIT),
+    params=(*dates("runs paid", "runs paid"), cursor(RUNS_CURSOR), LIMIT),
     tag="Finance",
 )
 
 
 @api_endpoint(RUNS)
 def payment_runs(call: Call) -> dict:
-    page = runs_page(_list_query(call))
-    return shapes.paged(
-        "runs",
-        shapes.runs(page),
-        RUNS_CURSOR.encode(page.last_id),
-        page.has_more,
-        next_path(RUNS_CURSOR, page.last_id),
-    )
+    page = runs_page(list_query(call))
+    return answer("runs", shapes.runs(page), RUNS_CURSOR, page.last_id, page.has_more)
 
 
 RETURNS = Endpoint(
@@ -131,7 +122,7 @@ RETURNS = Endpoint(
     params=(
         ACCOUNT,
         Param("status", "Only returns with this status", ChoiceParam(tuple(ReturnStatus))),
-        *dates("periods that end"),
+        *dates("returns whose period ends", "returns whose period starts"),
         cursor(RETURNS_CURSOR),
         LIMIT,
     ),
@@ -141,14 +132,8 @@ RETURNS = Endpoint(
 
 @api_endpoint(RETURNS)
 def returns(call: Call) -> dict:
-    page = returns_page(_list_query(call))
-    return shapes.paged(
-        "returns",
-        shapes.returns(page),
-        RETURNS_CURSOR.encode(page.last_id),
-        page.has_more,
-        next_path(RETURNS_CURSOR, page.last_id),
-    )
+    page = returns_page(list_query(call))
+    return answer("returns", shapes.returns(page), RETURNS_CURSOR, page.last_id, page.has_more)
 
 
 RECOVERIES = Endpoint(
@@ -176,11 +161,6 @@ RECOVERIES = Endpoint(
 
 @api_endpoint(RECOVERIES)
 def recoveries(call: Call) -> dict:
-    page = recoveries_page(_list_query(call))
-    return shapes.paged(
-        "recoveries",
-        shapes.recoveries(page),
-        RECOVERIES_CURSOR.encode(page.last_id),
-        page.has_more,
-        next_path(RECOVERIES_CURSOR, page.last_id),
-    )
+    page = recoveries_page(list_query(call))
+    items = shapes.recoveries(page)
+    return answer("recoveries", items, RECOVERIES_CURSOR, page.last_id, page.has_more)
