@@ -19,7 +19,7 @@ from flask import Response, current_app, request
 
 from ..core.permissions import public
 from . import bp
-from .auth import Caller, audit_call, current_caller, needs_token, token_required
+from .auth import ApiActor, Caller, audit_call, current_caller, needs_token, token_required
 from .params import Param, read_parameters
 from .problems import ApiProblem, from_exception
 from .rules import Scope
@@ -60,6 +60,14 @@ class Call:
     params: dict[str, Any]
     body: Any
     caller: Caller | None
+
+    @property
+    def actor(self) -> ApiActor:
+        """Who the audit log names for a change this call makes (pass it to a service as
+        `actor`): the client, which is no user."""
+        if self.caller is None:
+            raise RuntimeError("only an endpoint that needs a token changes anything")
+        return ApiActor(self.caller.label)
 
 
 Handler = Callable[[Call], Any]

@@ -90,6 +90,14 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     return operation
 
 
+def _tags() -> list[dict[str, str]]:
+    """The groups of operations: those described above, then any an endpoint names anew."""
+    named = dict(TAGS)
+    for endpoint in ENDPOINTS.values():
+        named.setdefault(endpoint.tag, endpoint.tag)
+    return [{"name": name, "description": text} for name, text in named.items()]
+
+
 def document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in ENDPOINTS.values():
@@ -102,7 +110,7 @@ def document() -> dict[str, Any]:
             "version": VERSION,
             "description": DESCRIPTION,
         },
-        "tags": [{"name": name, "description": text} for name, text in TAGS.items()],
+        "tags": _tags(),
         "paths": paths,
         "components": {
             "schemas": dict(SCHEMAS),

@@ -103,3 +103,14 @@ def test_every_call_is_in_the_audit_log_answered_or_refused(client, issue, db_se
     # The public description is not a call of a client's.
     client.get("/api/v1/openapi.json")
     assert len(_calls(db_session)) == 5
+
+
+def test_a_change_made_by_a_call_is_audited_under_the_clients_name():
+    from dp_portal.api.auth import Caller
+    from dp_portal.api.endpoints import Call
+
+    caller = Caller(7, "API client 7: Case management", "dpk_abcdefgh", frozenset())
+    actor = Call({}, None, caller).actor
+    assert actor.email == "API client 7: Case management" and actor.id is None  # no user
+    with pytest.raises(RuntimeError):
+        _ = Call({}, None, None).actor
