@@ -9,6 +9,7 @@ the method, the path and the status, and never the token (only its non-secret pr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -131,7 +132,9 @@ def audit_call(status: int) -> None:
             if prefix
             else "API call without a valid token"
         )
-    query = request.query_string.decode("utf-8", "replace")[:500]
+    # As sent (still percent-encoded), without control characters: the row must be storable
+    # whatever a client typed.
+    query = re.sub(r"[\x00-\x1f\x7f]", "?", request.query_string.decode("utf-8", "replace"))[:500]
     audit.record_outcome(
         actor,
         CALL_ACTION,

@@ -77,17 +77,21 @@ class ChoiceParam:
 
 
 @dataclass(frozen=True)
-class TextParam:
+class ReferenceParam:
+    """A reference as the portal writes them (an account's, like DP000123): letters, numbers,
+    / or -. Nothing else can match one, so nothing else is sent on to the database (where
+    PostgreSQL would refuse a NUL character outright)."""
+
     max_length: int
 
     @property
     def schema(self) -> dict[str, Any]:
-        return {"type": "string", "minLength": 1, "maxLength": self.max_length}
+        return {"type": "string", "pattern": f"^[A-Za-z0-9/-]{{1,{self.max_length}}}$"}
 
     def parse(self, text: str) -> str:
-        if not text.strip() or len(text) > self.max_length:
-            raise ValueError(f"must be some text of up to {self.max_length} characters")
-        return text.strip()
+        if not re.fullmatch(f"[A-Za-z0-9/-]{{1,{self.max_length}}}", text):
+            raise ValueError(f"must be letters, numbers, / or -, up to {self.max_length} long")
+        return text
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ tens of milliseconds. Being a plain digest, it can also be looked up by an index
 
 from __future__ import annotations
 
+import re
 import secrets
 from hashlib import sha256
 
@@ -34,4 +35,4 @@ def token_prefix(token: str) -> str:
 
 def plausible(token: str) -> bool:
     """Whether `token` could be one of ours (saves a lookup for obvious junk)."""
-    return token.startswith(TOKEN_MARK) and len(token) <= MAX_TOKEN_LENGTH
+    return len(token) <= MAX_TOKEN_LENGTH and re.fullmatch(r"dpk_[A-Za-z0-9_-]+", token) is not None

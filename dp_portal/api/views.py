@@ -11,12 +11,12 @@ from ..monitoring.lifecycle import ReturnStatus
 from . import shapes
 from .endpoints import Call, Endpoint, api_endpoint
 from .journal import KINDS, JournalQuery, journal_page
-from .params import ChoiceParam, CursorParam, DateParam, IntParam, Param, TextParam
+from .params import ChoiceParam, CursorParam, DateParam, IntParam, Param, ReferenceParam
 from .reads import ListQuery, recoveries_page, returns_page, runs_page
 from .rules import Scope
 
 LIMIT = Param("limit", "How many rows a page holds at most", IntParam(1, 1000), default=100)
-ACCOUNT = Param("account", "Only this account (its reference, like DP000123)", TextParam(20))
+ACCOUNT = Param("account", "Only this account (its reference, like DP000123)", ReferenceParam(20))
 JOURNAL_CURSOR = CursorParam("journal")
 RETURNS_CURSOR = CursorParam("returns")
 RECOVERIES_CURSOR = CursorParam("recoveries")

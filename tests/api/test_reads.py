@@ -126,3 +126,11 @@ def test_pages_follow_on_from_their_cursor(client, issue, factory, db_session):
     assert [r["id"] for r in first["returns"]] == [rows[0].id, rows[1].id] and first["has_more"]
     rest = _get(client, token, first["next"])
     assert [r["id"] for r in rest["returns"]] == [rows[2].id] and not rest["has_more"]
+
+
+def test_an_account_filter_is_a_reference_or_refused(client, issue):
+    _, token = issue(Scope.RETURNS_READ)
+    for sent in ("DP%00123", "DP 123", "x" * 21):  # PostgreSQL refuses a NUL outright
+        response = client.get(f"/api/v1/returns?account={sent}", headers=bearer(token))
+        assert response.status_code == 400, sent
+        assert response.get_json()["errors"][0]["parameter"] == "account"
