@@ -18,11 +18,18 @@ FLASK := DP_ENV=development PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/flask --ap
 UV := $(shell command -v uv 2>/dev/null)
 DEMO_ACCOUNTS ?= 200
 
+# Production (docs/deployment.md): the settings come from the environment, or from ENV_FILE
+# (shell syntax, as systemd's EnvironmentFile reads it too). DP_ENV=production whatever it says.
+PROD_STAMP := $(VENV)/.installed-prod
+ENV_FILE ?=
+PROD := $(if $(ENV_FILE),set -a && . $(abspath $(ENV_FILE)) && set +a &&) DP_ENV=production
+
 .DEFAULT_GOAL := help
-.PHONY: help install assets migrate demo run test test-fast lint format bench clean
+.PHONY: help install assets migrate demo run test test-fast lint format bench clean \
+	prod prod-scheduler prod-check prod-install prod-assets
 
 help: ## List the make targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-15s %s\n", $$1, $$2}'
 
 $(PY_STAMP): setup.cfg pyproject.toml
 ifneq ($(UV),)
@@ -72,12 +79,12 @@ test-fast: install assets ## The suite without the browser tests
 	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: install ## ruff lint and format check
-	$(BIN)/ruff check dp_portal tests bench migrations
-	$(BIN)/ruff format --check dp_portal tests bench migrations
+	$(BIN)/ruff check dp_portal tests bench migrations deploy
+	$(BIN)/ruff format --check dp_portal tests bench migrations deploy
 
 format: install ## Format and fix what ruff can
-	$(BIN)/ruff format dp_portal tests bench migrations
-	$(BIN)/ruff check --fix dp_portal tests bench migrations
+	$(BIN)/ruff format dp_portal tests bench migrations deploy
+	$(BIN)/ruff check --fix dp_portal tests bench migrations deploy
 
 bench: install ## Run the benchmarks (figures in docs/benchmarks.md)
 	$(BIN)/python bench/demo_data.py
@@ -85,6 +92,33 @@ bench: install ## Run the benchmarks (figures in docs/benchmarks.md)
 	$(BIN)/python bench/payment_run.py
 	$(BIN)/python bench/returns.py
 	$(BIN)/python bench/reminders.py
+
+# The app and its runtime packages only (no test tools); a machine that ran `make install`
+# already has them.
+$(PROD_STAMP): setup.cfg pyproject.toml
+	@if [ -f $(PY_STAMP) ] && [ $(PY_STAMP) -nt setup.cfg ]; then touch $@; exit 0; fi; \
+	$(if $(UV),$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV) && \
+	$(UV) pip install --quiet --python $(BIN)/python -e .,$(PYTHON) -m venv $(VENV) && \
+	$(BIN)/pip install --quiet --upgrade pip && $(BIN)/pip install --quiet -e .) && touch $@
+
+prod-install: $(PROD_STAMP)
+
+# A release may ship its stylesheet built; only build it (with Node.js) when it is missing.
+prod-assets:
+	@if [ ! -f $(CSS) ] || [ ! -f $(JS) ]; then $(MAKE) --no-print-directory assets; fi
+
+prod-check: ## Check this host's production settings (names every one missing)
+	@$(PROD) $(BIN)/python -m deploy.preflight
+
+prod: prod-install prod-assets ## Production web host: check settings, migrate, start gunicorn (ENV_FILE)
+	@$(PROD) $(BIN)/python -m deploy.preflight
+	@$(PROD) $(BIN)/python -m deploy.release
+	@$(PROD) exec $(BIN)/gunicorn --config deploy/gunicorn.conf.py
+
+prod-scheduler: prod-install ## Production scheduler host: check settings, migrate, start the scheduler (STANDBY=1)
+	@$(PROD) $(BIN)/python -m deploy.preflight
+	@$(PROD) $(BIN)/python -m deploy.release
+	@$(PROD) exec $(BIN)/flask --app dp_portal dp scheduler $(if $(STANDBY),--standby)
 
 clean: ## Remove the virtualenv, node_modules and built assets (keeps instance/ data)
 	rm -rf $(VENV) node_modules dp_portal/static/build

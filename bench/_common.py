@@ -31,6 +31,7 @@ def fresh_app(label: str):
         SQLALCHEMY_DATABASE_URI = url
         INSTANCE_DIR = folder
         MAIL_OUTBOX_DIR = folder / "outbox"
+        EVIDENCE_DIR = folder / "evidence"  # the file store, in the benchmark's own folder
 
     app = create_app(Config)
     with app.app_context():

@@ -7,9 +7,7 @@ differences listed from the statement."""
 from __future__ import annotations
 
 import random
-import tempfile
 from datetime import date, timedelta
-from pathlib import Path
 
 from sqlalchemy import insert, select
 
@@ -184,7 +182,6 @@ def statement_run(app, org_id: int, staff_ids: list[int], account_ids: list[int]
     from dp_portal.core.permissions import Viewer
     from dp_portal.extensions import db
 
-    folder = Path(tempfile.mkdtemp(prefix="dp_bench_statements_"))
     with app.app_context():
         account_ids = _only_ours(org_id, account_ids)
         _council_payments(account_ids, staff_ids[0])
@@ -197,9 +194,7 @@ def statement_run(app, org_id: int, staff_ids: list[int], account_ids: list[int]
         raw = _raw_insert(org_id, staff_ids[0], lines, account_ids)
         staff = Viewer(db.session.get(User, staff_ids[0]), TODAY)
         with Timer() as imported:
-            done = pooled_import.import_statement(
-                staff, data=data, filename="november.csv", folder=folder
-            )
+            done = pooled_import.import_statement(staff, data=data, filename="november.csv")
             posted = pooled_posting.post_statement(staff, done.row.id)
             db.session.commit()
         rec = reconcile.start_month(staff, NOVEMBER.isoformat())

@@ -10,7 +10,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 
 from .config import Config, ConfigurationError, config_from_env, production_problems
-from .core import audit, ratelimits
+from .core import audit, ratelimits, storage
 from .extensions import csrf, db, login_manager, migrate
 
 
@@ -26,6 +26,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
                 + "\n  - ".join(problems)
             )
     app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
+    _init_storage(app)
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -65,6 +66,14 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _register_links(app)
     app.cli.add_command(dp_cli)
     return app
+
+
+def _init_storage(app: Flask) -> None:
+    # Chosen once; a store that cannot be used stops the app, saying why (fails closed).
+    try:
+        storage.init_app(app)
+    except storage.StorageError as exc:
+        raise ConfigurationError(f"dp_portal will not start: where files are kept: {exc}") from exc
 
 
 def _migrations_dir():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -49,13 +47,13 @@ def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
         reminders = issue_due_reminders(today)
         db.session.commit()
         click.echo(f"Returns history loaded; {reminders} reminders issued for late returns.")
-        demo_employers(today, Path(current_app.config["EVIDENCE_DIR"]))
+        demo_employers(today)
         db.session.commit()
         click.echo("PA employers loaded: the handbook, a checklist and Charter Mark employers.")
         demo_client_money(today)
         db.session.commit()
         click.echo("Client money loaded: sub-ledgers, a signed-off month and an open one.")
-        demo_statements(today, Path(current_app.config["EVIDENCE_DIR"]))
+        demo_statements(today)
         db.session.commit()
         click.echo("A bank statement imported for the demo recipient's current return.")
         demo_month(today)
@@ -126,16 +124,21 @@ def emails_command() -> None:
 
 
 @dp_cli.command("scheduler")
+@click.option(
+    "--standby",
+    is_flag=True,
+    help="Wait for the running scheduler to stop, then take over (a second scheduler host).",
+)
 @with_appcontext
-def scheduler_command() -> None:
+def scheduler_command(standby: bool) -> None:
     """Run the scheduled jobs (reminders daily at 6:30, letters rendered and emailed every
     10 minutes) until stopped.
-    Run exactly one, in its own process; a second refuses to start."""
-    from .scheduler import AlreadyRunning, run_scheduler
+    Run exactly one, in its own process; a second refuses to start, or with --standby waits."""
+    from .scheduler import NotStarting, run_scheduler
 
     try:
-        run_scheduler(current_app._get_current_object())
-    except AlreadyRunning as exc:
+        run_scheduler(current_app._get_current_object(), standby=standby)
+    except NotStarting as exc:
         raise click.ClickException(f"Not starting: {exc}.") from exc
 
 
@@ -144,6 +147,7 @@ def scheduler_command() -> None:
 from .api.cli import openapi_command  # noqa: E402
 from .client_money.fees import fees_command  # noqa: E402
 from .core.daily_jobs import daily_command  # noqa: E402
+from .core.storage_cli import storage_cli  # noqa: E402
 from .employers.charter_jobs import charter_reminders_command  # noqa: E402
 from .employers.handbook_cli import handbook_defaults_command  # noqa: E402
 from .employers.jobs import checklist_reminders_command  # noqa: E402
@@ -157,6 +161,7 @@ reminders_command = daily_command(
     "Issue every return reminder that has fallen due. Running it twice changes nothing.",
 )
 for _command in (
+    storage_cli,
     reminders_command,
     charter_reminders_command,
     handbook_defaults_command,

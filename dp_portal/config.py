@@ -133,8 +133,16 @@ class Config:
     # With no MAIL_SERVER (development and tests only), emails are written here as .eml files.
     MAIL_OUTBOX_DIR = Path(os.environ.get("MAIL_OUTBOX_DIR", INSTANCE_DIR / "outbox"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
-    # Evidence files people upload: outside the web root, under random names.
+    # Files the portal keeps (evidence, statements, consent forms, letters, bank files):
+    # outside the web root, under random names (core/storage.py). On local disk under
+    # EVIDENCE_DIR, unless STORAGE_URL=s3://bucket/prefix names S3-compatible object storage
+    # (needed for more than one web server); STORAGE_ENDPOINT_URL for MinIO and the like,
+    # STORAGE_SSE=AES256 or aws:kms (with STORAGE_SSE_KMS_KEY_ID) to encrypt each write.
     EVIDENCE_DIR = Path(os.environ.get("EVIDENCE_DIR", INSTANCE_DIR / "evidence"))
+    STORAGE_URL = os.environ.get("STORAGE_URL", "")
+    STORAGE_ENDPOINT_URL = os.environ.get("STORAGE_ENDPOINT_URL", "")
+    STORAGE_SSE = os.environ.get("STORAGE_SSE", "")
+    STORAGE_SSE_KMS_KEY_ID = os.environ.get("STORAGE_SSE_KMS_KEY_ID", "")
     # How many evidence files one return may carry, and their total size.
     EVIDENCE_MAX_FILES = int(os.environ.get("EVIDENCE_MAX_FILES", "20"))
     EVIDENCE_MAX_TOTAL_MB = int(os.environ.get("EVIDENCE_MAX_TOTAL_MB", "50"))
@@ -191,6 +199,7 @@ class TestConfig(DevelopmentConfig):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     MAIL_SERVER = ""  # never send real mail from tests
+    STORAGE_URL = ""  # files on local disk unless a test says otherwise
     PUBLIC_BASE_URL = "http://localhost"
     RATELIMIT_STORAGE_URI = "memory://"
     # Generous, so the suite (which signs in from one address, often as one user) never trips

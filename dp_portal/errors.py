@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from .api import problems
 from .core import ratelimits
 from .core.errors import NotAllowed, NotFound
+from .core.storage import StorageError, StoredFileMissing
 from .extensions import db
 
 
@@ -53,6 +54,21 @@ def register(app: Flask) -> None:
     @_problem_under_api(404)
     def not_found(error):
         return render_template("errors/404.html"), 404
+
+    @app.errorhandler(StoredFileMissing)
+    @_problem_under_api(404)
+    def file_missing(error):
+        # The database names a file the store does not have: the operator must know (the key
+        # is a random name, nothing personal), the reader gets a page that says so.
+        app.logger.error("A stored file is missing: %s", error.key)
+        return render_template("errors/file_missing.html"), 404
+
+    @app.errorhandler(StorageError)
+    @_problem_under_api(503)
+    def storage_unavailable(error):
+        app.logger.error("The file store could not be used: %s", error)
+        db.session.rollback()
+        return render_template("errors/storage_unavailable.html"), 503
 
     @app.errorhandler(405)
     @_problem_under_api(405)

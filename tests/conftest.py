@@ -3,6 +3,7 @@ transaction that is rolled back, on SQLite by default or PostgreSQL via TEST_DAT
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import tempfile
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session, object_session, scoped_session, sessionmaker
 
 from dp_portal import create_app
 from dp_portal.config import TestConfig
+from dp_portal.core import storage
 from dp_portal.extensions import db
 
 from .factories import Factory
@@ -120,6 +122,55 @@ def app_ctx(app: Flask, db_session):
     """For tests that call services directly (no requests in the same test)."""
     with app.app_context():
         yield
+
+
+@pytest.fixture
+def own_storage(app: Flask, tmp_path: Path) -> Iterator[storage.LocalStorage]:
+    """A store of the test's own (local disk under tmp_path) in place of the app's, so a test
+    can count what was stored without other tests' files."""
+    previous = app.extensions[storage.EXTENSION_KEY]
+    store = storage.LocalStorage(tmp_path / "store")
+    app.extensions[storage.EXTENSION_KEY] = store
+    yield store
+    app.extensions[storage.EXTENSION_KEY] = previous
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """An S3-compatible server on loopback (moto), with made-up credentials in the environment
+    as boto3 reads them; nothing leaves this machine."""
+    from moto.server import ThreadedMotoServer
+
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        env.setenv("AWS_DEFAULT_REGION", "eu-west-2")
+        env.delenv("AWS_PROFILE", raising=False)
+        env.setenv("AWS_CONFIG_FILE", str(_TMP / "no-aws-config"))
+        env.setenv("AWS_SHARED_CREDENTIALS_FILE", str(_TMP / "no-aws-credentials"))
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        try:
+            yield f"http://{host}:{port}"
+        finally:
+            server.stop()
+
+
+@functools.cache
+def _s3_client(endpoint: str):
+    import boto3
+
+    return boto3.client("s3", endpoint_url=endpoint, region_name="eu-west-2")
+
+
+def new_bucket(endpoint: str) -> str:
+    """A new, empty bucket on the moto server; its name."""
+    name = f"dp-test-{uuid.uuid4().hex[:12]}"
+    _s3_client(endpoint).create_bucket(
+        Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
+    )
+    return name
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ their own). Never commits."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -39,7 +38,6 @@ def add_mandate(
     data: dict[str, Any],
     *,
     consent_file: third_party.ConsentFile | None,
-    folder: Path,
     actor: User,
 ) -> Mandate:
     """`data["consent_given_by"]` is "person" or a representative's id (as text)."""
@@ -58,9 +56,7 @@ def add_mandate(
             "representative",
             int(given_by),
         )
-    return third_party.add_mandate(
-        account.id, data, consent_file=consent_file, folder=folder, actor=actor
-    )
+    return third_party.add_mandate(account.id, data, consent_file=consent_file, actor=actor)
 
 
 def confirm_consent(mandate: Mandate, *, actor: User, today: date) -> None:

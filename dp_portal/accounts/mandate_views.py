@@ -1,13 +1,13 @@
 """An organisation's mandate to act for an account: added (with the person's consent) and
 withdrawn from the account; the person confirms one on screen with their own login."""
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.models import Role
 from ..core import audit
-from ..core.downloads import attachment
-from ..core.errors import NotFound, RuleError
+from ..core.downloads import stored_file
+from ..core.errors import RuleError
 from ..core.forms import choices
 from ..core.permissions import roles_required, viewer
 from ..core.ratelimits import upload_limits
@@ -66,7 +66,6 @@ def new_mandate(account_id: int):
                 account,
                 data,
                 consent_file=_consent_file(form),
-                folder=third_party.consent_folder(current_app.config["EVIDENCE_DIR"]),
                 actor=current_user,
             )
         except RuleError as exc:
@@ -115,11 +114,8 @@ def confirm_mandate(mandate_id: int):
 @roles_required(Role.FINANCE_OFFICER)
 def consent_form(mandate_id: int):
     mandate = scope.load_mandate(viewer(), mandate_id)
-    try:
-        data = third_party.consent_form_bytes(mandate, current_app.config["EVIDENCE_DIR"])
-    except FileNotFoundError as exc:
-        raise NotFound(f"consent form of mandate {mandate_id}") from exc
+    key = third_party.consent_form_key(mandate)
     audit.record_download(
         current_user, "consent_form", mandate.consent_file_name, account_id=mandate.account_id
     )
-    return attachment(data, mandate.consent_file_name, mandate.consent_content_type)
+    return stored_file(key, mandate.consent_file_name, mandate.consent_content_type)

@@ -1,5 +1,6 @@
-"""Many sub-ledger lines at once, for one organisation: the council payments of a committed
-run, or a bank statement's lines (wired by the lead with the statement import). Never commits.
+"""Many sub-ledger lines at once, for one organisation: a bank statement's lines, or any batch
+that may take money out (a run's council payments are posted in SQL: run_postings.py).
+Never commits.
 
 The same rules as ledger.post, checked for the whole batch before anything is written: every
 date in an open month, and no line taking its person's balance below zero (the first that
@@ -95,12 +96,13 @@ def _locked_balances(org_id: int, account_ids: set[int]) -> dict[int, tuple[int,
     found = {}
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
+        # Parameters as a list (executemany), not a statement holding 1,000 VALUES rows:
+        # SQLAlchemy compiles such a statement afresh each time (a second of a council run).
         db.session.execute(
-            insert(ClientBalance)
-            .values(
-                [{"organisation_id": org_id, "account_id": a, "balance_pence": 0} for a in chunk]
-            )
-            .on_conflict_do_nothing(index_elements=["organisation_id", "account_id"])
+            insert(ClientBalance.__table__).on_conflict_do_nothing(
+                index_elements=["organisation_id", "account_id"]
+            ),
+            [{"organisation_id": org_id, "account_id": a, "balance_pence": 0} for a in chunk],
         )
         if dialect == "sqlite":  # no row locks: a no-op write takes the single writer lock
             db.session.execute(_touch(org_id, chunk))

@@ -14,12 +14,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 from sqlalchemy import or_, select
 
 from ..accounts.models import Account
-from ..core import audit
+from ..core import audit, storage
 from ..core.bank_statements import Columns, NeedsColumns, Statement, read_statement
 from ..core.bulk import insert_rows
 from ..core.money import from_pence, to_pence
@@ -199,7 +198,7 @@ def _abandon_waiting(org_id: int) -> None:
         move_import(waiting, ImportStatus.ABANDONED)
 
 
-def import_statement(viewer: Viewer, *, data: bytes, filename: str, folder: Path) -> Imported:
+def import_statement(viewer: Viewer, *, data: bytes, filename: str) -> Imported:
     """Check, read, classify, match and assign a statement of the pooled account; or ask for
     its columns (the file is kept until they are chosen); or raise UploadError (a
     StatementError names the row and column), saving nothing."""
@@ -214,19 +213,19 @@ def import_statement(viewer: Viewer, *, data: bytes, filename: str, folder: Path
         )
     except NeedsColumns as asked:
         _abandon_waiting(org.id)
-        row = _record(org.id, data, checked, folder, viewer, ImportStatus.AWAITING_COLUMNS)
+        row = _record(org.id, data, checked, viewer, ImportStatus.AWAITING_COLUMNS)
         row.layout_key = asked.layout_key
         return Imported(row, asked)
     fresh, duplicates = _fresh(org.id, statement)  # refuse a file of known lines first
     _abandon_waiting(org.id)
-    row = _record(org.id, data, checked, folder, viewer, ImportStatus.IMPORTED)
+    row = _record(org.id, data, checked, viewer, ImportStatus.IMPORTED)
     row.layout_key = statement.layout_key
     _save_lines(row, statement, fresh, duplicates, viewer.user)
     return Imported(row)
 
 
-def _record(org_id, data: bytes, checked: Checked, folder: Path, viewer, status) -> PooledStatement:
-    stored = store(data, folder, checked.kind)
+def _record(org_id, data: bytes, checked: Checked, viewer, status) -> PooledStatement:
+    stored = store(data, PooledStatement.STORAGE_AREA, checked.kind)
     row = PooledStatement(
         organisation_id=org_id,
         status=status.value,
@@ -242,23 +241,21 @@ def _record(org_id, data: bytes, checked: Checked, folder: Path, viewer, status)
     return row
 
 
-def columns_question(viewer: Viewer, statement_id: int, *, folder: Path) -> NeedsColumns:
+def columns_question(viewer: Viewer, statement_id: int) -> NeedsColumns:
     """What to ask about a waiting file: its first rows and how many columns."""
     row = scope.load_pooled_statement(viewer, statement_id, waiting=True)
     try:
-        read_statement((folder / row.stored_name).read_bytes(), max_lines=POOLED_MAX_LINES)
+        read_statement(storage.current().get(row.storage_key), max_lines=POOLED_MAX_LINES)
     except NeedsColumns as asked:
         return asked
     raise UploadError("This statement's columns are known: import it again")  # pragma: no cover
 
 
-def choose_columns(
-    viewer: Viewer, statement_id: int, columns: Columns, *, folder: Path
-) -> PooledStatement:
+def choose_columns(viewer: Viewer, statement_id: int, columns: Columns) -> PooledStatement:
     """Read the waiting file with the columns chosen, remember them, and import it."""
     row = scope.load_pooled_statement(viewer, statement_id, waiting=True)
     org = db.session.get(Organisation, row.organisation_id)
-    data = (folder / row.stored_name).read_bytes()
+    data = storage.current().get(row.storage_key)
     statement = read_statement(
         data,
         columns=columns,

@@ -3,9 +3,7 @@ does not say), checking each line's category and client, and posting the lines t
 clients' sub-ledgers. Each view parses the request, calls one service, and renders or
 redirects."""
 
-from pathlib import Path
-
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from ..core.bank_statements import NeedsColumns
 from ..core.errors import RuleError
@@ -17,10 +15,6 @@ from ..monitoring.statements import choices_for
 from . import bp, pooled_import, pooled_posting
 from .forms import PooledLinesForm, pooled_chosen
 from .views import ORG_STAFF
-
-
-def _folder() -> Path:
-    return Path(current_app.config["EVIDENCE_DIR"]) / "statements"
 
 
 def _review(statement_id: int):
@@ -39,7 +33,6 @@ def pooled_statements():
                 reader,
                 data=form.file.data.read(STATEMENT.max_bytes + 1),
                 filename=form.file.data.filename,
-                folder=_folder(),
             )
         except UploadError as exc:  # the upload rules' refusals and the statement's
             form.file.errors = [f"The statement was not imported. {exc}"]
@@ -69,12 +62,12 @@ def _imported(row) -> str:
 def pooled_columns(statement_id: int):
     reader = viewer()
     form = ColumnsForm()
-    asked: NeedsColumns = pooled_import.columns_question(reader, statement_id, folder=_folder())
+    asked: NeedsColumns = pooled_import.columns_question(reader, statement_id)
     form.offer(asked.preview, asked.width)
     columns = form.columns() if form.validate_on_submit() else None
     if columns is not None:
         try:
-            row = pooled_import.choose_columns(reader, statement_id, columns, folder=_folder())
+            row = pooled_import.choose_columns(reader, statement_id, columns)
         except UploadError as exc:  # the chosen columns do not read: say where
             form.date.errors = [f"The statement was not imported. {exc}"]
         else:

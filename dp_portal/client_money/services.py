@@ -4,23 +4,20 @@ scope.py's. Never commits."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from ..accounts.models import Account
 from ..accounts.scope import Need, allows
 from ..core.errors import RuleError
-from ..core.money import from_pence
 from ..core.permissions import Viewer
 from ..extensions import db
 from ..payments.hooks import on_run_committed
-from ..payments.ledger_models import Payment
-from ..third_party.models import Mandate, Organisation
+from ..third_party.models import Organisation
 from ..third_party.money_models import ClientBalance, ClientPosting, PostingKind
-from . import batch, ledger, scope
+from . import ledger, run_postings, scope
 
 LINES_SHOWN = 200  # the newest lines on the page; the spreadsheet has them all
 
@@ -107,62 +104,13 @@ def posting_for_correction(viewer: Viewer, account_id: int, posting_id: int) -> 
 
 # --- Council payments, posted when a run commits ---------------------------------------------
 
-PAYMENT_WORDS = {"regular": "Council payment", "arrears": "Council payment of arrears"}
-
 
 @on_run_committed
 def post_committed_run(run_id: int) -> int:
     """Post each of the run's payments to the sub-ledger of the organisation that manages the
-    person's money on the pay date, in the run's transaction. Returns how many were posted.
-    Balances are locked in id order, so two runs committing at once cannot deadlock."""
-    rows = db.session.execute(
-        select(
-            Payment.id,
-            Payment.account_id,
-            Payment.amount_pence,
-            Payment.pay_date,
-            Payment.kind,
-            Payment.period_start,
-            Mandate.organisation_id,
-        )
-        .join(Mandate, _managed_on_pay_date())
-        .where(Payment.run_id == run_id, Payment.amount_pence > 0)
-        .order_by(Payment.id)
-    ).all()
-    by_org: dict[int, list] = defaultdict(list)
-    for row in rows:
-        by_org[row.organisation_id].append(row)
-    for org_id, payments in by_org.items():
-        _post_for_organisation(org_id, payments)
-    return len(rows)
-
-
-def _managed_on_pay_date():
-    return and_(
-        Mandate.account_id == Payment.account_id,
-        Mandate.scope == "manage_money",
-        Mandate.withdrawn_at.is_(None),
-        Mandate.starts_on <= Payment.pay_date,
-        or_(Mandate.ends_on.is_(None), Mandate.ends_on >= Payment.pay_date),
-    )
-
-
-def _post_for_organisation(org_id: int, payments: list) -> None:
-    lines = [
-        batch.Line(
-            p.account_id,
-            ledger.Entry(
-                PostingKind.COUNCIL_PAYMENT,
-                from_pence(p.amount_pence),
-                ledger.first_open_day(org_id, p.pay_date),
-                f"{PAYMENT_WORDS.get(p.kind, 'Council payment')} for the period from "
-                f"{p.period_start.day} {p.period_start:%B %Y}, paid {p.pay_date:%d %B %Y}",
-            ),
-            payment_id=p.id,
-        )
-        for p in payments
-    ]
-    batch.post_batch(org_id, lines, actor=None, what="council payments of a committed run")
+    person's money on the pay date, in the run's transaction (run_postings.py). Returns how
+    many were posted."""
+    return run_postings.post_run(run_id)
 
 
 def kinds_for_form() -> list[tuple[str, str]]:

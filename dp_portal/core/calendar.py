@@ -12,7 +12,11 @@ from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
-import holidays as _holidays
+# The United Kingdom's class itself, not holidays.country_holidays("GB"): that looks the
+# country up through a registry which imports all 251 countries' modules on first use (half
+# a second inside whatever asked first, a payment run's build or someone's page). Importing
+# the class costs the same once, but when the app starts.
+from holidays.countries.united_kingdom import UnitedKingdom
 
 FOUR_WEEKS = timedelta(days=28)
 
@@ -28,7 +32,7 @@ _SUBDIVISION = {Region.SCOTLAND: "SCT", Region.BACS: "ENG"}
 @lru_cache(maxsize=256)
 def bank_holidays(region: Region, year: int) -> dict[date, str]:
     """Bank holidays of one year for a region, as {date: name}."""
-    days = _holidays.country_holidays("GB", subdiv=_SUBDIVISION[Region(region)], years=year)
+    days = UnitedKingdom(subdiv=_SUBDIVISION[Region(region)], years=year)
     return dict(days.items())
 
 

@@ -4,6 +4,11 @@ the account and shown on its correspondence page.
 A letter is recorded the moment it is decided (who it goes to, in which format, with which
 figures) and rendered to PDF when first needed or by `flask dp letters`, so that an uplift
 touching 100,000 accounts records its letters in seconds and the PDFs follow in batches.
+
+The PDF is kept through core/storage (letters/<random>.pdf, named in `pdf_key`), with the
+other files, so every web server and the scheduler read the same copy and the database stays
+small. Letters rendered before that (migration 0025) keep their PDF in the `pdf` column and
+are read from there; nothing is rendered twice.
 """
 
 from __future__ import annotations
@@ -33,9 +38,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, defer, mapped_column
 
 from ..extensions import db
+from . import storage
 from .types import UTCDateTime, local_today, utcnow
 
 FORMATS = ("standard", "large_print", "easy_read")
+LETTERS_AREA = "letters"  # where rendered PDFs are stored (core/storage)
 
 
 class EmailStatus(StrEnum):
@@ -62,7 +69,9 @@ class Letter(db.Model):
     context_json: Mapped[str] = mapped_column(Text, nullable=False)
     letter_date: Mapped[date] = mapped_column(Date, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Letters rendered before their PDFs moved to storage keep them here (read only).
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pdf_key: Mapped[str | None] = mapped_column(String(100))
     rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Email delivery of a copy, when an address is on file. The letter itself is stored (and
     # shown on the correspondence page) whatever happens to the email.
@@ -85,6 +94,10 @@ class Letter(db.Model):
     @property
     def address_lines(self) -> list[str]:
         return json.loads(self.address_json)
+
+    @property
+    def is_rendered(self) -> bool:
+        return self.pdf_key is not None or self.pdf is not None
 
     @property
     def context(self) -> dict[str, Any]:
@@ -213,18 +226,24 @@ def letter_html(letter: Letter) -> str:
 
 
 def render_letter(letter: Letter) -> bytes:
-    """The letter's PDF, rendered and stored the first time it is asked for."""
-    if letter.pdf is None:
-        letter.pdf = html_to_pdf(letter_html(letter))
-        letter.rendered_at = utcnow()
-    return letter.pdf
+    """The letter's PDF, rendered and stored the first time it is asked for, and read from
+    where it was kept after that (StoredFileMissing if the store has lost it)."""
+    if letter.pdf_key is not None:
+        return storage.current().get(letter.pdf_key)
+    if letter.pdf is not None:  # rendered before PDFs moved to storage
+        return letter.pdf
+    pdf = html_to_pdf(letter_html(letter))
+    key = storage.new_key(LETTERS_AREA, ".pdf")
+    letter.pdf_key = storage.put_undoable(db.session(), key, pdf, "application/pdf")
+    letter.rendered_at = utcnow()
+    return pdf
 
 
 def pending_letter_ids(limit: int, after_id: int = 0) -> list[int]:
     return list(
         db.session.execute(
             select(Letter.id)
-            .where(Letter.pdf.is_(None), Letter.id > after_id)
+            .where(Letter.pdf_key.is_(None), Letter.pdf.is_(None), Letter.id > after_id)
             .order_by(Letter.id)
             .limit(limit)
         ).scalars()

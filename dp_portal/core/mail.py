@@ -12,6 +12,8 @@ file (development) or the recipient's mailbox is the only place a link may appea
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 import smtplib
 import ssl
 from collections.abc import Callable
@@ -22,6 +24,7 @@ from flask import after_this_request, current_app
 
 from ..extensions import db
 from .aftercommit import on_commit
+from .storage import LocalStorage
 from .types import utcnow
 
 log = logging.getLogger(__name__)
@@ -68,12 +71,12 @@ def deliver(message: EmailMessage) -> Path | None:
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
             smtp.send_message(message)
         return None
-    outbox = Path(config["MAIL_OUTBOX_DIR"])
-    outbox.mkdir(parents=True, exist_ok=True)
+    # A developer's outbox, always this machine's disk (production must name a mail server).
+    outbox = LocalStorage(config["MAIL_OUTBOX_DIR"])
     stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
-    path = outbox / f"{stamp}-{message['To'].replace('@', '_at_')}.eml"
-    path.write_bytes(bytes(message))
-    return path
+    to = re.sub(r"[^A-Za-z0-9._-]", "_", message["To"].replace("@", "_at_"))
+    key = outbox.put(f"{stamp}-{secrets.token_hex(4)}-{to}.eml", bytes(message), "message/rfc822")
+    return outbox.path(key)
 
 
 def deliver_safely(message: EmailMessage, *, what: str) -> bool:

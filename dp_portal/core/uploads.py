@@ -8,24 +8,23 @@ genuine CSV). Then:
 - password-protected PDFs and workbooks are refused; pictures must decode, within Pillow's
   decompression-bomb limit; CSV must be UTF-8 (with or without a BOM), UTF-16 with a BOM,
   or Windows-1252;
-- files are stored outside the web root under random names with their SHA-256, and removed
-  again if the database transaction that records them rolls back.
+- files are stored outside the web root (core/storage: local disk or object storage) under
+  random names with their SHA-256, and removed again if the database transaction that
+  records them rolls back.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import secrets
 import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..extensions import db
-from .aftercommit import on_rollback
+from . import storage
 from .bank_ofx import is_ofx
 from .filenames import clean_filename, extensions
 from .filetypes import (
@@ -257,13 +256,15 @@ class StoredFile:
     kind: Kind
 
 
-def store(data: bytes, folder: Path, kind: Kind) -> StoredFile:
-    """Write a checked file under a random name. If the transaction recording it rolls back
-    (or ends without committing), the file is removed again."""
-    folder.mkdir(parents=True, exist_ok=True)
-    name = secrets.token_hex(16) + kind.extension
-    path = folder / name
-    with path.open("xb") as out:  # never overwrite
-        out.write(data)
-    on_rollback(db.session(), lambda: path.unlink(missing_ok=True))
-    return StoredFile(name, hashlib.sha256(data).hexdigest(), len(data), kind)
+def store(data: bytes, area: str, kind: Kind) -> StoredFile:
+    """Store a checked file under a random name in `area` (each kind of file has its own:
+    '' for return and Charter Mark evidence, 'statements', 'consent', 'employers'). If the
+    transaction recording it rolls back (or ends without committing), it is removed again."""
+    key = storage.new_key(area, kind.extension)
+    storage.put_undoable(db.session(), key, data, kind.content_type)
+    return StoredFile(key.rpartition("/")[2], hashlib.sha256(data).hexdigest(), len(data), kind)
+
+
+def stored_bytes(area: str, stored_name: str) -> bytes:
+    """A stored upload's bytes, by the name its row records (StoredFileMissing: a 404)."""
+    return storage.current().get(storage.key_in(area, stored_name))

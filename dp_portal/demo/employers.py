@@ -6,7 +6,6 @@ expiring within 90 days, with its renewal letter)."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -20,7 +19,7 @@ from ..extensions import db
 from .users import PROPOSER, TEAM_LEADER
 
 
-def demo_employers(today: date, evidence_dir: Path) -> None:
+def demo_employers(today: date) -> None:
     """Add the employers' demo data to the current transaction (the caller commits)."""
     demo_handbook()
     recipient = db.session.execute(
@@ -36,7 +35,7 @@ def demo_employers(today: date, evidence_dir: Path) -> None:
         else None
     )
     if own is not None:
-        demo_costs(account_id=own, user_id=recipient.id, today=today, files_dir=evidence_dir)
+        demo_costs(account_id=own, user_id=recipient.id, today=today, with_file=True)
     # Four other active accounts apply for the Charter Mark, with a finance officer filling
     # the forms in for them (as happens on the phone) and the team leader reviewing.
     accounts = list(

@@ -14,9 +14,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from ..accounts.models import Account
@@ -43,7 +41,7 @@ STAFF = [
 CLIENTS = 40  # sub-ledgers made (the rest of the service's clients start empty)
 
 
-def demo_client_money(today: date, seed: int = 1, evidence_dir: Path | None = None) -> None:
+def demo_client_money(today: date, seed: int = 1) -> None:
     """Add the demo client money to the current transaction (the caller commits)."""
     org = db.session.execute(
         select(Organisation).where(Organisation.kind == "money_management").limit(1)
@@ -66,7 +64,7 @@ def demo_client_money(today: date, seed: int = 1, evidence_dir: Path | None = No
     # Last month's statement, imported and posted as staff do; the bank paid a little
     # interest on the pooled account that no client's ledger holds.
     statement_rows.append((month_end(open_month), "GROSS INTEREST", Decimal("3.17")))
-    _import_statement(viewer, statement_rows, evidence_dir or _evidence_dir())
+    _import_statement(viewer, statement_rows)
     second = reconcile.start_month(viewer, open_month.isoformat())
     reconcile.enter_closing(
         viewer, second, _ledger_total(org.id, month_end(open_month)) + Decimal("3.17")
@@ -148,11 +146,7 @@ def _lines(rng, org_id: int, account_id: int, first: date, second: date, actor) 
     return rows
 
 
-def _evidence_dir() -> Path:
-    return Path(current_app.config["EVIDENCE_DIR"])
-
-
-def _import_statement(viewer: Viewer, rows: list, evidence_dir: Path) -> None:
+def _import_statement(viewer: Viewer, rows: list) -> None:
     lines = ["Date,Description,Amount"] + [
         f"{day:%d/%m/%Y},{text},{amount:.2f}" for day, text, amount in sorted(rows)
     ]
@@ -160,7 +154,6 @@ def _import_statement(viewer: Viewer, rows: list, evidence_dir: Path) -> None:
         viewer,
         data=("\r\n".join(lines) + "\r\n").encode(),
         filename="pooled-account.csv",
-        folder=evidence_dir / "statements",
     )
     if len(rows) > 1:  # a small demo may have no client yet: only the interest line
         pooled_posting.post_statement(viewer, done.row.id)

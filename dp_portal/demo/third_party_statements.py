@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -43,7 +42,7 @@ def _statement(account: Account, start: date, today: date) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("cp1252")
 
 
-def demo_statements(today: date, evidence_dir: Path) -> int:
+def demo_statements(today: date) -> int:
     """Import the demo recipient's statement; the number of lines (0 if there is no demo
     recipient). Adds to the current transaction (the caller commits)."""
     recipient = db.session.execute(select(User).where(User.email == RECIPIENT)).scalar()
@@ -62,7 +61,6 @@ def demo_statements(today: date, evidence_dir: Path) -> int:
         account,
         data=_statement(account, periods[-1].start, today),
         filename="statement.csv",
-        folder=evidence_dir / "statements",
         actor=recipient,
     )
     return done.row.line_count

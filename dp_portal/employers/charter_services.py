@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -170,7 +169,6 @@ def save_answers(
     uploads: dict[str, tuple[str, bytes]],
     *,
     actor: User,
-    folder: Path,
 ) -> int:
     """Save the answers and files given for the criteria the applicant may answer now; every
     file is checked before anything is saved. Returns how many answers changed."""
@@ -195,7 +193,7 @@ def save_answers(
     changed, files = [], {}
     for key, answer in answers.items():
         text = texts.get(key, answer.answer).strip()
-        file_row = _store(application, checked[key], actor, folder) if key in checked else None
+        file_row = _store(application, checked[key], actor) if key in checked else None
         if file_row is not None:
             files[key] = {"name": file_row.original_name, "sha256": file_row.sha256}
         if text != answer.answer or file_row is not None:
@@ -215,9 +213,9 @@ def save_answers(
     return len(changed)
 
 
-def _store(application: Application, upload, actor: User, folder: Path) -> EmployerFile:
+def _store(application: Application, upload, actor: User) -> EmployerFile:
     checked, data = upload
-    stored = store(data, folder, checked.kind)
+    stored = store(data, EmployerFile.AREAS["charter"], checked.kind)
     row = EmployerFile(
         account_id=application.account_id,
         purpose="charter",

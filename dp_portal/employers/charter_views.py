@@ -2,23 +2,18 @@
 criteria, checking a number, applying, answering the criteria, sending and withdrawing,
 evidence files and certificates."""
 
-from pathlib import Path
-
 from flask import (
-    current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_login import current_user
 
 from ..accounts.scope import Need
-from ..core.downloads import PDF, attachment
+from ..core.downloads import PDF, attachment, stored_file
 from ..core.errors import RuleError
-from ..core.filenames import clean_filename
 from ..core.permissions import public, signed_in, viewer
 from ..core.ratelimits import upload_limits
 from ..core.types import local_today
@@ -139,7 +134,6 @@ def charter_answers(application_id: int):
                 texts,
                 _uploads(page.editable),
                 actor=current_user,
-                folder=Path(current_app.config["EVIDENCE_DIR"]),
             )
             if form.send.data:
                 charter_services.submit(application, actor=current_user)
@@ -178,13 +172,7 @@ def charter_withdraw(application_id: int):
 @signed_in
 def charter_file(charter_file_id: int):
     row = charter_services.evidence_file(viewer(), charter_file_id)
-    return send_from_directory(
-        Path(current_app.config["EVIDENCE_DIR"]).resolve(),
-        row.stored_name,
-        mimetype=row.content_type,
-        as_attachment=True,
-        download_name=clean_filename(row.original_name, default="evidence"),
-    )
+    return stored_file(row.storage_key, row.original_name or "evidence", row.content_type)
 
 
 @bp.route("/employers/charter/awards/<int:award_id>")

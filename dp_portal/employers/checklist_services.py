@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -17,13 +16,6 @@ from ..core.uploads import EVIDENCE, check_upload, store
 from ..extensions import db
 from .checklist import ITEMS, Item, State, check_tick, describe, item, state_on
 from .models import ChecklistTick, EmployerFile
-
-FILES_SUBFOLDER = "employers"
-
-
-def files_folder(evidence_dir: Path | str) -> Path:
-    """Employer files live beside return evidence, outside the web root."""
-    return Path(evidence_dir) / FILES_SUBFOLDER
 
 
 @dataclass(frozen=True)
@@ -73,9 +65,9 @@ class Upload:
     data: bytes
 
 
-def _store_file(account: Account, upload: Upload, folder: Path, actor: User) -> EmployerFile:
+def _store_file(account: Account, upload: Upload, actor: User) -> EmployerFile:
     checked = check_upload(upload.data, upload.filename, EVIDENCE)
-    stored = store(upload.data, folder, checked.kind)
+    stored = store(upload.data, EmployerFile.AREAS["checklist"], checked.kind)
     row = EmployerFile(
         account_id=account.id,
         purpose="checklist",
@@ -99,14 +91,13 @@ def record_tick(
     renews_on: date | None,
     note: str,
     upload: Upload | None,
-    folder: Path,
     actor: User,
     today: date,
 ) -> ChecklistTick:
     """Tick an item. Raises RuleError for a tick that cannot be right, UploadError for a file
     the upload rules refuse (nothing is recorded either way)."""
     check_tick(key, done_on, renews_on, note, today)
-    file = _store_file(account, upload, folder, actor) if upload is not None else None
+    file = _store_file(account, upload, actor) if upload is not None else None
     tick = ChecklistTick(
         account_id=account.id,
         item_key=key,
@@ -132,8 +123,3 @@ def record_tick(
         after=after,
     )
     return tick
-
-
-def file_bytes(file: EmployerFile, evidence_dir: Path | str) -> bytes:
-    """The stored file's bytes (its name is ours, random, never the uploader's)."""
-    return (files_folder(evidence_dir) / file.stored_name).read_bytes()

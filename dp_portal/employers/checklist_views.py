@@ -4,14 +4,14 @@ evidence files, opened through the scoped loader."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..accounts import scope as account_scope
 from ..accounts.scope import Need
 from ..auth.models import Role
 from ..core import audit
-from ..core.downloads import attachment
+from ..core.downloads import stored_file
 from ..core.errors import NotFound
 from ..core.permissions import public, roles_required, signed_in, viewer
 from ..core.ratelimits import upload_limits
@@ -73,7 +73,6 @@ def tick(account_id: int, item_key: str):
                 renews_on=form.renews_on.data,
                 note=form.note.data or "",
                 upload=_upload(form),
-                folder=checklist_services.files_folder(current_app.config["EVIDENCE_DIR"]),
                 actor=current_user,
                 today=reader.today,
             )
@@ -100,12 +99,7 @@ def checklist_file(file_id: int):
     file = scope.load_file(viewer(), file_id)
     if file.purpose != "checklist":
         raise NotFound(f"checklist file {file_id}")
-    try:
-        data = checklist_services.file_bytes(file, current_app.config["EVIDENCE_DIR"])
-    except FileNotFoundError as exc:
-        current_app.logger.error("Employer file %s is missing from storage", file.id)
-        raise NotFound(f"checklist file {file_id}") from exc
     audit.record_download(
         current_user, "checklist_file", file.original_name, account_id=file.account_id
     )
-    return attachment(data, file.original_name, file.content_type)
+    return stored_file(file.storage_key, file.original_name, file.content_type)

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
-
-from flask import current_app
 
 from ..accounts.models import Account
 from ..auth.models import User
@@ -51,8 +48,7 @@ def _sent(account: Account, applicant: User, name: str, today: date) -> Applicat
     )
     db.session.flush()
     texts = {a.criterion.key: ANSWERS.get(a.criterion.key, "Yes.") for a in application.answers}
-    folder = Path(current_app.config["EVIDENCE_DIR"])
-    save_answers(application, texts, {}, actor=applicant, folder=folder)
+    save_answers(application, texts, {}, actor=applicant)
     submit(application, actor=applicant)
     return application
 

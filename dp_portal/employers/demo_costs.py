@@ -4,13 +4,12 @@ reminder letter is issued too), and a bookmark for the calculator with their two
 
 Called by the demo builder once the demo accounts, users and rates exist:
     demo_costs(account_id=<the demo recipient's own account>, user_id=<the recipient user>,
-               today=local_today(), files_dir=app.config["EVIDENCE_DIR"])
+               today=local_today(), with_file=True)
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 from urllib.parse import urlencode
 
 from sqlalchemy import select
@@ -18,7 +17,7 @@ from sqlalchemy import select
 from ..accounts.models import Account
 from ..auth.models import User
 from ..extensions import db
-from .checklist_services import Upload, files_folder, record_tick
+from .checklist_services import Upload, record_tick
 from .jobs import issue_checklist_reminders
 
 # A one-page PDF, standing in for an insurance certificate.
@@ -41,11 +40,11 @@ def calculator_link(today: date) -> str:
 
 
 def demo_costs(
-    *, account_id: int, user_id: int, today: date, files_dir: Path | str | None = None
+    *, account_id: int, user_id: int, today: date, with_file: bool = False
 ) -> dict[str, object]:
-    """Tick four of the eight checklist items for the account (the insurance with a
-    certificate when `files_dir` is given, renewing in 20 days), issue the reminders that
-    are due, and return what was made. The caller commits."""
+    """Tick four of the eight checklist items for the account (the insurance with a stored
+    certificate when `with_file`, renewing in 20 days), issue the reminders that are due,
+    and return what was made. The caller commits."""
     account = db.session.execute(select(Account).where(Account.id == account_id)).scalar_one()
     actor = db.session.get(User, user_id)
     ticks = [
@@ -56,7 +55,7 @@ def demo_costs(
             today - timedelta(days=345),
             today + timedelta(days=20),
             "Policy EL-2026-0042",
-            Upload("insurance certificate.pdf", CERTIFICATE) if files_dir else None,
+            Upload("insurance certificate.pdf", CERTIFICATE) if with_file else None,
         ),
         ("pvg", today - timedelta(days=290), today + timedelta(days=3 * 365), "", None),
     ]
@@ -68,7 +67,6 @@ def demo_costs(
             renews_on=renews_on,
             note=note,
             upload=upload,
-            folder=files_folder(files_dir or "."),
             actor=actor,
             today=today,
         )

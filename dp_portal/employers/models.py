@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.storage import key_in
 from ..core.types import LabelledEnum, UTCDateTime, utcnow
 from ..extensions import db
 
@@ -146,6 +147,14 @@ class EmployerFile(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     __table_args__ = (CheckConstraint("purpose IN ('checklist', 'charter')", name="purpose"),)
+
+    # Where each purpose's files are kept (core/storage keys: area/name): checklist files in
+    # employers/, Charter Mark evidence at the top level beside return evidence.
+    AREAS = {"checklist": "employers", "charter": ""}
+
+    @property
+    def storage_key(self) -> str:
+        return key_in(self.AREAS[self.purpose], self.stored_name)
 
 
 # --- The employer checklist -------------------------------------------------------------------

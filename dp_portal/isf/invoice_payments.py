@@ -145,6 +145,9 @@ def paid_in_run(run_id: int) -> None:
         select(RunLine.account_id, RunLine.breakdown_json).where(
             RunLine.run_id == run_id,
             RunLine.outcome == "pay",
+            # A provider is paid as an organisation: only those lines' breakdowns are read
+            # (a council's run has 90,000 lines paid to people).
+            RunLine.payee_type == "organisation",
             RunLine.breakdown_json.contains(f'"{KEY}"'),
         )
     ).all():

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from ..accounts.models import Account
 from ..auth.models import User
@@ -60,42 +60,49 @@ def versions(account_id: int, period_start: date) -> list[MonitoringReturn]:
     )
 
 
-def payments_in(account_id: int, period: ReturnPeriod) -> list[tuple[str, Decimal]]:
-    """What the council paid into the account in the period, by pay date."""
-    # Plain rows on the connection: this runs for every return reconciled.
+def council_figures(
+    account_id: int, period: ReturnPeriod
+) -> tuple[Decimal | None, list[tuple[str, Decimal]]]:
+    """The last accepted return's closing balance before the period and what the council paid
+    into the account in it (as `last_accepted_closing` and `payments_in` give them), in one
+    round trip: the account's row, its payments in the period outer-joined (none: one row of
+    NULLs), and the closing balance as a subquery on every row. A return's reconcile asks
+    this once per upload."""
+    closing = (
+        select(MonitoringReturn.closing_pence)
+        .where(
+            MonitoringReturn.account_id == Account.id,
+            MonitoringReturn.status == ReturnStatus.ACCEPTED,
+            MonitoringReturn.period_end < period.start,
+        )
+        .order_by(MonitoringReturn.period_end.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    in_period = and_(
+        Payment.account_id == Account.id,
+        Payment.pay_date >= period.start,
+        Payment.pay_date <= period.end,
+    )
     rows = (
         db.session.connection()
         .execute(
-            select(Payment.pay_date, Payment.kind, Payment.amount_pence)
-            .where(
-                Payment.account_id == account_id,
-                Payment.pay_date >= period.start,
-                Payment.pay_date <= period.end,
-            )
+            select(closing, Payment.pay_date, Payment.kind, Payment.amount_pence)
+            .select_from(Account)
+            .outerjoin(Payment, in_period)
+            .where(Account.id == account_id)
             .order_by(Payment.pay_date, Payment.id)
         )
         .all()
     )
+    opening = None if not rows or rows[0][0] is None else from_pence(rows[0][0])
     names = {"regular": "payment", "arrears": "arrears", "adjustment": "correction"}
-    return [(f"{names[kind]} on {day:%d %B %Y}", from_pence(p)) for day, kind, p in rows]
-
-
-def last_accepted_closing(account_id: int, before: date) -> Decimal | None:
-    pence = (
-        db.session.connection()
-        .execute(
-            select(MonitoringReturn.closing_pence)
-            .where(
-                MonitoringReturn.account_id == account_id,
-                MonitoringReturn.status == ReturnStatus.ACCEPTED,
-                MonitoringReturn.period_end < before,
-            )
-            .order_by(MonitoringReturn.period_end.desc())
-            .limit(1)
-        )
-        .scalar()
-    )
-    return None if pence is None else from_pence(pence)
+    paid = [
+        (f"{names[kind]} on {day:%d %B %Y}", from_pence(pence))
+        for _, day, kind, pence in rows
+        if day is not None
+    ]
+    return opening, paid
 
 
 def draft_for(account: Account, period: ReturnPeriod, *, create: bool = True) -> MonitoringReturn:
@@ -160,11 +167,9 @@ def _new_version(
         for column in _CARRIED:
             setattr(draft, column, getattr(latest, column))
     else:
-        opening = last_accepted_closing(account.id, period.start)
+        opening, paid = council_figures(account.id, period)
         draft.opening_pence = to_pence(opening) if opening is not None else 0
-        draft.council_payments_pence = to_pence(
-            sum((amount for _, amount in payments_in(account.id, period)), ZERO)
-        )
+        draft.council_payments_pence = to_pence(sum((amount for _, amount in paid), ZERO))
         # A bank statement imported for the period fills the rest: no retyping.
         found = statement_figures.figures(account.id, period)
         if found is not None:

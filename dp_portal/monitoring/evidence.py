@@ -7,7 +7,6 @@ Every file passes core/uploads' rules; a return takes a limited number of files 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -18,7 +17,7 @@ from ..core import audit
 from ..core.uploads import EVIDENCE, UploadError, check_upload, store
 from ..extensions import db
 from .lifecycle import ReturnStatus
-from .models import Evidence, MonitoringReturn
+from .models import EVIDENCE_AREA, Evidence, MonitoringReturn
 
 
 def latest_status(account_id: int, period_start: date) -> str | None:
@@ -81,14 +80,13 @@ def add_evidence(
     kind: str,
     filename: str,
     data: bytes,
-    folder: Path,
     actor: User,
 ) -> Evidence:
     """Check a file against the upload rules and the return's limits, store it, and record
     it. The stored file is removed again if the request's transaction rolls back."""
     checked = check_upload(data, filename, EVIDENCE)
     _room_for(account, period_start, len(data))
-    stored = store(data, folder, checked.kind)
+    stored = store(data, EVIDENCE_AREA, checked.kind)
     row = Evidence(
         account_id=account.id,
         period_start=period_start,

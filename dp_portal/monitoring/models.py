@@ -19,10 +19,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.money import from_pence
+from ..core.storage import key_in
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
 from .lifecycle import ReturnStatus, TaskStatus, check_constraint
 from .reconcile import SPENDING
+
+# Where each kind of file is kept (core/storage keys: area/name). Return evidence has always
+# been at the top level; bank statements, of accounts and of pooled accounts, in statements/.
+EVIDENCE_AREA = ""
+STATEMENTS_AREA = "statements"
 
 SPEND_COLUMNS = [f"spend_{key}_pence" for key, _ in SPENDING]
 
@@ -181,6 +187,10 @@ class Evidence(db.Model):
     def preview(self) -> str | None:
         return self.PREVIEWS.get(self.content_type)
 
+    @property
+    def storage_key(self) -> str:
+        return key_in(EVIDENCE_AREA, self.stored_name)
+
 
 class ReminderPolicy(db.Model):
     """A version of the published reminder timetable, in force from a date. Never edited: a
@@ -328,6 +338,10 @@ class StatementImport(db.Model):
     closing_balance_pence: Mapped[int | None] = mapped_column(Integer)
     imported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    @property
+    def storage_key(self) -> str:
+        return key_in(STATEMENTS_AREA, self.stored_name)
 
     __table_args__ = (
         CheckConstraint("status IN ('awaiting_columns', 'imported', 'abandoned')", name="status"),

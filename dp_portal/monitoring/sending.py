@@ -14,12 +14,12 @@ from ..core.errors import RuleError
 from ..core.money import from_pence, to_pence
 from ..core.types import local_today, utcnow
 from ..payments.budgets import LineKind
-from ..payments.plans import load_plans
+from ..payments.plans import plans_of
 from ..payments.pricing import weekly_on
 from ..payments.rates import RateBook
 from ..payments.services import rate_book
 from . import escalations, expected
-from .drafts import figures_of, last_accepted_closing, payments_in, versions
+from .drafts import council_figures, figures_of, versions
 from .lifecycle import RETURN, ReturnStatus
 from .models import MonitoringReturn
 from .periods import ReturnPeriod
@@ -34,13 +34,14 @@ def check(
     """Reconcile a return's figures against what the council knows: the account's budget at
     the period's end (and whether it has a provider line), the council's payments in the
     period and the last accepted return's closing balance."""
-    plans = load_plans({account.id}).get(account.id, [])
+    plans = plans_of(account.id)
     book = book or rate_book()
     weekly = weekly_on(plans, book, account.start_date, account.end_date, period.end).budget
+    opening, paid = council_figures(account.id, period)  # two round trips in all, not four
     return reconcile(
         figures,
-        expected_opening=last_accepted_closing(account.id, period.start),
-        payments_made=payments_in(account.id, period),
+        expected_opening=opening,
+        payments_made=paid,
         weekly_budget=weekly,
         contingency_weeks=CONTINGENCY_WEEKS,
         has_provider_line=any(

@@ -12,13 +12,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import select
 
 from ..accounts.models import Account
 from ..auth.models import User
-from ..core import audit
+from ..core import audit, storage
 from ..core.bank_statements import Columns, NeedsColumns, Statement, read_statement
 from ..core.errors import NotFound, RuleError
 from ..core.money import ZERO, from_pence, to_pence
@@ -27,6 +26,7 @@ from ..extensions import db
 from ..payments.ledger_models import Payment
 from . import drafts, statement_figures
 from .models import (
+    STATEMENTS_AREA,
     MonitoringReturn,
     StatementChoice,
     StatementImport,
@@ -164,9 +164,7 @@ def _abandon_waiting(account: Account) -> None:
         move_import(waiting, ImportStatus.ABANDONED)
 
 
-def import_statement(
-    account: Account, *, data: bytes, filename: str, folder: Path, actor: User
-) -> Imported:
+def import_statement(account: Account, *, data: bytes, filename: str, actor: User) -> Imported:
     """Check, read, classify and save a statement; or ask for its columns (the file is kept
     until they are chosen); or raise UploadError / StatementError, saving nothing."""
     checked = check_upload(data, filename, STATEMENT)
@@ -177,12 +175,12 @@ def import_statement(
         )
     except NeedsColumns as asked:
         _abandon_waiting(account)
-        row = _record(account, data, checked, sha256, folder, actor, ImportStatus.AWAITING_COLUMNS)
+        row = _record(account, data, checked, sha256, actor, ImportStatus.AWAITING_COLUMNS)
         row.layout_key = asked.layout_key
         return Imported(row, asked)
     _new_lines(account, statement)  # refuse a file of lines all imported before, saving nothing
     _abandon_waiting(account)
-    row = _record(account, data, checked, sha256, folder, actor, ImportStatus.IMPORTED)
+    row = _record(account, data, checked, sha256, actor, ImportStatus.IMPORTED)
     row.layout_key = statement.layout_key
     _save_lines(row, account, statement, actor)
     return Imported(row)
@@ -193,11 +191,10 @@ def _record(
     data: bytes,
     checked: Checked,
     sha256: str,
-    folder: Path,
     actor: User,
     status: ImportStatus,
 ) -> StatementImport:
-    stored = store(data, folder, checked.kind)
+    stored = store(data, STATEMENTS_AREA, checked.kind)
     row = StatementImport(
         account_id=account.id,
         status=status.value,
@@ -224,12 +221,12 @@ def waiting_import(account: Account, import_id: int) -> StatementImport:
 
 
 def choose_columns(
-    account: Account, import_id: int, columns: Columns, *, folder: Path, actor: User
+    account: Account, import_id: int, columns: Columns, *, actor: User
 ) -> StatementImport:
     """Read the waiting file with the columns the person chose, remember them for this
     layout, and import it (StatementError naming row and column if it still cannot be read)."""
     row = waiting_import(account, import_id)
-    data = (folder / row.stored_name).read_bytes()
+    data = storage.current().get(row.storage_key)
     statement = read_statement(data, columns=columns, account_number=account.account_number)
     _new_lines(account, statement)  # refuse lines all imported before, before any change
     remember_layout(actor, row.layout_key, columns)
@@ -328,11 +325,11 @@ def statement_page(account: Account, period: ReturnPeriod) -> StatementPage:
     )
 
 
-def columns_page(account: Account, import_id: int, *, folder: Path) -> NeedsColumns:
+def columns_page(account: Account, import_id: int) -> NeedsColumns:
     """The question to ask about a waiting file: its first rows and how many columns."""
     row = waiting_import(account, import_id)
     try:
-        read_statement((folder / row.stored_name).read_bytes())
+        read_statement(storage.current().get(row.storage_key))
     except NeedsColumns as asked:
         return asked
     raise RuleError("This statement's columns are known: import it again")  # pragma: no cover

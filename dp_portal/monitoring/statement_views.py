@@ -2,9 +2,7 @@
 say, and each line's category; then the return form, filled. Each view parses the request,
 calls one service (statement_services), and renders or redirects."""
 
-from pathlib import Path
-
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..accounts.scope import Need
@@ -16,10 +14,6 @@ from . import bp, scope, statement_services
 from .scope import SUBMITTERS
 from .statement_forms import ColumnsForm, LinesForm, StatementForm, lines_chosen
 from .statements import Category, choices_for
-
-
-def _folder() -> Path:
-    return Path(current_app.config["EVIDENCE_DIR"]) / "statements"
 
 
 def _lines_imported(count: int) -> str:
@@ -56,7 +50,6 @@ def statement(account_id: int, start: str):
             account,
             data=form.file.data.read(STATEMENT.max_bytes + 1),
             filename=form.file.data.filename,
-            folder=_folder(),
             actor=current_user,
         )
     except UploadError as exc:  # the upload rules' refusals and the statement's
@@ -91,13 +84,11 @@ def statement_columns(account_id: int, start: str, import_id: int):
     form = ColumnsForm()
     back = redirect(url_for("monitoring.statement", account_id=account.id, start=start))
     try:
-        asked = statement_services.columns_page(account, import_id, folder=_folder())
+        asked = statement_services.columns_page(account, import_id)
         form.offer(asked.preview, asked.width)
         columns = form.columns() if form.validate_on_submit() else None
         if columns is not None:
-            row = statement_services.choose_columns(
-                account, import_id, columns, folder=_folder(), actor=current_user
-            )
+            row = statement_services.choose_columns(account, import_id, columns, actor=current_user)
             flash(f"{_lines_imported(row.line_count)}. Check the category of each line.", "success")
             return back
     except RuleError as exc:

@@ -2,16 +2,12 @@
 evidence, the review page and queue, exports, tiers and the reminder timetable. Each view
 parses the request, calls one service, and renders or redirects."""
 
-from pathlib import Path
-
 from flask import (
-    current_app,
     flash,
     g,
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_login import current_user
@@ -19,9 +15,8 @@ from flask_login import current_user
 from ..accounts import scope as account_scope
 from ..accounts.scope import Need
 from ..auth.models import Role
-from ..core.downloads import XLSX, attachment
+from ..core.downloads import XLSX, attachment, stored_file
 from ..core.errors import RuleError
-from ..core.filenames import clean_filename
 from ..core.permissions import public, roles_required, signed_in, viewer
 from ..core.ratelimits import upload_limits
 from ..core.spreadsheets import problems_of
@@ -186,7 +181,6 @@ def add_evidence(account_id: int, start: str):
                 kind=form.kind.data,
                 filename=form.file.data.filename,
                 data=form.file.data.read(MAX_EVIDENCE_BYTES + 1),
-                folder=Path(current_app.config["EVIDENCE_DIR"]),
                 actor=current_user,
             )
         except UploadError as exc:
@@ -207,12 +201,8 @@ def evidence(evidence_id: int):
     row = scope.load_evidence(viewer(), evidence_id)
     inline = request.args.get("view") == "inline" and row.preview is not None
     g.frame_same_origin = inline
-    return send_from_directory(
-        Path(current_app.config["EVIDENCE_DIR"]).resolve(),
-        row.stored_name,
-        mimetype=row.content_type,
-        as_attachment=not inline,
-        download_name=clean_filename(row.original_name, default="evidence"),
+    return stored_file(
+        row.storage_key, row.original_name or "evidence", row.content_type, inline=inline
     )
 
 

@@ -1,12 +1,17 @@
 """What a committed run hands over: the bank file (Bacs Standard 18, or CSV) and the run
-report (a spreadsheet), each download recorded in the audit log."""
+report (a spreadsheet), each download recorded in the audit log. A bank file is made once, at
+its first download, and kept through core/storage (RunBankFile): later downloads are the same
+bytes, with the same SHA-256 in the audit log."""
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Account, Person
-from ..core import audit
+from ..core import audit, storage
 from ..core.errors import NotFound
 from ..core.money import from_pence
 from ..core.spreadsheets import workbook_bytes
@@ -16,7 +21,9 @@ from .bankfile import Originator, Transfer, csv_file, reference_suffix, standard
 from .council_scale import cycle_collector_paused
 from .ledger_models import Payment
 from .lifecycles import RunStatus
-from .run_models import PaymentRun, RunLine
+from .run_models import PaymentRun, RunBankFile, RunLine
+
+BANK_FILES_AREA = "bank-files"  # where bank files are stored (core/storage)
 
 
 def run_transfers(run_id: int) -> list[Transfer]:
@@ -74,12 +81,46 @@ def bank_file(run_id: int, config, fmt: str) -> str:
         return standard18_file(transfers, originator(config))
 
 
-def download_bank_file(run: PaymentRun, config, fmt: str, *, actor) -> tuple[str, str, str]:
+def _kept(run_id: int, fmt: str) -> RunBankFile | None:
+    return db.session.execute(
+        select(RunBankFile).where(RunBankFile.run_id == run_id, RunBankFile.fmt == fmt)
+    ).scalar_one_or_none()
+
+
+def kept_bank_file(run: PaymentRun, config, fmt: str, *, actor) -> RunBankFile:
+    """The run's bank file as first made and stored; made and stored now if this is its
+    first download. Two officers downloading it first at once get the same file: the
+    second one's copy is discarded when the database refuses a second row."""
+    kept = _kept(run.id, fmt)
+    if kept is not None:
+        return kept
+    body = bank_file(run.id, config, fmt).encode("utf-8")
+    key = storage.new_key(BANK_FILES_AREA, "." + fmt)
+    storage.put_undoable(db.session(), key, body, "text/plain" if fmt == "txt" else "text/csv")
+    row = RunBankFile(
+        run_id=run.id,
+        fmt=fmt,
+        storage_key=key,
+        sha256=hashlib.sha256(body).hexdigest(),
+        size=len(body),
+        made_by_id=actor.id,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        storage.current().delete(key)  # someone else's copy was kept first
+        return _kept(run.id, fmt)
+    return row
+
+
+def download_bank_file(run: PaymentRun, config, fmt: str, *, actor) -> tuple[bytes, str, str]:
     """The committed run's bank file (body, file name, type), with who took it in the audit
     log: a bank file is money leaving, and auditors ask who had it."""
     if run.status != RunStatus.COMMITTED or fmt not in ("txt", "csv"):
         raise NotFound(f"bank file {fmt} for run {run.id}")
-    body = bank_file(run.id, config, fmt)
+    kept = kept_bank_file(run, config, fmt, actor=actor)
+    body = storage.current().get(kept.storage_key)
     name = f"payments-{run.period_start:%Y-%m-%d}.{fmt}"
     audit.record(
         actor,
@@ -87,7 +128,12 @@ def download_bank_file(run: PaymentRun, config, fmt: str, *, actor) -> tuple[str
         run,
         summary=f"Downloaded the {'Bacs' if fmt == 'txt' else 'CSV'} bank file for the run of "
         f"{run.period_start:%d %B %Y}",
-        after={"file": name, "payments": run.payment_count, "total_pence": run.total_pence},
+        after={
+            "file": name,
+            "payments": run.payment_count,
+            "total_pence": run.total_pence,
+            "sha256": kept.sha256,
+        },
     )
     return body, name, "text/plain" if fmt == "txt" else "text/csv"
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.audit import append_only
 from ..core.money import from_pence
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
@@ -191,3 +192,26 @@ class RunChanger(db.Model):
     action: Mapped[str] = mapped_column(String(64), primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     accounts: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+@append_only
+class RunBankFile(db.Model):
+    """A committed run's bank file (Bacs Standard 18 'txt', or CSV), made at its first
+    download and kept through core/storage: every later download is the same bytes, so what
+    the bank received can be shown years later whatever the settings have become since."""
+
+    __tablename__ = "run_bank_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"), nullable=False)
+    fmt: Mapped[str] = mapped_column(String(4), nullable=False)
+    storage_key: Mapped[str] = mapped_column(String(100), nullable=False, unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    made_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("run_id", "fmt", name="uq_run_bank_files_run_fmt"),
+        CheckConstraint("fmt IN ('txt', 'csv')", name="fmt"),
+    )

@@ -181,6 +181,8 @@ class Mandate(db.Model):
         "view_only": "View the account",
     }
 
+    CONSENT_AREA = "consent"  # where signed consent forms are stored (core/storage)
+
     @property
     def scope_label(self) -> str:
         return self.SCOPE_LABELS[self.scope]

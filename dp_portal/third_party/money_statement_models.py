@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.audit import append_only
 from ..core.money import from_pence
+from ..core.storage import key_in
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -39,6 +40,13 @@ class PooledStatement(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     imported_by = relationship("User")
+
+    # Kept beside accounts' statements (monitoring's STATEMENTS_AREA).
+    STORAGE_AREA = "statements"
+
+    @property
+    def storage_key(self) -> str:
+        return key_in(self.STORAGE_AREA, self.stored_name)
 
     __table_args__ = (
         CheckConstraint("status IN ('awaiting_columns', 'imported', 'abandoned')", name="status"),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, or_, select
 
 from ..core import audit
-from ..core.errors import RuleError
+from ..core.errors import NotFound, RuleError
 from ..core.permissions import Viewer
+from ..core.storage import key_in
 from ..core.tasks import Group, Task
 from ..core.types import utcnow
 from ..core.uploads import MAX_EVIDENCE_BYTES, Accept, UploadError, check_upload, store
@@ -113,10 +113,6 @@ CONSENT_FORM = Accept(
 )
 
 
-def consent_folder(evidence_dir: str | Path) -> Path:
-    return Path(evidence_dir) / "consent"
-
-
 def _overlapping_money_mandate(account_id: int, starts_on: date, ends_on: date | None) -> bool:
     """Another live "manage the money" mandate whose dates meet these: the council pays one
     organisation's pooled account at a time."""
@@ -136,7 +132,6 @@ def add_mandate(
     data: dict[str, Any],
     *,
     consent_file: ConsentFile | None,
-    folder: Path,
     actor,
 ) -> Mandate:
     """Record a mandate. With a signed form it has consent at once; on screen, it waits for
@@ -160,7 +155,7 @@ def add_mandate(
         mandate.consent_recorded_on = mandate.consent_representative_id = None
     else:
         mandate.status = MandateStatus.CONSENTED
-        _store_consent_form(mandate, consent_file, folder)
+        _store_consent_form(mandate, consent_file)
     db.session.add(mandate)
     audit.record(
         actor,
@@ -173,23 +168,23 @@ def add_mandate(
     return mandate
 
 
-def _store_consent_form(mandate: Mandate, upload: ConsentFile | None, folder: Path) -> None:
+def _store_consent_form(mandate: Mandate, upload: ConsentFile | None) -> None:
     if upload is None:
         raise RuleError("Choose the signed consent form to upload")
     try:
         checked = check_upload(upload.data, upload.filename, CONSENT_FORM)
     except UploadError as exc:
         raise RuleError(f"The consent form was not added: {exc}") from exc
-    stored = store(upload.data, folder, checked.kind)
+    stored = store(upload.data, Mandate.CONSENT_AREA, checked.kind)
     mandate.consent_file_name, mandate.consent_stored_name = checked.name, stored.stored_name
     mandate.consent_content_type, mandate.consent_sha256 = checked.kind.content_type, stored.sha256
 
 
-def consent_form_bytes(mandate: Mandate, evidence_dir: str | Path) -> bytes:
-    """The signed form's bytes; FileNotFoundError when none was stored (or it is missing)."""
+def consent_form_key(mandate: Mandate) -> str:
+    """Where the signed form is stored; NotFound when the mandate has none."""
     if not mandate.consent_stored_name:
-        raise FileNotFoundError(f"mandate {mandate.id} has no consent form")
-    return (consent_folder(evidence_dir) / mandate.consent_stored_name).read_bytes()
+        raise NotFound(f"consent form of mandate {mandate.id}")
+    return key_in(Mandate.CONSENT_AREA, mandate.consent_stored_name)
 
 
 def confirm_consent(mandate: Mandate, *, actor, today: date) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select
@@ -24,12 +23,12 @@ from sqlalchemy import insert, select
 from dp_portal.accounts.models import BankDetailsChange
 from dp_portal.accounts.scope import Need
 from dp_portal.auth.models import Role
+from dp_portal.core import storage
 from dp_portal.core.audit import record
 from dp_portal.core.calendar_models import CalendarOverride
 from dp_portal.core.letters import Letter, LetterRecipient, letter_row
 from dp_portal.core.permissions import PUBLIC, SIGNED_IN, TOKEN, access_of
 from dp_portal.core.types import local_today, utcnow
-from dp_portal.employers.checklist_services import files_folder
 from dp_portal.employers.models import (
     Answer,
     Application,
@@ -53,7 +52,6 @@ from dp_portal.third_party.money_models import (
     ReconciliationDifference,
 )
 from dp_portal.third_party.money_statement_models import PooledStatement, PooledStatementLine
-from dp_portal.third_party.services import consent_folder
 
 from ..conftest import sign_in_as
 from ..factories import UPLIFT_CONTEXT
@@ -685,12 +683,18 @@ def _pooled_statement(db_session, org, author) -> int:
     return row.id
 
 
+def _put(app, key: str, data: bytes) -> None:
+    """A stored file for the walk (replacing one a rolled-back earlier run left)."""
+    with app.app_context():
+        store = storage.current()
+        store.delete(key)
+        store.put(key, data, "application/octet-stream")
+
+
 def _statement_waiting(db_session, account, author, app) -> int:
     """A bank statement waiting for its columns to be chosen, with its file."""
-    folder = Path(app.config["EVIDENCE_DIR"]) / "statements"
-    folder.mkdir(parents=True, exist_ok=True)
     stored = f"routes-walk-statement-{account.id}.csv"
-    (folder / stored).write_bytes(b"2026-04-07,WAGES,-1.00,5.00\n2026-04-08,TESCO,-1.00,4.00\n")
+    _put(app, f"statements/{stored}", b"2026-04-07,WAGES,-1.00,5.00\n2026-04-08,TESCO,-1.00,4.00\n")
     row = StatementImport(
         account_id=account.id,
         status="awaiting_columns",
@@ -865,19 +869,12 @@ def world(app, factory, db_session):
         | _charter_objects(db_session, account, admin)
         for scenario, account in accounts.items()
     }
-    evidence_dir = Path(app.config["EVIDENCE_DIR"])
-    evidence_dir.mkdir(parents=True, exist_ok=True)
     for named in objects.values():
-        (evidence_dir / named["stored"]).write_bytes(b"%PDF-1.4 test")
-        (evidence_dir / named["charter_stored"]).write_bytes(b"%PDF-1.4 test")
-    consent = consent_folder(evidence_dir)
-    consent.mkdir(parents=True, exist_ok=True)
+        _put(app, named["stored"], b"%PDF-1.4 test")
+        _put(app, named["charter_stored"], b"%PDF-1.4 test")
     for account in accounts.values():
-        (consent / f"routes-walk-consent-{account.id}.pdf").write_bytes(b"%PDF-1.4 test")
-    employer_files = files_folder(evidence_dir)
-    employer_files.mkdir(parents=True, exist_ok=True)
-    for account in accounts.values():
-        (employer_files / f"routes-walk-checklist-{account.id}.pdf").write_bytes(b"%PDF-1.4 test")
+        _put(app, f"consent/routes-walk-consent-{account.id}.pdf", b"%PDF-1.4 test")
+        _put(app, f"employers/routes-walk-checklist-{account.id}.pdf", b"%PDF-1.4 test")
     for scenario, account in accounts.items():
         objects[scenario]["import_id"] = _statement_waiting(db_session, account, admin, app)
     event = record(

@@ -25,14 +25,12 @@ CSV = """Date,Description,Amount
 
 
 @pytest.fixture
-def october(office, db_session, tmp_path):
+def october(office, db_session):
     """October: the statement imported and posted; £10 entered by hand and a second council
     payment that the statement does not show; two lines left with no client."""
     committed_payment(db_session, office.account, date(2026, 10, 1), 123456, office.checker)
     data = CSV.format(ref=office.account.reference).encode()
-    done = pooled_import.import_statement(
-        office.viewer(), data=data, filename="oct.csv", folder=tmp_path
-    )
+    done = pooled_import.import_statement(office.viewer(), data=data, filename="oct.csv")
     pooled_posting.post_statement(office.viewer(), done.row.id)
     put(office, PostingKind.CONTRIBUTION, "10.00", date(2026, 10, 15))
     committed_payment(db_session, office.account, date(2026, 10, 20), 10000, office.checker)

@@ -31,8 +31,8 @@ CSV = """Date,Description,Amount
 
 
 @pytest.fixture
-def folder(tmp_path) -> Path:
-    return tmp_path / "statements"
+def folder(own_storage) -> Path:
+    return own_storage.root / "statements"
 
 
 @pytest.fixture
@@ -44,9 +44,7 @@ def paid(office, db_session):
 
 def _import(office, folder, text: str, name: str = "pooled.csv", viewer=None):
     data = text.format(ref=office.account.reference).encode()
-    return pooled_import.import_statement(
-        viewer or office.viewer(), data=data, filename=name, folder=folder
-    )
+    return pooled_import.import_statement(viewer or office.viewer(), data=data, filename=name)
 
 
 def _lines(row_id: int) -> dict[int, PooledStatementLine]:
@@ -158,9 +156,7 @@ def test_another_organisations_staff_cannot_open_the_statement(office, folder, f
 
 def test_an_ofx_statement_of_the_pooled_account_imports(office, folder):
     ofx = (Path(__file__).parent.parent / "data" / "statements" / "ofx2_xml.qfx").read_bytes()
-    done = pooled_import.import_statement(
-        office.viewer(), data=ofx, filename="pooled.qfx", folder=folder
-    )
+    done = pooled_import.import_statement(office.viewer(), data=ofx, filename="pooled.qfx")
     assert done.row.source == "OFX" and done.row.line_count > 0
 
 

@@ -86,7 +86,7 @@ def test_a_failing_server_is_retried_on_the_timetable_then_shown(
         if attempt < MAX_ATTEMPTS:
             assert letter.email_next_attempt_at == now + RETRY_AFTER[attempt - 1]
             now = letter.email_next_attempt_at
-    assert letter.email_status == "failed" and letter.pdf is not None  # still stored
+    assert letter.email_status == "failed" and letter.is_rendered  # still stored
 
 
 def test_a_refused_address_fails_at_once(app_ctx, factory, monkeypatch):

@@ -106,9 +106,7 @@ def test_uplift_letters_go_to_the_correspondent_in_their_format(app, client, fac
     assert b"StructTreeRoot" in _pdf_text(pdf.data)  # tagged, so screen readers can follow it
     assert client.get(f"/letters/{letters[easy.id].id}.pdf").status_code == 404
     db_session.expire_all()
-    assert (
-        db_session.get(Letter, letters[represented.id].id).pdf is not None
-    )  # stored once rendered
+    assert db_session.get(Letter, letters[represented.id].id).is_rendered  # stored once rendered
 
 
 def test_letters_command_renders_what_is_pending(app, factory, db_session):
@@ -149,7 +147,7 @@ def test_a_letter_that_cannot_render_does_not_hold_up_the_rest(app, factory, db_
     assert "Done: 2 letters rendered" in result.output
     db_session.expire_all()
     rendered = {
-        kind: pdf is not None
-        for kind, pdf in db_session.execute(select(Letter.kind, Letter.pdf)).all()
+        kind: key is not None
+        for kind, key in db_session.execute(select(Letter.kind, Letter.pdf_key)).all()
     }
     assert rendered == {"uplift": True, "no_such_letter": False}

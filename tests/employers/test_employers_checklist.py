@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -42,7 +43,7 @@ def _form(done: date, renews: date | None = None, **extra) -> dict:
 
 
 def _stored_files(app) -> set[str]:
-    folder = checklist_services.files_folder(app.config["EVIDENCE_DIR"])
+    folder = Path(app.config["EVIDENCE_DIR"]) / EmployerFile.AREAS["checklist"]
     return {p.name for p in folder.glob("*")} if folder.exists() else set()
 
 
@@ -94,7 +95,6 @@ def test_a_refused_file_records_nothing_and_keeps_nothing(app, client, employer,
 
 def test_a_stored_file_is_removed_when_the_transaction_rolls_back(app, app_ctx, factory):
     account, user = db.session.merge(factory.account()), factory.user(Role.RECIPIENT)
-    folder = checklist_services.files_folder(app.config["EVIDENCE_DIR"])
     before = _stored_files(app)
     checklist_services.record_tick(
         account,
@@ -103,7 +103,6 @@ def test_a_stored_file_is_removed_when_the_transaction_rolls_back(app, app_ctx, 
         renews_on=None,
         note="",
         upload=checklist_services.Upload("contract.pdf", PDF),
-        folder=folder,
         actor=user,
         today=date(2026, 8, 1),
     )
@@ -249,7 +248,7 @@ def test_the_command_issues_what_is_due_on_a_date(app, factory, db_session):
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
 
 
-def test_the_demo_has_a_half_filled_checklist_and_two_pas(app, factory, db_session, tmp_path):
+def test_the_demo_has_a_half_filled_checklist_and_two_pas(app, factory, db_session, own_storage):
     from dp_portal.employers.checklist import State
     from dp_portal.employers.demo_costs import demo_costs
 
@@ -257,13 +256,13 @@ def test_the_demo_has_a_half_filled_checklist_and_two_pas(app, factory, db_sessi
     factory.access(user, account)
     today = date(2026, 8, 1)
     with app.app_context():
-        made = demo_costs(account_id=account.id, user_id=user.id, today=today, files_dir=tmp_path)
+        made = demo_costs(account_id=account.id, user_id=user.id, today=today, with_file=True)
         states = [v.state for v in checklist_services.checklist_for(account.id, today)]
         db.session.commit()
     assert states.count(State.NOT_DONE) == 4
     assert State.RENEWAL_DUE in states  # the insurance, renewing in 20 days
     assert made["reminders"] == 1
-    assert len(list(checklist_services.files_folder(tmp_path).iterdir())) == 1
+    assert len(list((own_storage.root / "employers").iterdir())) == 1
     client = app.test_client()
     body = client.get(str(made["calculator"]), headers={"Accept": "application/json"}).get_json()
     assert len(body["pas"]) == 2 and body["tax_year"] == "2026/27"

@@ -15,7 +15,7 @@ from dp_portal.core.errors import RuleError
 from dp_portal.core.uploads import UploadError
 from dp_portal.extensions import db
 from dp_portal.monitoring import drafts, statement_services
-from dp_portal.monitoring.models import StatementImport, StatementLine
+from dp_portal.monitoring.models import STATEMENTS_AREA, StatementImport, StatementLine
 from dp_portal.monitoring.periods import ReturnPeriod
 from dp_portal.monitoring.statement_figures import imported_lines
 from dp_portal.payments.ledger_models import Payment
@@ -25,8 +25,8 @@ OCTOBER = ReturnPeriod(date(2026, 10, 1), date(2026, 12, 31), date(2027, 1, 28))
 
 
 @pytest.fixture
-def folder(tmp_path) -> Path:
-    return tmp_path / "statements"
+def folder(own_storage) -> Path:
+    return own_storage.root / STATEMENTS_AREA
 
 
 @pytest.fixture
@@ -58,9 +58,7 @@ def paid(db_session, account, day: date, pence: int) -> Payment:
 def do_import(person, folder, name: str):
     account, user = person
     data = (CORPUS / name).read_bytes()
-    return statement_services.import_statement(
-        account, data=data, filename=name, folder=folder, actor=user
-    )
+    return statement_services.import_statement(account, data=data, filename=name, actor=user)
 
 
 def lines_of(db_session, account):
@@ -115,14 +113,14 @@ def test_columns_chosen_once_are_remembered_for_the_next_file(person, folder, db
     asked = do_import(person, folder, "no_header_amount_and_balance.csv")
     assert asked.needs_columns is not None and asked.row.status == "awaiting_columns"
     columns = Columns(date=0, description=(1,), amount=2, balance=3)
-    statement_services.choose_columns(account, asked.row.id, columns, folder=folder, actor=user)
+    statement_services.choose_columns(account, asked.row.id, columns, actor=user)
     assert asked.row.status == "imported" and asked.row.line_count == 4
     with pytest.raises(RuleError):  # chosen once only
-        statement_services.choose_columns(account, asked.row.id, columns, folder=folder, actor=user)
+        statement_services.choose_columns(account, asked.row.id, columns, actor=user)
     # The next file of this layout (November's) is read with the remembered columns.
     november = b"2026-11-06,J SMITH WAGES 06NOV,-400.00,-150.79\n2026-11-07,TESCO,-1.00,-151.79\n"
     done = statement_services.import_statement(
-        account, data=november, filename="nov.csv", folder=folder, actor=user
+        account, data=november, filename="nov.csv", actor=user
     )
     assert done.needs_columns is None and done.row.line_count == 2
 
@@ -138,9 +136,7 @@ def test_a_correction_is_remembered_for_lines_like_it(person, folder, db_session
     db_session.refresh(wages)
     assert changed == 1 and wages.category == "provider_invoices"
     november = b"Date,Description,Amount\n06/11/2026,J SMITH WAGES 06NOV,-400.00\n"
-    statement_services.import_statement(
-        account, data=november, filename="nov.csv", folder=folder, actor=user
-    )
+    statement_services.import_statement(account, data=november, filename="nov.csv", actor=user)
     later = next(line for line in lines_of(db_session, account) if line.row_number == 2)
     assert later.category == "provider_invoices"
     assert later.reason == "You chose this for lines like it before"
@@ -168,12 +164,12 @@ def test_the_next_return_opens_filled_with_the_lines(person, folder, db_session)
     assert filled.spend_pa_wages_pence == 0 and filled.spend_payroll_pence == 40000
 
 
-def test_the_demo_recipient_has_a_statement_imported(app_ctx, factory, tmp_path):
+def test_the_demo_recipient_has_a_statement_imported(app_ctx, factory):
     from dp_portal.demo.third_party_statements import RECIPIENT, demo_statements
 
     account = factory.account(start_date=date(2026, 4, 6))
     factory.access(factory.user(Role.RECIPIENT, email=RECIPIENT), account)
-    assert demo_statements(date(2026, 11, 30), tmp_path) >= 3
+    assert demo_statements(date(2026, 11, 30)) >= 3
     figures = drafts.figures_of(drafts.draft_for(account, OCTOBER, create=False))
     assert figures.spending["hmrc"] == Decimal("61.20")
     assert figures.spending["pa_wages"] > 0

@@ -197,39 +197,38 @@ def test_a_return_takes_a_limited_total_size(app, client, db_session, sender, mo
     assert db_session.execute(select(func.count(Evidence.id))).scalar() == 1
 
 
-def _add(account, me, folder: Path):
+def _add(account, me):
     return evidence_service.add_evidence(
         account,
         START,
         kind="receipt",
         filename="receipt.pdf",
         data=pdf_pages(),
-        folder=folder,
         actor=me,
     )
 
 
 @pytest.mark.parametrize("ending", ["rollback", "close"])
 def test_a_file_is_removed_when_its_transaction_does_not_commit(
-    app, db_session, factory, tmp_path, ending
+    app, db_session, factory, own_storage, ending
 ):
     account, me = factory.account(start_date=START), factory.user(Role.RECIPIENT)
     with app.app_context():
         from dp_portal.extensions import db
 
-        row = _add(account, me, tmp_path)
-        stored = tmp_path / row.stored_name
+        row = _add(account, me)
+        stored = own_storage.root / row.stored_name
         assert stored.exists()
         getattr(db.session, ending)()
         assert not stored.exists()
 
 
-def test_a_file_stays_when_its_transaction_commits(app, db_session, factory, tmp_path):
+def test_a_file_stays_when_its_transaction_commits(app, db_session, factory, own_storage):
     account, me = factory.account(start_date=START), factory.user(Role.RECIPIENT)
     with app.app_context():
         from dp_portal.extensions import db
 
-        stored = tmp_path / _add(account, me, tmp_path).stored_name
+        stored = own_storage.root / _add(account, me).stored_name
         db.session.commit()
         db.session.close()
         assert stored.read_bytes().startswith(b"%PDF-")

@@ -1,16 +1,16 @@
 """Integration clients of the API (issue 16): each with the hash of its one bearer token,
 the prefix that identifies it, its scopes, and who created and revoked it.
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-10
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025"
-down_revision = "0024"
+revision = "0026"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 

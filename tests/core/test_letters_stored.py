@@ -1,0 +1,91 @@
+"""Letters' PDFs are kept through the storage interface (issue 16), not in the database; a
+letter rendered before the move is still read from its database column, and stepping back
+migration 0025 puts each stored PDF back into that column."""
+
+from __future__ import annotations
+
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import insert, select
+
+from dp_portal import create_app
+from dp_portal.auth.models import Role
+from dp_portal.core import storage
+from dp_portal.core.letters import Letter, LetterRecipient, letter_row, pending_letter_ids
+from dp_portal.core.types import utcnow
+from dp_portal.extensions import db
+
+from ..conftest import _TMP, make_config, scratch_database, sign_in_as
+from ..factories import UPLIFT_CONTEXT, Factory
+
+TO = LetterRecipient("Ms A Person", ["1 High Street", "Glenarden"], "standard")
+OLD_PDF = b"%PDF-1.7\n% rendered in 2026 and kept in the database\n%%EOF\n"
+
+
+def _letter(session, account_id: int, **values) -> Letter:
+    row = letter_row(
+        account_id=account_id, kind="uplift", subject="S", to=TO, context=UPLIFT_CONTEXT
+    )
+    session.execute(insert(Letter), [row | values])
+    return session.execute(select(Letter).order_by(Letter.id.desc()).limit(1)).scalar_one()
+
+
+def _reader(factory, client):
+    account, user = factory.account(), factory.user(Role.RECIPIENT)
+    factory.access(user, account)
+    sign_in_as(client, user)
+    return account
+
+
+def test_a_rendered_letter_is_kept_in_storage_not_the_database(
+    client, factory, db_session, own_storage
+):
+    letter = _letter(db_session, _reader(factory, client).id)
+    served = client.get(f"/letters/{letter.id}.pdf")
+    assert served.status_code == 200 and served.data.startswith(b"%PDF")
+    db_session.expire_all()
+    assert letter.pdf is None and letter.rendered_at is not None
+    assert own_storage.get(letter.pdf_key) == served.data
+    with client.application.app_context():
+        assert letter.id not in pending_letter_ids(100)
+
+
+def test_a_letter_rendered_before_is_still_read_from_the_database(
+    client, factory, db_session, own_storage
+):
+    letter = _letter(db_session, _reader(factory, client).id, pdf=OLD_PDF)
+    served = client.get(f"/letters/{letter.id}.pdf")
+    assert served.status_code == 200 and served.data == OLD_PDF  # not rendered again
+    db_session.expire_all()
+    assert letter.pdf_key is None and not list(own_storage.root.rglob("*.pdf"))
+
+
+def test_stepping_back_0025_puts_stored_pdfs_back_in_the_database():
+    scratch_url, cleanup = scratch_database("letters-0025")
+    app = create_app(make_config(scratch_url, _TMP / "letters-0025-instance"))
+    try:
+        with app.app_context():
+            upgrade()
+            account = Factory(db.session).account()
+            kept = _letter(db.session, account.id)
+            lost = _letter(db.session, account.id)
+            kept.pdf_key = storage.current().put(
+                storage.new_key("letters", ".pdf"), OLD_PDF, "application/pdf"
+            )
+            lost.pdf_key = "letters/no-longer-in-the-store.pdf"
+            kept.rendered_at = lost.rendered_at = utcnow()
+            db.session.commit()
+            ids = kept.id, lost.id
+            db.session.remove()
+            downgrade(revision="0024")
+            rows = db.session.execute(
+                db.text("SELECT id, pdf, rendered_at FROM letters ORDER BY id")
+            ).all()
+            assert [(r.id, r.pdf) for r in rows] == [(ids[0], OLD_PDF), (ids[1], None)]
+            assert rows[0].rendered_at is not None
+            assert rows[1].rendered_at is None  # rendered again, from its recorded facts
+            db.session.remove()
+            upgrade()
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        cleanup()
