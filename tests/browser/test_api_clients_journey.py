@@ -69,6 +69,8 @@ def test_an_administrator_creates_uses_replaces_and_revokes_a_client(page):
     expect(main).to_contain_text("Moved to the new finance system")
     assert _api_status(page, new) == 401
     check_accessibility(page)
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/api-client-revoked.png", full_page=True)
 
 
 def test_the_api_documentation_reads_as_a_page(page):
