@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from flask import Flask, g, request
@@ -9,7 +10,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 
 from .config import Config, ConfigurationError, config_from_env, production_problems
-from .core import ratelimits, storage
+from .core import audit, ratelimits, storage
 from .extensions import csrf, db, login_manager, migrate
 
 
@@ -105,6 +106,7 @@ def _tune_engine(engine) -> None:
 def _register_models() -> None:
     # Import every model module so metadata is complete (migrations, create_all in tests).
     from .accounts import models as _accounts  # noqa: F401
+    from .api import models as _api  # noqa: F401
     from .auth import models as _auth  # noqa: F401
     from .core import audit as _audit  # noqa: F401
     from .core import calendar_models as _calendar  # noqa: F401
@@ -125,6 +127,8 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts_bp
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
+    from .api import clients_bp as api_clients_bp
     from .auth import bp as auth_bp
     from .client_money import bp as client_money_bp
     from .employers import bp as employers_bp
@@ -148,6 +152,8 @@ def _register_blueprints(app: Flask) -> None:
         monitoring_bp,
         employers_bp,
         isf_bp,
+        api_bp,
+        api_clients_bp,
         imports_bp,
     ):
         app.register_blueprint(blueprint)
@@ -163,6 +169,16 @@ def _register_links(app: Flask) -> None:
     )
 
 
+def _commit_outcome_only() -> None:
+    try:
+        db.session.commit()
+    except Exception as error:  # logged by type only: its text could hold SQL parameters
+        db.session.rollback()
+        logging.getLogger(__name__).error(
+            "The audit row of a refused request was not kept: %s", type(error).__name__
+        )
+
+
 def _register_hooks(app: Flask) -> None:
     @app.before_request
     def _nonce():
@@ -170,11 +186,15 @@ def _register_hooks(app: Flask) -> None:
 
     @app.after_request
     def _commit_on_success(response):
-        # One transaction per request, committed here and only for a successful response.
+        # One transaction per request, committed here and only for a successful response;
+        # a failed one keeps only the audit rows that record its outcome (audit.record_outcome).
         if response.status_code < 400:
+            audit.add_outcome_rows()
             db.session.commit()
         else:
             db.session.rollback()
+            if audit.add_outcome_rows():
+                _commit_outcome_only()
         return response
 
     @app.after_request

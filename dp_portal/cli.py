@@ -144,6 +144,7 @@ def scheduler_command(standby: bool) -> None:
 
 # Commands that live with their domain, registered here (the CLI knows the domains; no
 # domain imports the CLI).
+from .api.cli import openapi_command  # noqa: E402
 from .client_money.fees import fees_command  # noqa: E402
 from .core.daily_jobs import daily_command  # noqa: E402
 from .core.storage_cli import storage_cli  # noqa: E402
@@ -169,5 +170,6 @@ for _command in (
     forecasts_command,
     fees_command,
     imports_command,
+    openapi_command,
 ):
     dp_cli.add_command(_command)

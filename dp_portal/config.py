@@ -114,6 +114,10 @@ class Config:
     RATELIMIT_LINK_PER_ACCOUNT = os.environ.get("RATELIMIT_LINK_PER_ACCOUNT", "10 per hour")
     RATELIMIT_UPLOAD_PER_ADDRESS = os.environ.get("RATELIMIT_UPLOAD_PER_ADDRESS", "300 per hour")
     RATELIMIT_UPLOAD_PER_USER = os.environ.get("RATELIMIT_UPLOAD_PER_USER", "100 per hour")
+    # Integration clients of the API (dp_portal/api): each client's calls, counted per client
+    # across every endpoint, and calls without a valid token, counted per client address.
+    RATELIMIT_API_PER_CLIENT = os.environ.get("RATELIMIT_API_PER_CLIENT", "600 per minute")
+    RATELIMIT_API_PER_ADDRESS = os.environ.get("RATELIMIT_API_PER_ADDRESS", "60 per minute")
     # How many reverse proxies in front of the app add X-Forwarded-For (behind nginx: 1).
     # 0 ignores the header, so a client cannot pick its own address to dodge the limits.
     TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
@@ -211,6 +215,8 @@ class TestConfig(DevelopmentConfig):
     RATELIMIT_LINK_PER_ACCOUNT = "10000 per minute"
     RATELIMIT_UPLOAD_PER_ADDRESS = "10000 per minute"
     RATELIMIT_UPLOAD_PER_USER = "10000 per minute"
+    RATELIMIT_API_PER_CLIENT = "10000 per minute"
+    RATELIMIT_API_PER_ADDRESS = "10000 per minute"
     TRUSTED_PROXY_COUNT = 0
 
 

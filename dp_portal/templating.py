@@ -53,6 +53,7 @@ NAVIGATION: list[tuple[Group, str, str]] = [
     (Group.SETTINGS, "Employer cost figures", "employers.cost_rates"),
     (Group.SETTINGS, "PA Employer Handbook", "employers.handbook_admin"),
     (Group.SETTINGS, "Charter Mark criteria", "employers.charter_criteria_versions"),
+    (Group.SETTINGS, "Integration clients", "api_clients.index"),
     (Group.SETTINGS, "Audit log", "reports.audit_log"),
 ]
 # Up to this many items (besides Home) are shown as they are, without groups.

@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Protocol
 
+from flask import g
 from sqlalchemy import Index, Integer, Select, String, Text, event, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -128,6 +129,27 @@ def record(
     )
     session.add(event_row)
     return event_row
+
+
+_OUTCOME_ROWS = "dp_audit_outcome_rows"
+
+
+def record_outcome(actor: Actor | None, action: str, **details: Any) -> None:
+    """An audit row that stands whatever the request's outcome (arguments as `record`). A
+    successful request commits it with its changes; a refused or failed one rolls its changes
+    back and commits this row alone, so a refusal is on record too (an integration client's
+    call answered 401, 403 or 429 is as much worth keeping as one answered 200). The app
+    factory's one commit per request (`_commit_on_success`) adds it: call this in a view or
+    an after_request hook of the request."""
+    g.setdefault(_OUTCOME_ROWS, []).append((actor, action, details))
+
+
+def add_outcome_rows() -> int:
+    """Add this request's `record_outcome` rows to the session; how many there were."""
+    rows = g.pop(_OUTCOME_ROWS, [])
+    for actor, action, details in rows:
+        record(actor, action, **details)
+    return len(rows)
 
 
 class AuditLogIsAppendOnly(RuntimeError):

@@ -17,6 +17,8 @@ from .types import local_today
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
+# Integration clients with a bearer token (dp_portal/api): no person, signed in or not, gets in.
+TOKEN = "token"  # noqa: S105 - an access rule's name, not a secret
 
 
 def _mark(view: Callable, access: Any) -> Callable:
@@ -27,6 +29,12 @@ def _mark(view: Callable, access: Any) -> Callable:
 def public(view: Callable) -> Callable:
     """Anyone, signed in or not."""
     return _mark(view, PUBLIC)
+
+
+def token_only(view: Callable) -> Callable:
+    """Only a request carrying an integration client's bearer token; the wrapper that checks
+    it and its scope is the API's (api/auth.py). Sessions and cookies count for nothing."""
+    return _mark(view, TOKEN)
 
 
 def signed_in(view: Callable) -> Callable:
@@ -69,7 +77,7 @@ def may_open(role: str | None, view: Callable | None) -> bool:
     access = access_of(view) if view is not None else None
     if access == PUBLIC:
         return True
-    if role is None or access is None:
+    if role is None or access is None or access == TOKEN:
         return False
     return access == SIGNED_IN or role in access
 

@@ -23,6 +23,7 @@ KERNEL_MAY_IMPORT = {"core", "extensions"}
 CHECKED = (
     "accounts",
     "admin",
+    "api",
     "auth",
     "client_money",
     "employers",

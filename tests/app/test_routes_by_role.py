@@ -28,7 +28,7 @@ from dp_portal.core import storage
 from dp_portal.core.audit import record
 from dp_portal.core.calendar_models import CalendarOverride
 from dp_portal.core.letters import Letter, LetterRecipient, letter_row
-from dp_portal.core.permissions import PUBLIC, SIGNED_IN, access_of
+from dp_portal.core.permissions import PUBLIC, SIGNED_IN, TOKEN, access_of
 from dp_portal.core.types import local_today, utcnow
 from dp_portal.employers.models import (
     Answer,
@@ -70,6 +70,8 @@ ISF_READERS = STAFF | PROVIDER | {Role.RECIPIENT}
 ISF_CONFIRMERS = FINANCE | PROVIDER | {Role.RECIPIENT}
 STATEMENT_READERS = STAFF | ORG | {Role.RECIPIENT}
 OPEN = "public"
+# The integration API: a bearer token only. A session, signed in or not, gets 401 everywhere.
+BEARER = "token"
 
 OWN, OTHER, VIEW_ONLY, EXPIRED = "own", "other", "view_only", "expired"
 PREPARES = "prepares_returns"
@@ -105,6 +107,13 @@ ROUTES: dict[str, Route] = {
     "auth.reset_password": r(OPEN),
     "auth.set_password": r(OPEN, get=410, post=410),  # the token in the URL is not valid
     "monitoring.timetable": r(OPEN),
+    # The integration API (issue 16): its description is public; its data needs a token.
+    "api.openapi": r(OPEN),
+    "api.docs": r(OPEN),
+    "api.journal": r(BEARER, get=401),
+    "api.payment_runs": r(BEARER, get=401),
+    "api.returns": r(BEARER, get=401),
+    "api.recoveries": r(BEARER, get=401),
     # Signed in, any role.
     "auth.sign_out": r(ALL, post=302),
     "auth.change_password": r(ALL),
@@ -121,6 +130,13 @@ ROUTES: dict[str, Route] = {
     "admin.calendar": r(ADMIN),
     "admin.remove_override": r(ADMIN, post=302),
     "admin.bank_checking": r(ADMIN),
+    # Integration clients: an empty form re-shows with its errors (200); a new token is shown
+    # on the page that answers (200).
+    "api_clients.index": r(ADMIN),
+    "api_clients.new": r(ADMIN),
+    "api_clients.client": r(ADMIN),
+    "api_clients.rotate": r(ADMIN),
+    "api_clients.revoke": r(ADMIN),
     "payments.new_rate": r(ADMIN),
     "payments.uplift_preview": r(ADMIN),
     "payments.uplift_apply": r(ADMIN),
@@ -366,7 +382,7 @@ def expected(route: Route, role: Role | None, scenario: str, method: str) -> int
     ok = route.get if method == "GET" else route.post
     if isinstance(ok, dict):
         ok = ok[None] if role is None else ok.get(role, ok["*"])
-    if route.who == OPEN:
+    if route.who in (OPEN, BEARER):
         return ok
     if role is None:
         return 302  # to the sign-in page
@@ -860,6 +876,23 @@ def _isf_invoice(db_session, account, agreement, member) -> dict:
     }
 
 
+def _api_client(db_session, admin) -> int:
+    from dp_portal.api.models import ApiClient
+    from dp_portal.api.tokens import new_token, token_digest, token_prefix
+
+    token = new_token()
+    row = ApiClient(
+        name="Routes walk system",
+        scopes="ledger:read",
+        token_hash=token_digest(token),
+        token_prefix=token_prefix(token),
+        created_by_id=admin.id,
+    )
+    db_session.add(row)
+    db_session.flush()
+    return row.id
+
+
 @pytest.fixture
 def world(app, factory, db_session):
     org = factory.organisation()
@@ -930,6 +963,7 @@ def world(app, factory, db_session):
     month = _reconciliation(db_session, org)
     month["statement_id"] = _pooled_statement(db_session, org, users[Role.BROKERAGE_STAFF])
     slug = _handbook_section(db_session, admin)
+    api_client_id = _api_client(db_session, admin)
     shared = {
         "user_id": users[Role.FINANCE_OFFICER].id,
         "override_id": override.id,
@@ -946,6 +980,7 @@ def world(app, factory, db_session):
         "name": "options",
         "group": "money",
         "bulk_import_id": _bulk_import(db_session, users[Role.FINANCE_OFFICER]),
+        "client_id": api_client_id,
         **isf,
         **month,
     }
@@ -967,6 +1002,8 @@ def test_every_route_declares_its_access_and_is_listed(app):
         declared, who = access_of(view), ROUTES[rule.endpoint].who
         if who == OPEN:
             assert declared == PUBLIC, rule.endpoint
+        elif who == BEARER:
+            assert declared == TOKEN, rule.endpoint
         elif who == ALL:
             assert declared in (SIGNED_IN, ALL), rule.endpoint
         else:

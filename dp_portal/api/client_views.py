@@ -1,0 +1,81 @@
+"""The administrators' pages for integration clients: list them, create one (its token is
+shown once, on the page that answers the form, and never again), give one a new token (the
+old one stops at once), and revoke one with a reason. Every change is in the audit log."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..auth.models import Role
+from ..core.errors import RuleError
+from ..core.permissions import roles_required
+from . import clients, clients_bp
+from .client_forms import NewClientForm, RevokeForm
+from .rules import Scope
+
+
+@clients_bp.route("")
+@roles_required(Role.ADMIN)
+def index():
+    return render_template("api/clients.html", clients=clients.all_clients())
+
+
+@clients_bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new():
+    form = NewClientForm()
+    if form.validate_on_submit():
+        try:
+            issued = clients.create_client(
+                form.name.data, {Scope(s) for s in form.scopes.data}, actor=current_user
+            )
+        except RuleError as exc:
+            form.name.errors = [str(exc)]
+        else:
+            # The token is in this page alone: not in a redirect, the session or a flash.
+            return render_template("api/token.html", issued=issued, created=True)
+    return render_template("api/new_client.html", form=form)
+
+
+@clients_bp.route("/<int:client_id>")
+@roles_required(Role.ADMIN)
+def client(client_id: int):
+    return _client_page(client_id, RevokeForm(formdata=None))
+
+
+def _client_page(client_id: int, form: RevokeForm):
+    row = clients.client_by_id(client_id)
+    return render_template(
+        "api/client.html",
+        client=row,
+        scopes=sorted(clients.client_scopes(row), key=list(Scope).index),
+        calls=clients.recent_calls(row),
+        form=form,
+    )
+
+
+@clients_bp.route("/<int:client_id>/token", methods=["POST"])
+@roles_required(Role.ADMIN)
+def rotate(client_id: int):
+    try:
+        issued = clients.rotate_token(client_id, actor=current_user)
+    except RuleError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("api_clients.client", client_id=client_id))
+    return render_template("api/token.html", issued=issued, created=False)
+
+
+@clients_bp.route("/<int:client_id>/revoke", methods=["POST"])
+@roles_required(Role.ADMIN)
+def revoke(client_id: int):
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            row = clients.revoke_client(client_id, form.reason.data, actor=current_user)
+        except RuleError as exc:
+            form.reason.errors = [str(exc)]
+        else:
+            flash(f"'{row.name}' is revoked: its token no longer works.", "success")
+            return redirect(url_for("api_clients.client", client_id=client_id))
+    return _client_page(client_id, form)
