@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from ..accounts.models import Account
 from ..core import audit, storage
@@ -53,10 +53,10 @@ CHUNK = 1000  # ids or fingerprints per IN (...) list
 POOLED_MAX_LINES = 120_000
 
 
-def managed_clients(org_id: int, first: date, last: date) -> dict[int, str]:
-    """account id -> reference, for each person whose money the organisation managed on
+def managed_query(org_id: int, first: date, last: date) -> Select:
+    """SQL: (account id, reference) of each person whose money the organisation managed on
     any day from `first` to `last`."""
-    rows = db.session.execute(
+    return (
         select(Account.id, Account.reference)
         .join(Mandate, Mandate.account_id == Account.id)
         .where(
@@ -66,8 +66,18 @@ def managed_clients(org_id: int, first: date, last: date) -> dict[int, str]:
             Mandate.starts_on <= last,
             or_(Mandate.ends_on.is_(None), Mandate.ends_on >= first),
         )
-    ).all()
-    return dict(rows)
+    )
+
+
+def managed_ids(org_id: int, first: date, last: date) -> Select:
+    """SQL: the account ids of managed_query."""
+    return managed_query(org_id, first, last).with_only_columns(Account.id)
+
+
+def managed_clients(org_id: int, first: date, last: date) -> dict[int, str]:
+    """account id -> reference, for each person whose money the organisation managed on
+    any day from `first` to `last`."""
+    return dict(db.session.execute(managed_query(org_id, first, last)).all())
 
 
 def _payments(org_id: int, first: date, last: date) -> tuple[list[CouncilPayment], dict]:
