@@ -47,7 +47,6 @@ from ..third_party.money_statement_models import (
 from . import pooled_rules, scope
 from .reconciliation import council_payments
 
-CHUNK = 1000  # ids or fingerprints per IN (...) list
 # A month of a pooled account for a thousand clients is about 100,000 lines (a personal
 # account's statement is refused above core/bank_statements.MAX_LINES).
 POOLED_MAX_LINES = 120_000
@@ -112,15 +111,20 @@ def _choices(org_id: int) -> tuple[dict[str, Category], dict[str, int]]:
 
 
 def _fresh(org_id: int, statement: Statement) -> tuple[list, int]:
-    """(line, fingerprint) for each line not imported before, and how many were."""
+    """(line, fingerprint) for each line not imported before, and how many were. A
+        fingerprint holds the line's day (statements.fingerprints) and a saved line is dated that
+        day, so only the organisation's lines saved for the statement's days can share one: they
+        are read through the (organisation, day) index instead of each fingerprint being looked
+    up."""
     prints = fingerprints(statement.lines)
     known: set[str] = set()
-    for start in range(0, len(prints), CHUNK):
+    if statement.lines:
+        days = [line.day for line in statement.lines]
         known.update(
             db.session.execute(
                 select(PooledStatementLine.fingerprint).where(
                     PooledStatementLine.organisation_id == org_id,
-                    PooledStatementLine.fingerprint.in_(prints[start : start + CHUNK]),
+                    PooledStatementLine.line_date.between(min(days), max(days)),
                 )
             ).scalars()
         )
