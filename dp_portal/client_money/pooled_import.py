@@ -20,7 +20,7 @@ from sqlalchemy import Select, or_, select
 from ..accounts.models import Account
 from ..core import audit, storage
 from ..core.bank_statements import Columns, NeedsColumns, Statement, read_statement
-from ..core.bulk import insert_rows
+from ..core.bulk import insert_tuples
 from ..core.money import from_pence, to_pence
 from ..core.permissions import Viewer
 from ..core.uploads import STATEMENT, Checked, UploadError, check_upload, store
@@ -137,8 +137,29 @@ def _fresh(org_id: int, statement: Statement) -> tuple[list, int]:
     return fresh, len(prints) - len(fresh)
 
 
-def _rows(row: PooledStatement, fresh: list) -> list[dict]:
-    """The new lines classified, matched and assigned, as rows to insert."""
+# The saved lines' columns, in the order _rows gives each line's values.
+COLUMNS = (
+    "statement_id",
+    "organisation_id",
+    "row_number",
+    "line_date",
+    "description",
+    "amount_pence",
+    "balance_pence",
+    "fingerprint",
+    "category",
+    "reason",
+    "payment_id",
+    "account_id",
+    "assigned_reason",
+)
+_ACCOUNT = COLUMNS.index("account_id")
+_TEXT = {category: category.value for category in Category}  # an enum's .value is Python code
+
+
+def _rows(row: PooledStatement, fresh: list) -> list[tuple]:
+    """The new lines of money (not those of £0.00) classified, matched and assigned, as
+    rows to insert."""
     lines = [line for line, _ in fresh]
     first, last = min(line.day for line in lines), max(line.day for line in lines)
     payments, paid_to = _payments(row.organisation_id, first, last)
@@ -151,6 +172,8 @@ def _rows(row: PooledStatement, fresh: list) -> list[dict]:
     for classified, (line, fingerprint) in zip(
         classify(lines, payments, categories, ""), fresh, strict=True
     ):
+        if (amount := pence(line.amount)) == 0:
+            continue
         assigned = pooled_rules.assign(
             classified,
             payment_account=paid_to.get(classified.payment_id),
@@ -159,32 +182,32 @@ def _rows(row: PooledStatement, fresh: list) -> list[dict]:
             names=names,
         )
         result.append(
-            {
-                "statement_id": row.id,
-                "organisation_id": row.organisation_id,
-                "row_number": line.row,
-                "line_date": line.day,
-                "description": line.description[:300],
-                "amount_pence": pence(line.amount),
-                "balance_pence": None if line.balance is None else to_pence(line.balance),
-                "fingerprint": fingerprint,
-                "category": classified.category.value,
-                "reason": classified.reason[:200],
-                "payment_id": classified.payment_id,
-                "account_id": assigned.account_id,
-                "assigned_reason": assigned.reason[:200],
-            }
+            (
+                row.id,
+                row.organisation_id,
+                line.row,
+                line.day,
+                line.description[:300],
+                amount,
+                None if line.balance is None else to_pence(line.balance),
+                fingerprint,
+                _TEXT[classified.category],
+                classified.reason[:200],
+                classified.payment_id,
+                assigned.account_id,
+                assigned.reason[:200],
+            )
         )
     return result
 
 
 def _save_lines(row: PooledStatement, statement: Statement, fresh: list, duplicates: int, actor):
-    rows = [r for r in _rows(row, fresh) if r["amount_pence"] != 0]
-    insert_rows(db.session, PooledStatementLine.__table__, rows)
+    rows = _rows(row, fresh)
+    insert_tuples(db.session, PooledStatementLine.__table__, COLUMNS, rows)
     row.line_count, row.duplicate_count = len(rows), duplicates
     if statement.closing_balance is not None:
         row.closing_balance_pence = to_pence(statement.closing_balance)
-    assigned = sum(1 for r in rows if r["account_id"] is not None)
+    assigned = sum(1 for r in rows if r[_ACCOUNT] is not None)
     audit.record(
         actor,
         "pooled_statement.imported",
