@@ -20,7 +20,7 @@ from sqlalchemy import Select, or_, select
 from ..accounts.models import Account
 from ..core import audit, storage
 from ..core.bank_statements import Columns, NeedsColumns, Statement, read_statement
-from ..core.bulk import insert_tuples
+from ..core.bulk import cycle_collector_paused, insert_tuples
 from ..core.money import from_pence, to_pence
 from ..core.permissions import Viewer
 from ..core.uploads import STATEMENT, Checked, UploadError, check_upload, store
@@ -235,6 +235,7 @@ def _abandon_waiting(org_id: int) -> None:
         move_import(waiting, ImportStatus.ABANDONED)
 
 
+@cycle_collector_paused()  # 100,000 lines' objects live until it ends (core/bulk.py)
 def import_statement(viewer: Viewer, *, data: bytes, filename: str) -> Imported:
     """Check, read, classify, match and assign a statement of the pooled account; or ask for
     its columns (the file is kept until they are chosen); or raise UploadError (a
@@ -288,6 +289,7 @@ def columns_question(viewer: Viewer, statement_id: int) -> NeedsColumns:
     raise UploadError("This statement's columns are known: import it again")  # pragma: no cover
 
 
+@cycle_collector_paused()
 def choose_columns(viewer: Viewer, statement_id: int, columns: Columns) -> PooledStatement:
     """Read the waiting file with the columns chosen, remember them, and import it."""
     row = scope.load_pooled_statement(viewer, statement_id, waiting=True)
