@@ -168,23 +168,24 @@ def _rows(row: PooledStatement, fresh: list) -> list[tuple]:
     references = pooled_rules.ReferenceFinder(
         {pooled_rules.squash(ref): account for account, ref in names.items()}
     )
+    assigner = pooled_rules.Assigner(
+        paid_to,
+        references,
+        lambda description: clients.get(description_key(description)) if clients else None,
+        names,
+    )
+    statement_id, org_id = row.id, row.organisation_id  # read once, not per line
     result = []
     for classified, (line, fingerprint) in zip(
         classify(lines, payments, categories, ""), fresh, strict=True
     ):
         if (amount := pence(line.amount)) == 0:
             continue
-        assigned = pooled_rules.assign(
-            classified,
-            payment_account=paid_to.get(classified.payment_id),
-            references=references,
-            remembered=clients.get(description_key(line.description)) if clients else None,
-            names=names,
-        )
+        assigned = assigner(classified)
         result.append(
             (
-                row.id,
-                row.organisation_id,
+                statement_id,
+                org_id,
                 line.row,
                 line.day,
                 line.description[:300],

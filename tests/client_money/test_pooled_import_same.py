@@ -65,3 +65,43 @@ def test_lines_imported_before_are_passed_over_as_when_each_was_looked_up(office
     assert [row for _, row in saved] == [2, 6, 7, 8]
     assert (later.row.line_count, later.row.duplicate_count) == (4, 3)
     assert first.row.line_count == 4
+
+
+def test_each_line_is_assigned_as_assign_alone_assigns_it():
+    """pooled_rules.Assigner (each category and description worked out once) against
+    pooled_rules.assign for every line: council payments, references, remembered choices,
+    charges and lines that repeat."""
+    from datetime import date
+    from decimal import Decimal
+
+    from dp_portal.client_money import pooled_rules
+    from dp_portal.core.bank_statements import Line as BankLine
+    from dp_portal.monitoring.statements import Category, Classified
+
+    names = {1: "DP1", 2: "DP2"}
+    references = pooled_rules.ReferenceFinder({"DP1": 1, "DP2": 2})
+    remembered = {"A JONES WAGES": 2}.get
+    paid_to = {70: 1}
+    lines = [
+        ("COUNCIL DP1", "120", Category.COUNCIL_PAYMENT, 70),
+        ("COUNCIL DP1", "120", Category.COUNCIL_PAYMENT, None),  # not in the council's records
+        ("DP2 WAGES", "-20", Category.PA_WAGES, None),
+        ("DP2 WAGES", "-20", Category.PA_WAGES, None),
+        ("DP2 WAGES", "-20", Category.OTHER_AGREED, None),  # the same words, another category
+        ("A JONES WAGES", "-5", Category.PA_WAGES, None),
+        ("A JONES WAGES", "-5", Category.BANK_CHARGES, None),
+        ("SUNDRY", "-1", Category.OTHER_AGREED, None),
+        ("DP1 DP2 SHARED", "-1", Category.OTHER_AGREED, None),
+    ]
+    assigner = pooled_rules.Assigner(paid_to, references, remembered, names)
+    for row, (text, amount, category, payment) in enumerate(lines, 2):
+        line = BankLine(row, date(2026, 10, 1), text, Decimal(amount))
+        classified = Classified(line, category, "why", payment)
+        expected = pooled_rules.assign(
+            classified,
+            payment_account=paid_to.get(payment),
+            references=references,
+            remembered=remembered(text),
+            names=names,
+        )
+        assert assigner(classified) == expected, text
