@@ -151,6 +151,12 @@ def _store_balances(balances: dict, running: dict[int, int], now) -> None:
     db.session.expire_all()
 
 
+CHANGED = (
+    "The lines changed while they were being posted (someone else was working on them): "
+    "nothing was posted. Post them again"
+)
+
+
 def post_selected(
     organisation_id: int,
     lines: Subquery,
@@ -165,45 +171,62 @@ def post_selected(
     `order(columns)` says the order they post in. The same rules: the earliest date in an
     open month, the balances locked in id order, the first line (in that order) that would
     take its balance below zero named by `label(row)` and nothing saved. Returns how many."""
-    totals = db.session.execute(
-        select(
-            lines.c.account_id,
-            func.count(),
-            func.sum(lines.c.amount_pence),
-            func.min(lines.c.entry_date),
-        ).group_by(lines.c.account_id)
+    people = db.session.execute(
+        select(lines.c.account_id, func.min(lines.c.entry_date)).group_by(lines.c.account_id)
     ).all()
-    if not totals:
+    if not people:
         return 0
-    ledger.check_open(organisation_id, min(first for *_, first in totals))
-    balances = _locked_balances(organisation_id, {account_id for account_id, *_ in totals})
-    running = _running(organisation_id, lines, order)
+    ledger.check_open(organisation_id, min(first for _, first in people))
+    balances = _locked_balances(organisation_id, {account_id for account_id, _ in people})
     now = utcnow()
-    try:
-        # The rows' own CHECK (balance_after_pence >= 0) finds a line that would go below
-        # zero while they are written: checking first would read every line once more.
-        with db.session.begin_nested():
-            _insert_selected(organisation_id, running, order, getattr(actor, "id", None), now)
-    except IntegrityError:
-        _refuse(running, order, label)
-        raise
-    after = {account_id: balances[account_id][1] + pence for account_id, _, pence, _ in totals}
+    totals = _write(organisation_id, lines, order, label, balances, (actor, now))
+    after = {account_id: balances[account_id][1] + pence for account_id, pence in totals.items()}
     _store_balances(balances, after, now)
-    count = sum(n for _, n, *_ in totals)
+    count = sum(totals.counts.values())
     audit.record(
         actor,
         "client_money.batch_posted",
         object_type="organisations",
         object_id=organisation_id,
-        summary=f"{count} lines posted to {len(balances)} sub-ledgers: {what}",
-        after={"lines": count, "sub_ledgers": len(balances), "what": what},
+        summary=f"{count} lines posted to {len(after)} sub-ledgers: {what}",
+        after={"lines": count, "sub_ledgers": len(after), "what": what},
     )
     return count
 
 
+class _Totals(dict):
+    """account id -> pence of the lines written for it, and how many lines."""
+
+    def __init__(self, written) -> None:
+        super().__init__()
+        self.counts: dict[int, int] = {}
+        for account_id, pence in written:
+            self[account_id] = self.get(account_id, 0) + pence
+            self.counts[account_id] = self.counts.get(account_id, 0) + 1
+
+
+def _write(org_id: int, lines: Subquery, order, label, balances: dict, by) -> _Totals:
+    """Write the lines, all or none; what was written, by person. The rows' own CHECK
+    (balance_after_pence >= 0) finds a line that would go below zero as they are written
+    (checking first would read every line once more); the totals are what was written, so
+    a balance can only ever move by its own lines."""
+    running = _running(org_id, lines, order)
+    try:
+        with db.session.begin_nested():
+            totals = _Totals(_insert_selected(org_id, running, order, *by))
+            # Nothing written (all posted meanwhile), or a line's client changed meanwhile.
+            if not totals or not totals.keys() <= balances.keys():
+                raise RuleError(CHANGED)
+    except IntegrityError:
+        _refuse(running, order, label)
+        raise RuleError(CHANGED) from None
+    return totals
+
+
 def _running(org_id: int, lines: Subquery, order) -> Subquery:
     """Each line with its sub-ledger's balance id and the balance after it (the locked balance
-    plus the line and every line of the same person before it)."""
+    plus the line and every line of the same person before it); both NULL for a person with
+    no balance row, which the rows' NOT NULL then refuses (never a line passed over)."""
     so_far = func.sum(lines.c.amount_pence).over(
         partition_by=lines.c.account_id, order_by=order(lines.c), rows=(None, 0)
     )
@@ -213,7 +236,7 @@ def _running(org_id: int, lines: Subquery, order) -> Subquery:
             ClientBalance.id.label("balance_id"),
             (ClientBalance.balance_pence + so_far).label("balance_after_pence"),
         )
-        .join(
+        .outerjoin(
             ClientBalance,
             and_(
                 ClientBalance.organisation_id == org_id,
@@ -236,7 +259,8 @@ def _refuse(running: Subquery, order, label: Callable[[Row], str]) -> None:
         )
 
 
-def _insert_selected(org_id: int, running: Subquery, order, actor_id: int | None, now) -> None:
+def _insert_selected(org_id: int, running: Subquery, order, actor, now) -> list[Row]:
+    """INSERT ... SELECT of the lines, in order; each written line's (account id, pence)."""
     table = ClientPosting.__table__
     columns = {
         "balance_id": running.c.balance_id,
@@ -249,11 +273,11 @@ def _insert_selected(org_id: int, running: Subquery, order, actor_id: int | None
         "description": func.substr(running.c.description, 1, 200),
         "payment_id": running.c.payment_id,
         "statement_line_id": running.c.statement_line_id,
-        "created_by_id": literal(actor_id, table.c.created_by_id.type),
+        "created_by_id": literal(getattr(actor, "id", None), table.c.created_by_id.type),
         "created_at": literal(now, table.c.created_at.type),
     }
-    db.session.execute(
-        table.insert().from_select(
-            list(columns), select(*columns.values()).order_by(*order(running.c))
-        )
-    )
+    return db.session.execute(
+        table.insert()
+        .from_select(list(columns), select(*columns.values()).order_by(*order(running.c)))
+        .returning(table.c.account_id, table.c.amount_pence)
+    ).all()
