@@ -10,15 +10,12 @@ counted the lines twice.)
 
 from __future__ import annotations
 
-import threading
-
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from dp_portal import create_app
 from dp_portal.auth.models import Role, User
 from dp_portal.client_money import batch, pooled_import, pooled_posting
-from dp_portal.core.errors import RuleError
 from dp_portal.core.permissions import Viewer
 from dp_portal.extensions import db
 from dp_portal.third_party.money_models import ClientBalance, ClientPosting
@@ -26,7 +23,7 @@ from dp_portal.third_party.money_models import ClientBalance, ClientPosting
 from ..conftest import _TMP, make_config, scratch_database
 from ..factories import Factory
 from .conftest import TODAY
-from .test_concurrent_postings import _wait_until_someone_waits_for_a_lock, pytestmark
+from .test_concurrent_postings import pytestmark, race
 
 __all__ = ["pytestmark"]  # PostgreSQL only, as the test it borrows from
 
@@ -62,35 +59,12 @@ def test_the_same_statement_posted_twice_at_once_is_posted_once():
     app = create_app(make_config(url, _TMP / "statement-postings-instance"))
     try:
         account_id, user_ids, statement_id = _set_up(app)
-        first_posted, first_may_commit = threading.Event(), threading.Event()
-        outcomes: dict[str, object] = {}
-
-        def first():
-            with app.app_context():
-                outcomes["first"] = _post(user_ids[0], statement_id)
-                first_posted.set()
-                first_may_commit.wait(30)
-                db.session.commit()
-
-        def second():
-            with app.app_context():
-                try:
-                    outcomes["second"] = _post(user_ids[1], statement_id)
-                    db.session.commit()
-                except RuleError as exc:
-                    db.session.rollback()
-                    outcomes["second"] = str(exc)
-
-        one = threading.Thread(target=first)
-        one.start()
-        assert first_posted.wait(30)
-        two = threading.Thread(target=second)
-        two.start()
-        _wait_until_someone_waits_for_a_lock(url)
-        first_may_commit.set()
-        one.join(30)
-        two.join(30)
-
+        outcomes = race(
+            app,
+            url,
+            lambda: _post(user_ids[0], statement_id),
+            lambda: _post(user_ids[1], statement_id),
+        )
         assert outcomes == {"first": 2, "second": batch.CHANGED}
         with app.app_context():
             balance = db.session.execute(
