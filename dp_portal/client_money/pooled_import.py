@@ -15,12 +15,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from ..accounts.models import Account
 from ..core import audit, storage
 from ..core.bank_statements import Columns, NeedsColumns, Statement, read_statement
-from ..core.bulk import insert_rows
+from ..core.bulk import cycle_collector_paused, insert_tuples
 from ..core.money import from_pence, to_pence
 from ..core.permissions import Viewer
 from ..core.uploads import STATEMENT, Checked, UploadError, check_upload, store
@@ -47,16 +47,15 @@ from ..third_party.money_statement_models import (
 from . import pooled_rules, scope
 from .reconciliation import council_payments
 
-CHUNK = 1000  # ids or fingerprints per IN (...) list
 # A month of a pooled account for a thousand clients is about 100,000 lines (a personal
 # account's statement is refused above core/bank_statements.MAX_LINES).
 POOLED_MAX_LINES = 120_000
 
 
-def managed_clients(org_id: int, first: date, last: date) -> dict[int, str]:
-    """account id -> reference, for each person whose money the organisation managed on
+def managed_query(org_id: int, first: date, last: date) -> Select:
+    """SQL: (account id, reference) of each person whose money the organisation managed on
     any day from `first` to `last`."""
-    rows = db.session.execute(
+    return (
         select(Account.id, Account.reference)
         .join(Mandate, Mandate.account_id == Account.id)
         .where(
@@ -66,8 +65,18 @@ def managed_clients(org_id: int, first: date, last: date) -> dict[int, str]:
             Mandate.starts_on <= last,
             or_(Mandate.ends_on.is_(None), Mandate.ends_on >= first),
         )
-    ).all()
-    return dict(rows)
+    )
+
+
+def managed_ids(org_id: int, first: date, last: date) -> Select:
+    """SQL: the account ids of managed_query."""
+    return managed_query(org_id, first, last).with_only_columns(Account.id)
+
+
+def managed_clients(org_id: int, first: date, last: date) -> dict[int, str]:
+    """account id -> reference, for each person whose money the organisation managed on
+    any day from `first` to `last`."""
+    return dict(db.session.execute(managed_query(org_id, first, last)).all())
 
 
 def _payments(org_id: int, first: date, last: date) -> tuple[list[CouncilPayment], dict]:
@@ -102,15 +111,20 @@ def _choices(org_id: int) -> tuple[dict[str, Category], dict[str, int]]:
 
 
 def _fresh(org_id: int, statement: Statement) -> tuple[list, int]:
-    """(line, fingerprint) for each line not imported before, and how many were."""
+    """(line, fingerprint) for each line not imported before, and how many were. A
+        fingerprint holds the line's day (statements.fingerprints) and a saved line is dated that
+        day, so only the organisation's lines saved for the statement's days can share one: they
+        are read through the (organisation, day) index instead of each fingerprint being looked
+    up."""
     prints = fingerprints(statement.lines)
     known: set[str] = set()
-    for start in range(0, len(prints), CHUNK):
+    if statement.lines:
+        days = [line.day for line in statement.lines]
         known.update(
             db.session.execute(
                 select(PooledStatementLine.fingerprint).where(
                     PooledStatementLine.organisation_id == org_id,
-                    PooledStatementLine.fingerprint.in_(prints[start : start + CHUNK]),
+                    PooledStatementLine.line_date.between(min(days), max(days)),
                 )
             ).scalars()
         )
@@ -123,8 +137,29 @@ def _fresh(org_id: int, statement: Statement) -> tuple[list, int]:
     return fresh, len(prints) - len(fresh)
 
 
-def _rows(row: PooledStatement, fresh: list) -> list[dict]:
-    """The new lines classified, matched and assigned, as rows to insert."""
+# The saved lines' columns, in the order _rows gives each line's values.
+COLUMNS = (
+    "statement_id",
+    "organisation_id",
+    "row_number",
+    "line_date",
+    "description",
+    "amount_pence",
+    "balance_pence",
+    "fingerprint",
+    "category",
+    "reason",
+    "payment_id",
+    "account_id",
+    "assigned_reason",
+)
+_ACCOUNT = COLUMNS.index("account_id")
+_TEXT = {category: category.value for category in Category}  # an enum's .value is Python code
+
+
+def _rows(row: PooledStatement, fresh: list) -> list[tuple]:
+    """The new lines of money (not those of £0.00) classified, matched and assigned, as
+    rows to insert."""
     lines = [line for line, _ in fresh]
     first, last = min(line.day for line in lines), max(line.day for line in lines)
     payments, paid_to = _payments(row.organisation_id, first, last)
@@ -133,44 +168,47 @@ def _rows(row: PooledStatement, fresh: list) -> list[dict]:
     references = pooled_rules.ReferenceFinder(
         {pooled_rules.squash(ref): account for account, ref in names.items()}
     )
+    assigner = pooled_rules.Assigner(
+        paid_to,
+        references,
+        lambda description: clients.get(description_key(description)) if clients else None,
+        names,
+    )
+    statement_id, org_id = row.id, row.organisation_id  # read once, not per line
     result = []
     for classified, (line, fingerprint) in zip(
         classify(lines, payments, categories, ""), fresh, strict=True
     ):
-        assigned = pooled_rules.assign(
-            classified,
-            payment_account=paid_to.get(classified.payment_id),
-            references=references,
-            remembered=clients.get(description_key(line.description)) if clients else None,
-            names=names,
-        )
+        if (amount := pence(line.amount)) == 0:
+            continue
+        assigned = assigner(classified)
         result.append(
-            {
-                "statement_id": row.id,
-                "organisation_id": row.organisation_id,
-                "row_number": line.row,
-                "line_date": line.day,
-                "description": line.description[:300],
-                "amount_pence": pence(line.amount),
-                "balance_pence": None if line.balance is None else to_pence(line.balance),
-                "fingerprint": fingerprint,
-                "category": classified.category.value,
-                "reason": classified.reason[:200],
-                "payment_id": classified.payment_id,
-                "account_id": assigned.account_id,
-                "assigned_reason": assigned.reason[:200],
-            }
+            (
+                statement_id,
+                org_id,
+                line.row,
+                line.day,
+                line.description[:300],
+                amount,
+                None if line.balance is None else to_pence(line.balance),
+                fingerprint,
+                _TEXT[classified.category],
+                classified.reason[:200],
+                classified.payment_id,
+                assigned.account_id,
+                assigned.reason[:200],
+            )
         )
     return result
 
 
 def _save_lines(row: PooledStatement, statement: Statement, fresh: list, duplicates: int, actor):
-    rows = [r for r in _rows(row, fresh) if r["amount_pence"] != 0]
-    insert_rows(db.session, PooledStatementLine.__table__, rows)
+    rows = _rows(row, fresh)
+    insert_tuples(db.session, PooledStatementLine.__table__, COLUMNS, rows)
     row.line_count, row.duplicate_count = len(rows), duplicates
     if statement.closing_balance is not None:
         row.closing_balance_pence = to_pence(statement.closing_balance)
-    assigned = sum(1 for r in rows if r["account_id"] is not None)
+    assigned = sum(1 for r in rows if r[_ACCOUNT] is not None)
     audit.record(
         actor,
         "pooled_statement.imported",
@@ -198,6 +236,7 @@ def _abandon_waiting(org_id: int) -> None:
         move_import(waiting, ImportStatus.ABANDONED)
 
 
+@cycle_collector_paused()  # 100,000 lines' objects live until it ends (core/bulk.py)
 def import_statement(viewer: Viewer, *, data: bytes, filename: str) -> Imported:
     """Check, read, classify, match and assign a statement of the pooled account; or ask for
     its columns (the file is kept until they are chosen); or raise UploadError (a
@@ -251,6 +290,7 @@ def columns_question(viewer: Viewer, statement_id: int) -> NeedsColumns:
     raise UploadError("This statement's columns are known: import it again")  # pragma: no cover
 
 
+@cycle_collector_paused()
 def choose_columns(viewer: Viewer, statement_id: int, columns: Columns) -> PooledStatement:
     """Read the waiting file with the columns chosen, remember them, and import it."""
     row = scope.load_pooled_statement(viewer, statement_id, waiting=True)

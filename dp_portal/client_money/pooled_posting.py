@@ -1,8 +1,10 @@
 """Checking an imported pooled statement's lines and posting them to the clients'
 sub-ledgers. Staff correct a line's category or client (remembered for lines like it, as a
-recipient's category corrections are); then the lines given a client post together through
-batch.post_batch, all or none: a line that would take its client below zero refuses the
-whole statement, naming the row. Lines with no client stay on the statement. Never commits.
+recipient's category corrections are); then the lines given a client post together, all or
+none (batch.post_selected, straight from the saved statement rows: the database works out
+each line's kind, sign and running balance): a line that would take its client below zero
+refuses the whole statement, naming the row. Lines with no client stay on the statement.
+Never commits.
 
 A line is posted when a sub-ledger line names it (ClientPosting.statement_line_id), or, for
 a council payment already posted when its run committed, when the payment is in a
@@ -12,14 +14,12 @@ sub-ledger: posting again changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..core import audit
 from ..core.errors import RuleError
-from ..core.money import from_pence
 from ..core.pagination import BoundedPage, bounded_page
 from ..core.permissions import Viewer
 from ..extensions import db
@@ -30,15 +30,25 @@ from ..third_party.money_statement_models import (
     PooledStatementChoice,
     PooledStatementLine,
 )
-from . import batch, ledger, pooled_rules, scope
-from .pooled_import import managed_clients
+from . import batch, pooled_rules, scope
+from .pooled_import import managed_clients, managed_ids
 
 PER_PAGE = 100
 Line = PooledStatementLine
-# A statement's category and sub-ledger kind by the category's text, and pounds by pence:
-# dict look-ups for each of 100,000 lines (an enum's hash is Python code).
-_KIND = {category.value: (category, pooled_rules.KIND_OF.get(category)) for category in Category}
-_pounds = lru_cache(maxsize=8192)(from_pence)
+# A line's sub-ledger kind (NULL for bank charges: never posted) and its pence signed as that
+# kind moves money (ledger.signed_pence), worked out by the database for each line posted.
+_KIND = case(
+    {category.value: kind.value for category, kind in pooled_rules.KIND_OF.items()},
+    value=Line.category,
+)
+_POSTABLE = frozenset(category.value for category in pooled_rules.KIND_OF)
+_SIGNED = case(
+    (
+        Line.category.in_([c.value for c, k in pooled_rules.KIND_OF.items() if k.money_in]),
+        func.abs(Line.amount_pence),
+    ),
+    else_=-func.abs(Line.amount_pence),
+)
 
 
 def posted() -> ColumnElement[bool]:
@@ -182,55 +192,108 @@ def _apply(row, line: Line, category: Category, account_id, payment_id, user) ->
     )
 
 
-def _batch_line(line, managed: dict[int, str]) -> batch.Line:
-    """One statement line (its columns) as a sub-ledger line, or RuleError naming its row."""
-    row = f"Row {line.row_number} of the statement"
-    if line.account_id not in managed:
-        raise RuleError(f"{row}: your organisation does not manage this person's money")
-    category, kind = _KIND[line.category]
-    if kind is None or (category is Category.COUNCIL_PAYMENT and line.payment_id is None):
-        pooled_rules.check_assignable(category, line.payment_id, line.row_number)  # refuses
-    entry = ledger.Entry(kind, _pounds(abs(line.amount_pence)), line.line_date, line.description)
-    return batch.Line(line.account_id, entry, line.payment_id, line.id, row)
-
-
-def post_statement(viewer: Viewer, statement_id: int) -> int:
-    """Post every line given a client and not yet posted, all or none. Returns how many."""
-    row = scope.load_pooled_statement(viewer, statement_id)
+def _waiting(statement_id: int) -> Subquery:
+    """SQL: the statement's lines given a client and not yet in a sub-ledger, as sub-ledger
+    lines (batch.post_selected's columns, and the line's row and amount as on the
+    statement, for _order)."""
     by_line, by_payment = aliased(ClientPosting), aliased(ClientPosting)
-    lines = db.session.execute(
+    return (
         select(
-            Line.id,
+            Line.id.label("statement_line_id"),
             Line.row_number,
-            Line.line_date,
-            Line.description,
-            Line.amount_pence,
             Line.category,
-            Line.payment_id,
             Line.account_id,
+            Line.line_date.label("entry_date"),
+            _KIND.label("kind"),
+            _SIGNED.label("amount_pence"),
+            Line.amount_pence.label("line_pence"),
+            Line.description,
+            Line.payment_id,
         )
         # Anti-joins on the two unique indexes: the lines no sub-ledger line holds yet.
         .outerjoin(by_line, by_line.statement_line_id == Line.id)
         .outerjoin(by_payment, by_payment.payment_id == Line.payment_id)
         .where(
-            Line.statement_id == row.id,
+            Line.statement_id == statement_id,
             Line.account_id.is_not(None),
             by_line.id.is_(None),
             by_payment.id.is_(None),
         )
-        # Day by day, money in before money out: the bank's order within a day is its own.
-        .order_by(Line.line_date, Line.amount_pence.desc(), Line.row_number)
+        .subquery("waiting")
+    )
+
+
+def _order(c) -> list:
+    """Day by day, money in before money out: the bank's order within a day is its own."""
+    return [c.entry_date, c.line_pence.desc(), c.row_number, c.statement_line_id]
+
+
+def _check_postable(org_id: int, lines: Subquery) -> None:
+    """Refuse, naming its row, the first line (in posting order) for a person the
+    organisation did not manage in the statement's days, or of a category that cannot be
+    posted. One pass over the lines by person and category; the row is looked for only when
+    there is one."""
+    council = Category.COUNCIL_PAYMENT.value
+    groups = db.session.execute(
+        select(
+            lines.c.account_id,
+            lines.c.category,
+            lines.c.payment_id.is_(None),
+            func.min(lines.c.entry_date),
+            func.max(lines.c.entry_date),
+        ).group_by(lines.c.account_id, lines.c.category, lines.c.payment_id.is_(None))
     ).all()
-    if not lines:
+    if not groups:
         raise RuleError(
             "Every line with a client has been posted: choose a client for a line first"
         )
-    managed = managed_clients(row.organisation_id, lines[0].line_date, lines[-1].line_date)
-    count = batch.post_batch(
+    first, last = min(g[3] for g in groups), max(g[4] for g in groups)
+    managed = managed_clients(org_id, first, last)
+    if all(
+        account in managed and category in _POSTABLE and not (category == council and unpaid)
+        for account, category, unpaid, *_ in groups
+    ):
+        return
+    unmanaged = lines.c.account_id.not_in(managed_ids(org_id, first, last))
+    bad = db.session.execute(
+        select(lines.c.row_number, lines.c.category, lines.c.payment_id, unmanaged)
+        .where(
+            or_(
+                unmanaged,
+                lines.c.kind.is_(None),
+                and_(lines.c.category == council, lines.c.payment_id.is_(None)),
+            )
+        )
+        .order_by(*_order(lines.c))
+        .limit(1)
+    ).first()
+    if bad is None:  # put right meanwhile by someone else: post_selected sees what is there now
+        return
+    row_number, category, payment_id, not_managed = bad
+    if not_managed:
+        raise RuleError(
+            f"Row {row_number} of the statement: your organisation does not manage this "
+            "person's money"
+        )
+    pooled_rules.check_assignable(Category(category), payment_id, row_number)
+
+
+def _label(line) -> str:
+    return f"Row {line.row_number} of the statement"
+
+
+def post_statement(viewer: Viewer, statement_id: int) -> int:
+    """Post every line given a client and not yet posted, all or none. Returns how many."""
+    row = scope.load_pooled_statement(viewer, statement_id)
+    lines = _waiting(row.id)
+    _check_postable(row.organisation_id, lines)
+    count = batch.post_selected(
         row.organisation_id,
-        [_batch_line(line, managed) for line in lines],
+        lines,
+        order=_order,
         actor=viewer.user,
         what=f"statement {row.original_name}",
+        label=_label,
     )
     audit.record(
         viewer.user,

@@ -104,6 +104,44 @@ def assign(
     return Assigned(None, "No client's reference in the description: choose the client")
 
 
+class Assigner:
+    """assign for one import's lines. A line that is no council payment of the council's
+    records is assigned by its category and description alone, so each pair is worked out
+    once (a pooled statement repeats its payees)."""
+
+    def __init__(
+        self,
+        paid_to: dict[int, int],
+        references: Callable[[str], int | None],
+        remembered: Callable[[str], int | None],
+        names: dict[int, str],
+    ):
+        self.paid_to, self.references, self.remembered, self.names = (
+            paid_to,
+            references,
+            remembered,
+            names,
+        )
+        self._done: dict[tuple[Category, str], Assigned] = {}
+
+    def __call__(self, classified: Classified) -> Assigned:
+        if classified.payment_id is not None:
+            return self._assign(classified)
+        key = (classified.category, classified.line.description)
+        if (done := self._done.get(key)) is None:
+            done = self._done[key] = self._assign(classified)
+        return done
+
+    def _assign(self, classified: Classified) -> Assigned:
+        return assign(
+            classified,
+            payment_account=self.paid_to.get(classified.payment_id),
+            references=self.references,
+            remembered=self.remembered(classified.line.description),
+            names=self.names,
+        )
+
+
 def postable_problem(category: Category, payment_id: int | None) -> str | None:
     """Why a line of this category cannot go into a client's sub-ledger (None: it can)."""
     if category not in KIND_OF:

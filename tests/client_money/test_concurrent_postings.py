@@ -60,6 +60,39 @@ def _wait_until_someone_waits_for_a_lock(url: str) -> None:
         engine.dispose()
 
 
+def race(app, url: str, first, second) -> dict[str, object]:
+    """Two members of staff at once: `first` runs and holds its locks, uncommitted, until
+    `second` (in another session) is waiting for one of them; then the first commits and the
+    second goes on. Each one's result, or the RuleError it met (its work rolled back)."""
+    first_done, first_may_commit = threading.Event(), threading.Event()
+    outcomes: dict[str, object] = {}
+
+    def run(name, work, before_commit=lambda: None):
+        with app.app_context():
+            try:
+                outcomes[name] = work()
+                before_commit()
+                db.session.commit()
+            except RuleError as exc:
+                db.session.rollback()
+                outcomes[name] = str(exc)
+
+    def hold():
+        first_done.set()
+        first_may_commit.wait(30)
+
+    one = threading.Thread(target=run, args=("first", first, hold))
+    one.start()
+    assert first_done.wait(30)
+    two = threading.Thread(target=run, args=("second", second))
+    two.start()
+    _wait_until_someone_waits_for_a_lock(url)
+    first_may_commit.set()
+    one.join(30)
+    two.join(30)
+    return outcomes
+
+
 def test_two_payments_out_at_once_spend_only_what_is_there():
     url, drop = scratch_database("postings")
     app = create_app(make_config(url, _TMP / "postings-instance"))
@@ -77,36 +110,12 @@ def test_two_payments_out_at_once_spend_only_what_is_there():
             db.session.commit()
             balance_id, user_ids = balance.id, [s.id for s in staff]
 
-        first_posted, first_may_commit = threading.Event(), threading.Event()
-        outcomes: dict[str, str] = {}
-
-        def first():
-            with app.app_context():
-                _wages(balance_id, user_ids[0])
-                first_posted.set()
-                first_may_commit.wait(30)
-                db.session.commit()
-                outcomes["first"] = "posted"
-
-        def second():
-            with app.app_context():
-                try:
-                    _wages(balance_id, user_ids[1])
-                    db.session.commit()
-                    outcomes["second"] = "posted"
-                except RuleError as exc:
-                    db.session.rollback()
-                    outcomes["second"] = str(exc)
-
-        one = threading.Thread(target=first)
-        one.start()
-        assert first_posted.wait(30)
-        two = threading.Thread(target=second)
-        two.start()
-        _wait_until_someone_waits_for_a_lock(url)
-        first_may_commit.set()
-        one.join(30)
-        two.join(30)
+        outcomes = race(
+            app,
+            url,
+            lambda: _wages(balance_id, user_ids[0]) or "posted",
+            lambda: _wages(balance_id, user_ids[1]) or "posted",
+        )
 
         assert outcomes["first"] == "posted"
         assert outcomes["second"].startswith("This would take the balance below zero: it is £40")
