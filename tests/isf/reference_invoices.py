@@ -1,0 +1,129 @@
+"""What an invoice's lines should become, worked out the plain way: one person at a time, a
+query for each figure, the whole rate book loaded (the path invoice_services took before it
+was made quick). The equivalence tests compare the service's lines with this on small
+invoices, so a quicker path that decides any line differently fails.
+
+Read only: it writes nothing, so it runs on the same data just before the service does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from dp_portal.accounts.models import Account
+from dp_portal.core.calendar import Period, financial_year_end, financial_year_start
+from dp_portal.core.money import to_pence
+from dp_portal.extensions import db
+from dp_portal.isf import invoices
+from dp_portal.isf.delivery_models import IsfInvoice, IsfInvoiceLine, IsfPeriod
+from dp_portal.isf.models import IsfAgreement, IsfAgreementVersion
+from dp_portal.payments.ledger_models import Payment
+from dp_portal.payments.plans import rate_book
+
+
+@dataclass(frozen=True)
+class Expected:
+    account_id: int
+    agreement_id: int
+    service_type: str
+    hours_hundredths: int
+    rate_pence: int
+    amount_pence: int
+    state: str
+    hold_reason: str | None
+
+
+def _agreement(org, reference: str, day):
+    for version in db.session.execute(
+        select(IsfAgreementVersion)
+        .join(IsfAgreement, IsfAgreement.id == IsfAgreementVersion.agreement_id)
+        .join(Account, Account.id == IsfAgreement.account_id)
+        .where(
+            IsfAgreement.organisation_id == org.id,
+            func.upper(Account.reference) == reference.strip().upper(),
+        )
+    ).scalars():
+        if version.is_in_force(day) and version.payment_basis == "invoice":
+            return version
+    raise AssertionError(f"{reference} is not paid on invoice")
+
+
+def _remaining(version, day) -> invoices.Remaining:
+    """What remains for this agreement: its budget less what was paid to organisations for
+    the account and what is waiting to be paid (accepted or released) this financial year."""
+    agreement = version.agreement
+    start, end = financial_year_start(day), financial_year_end(day)
+    paid = db.session.execute(
+        select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(
+            Payment.account_id == agreement.account_id,
+            Payment.payee_type == "organisation",
+            Payment.pay_date.between(start, end),
+        )
+    ).scalar_one()
+    waiting = 0
+    for line in db.session.execute(
+        select(IsfInvoiceLine)
+        .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
+        .where(IsfInvoiceLine.account_id == agreement.account_id)
+    ).scalars():
+        invoice = line.invoice
+        if (
+            line.state in ("accepted", "released")
+            and line.payment_id is None
+            and invoice.status in ("received", "approved")
+            and start <= invoice.period_start <= end
+        ):
+            waiting += line.amount_pence
+    return invoices.Remaining(version.annual_budget_pence, paid, waiting)
+
+
+def expected_lines(org, data) -> list[Expected]:
+    """Each line of `data` (an InvoiceIn that passes every check) as the service should
+    write it, in order: the cap is used up line by line."""
+    book = rate_book()
+    remaining: dict[int, invoices.Remaining] = {}
+    found = []
+    for line in data.lines:
+        version = _agreement(org, line.reference, data.period_start)
+        account_id = version.agreement.account_id
+        if account_id not in remaining:
+            remaining[account_id] = _remaining(version, data.period_start)
+        rate = to_pence(book.provider_rate_on(org.id, data.period_start, line.service_type))
+        amount = invoices.line_amount_pence(line.hours_hundredths, rate)
+        reason = invoices.hold_reason(amount, remaining[account_id])
+        if reason is None:
+            remaining[account_id] = remaining[account_id].after(amount)
+        found.append(
+            Expected(
+                account_id,
+                version.agreement_id,
+                line.service_type,
+                line.hours_hundredths,
+                rate,
+                amount,
+                "held" if reason else "accepted",
+                reason,
+            )
+        )
+    return found
+
+
+def expected_planned(org, data) -> dict[int, int]:
+    """{agreement id: planned hours} of the invoice's period: an existing period's own, or
+    the funded hours a week pro rata for a period the invoice makes."""
+    planned = {}
+    for line in data.lines:
+        version = _agreement(org, line.reference, data.period_start)
+        existing = db.session.execute(
+            select(IsfPeriod.planned_hours_hundredths).where(
+                IsfPeriod.agreement_id == version.agreement_id,
+                IsfPeriod.period_start == data.period_start,
+            )
+        ).scalar_one_or_none()
+        if existing is None:
+            weekly = sum(f.budget_line.hours_hundredths for f in version.funded_lines)
+            existing = invoices.planned_hours(weekly, Period(data.period_start, data.period_end))
+        planned[version.agreement_id] = existing
+    return planned
