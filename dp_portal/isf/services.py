@@ -27,9 +27,12 @@ from .agreements import (
     VersionStatus,
     all_confirmed,
     check_can_confirm,
+    check_end,
     check_terms,
     move_version,
 )
+from .delivery_models import IsfInvoice, IsfInvoiceLine
+from .lifecycles import InvoiceStatus, LineState
 from .models import IsfAgreement, IsfAgreementVersion, IsfConfirmation, IsfFundedLine
 
 WEEKS_A_YEAR = Decimal(52)
@@ -118,6 +121,35 @@ def _version(agreement, number: int, terms: Terms, note: str, funding, actor: Us
     return version
 
 
+def _check_no_overlap(account: Account, org: Organisation, starts_on: date) -> None:
+    """One agreement with a provider for an account at a time: an open one is changed, not
+    doubled, and an ended one counts up to its last day."""
+    open_one = db.session.execute(
+        select(IsfAgreementVersion.status, IsfAgreementVersion.ends_on)
+        .join(IsfAgreement, IsfAgreementVersion.agreement_id == IsfAgreement.id)
+        .where(
+            IsfAgreement.account_id == account.id,
+            IsfAgreement.organisation_id == org.id,
+            IsfAgreementVersion.status.in_([VersionStatus.AWAITING, VersionStatus.ACTIVE])
+            | (
+                (IsfAgreementVersion.status == VersionStatus.ENDED)
+                & (IsfAgreementVersion.ends_on >= starts_on)
+            ),
+        )
+        .limit(1)
+    ).first()
+    if open_one is None:
+        return
+    if open_one.status == VersionStatus.ENDED:
+        raise RuleError(
+            f"The agreement with {org.name} for this account is in force until "
+            f"{open_one.ends_on:%d %B %Y}: start the new one after that day"
+        )
+    raise RuleError(
+        f"There is already an agreement with {org.name} for this account: change it instead"
+    )
+
+
 def propose_agreement(
     account: Account, org: Organisation, terms: Terms, *, actor: User
 ) -> IsfAgreement:
@@ -126,20 +158,7 @@ def propose_agreement(
     if org.kind != "provider":
         raise RuleError(f"{org.name} is not a care provider")
     funding = checked_funding(account, org, terms)
-    open_one = db.session.execute(
-        select(IsfAgreement.id)
-        .join(IsfAgreementVersion, IsfAgreementVersion.agreement_id == IsfAgreement.id)
-        .where(
-            IsfAgreement.account_id == account.id,
-            IsfAgreement.organisation_id == org.id,
-            IsfAgreementVersion.status.in_([VersionStatus.AWAITING, VersionStatus.ACTIVE]),
-        )
-        .limit(1)
-    ).first()
-    if open_one is not None:
-        raise RuleError(
-            f"There is already an agreement with {org.name} for this account: change it instead"
-        )
+    _check_no_overlap(account, org, terms.starts_on)
     agreement = IsfAgreement(account_id=account.id, organisation_id=org.id, created_by_id=actor.id)
     db.session.add(agreement)
     db.session.flush()
@@ -281,3 +300,54 @@ def withdraw_waiting(agreement: IsfAgreement, *, actor: User) -> None:
         account_id=agreement.account_id,
         summary=f"ISF agreement version {version.version} withdrawn before it started",
     )
+
+
+def _invoiced_after(agreement: IsfAgreement, last_day: date) -> IsfInvoice | None:
+    """An invoice (not rejected) with a line of the agreement for a period after `last_day`."""
+    return db.session.execute(
+        select(IsfInvoice)
+        .join(IsfInvoiceLine, IsfInvoiceLine.invoice_id == IsfInvoice.id)
+        .where(
+            IsfInvoiceLine.agreement_id == agreement.id,
+            IsfInvoiceLine.state != LineState.REFUSED,
+            IsfInvoice.status != InvoiceStatus.REJECTED,
+            IsfInvoice.period_start > last_day,
+        )
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def end_agreement(
+    agreement: IsfAgreement, last_day: date | None, reason: str, *, actor: User, today: date
+) -> IsfAgreementVersion:
+    """A finance officer ends the agreement: in force up to and including `last_day`, then
+    nothing more is paid to the provider for a period that starts after it (payees.py). A
+    version waiting for confirmations is withdrawn; every version stays readable."""
+    version = next((v for v in agreement.versions if v.status == VersionStatus.ACTIVE), None)
+    check_end(version, last_day, reason, today)
+    later = _invoiced_after(agreement, last_day)
+    if later is not None:
+        raise RuleError(
+            f"{agreement.provider.name}'s invoice {later.provider_reference} covers the period "
+            f"from {later.period_start:%d %B %Y}, after that day: reject it first, or choose "
+            "a later day"
+        )
+    waiting = waiting_version(agreement)
+    if waiting is not None:
+        move_version(waiting, VersionStatus.WITHDRAWN)
+    move_version(version, VersionStatus.ENDED)
+    before = version.ends_on
+    version.ends_on, version.end_reason = last_day, reason.strip()[:500]
+    version.ended_by_id = actor.id
+    # The action payment runs read to know they are out of date (payments/run_review.py).
+    audit.record(
+        actor,
+        "isf.agreement_ended",
+        version,
+        account_id=agreement.account_id,
+        summary=f"ISF agreement with {agreement.provider.name} ends on {last_day:%d %B %Y}: "
+        f"{version.end_reason}"[:300],
+        before={"status": "active", "ends_on": before.isoformat() if before else None},
+        after={"status": "ended", "ends_on": last_day.isoformat(), "withdrawn": bool(waiting)},
+    )
+    return version

@@ -53,11 +53,13 @@ class Statement:
 
 
 def current_version(agreement: IsfAgreement) -> IsfAgreementVersion | None:
-    """The version in force, or else the one waiting for confirmations, or else the last."""
+    """The version in force, or else the one waiting for confirmations, or else the one that
+    ended the agreement, or else the last."""
     by_status = {v.status: v for v in agreement.versions}
     return (
         by_status.get(VersionStatus.ACTIVE)
         or by_status.get(VersionStatus.AWAITING)
+        or by_status.get(VersionStatus.ENDED)
         or (agreement.versions[-1] if agreement.versions else None)
     )
 
@@ -132,19 +134,23 @@ class ProviderHome:
     people: list[tuple[IsfAgreement, IsfAgreementVersion]]
     awaiting: list[tuple[IsfAgreement, IsfAgreementVersion, bool]]  # confirmed by us yet?
     payments: list[Payment]
+    ended: list[tuple[IsfAgreement, IsfAgreementVersion]]  # past their last day
 
 
 def provider_home(org: Organisation, today: date) -> ProviderHome:
     """The people the provider supports under an agreement in force, the agreements waiting
-    for confirmations, and what the council has paid it for them (newest first)."""
+    for confirmations, what the council has paid it for them (newest first), and the
+    agreements that have ended (the day and why: the person is no longer theirs to see)."""
     agreements = db.session.execute(
         select(IsfAgreement).where(IsfAgreement.organisation_id == org.id).order_by(IsfAgreement.id)
     ).scalars()
-    people, awaiting = [], []
+    people, awaiting, ended = [], [], []
     for agreement in agreements:
         for version in agreement.versions:
             if version.is_in_force(today):
                 people.append((agreement, version))
+            elif version.status == VersionStatus.ENDED:
+                ended.append((agreement, version))
             if version.status == VersionStatus.AWAITING:
                 ours = any(c.party == "provider" for c in version.confirmations)
                 awaiting.append((agreement, version, ours))
@@ -162,7 +168,8 @@ def provider_home(org: Organisation, today: date) -> ProviderHome:
         .order_by(Payment.pay_date.desc(), Payment.id.desc())
         .limit(50)
     ).scalars()
-    return ProviderHome(people, awaiting, list(payments))
+    ended.sort(key=lambda row: row[1].ends_on, reverse=True)
+    return ProviderHome(people, awaiting, list(payments), ended)
 
 
 def agreements_list() -> list[tuple[IsfAgreement, IsfAgreementVersion | None]]:
