@@ -6,9 +6,10 @@ invoice reference (one). Every problem is collected and named at once; the rules
 invoices.py's. Never commits, never writes.
 
 What remains is worked out as invoices.Remaining says: the agreement's annual budget less what
-was paid to organisations for the person this financial year and what is accepted or released
-and waiting to be paid (bench/provider_invoices.py measures it; tests/isf/
-test_invoice_equivalence.py holds it to the plain one-person-at-a-time reading).
+was paid to organisations for the person this financial year, what is accepted or released
+and waiting to be paid, what is held for an officer and the agreed corrections not yet paid
+(bench/provider_invoices.py measures it; tests/isf/test_invoice_equivalence.py holds it to
+the plain one-person-at-a-time reading).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import date
 from functools import cache
 
 from sqlalchemy import Date, Integer, bindparam, func, select
+from sqlalchemy.orm import aliased
 
 from ..accounts.models import Account
 from ..core.calendar import PaymentSchedule, financial_year_end, financial_year_start
@@ -29,8 +31,8 @@ from ..payments.rate_models import ProviderRate
 from ..third_party.models import Organisation
 from . import invoices
 from .agreements import PaymentBasis
-from .delivery_models import IsfInvoice, IsfInvoiceLine, IsfPeriod
-from .lifecycles import InvoiceStatus, LineState, PeriodStatus
+from .delivery_models import IsfAdjustment, IsfInvoice, IsfInvoiceLine, IsfPeriod
+from .lifecycles import AdjustmentStatus, InvoiceStatus, LineState, PeriodStatus
 from .models import IsfAgreement, IsfAgreementVersion, IsfFundedLine
 
 WAITING = (LineState.ACCEPTED, LineState.RELEASED)
@@ -57,9 +59,17 @@ class Person:
     sealed: bool = False
     paid_pence: int = 0
     waiting_pence: int = 0
+    held_pence: int = 0
+    corrections_pence: int = 0
 
     def remaining(self) -> invoices.Remaining:
-        return invoices.Remaining(self.budget_pence, self.paid_pence, self.waiting_pence)
+        return invoices.Remaining(
+            self.budget_pence,
+            self.paid_pence,
+            self.waiting_pence,
+            self.held_pence,
+            self.corrections_pence,
+        )
 
 
 @dataclass
@@ -95,8 +105,25 @@ def _in_force():
     )
 
 
+def _lines(states, invoice_states):
+    """Correlated sum of the person's invoice lines in `states` this year, not yet paid."""
+    return (
+        select(func.coalesce(func.sum(IsfInvoiceLine.amount_pence), 0))
+        .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
+        .where(
+            IsfInvoiceLine.account_id == Account.id,  # ix_isf_invoice_lines_account_state
+            IsfInvoiceLine.state.in_(states),
+            IsfInvoiceLine.payment_id.is_(None),
+            IsfInvoice.status.in_(invoice_states),
+            IsfInvoice.period_start.between(*YEAR),
+        )
+        .scalar_subquery()
+    )
+
+
 def _sums():
-    """Correlated sums for each person: funded hours a week, paid and waiting this year."""
+    """Correlated sums for each person: funded hours a week; paid this year, and what is
+    committed and not yet paid (waiting, held, agreed corrections)."""
     weekly = (
         select(func.coalesce(func.sum(BudgetLine.hours_hundredths), 0))
         .join(IsfFundedLine, IsfFundedLine.budget_line_id == BudgetLine.id)
@@ -112,19 +139,21 @@ def _sums():
         )
         .scalar_subquery()
     )
-    waiting = (
-        select(func.coalesce(func.sum(IsfInvoiceLine.amount_pence), 0))
-        .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
+    waiting = _lines(WAITING, [InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED])
+    # A held line waits on an officer (its invoice waits too: none is approved with one).
+    held = _lines([LineState.HELD], [InvoiceStatus.RECEIVED])
+    # Agreed corrections are paid in the next run, so they count whatever period they correct.
+    theirs = aliased(IsfAgreement)
+    corrections = (
+        select(func.coalesce(func.sum(IsfAdjustment.amount_pence), 0))
+        .join(theirs, theirs.id == IsfAdjustment.agreement_id)
         .where(
-            IsfInvoiceLine.account_id == Account.id,  # ix_isf_invoice_lines_account_state
-            IsfInvoiceLine.state.in_(WAITING),
-            IsfInvoiceLine.payment_id.is_(None),
-            IsfInvoice.status.in_([InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED]),
-            IsfInvoice.period_start.between(*YEAR),
+            IsfAdjustment.status == AdjustmentStatus.PENDING,  # ix_isf_adjustments_status
+            theirs.account_id == Account.id,
         )
         .scalar_subquery()
     )
-    return weekly, paid, waiting
+    return weekly, paid, waiting, held, corrections
 
 
 @cache
@@ -138,6 +167,26 @@ def _people_query():
         )
         .where(Account.reference.in_(bindparam("references", expanding=True)))
     )
+
+
+@cache
+def _committed_query():
+    _weekly, *money = _sums()
+    return select(*money).select_from(Account).where(Account.id == bindparam("account_id"))
+
+
+def remaining_for(account_id: int, budget_pence: int, day: date) -> invoices.Remaining:
+    """What remains of a budget for the financial year of `day`, as the cap on invoices works
+    it out (the person's statement shows it): paid, waiting, held and agreed corrections."""
+    paid, waiting, held, corrections = db.session.execute(
+        _committed_query(),
+        {
+            "account_id": account_id,
+            "year_start": financial_year_start(day),
+            "year_end": financial_year_end(day),
+        },
+    ).one()
+    return invoices.Remaining(budget_pence, int(paid), int(waiting), int(held), int(corrections))
 
 
 @cache
@@ -163,7 +212,7 @@ def named_people(org: Organisation, references: set[str], start: date) -> dict[s
         "references": sorted(references),
     }
     found = {}
-    for ref, *ids, budget, weekly, paid, waiting, period, status in db.session.execute(
+    for ref, *ids, budget, weekly, paid, waiting, held, fixes, period, status in db.session.execute(
         _people_query(), values
     ):
         found[ref.upper()] = Person(
@@ -174,6 +223,8 @@ def named_people(org: Organisation, references: set[str], start: date) -> dict[s
             status == PeriodStatus.SEALED,
             int(paid),
             int(waiting),
+            int(held),
+            int(fixes),
         )
     return found
 

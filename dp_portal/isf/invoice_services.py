@@ -92,9 +92,10 @@ def _priced(data: InvoiceIn, checked: Checked) -> list[tuple]:
         if key not in amounts:
             amounts[key] = invoices.line_amount_pence(*key)
         amount = amounts[key]
-        reason = invoices.hold_reason(amount, remaining[person.agreement_id])
-        if reason is None:
-            remaining[person.agreement_id] = remaining[person.agreement_id].after(amount)
+        left = remaining[person.agreement_id]
+        reason = invoices.hold_reason(amount, left)
+        # Accepted or held, the line now counts against what remains for the next one.
+        remaining[person.agreement_id] = left.after_held(amount) if reason else left.after(amount)
         state = str(LineState.HELD if reason else LineState.ACCEPTED)
         lines.append(
             (person, number, line.service_type, line.hours_hundredths, rate, amount, state, reason)

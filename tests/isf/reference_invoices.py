@@ -17,7 +17,7 @@ from dp_portal.core.calendar import Period, financial_year_end, financial_year_s
 from dp_portal.core.money import to_pence
 from dp_portal.extensions import db
 from dp_portal.isf import invoices
-from dp_portal.isf.delivery_models import IsfInvoice, IsfInvoiceLine, IsfPeriod
+from dp_portal.isf.delivery_models import IsfAdjustment, IsfInvoiceLine, IsfPeriod
 from dp_portal.isf.models import IsfAgreement, IsfAgreementVersion
 from dp_portal.payments.ledger_models import Payment
 from dp_portal.payments.plans import rate_book
@@ -52,7 +52,8 @@ def _agreement(org, reference: str, day):
 
 def _remaining(version, day) -> invoices.Remaining:
     """What remains for this agreement: its budget less what was paid to organisations for
-    the account and what is waiting to be paid (accepted or released) this financial year."""
+    the account this financial year, what is waiting to be paid (accepted or released) or
+    held for an officer on this year's invoices, and the agreed corrections not yet paid."""
     agreement = version.agreement
     start, end = financial_year_start(day), financial_year_end(day)
     paid = db.session.execute(
@@ -62,21 +63,24 @@ def _remaining(version, day) -> invoices.Remaining:
             Payment.pay_date.between(start, end),
         )
     ).scalar_one()
-    waiting = 0
+    waiting = held = 0
     for line in db.session.execute(
-        select(IsfInvoiceLine)
-        .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
-        .where(IsfInvoiceLine.account_id == agreement.account_id)
+        select(IsfInvoiceLine).where(IsfInvoiceLine.account_id == agreement.account_id)
     ).scalars():
         invoice = line.invoice
-        if (
-            line.state in ("accepted", "released")
-            and line.payment_id is None
-            and invoice.status in ("received", "approved")
-            and start <= invoice.period_start <= end
-        ):
+        if line.payment_id is not None or not start <= invoice.period_start <= end:
+            continue
+        if line.state in ("accepted", "released") and invoice.status in ("received", "approved"):
             waiting += line.amount_pence
-    return invoices.Remaining(version.annual_budget_pence, paid, waiting)
+        elif line.state == "held" and invoice.status == "received":
+            held += line.amount_pence
+    corrections = sum(
+        adjustment.amount_pence
+        for adjustment in db.session.execute(select(IsfAdjustment)).scalars()
+        if adjustment.status == "pending"
+        and db.session.get(IsfAgreement, adjustment.agreement_id).account_id == agreement.account_id
+    )
+    return invoices.Remaining(version.annual_budget_pence, paid, waiting, held, corrections)
 
 
 def expected_lines(org, data) -> list[Expected]:
@@ -95,6 +99,8 @@ def expected_lines(org, data) -> list[Expected]:
         reason = invoices.hold_reason(amount, remaining[account_id])
         if reason is None:
             remaining[account_id] = remaining[account_id].after(amount)
+        else:
+            remaining[account_id] = remaining[account_id].after_held(amount)
         found.append(
             Expected(
                 account_id,
