@@ -16,26 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 
-from sqlalchemy import Date, Integer, bindparam, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 
-from ..accounts.models import Account
 from ..core.calendar import PaymentSchedule, financial_year_end, financial_year_start
 from ..core.errors import RuleError
 from ..extensions import db
-from ..payments.ledger_models import Payment
-from ..payments.models import BudgetLine
 from ..payments.rate_models import ProviderRate
 from ..third_party.models import Organisation
-from . import invoices
-from .agreements import PaymentBasis
-from .delivery_models import IsfAdjustment, IsfInvoice, IsfInvoiceLine, IsfPeriod
-from .lifecycles import AdjustmentStatus, InvoiceStatus, LineState, PeriodStatus
-from .models import IsfAgreement, IsfAgreementVersion, IsfFundedLine
-
-WAITING = (LineState.ACCEPTED, LineState.RELEASED)
+from . import invoice_queries, invoices
+from .delivery_models import IsfInvoice, IsfInvoiceLine
+from .lifecycles import InvoiceStatus, LineState, PeriodStatus
 
 
 class InvoiceProblems(RuleError):
@@ -78,108 +69,11 @@ class Checked:
     rates: dict[str, int] = field(default_factory=dict)  # kind of support: pence an hour
 
 
-# The statements are built once (their parameters bound at each call): an invoice is
-# checked in a few milliseconds, and building the expressions again cost as much.
-ORG, DAY = bindparam("org_id", type_=Integer), bindparam("day", type_=Date)
-YEAR = (bindparam("year_start", type_=Date), bindparam("year_end", type_=Date))
-
-
-def _in_force():
-    """The provider's people paid on invoice on DAY: (reference, agreement, account,
-    version, annual budget)."""
-    return (
-        select(
-            Account.reference,
-            IsfAgreement.id,
-            Account.id,
-            IsfAgreementVersion.id,
-            IsfAgreementVersion.annual_budget_pence,
-        )
-        .join(IsfAgreementVersion, IsfAgreementVersion.agreement_id == IsfAgreement.id)
-        .join(Account, Account.id == IsfAgreement.account_id)
-        .where(
-            IsfAgreement.organisation_id == ORG,
-            IsfAgreementVersion.in_force_on(DAY),
-            IsfAgreementVersion.payment_basis == PaymentBasis.INVOICE,
-        )
-    )
-
-
-def _lines(states, invoice_states):
-    """Correlated sum of the person's invoice lines in `states` this year, not yet paid."""
-    return (
-        select(func.coalesce(func.sum(IsfInvoiceLine.amount_pence), 0))
-        .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
-        .where(
-            IsfInvoiceLine.account_id == Account.id,  # ix_isf_invoice_lines_account_state
-            IsfInvoiceLine.state.in_(states),
-            IsfInvoiceLine.payment_id.is_(None),
-            IsfInvoice.status.in_(invoice_states),
-            IsfInvoice.period_start.between(*YEAR),
-        )
-        .scalar_subquery()
-    )
-
-
-def _sums():
-    """Correlated sums for each person: funded hours a week; paid this year, and what is
-    committed and not yet paid (waiting, held, agreed corrections)."""
-    weekly = (
-        select(func.coalesce(func.sum(BudgetLine.hours_hundredths), 0))
-        .join(IsfFundedLine, IsfFundedLine.budget_line_id == BudgetLine.id)
-        .where(IsfFundedLine.version_id == IsfAgreementVersion.id)
-        .scalar_subquery()
-    )
-    paid = (
-        select(func.coalesce(func.sum(Payment.amount_pence), 0))
-        .where(
-            Payment.account_id == Account.id,
-            Payment.payee_type == "organisation",
-            Payment.pay_date.between(*YEAR),
-        )
-        .scalar_subquery()
-    )
-    waiting = _lines(WAITING, [InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED])
-    # A held line waits on an officer (its invoice waits too: none is approved with one).
-    held = _lines([LineState.HELD], [InvoiceStatus.RECEIVED])
-    # Agreed corrections are paid in the next run, so they count whatever period they correct.
-    theirs = aliased(IsfAgreement)
-    corrections = (
-        select(func.coalesce(func.sum(IsfAdjustment.amount_pence), 0))
-        .join(theirs, theirs.id == IsfAdjustment.agreement_id)
-        .where(
-            IsfAdjustment.status == AdjustmentStatus.PENDING,  # ix_isf_adjustments_status
-            theirs.account_id == Account.id,
-        )
-        .scalar_subquery()
-    )
-    return weekly, paid, waiting, held, corrections
-
-
-@cache
-def _people_query():
-    return (
-        _in_force()
-        .add_columns(*_sums(), IsfPeriod.id, IsfPeriod.status)
-        .outerjoin(
-            IsfPeriod,
-            (IsfPeriod.agreement_id == IsfAgreement.id) & (IsfPeriod.period_start == DAY),
-        )
-        .where(Account.reference.in_(bindparam("references", expanding=True)))
-    )
-
-
-@cache
-def _committed_query():
-    _weekly, *money = _sums()
-    return select(*money).select_from(Account).where(Account.id == bindparam("account_id"))
-
-
 def remaining_for(account_id: int, budget_pence: int, day: date) -> invoices.Remaining:
     """What remains of a budget for the financial year of `day`, as the cap on invoices works
     it out (the person's statement shows it): paid, waiting, held and agreed corrections."""
     paid, waiting, held, corrections = db.session.execute(
-        _committed_query(),
+        invoice_queries.committed_query(),
         {
             "account_id": account_id,
             "year_start": financial_year_start(day),
@@ -189,14 +83,9 @@ def remaining_for(account_id: int, budget_pence: int, day: date) -> invoices.Rem
     return invoices.Remaining(budget_pence, int(paid), int(waiting), int(held), int(corrections))
 
 
-@cache
-def _funded_query():
-    return _in_force()
-
-
 def funded_people(org: Organisation, day: date) -> dict[str, Person]:
     """Everyone the provider is paid on invoice for on `day`, by reference (the template)."""
-    rows = db.session.execute(_funded_query(), {"org_id": org.id, "day": day})
+    rows = db.session.execute(invoice_queries.funded_query(), {"org_id": org.id, "day": day})
     return {ref.upper(): Person(*rest) for ref, *rest in rows}
 
 
@@ -213,7 +102,7 @@ def named_people(org: Organisation, references: set[str], start: date) -> dict[s
     }
     found = {}
     for ref, *ids, budget, weekly, paid, waiting, held, fixes, period, status in db.session.execute(
-        _people_query(), values
+        invoice_queries.people_query(), values
     ):
         found[ref.upper()] = Person(
             *ids,

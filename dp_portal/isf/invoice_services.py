@@ -24,7 +24,8 @@ from ..payments.council_scale import insert_tuples
 from ..third_party.models import Organisation
 from . import invoices, sealing
 from .delivery_models import IsfInvoice, IsfInvoiceLine, IsfPeriod
-from .invoice_checks import WAITING, Checked, InvoiceProblems, Person, check_invoice
+from .invoice_checks import Checked, InvoiceProblems, Person, check_invoice
+from .invoice_queries import WAITING
 from .lifecycles import InvoiceStatus, LineState, PeriodStatus, move_invoice, move_line
 
 __all__ = ["InvoiceIn", "InvoiceProblems", "LineIn", "submit_invoice"]

@@ -1,0 +1,121 @@
+"""The statements that check a provider's invoice (issue 14, part B), built once with their
+parameters bound at each call (an invoice is checked in a few milliseconds, and building the
+expressions again cost as much): the people an invoice names, each with the sums that say
+what remains of their budget for the year, correlated to them. invoice_checks.py runs them.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlalchemy import Date, Integer, bindparam, func, select
+from sqlalchemy.orm import aliased
+
+from ..accounts.models import Account
+from ..payments.ledger_models import Payment
+from ..payments.models import BudgetLine
+from .agreements import PaymentBasis
+from .delivery_models import IsfAdjustment, IsfInvoice, IsfInvoiceLine, IsfPeriod
+from .lifecycles import AdjustmentStatus, InvoiceStatus, LineState
+from .models import IsfAgreement, IsfAgreementVersion, IsfFundedLine
+
+WAITING = (LineState.ACCEPTED, LineState.RELEASED)
+
+ORG, DAY = bindparam("org_id", type_=Integer), bindparam("day", type_=Date)
+YEAR = (bindparam("year_start", type_=Date), bindparam("year_end", type_=Date))
+
+
+def _in_force():
+    """The provider's people paid on invoice on DAY: (reference, agreement, account,
+    version, annual budget)."""
+    return (
+        select(
+            Account.reference,
+            IsfAgreement.id,
+            Account.id,
+            IsfAgreementVersion.id,
+            IsfAgreementVersion.annual_budget_pence,
+        )
+        .join(IsfAgreementVersion, IsfAgreementVersion.agreement_id == IsfAgreement.id)
+        .join(Account, Account.id == IsfAgreement.account_id)
+        .where(
+            IsfAgreement.organisation_id == ORG,
+            IsfAgreementVersion.in_force_on(DAY),
+            IsfAgreementVersion.payment_basis == PaymentBasis.INVOICE,
+        )
+    )
+
+
+def _lines(states, invoice_states):
+    """Correlated sum of the person's invoice lines in `states` this year, not yet paid."""
+    return (
+        select(func.coalesce(func.sum(IsfInvoiceLine.amount_pence), 0))
+        .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
+        .where(
+            IsfInvoiceLine.account_id == Account.id,  # ix_isf_invoice_lines_account_state
+            IsfInvoiceLine.state.in_(states),
+            IsfInvoiceLine.payment_id.is_(None),
+            IsfInvoice.status.in_(invoice_states),
+            IsfInvoice.period_start.between(*YEAR),
+        )
+        .scalar_subquery()
+    )
+
+
+def _sums():
+    """Correlated sums for each person: funded hours a week; paid this year, and what is
+    committed and not yet paid (waiting, held, agreed corrections)."""
+    weekly = (
+        select(func.coalesce(func.sum(BudgetLine.hours_hundredths), 0))
+        .join(IsfFundedLine, IsfFundedLine.budget_line_id == BudgetLine.id)
+        .where(IsfFundedLine.version_id == IsfAgreementVersion.id)
+        .scalar_subquery()
+    )
+    paid = (
+        select(func.coalesce(func.sum(Payment.amount_pence), 0))
+        .where(
+            Payment.account_id == Account.id,
+            Payment.payee_type == "organisation",
+            Payment.pay_date.between(*YEAR),
+        )
+        .scalar_subquery()
+    )
+    waiting = _lines(WAITING, [InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED])
+    # A held line waits on an officer (its invoice waits too: none is approved with one).
+    held = _lines([LineState.HELD], [InvoiceStatus.RECEIVED])
+    # Agreed corrections are paid in the next run, so they count whatever period they correct.
+    theirs = aliased(IsfAgreement)
+    corrections = (
+        select(func.coalesce(func.sum(IsfAdjustment.amount_pence), 0))
+        .join(theirs, theirs.id == IsfAdjustment.agreement_id)
+        .where(
+            IsfAdjustment.status == AdjustmentStatus.PENDING,  # ix_isf_adjustments_status
+            theirs.account_id == Account.id,
+        )
+        .scalar_subquery()
+    )
+    return weekly, paid, waiting, held, corrections
+
+
+@cache
+def people_query():
+    return (
+        _in_force()
+        .add_columns(*_sums(), IsfPeriod.id, IsfPeriod.status)
+        .outerjoin(
+            IsfPeriod,
+            (IsfPeriod.agreement_id == IsfAgreement.id) & (IsfPeriod.period_start == DAY),
+        )
+        .where(Account.reference.in_(bindparam("references", expanding=True)))
+    )
+
+
+@cache
+def committed_query():
+    _weekly, *money = _sums()
+    return select(*money).select_from(Account).where(Account.id == bindparam("account_id"))
+
+
+@cache
+def funded_query():
+    return _in_force()
