@@ -17,16 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
-
 from ..core.calendar import PaymentSchedule, financial_year_end, financial_year_start
 from ..core.errors import RuleError
 from ..extensions import db
-from ..payments.rate_models import ProviderRate
 from ..third_party.models import Organisation
 from . import invoice_queries, invoices
-from .delivery_models import IsfInvoice, IsfInvoiceLine
-from .lifecycles import InvoiceStatus, LineState, PeriodStatus
+from .lifecycles import PeriodStatus
 
 
 class InvoiceProblems(RuleError):
@@ -72,7 +68,7 @@ class Checked:
 def remaining_for(account_id: int, budget_pence: int, day: date) -> invoices.Remaining:
     """What remains of a budget for the financial year of `day`, as the cap on invoices works
     it out (the person's statement shows it): paid, waiting, held and agreed corrections."""
-    paid, waiting, held, corrections = db.session.execute(
+    paid, waiting, held, corrections = _rows(
         invoice_queries.committed_query(),
         {
             "account_id": account_id,
@@ -85,7 +81,7 @@ def remaining_for(account_id: int, budget_pence: int, day: date) -> invoices.Rem
 
 def funded_people(org: Organisation, day: date) -> dict[str, Person]:
     """Everyone the provider is paid on invoice for on `day`, by reference (the template)."""
-    rows = db.session.execute(invoice_queries.funded_query(), {"org_id": org.id, "day": day})
+    rows = _rows(invoice_queries.funded_query(), {"org_id": org.id, "day": day})
     return {ref.upper(): Person(*rest) for ref, *rest in rows}
 
 
@@ -101,9 +97,8 @@ def named_people(org: Organisation, references: set[str], start: date) -> dict[s
         "references": sorted(references),
     }
     found = {}
-    for ref, *ids, budget, weekly, paid, waiting, held, fixes, period, status in db.session.execute(
-        invoice_queries.people_query(), values
-    ):
+    rows = _rows(invoice_queries.people_query(), values)
+    for ref, *ids, budget, weekly, paid, waiting, held, fixes, period, status in rows:
         found[ref.upper()] = Person(
             *ids,
             budget,
@@ -121,32 +116,14 @@ def named_people(org: Organisation, references: set[str], start: date) -> dict[s
 def agreed_rates(org_id: int, day: date, kinds: set[str]) -> dict[str, int]:
     """The provider's agreed rate for each kind of support on `day` (the latest to start on
     or before it, as payments' RateBook reads them), in pence an hour."""
-    rows = db.session.execute(
-        select(ProviderRate.service_type, ProviderRate.hourly_pence)
-        .where(
-            ProviderRate.organisation_id == org_id,
-            ProviderRate.effective_from <= day,
-            ProviderRate.service_type.in_(sorted(kinds)),
-        )
-        .order_by(ProviderRate.effective_from, ProviderRate.id)
-    )
-    return dict(rows.all())  # the latest of each kind last, so it wins
+    values = {"org_id": org_id, "day": day, "kinds": sorted(kinds)}
+    return dict(_rows(invoice_queries.rates_query(), values).all())  # the latest wins
 
 
 def _invoiced(org: Organisation, start: date) -> set[tuple[int, str]]:
     """(agreement, kind of support) already on another invoice for this period."""
-    return set(
-        db.session.execute(
-            select(IsfInvoiceLine.agreement_id, IsfInvoiceLine.service_type)
-            .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
-            .where(
-                IsfInvoice.organisation_id == org.id,
-                IsfInvoice.period_start == start,
-                IsfInvoice.status != InvoiceStatus.REJECTED,
-                IsfInvoiceLine.state != LineState.REFUSED,
-            )
-        ).all()
-    )
+    rows = _rows(invoice_queries.invoiced_query(), {"org_id": org.id, "day": start})
+    return {(agreement, kind) for agreement, kind in rows}
 
 
 def _line_problem(line, person: Person | None, checked: Checked, start: date, seen) -> str:
@@ -193,11 +170,9 @@ def _header_problems(org: Organisation, data, schedule: PaymentSchedule) -> list
         problems.append(str(exc))
     if not data.reference.strip():
         problems.append("Enter your invoice reference")
-    elif db.session.execute(
-        select(IsfInvoice.id).where(
-            IsfInvoice.organisation_id == org.id,
-            IsfInvoice.provider_reference == data.reference.strip(),
-        )
+    elif _rows(
+        invoice_queries.reference_taken_query(),
+        {"org_id": org.id, "reference": data.reference.strip()},
     ).first():
         problems.append(f"You have already sent an invoice with the reference {data.reference}")
     if not data.lines:
@@ -205,8 +180,15 @@ def _header_problems(org: Organisation, data, schedule: PaymentSchedule) -> list
     return problems
 
 
+def _rows(statement, values: dict):
+    """Run a prebuilt statement on the session's connection: in its transaction, without
+    the ORM's work for each statement (a tenth of a millisecond each, a dozen an invoice)."""
+    return db.session.connection().execute(statement, values)
+
+
 def check_invoice(org: Organisation, data, schedule: PaymentSchedule) -> Checked:
     """Every check, before anything is written: InvoiceProblems names each problem."""
+    db.session.flush()  # the statements below read past the session: what it holds first
     problems = _header_problems(org, data, schedule)
     # As typed and in capitals: the reference index answers either, and a match is by capitals.
     named = {x.reference.strip() for x in data.lines}

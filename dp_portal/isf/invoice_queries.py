@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Date, Integer, bindparam, func, select
+from sqlalchemy import Date, Integer, String, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from ..accounts.models import Account
 from ..payments.ledger_models import Payment
 from ..payments.models import BudgetLine
+from ..payments.rate_models import ProviderRate
 from .agreements import PaymentBasis
 from .delivery_models import IsfAdjustment, IsfInvoice, IsfInvoiceLine, IsfPeriod
 from .lifecycles import AdjustmentStatus, InvoiceStatus, LineState
@@ -119,3 +120,47 @@ def committed_query():
 @cache
 def funded_query():
     return _in_force()
+
+
+@cache
+def reference_taken_query():
+    """An invoice of the provider's with this reference already."""
+    return (
+        select(IsfInvoice.id)
+        .where(
+            IsfInvoice.organisation_id == ORG,
+            IsfInvoice.provider_reference == bindparam("reference", type_=String),
+        )
+        .limit(1)
+    )
+
+
+@cache
+def rates_query():
+    """The provider's agreed rates of these kinds that start on or before DAY, the latest of
+    each kind last (by start, then as added: as payments' RateBook picks them)."""
+    return (
+        select(ProviderRate.service_type, ProviderRate.hourly_pence)
+        .where(
+            ProviderRate.organisation_id == ORG,
+            ProviderRate.effective_from <= DAY,
+            ProviderRate.service_type.in_(bindparam("kinds", expanding=True)),
+        )
+        .order_by(ProviderRate.effective_from, ProviderRate.id)
+    )
+
+
+@cache
+def invoiced_query():
+    """(agreement, kind of support) on the provider's invoices of the period from DAY that
+    were not rejected, lines not refused."""
+    return (
+        select(IsfInvoiceLine.agreement_id, IsfInvoiceLine.service_type)
+        .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
+        .where(
+            IsfInvoice.organisation_id == ORG,
+            IsfInvoice.period_start == DAY,
+            IsfInvoice.status != InvoiceStatus.REJECTED,
+            IsfInvoiceLine.state != LineState.REFUSED,
+        )
+    )

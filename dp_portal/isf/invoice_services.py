@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import insert
+from sqlalchemy.orm import make_transient_to_detached
 
 from ..core import audit
 from ..core.calendar import PaymentSchedule, Period
@@ -62,22 +63,42 @@ def _new_periods(data: InvoiceIn, people: list[Person]) -> None:
         weekly: invoices.planned_hours(weekly, period)  # few people differ in hours a week
         for weekly in {p.weekly_hundredths for p in missing.values()}
     }
-    table = IsfPeriod.__table__
-    made = db.session.execute(
-        insert(table).returning(table.c.agreement_id, table.c.id),
-        [
-            {
-                "agreement_id": p.agreement_id,
-                "period_start": data.period_start,
-                "period_end": data.period_end,
-                "planned_hours_hundredths": planned[p.weekly_hundredths],
-                "status": PeriodStatus.OPEN,
-            }
-            for p in missing.values()
-        ],
-    )
-    for agreement_id, period_id in made:
+    rows = [
+        (p.agreement_id, data.period_start, data.period_end, planned[p.weekly_hundredths], OPEN)
+        for p in missing.values()
+    ]
+    for agreement_id, period_id in _insert_returning(IsfPeriod.__table__, PERIOD_COLUMNS, rows):
         missing[agreement_id].period_id = period_id
+
+
+OPEN = str(PeriodStatus.OPEN)
+PERIOD_COLUMNS = (
+    "agreement_id",
+    "period_start",
+    "period_end",
+    "planned_hours_hundredths",
+    "status",
+)
+
+
+def _insert_returning(table, columns: tuple[str, ...], rows: list[tuple]) -> list[tuple]:
+    """Insert rows (tuples in `columns` order, the first an id they are known by) in one
+    statement of the driver's own, in the session's transaction: (that first value, the new
+    row's id) of each. SQLAlchemy's own insert worked out each row's parameters one by one,
+    as long again as the rest of an invoice's checks. Dates are the only values converted,
+    to the text SQLite keeps them as (SQLAlchemy's own format for its Date columns)."""
+    connection = db.session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    each = "(" + ", ".join(mark for _ in columns) + ")"
+    names = ", ".join(f'"{name}"' for name in columns)
+    sql = (
+        f'INSERT INTO "{table.name}" ({names}) VALUES '  # noqa: S608 - model names only
+        + ", ".join(each for _ in rows)
+        + f' RETURNING "{columns[0]}", "id"'
+    )
+    values = [v.isoformat() if sqlite and isinstance(v, date) else v for row in rows for v in row]
+    return connection.exec_driver_sql(sql, tuple(values)).all()
 
 
 def _priced(data: InvoiceIn, checked: Checked) -> list[tuple]:
@@ -128,21 +149,8 @@ def submit_invoice(
     hundreds of people)."""
     checked = check_invoice(org, data, schedule)
     priced = _priced(data, checked)
-    invoice = IsfInvoice(
-        organisation_id=org.id,
-        provider_reference=data.reference.strip(),
-        period_start=data.period_start,
-        period_end=data.period_end,
-        status=InvoiceStatus.RECEIVED,
-        source=data.source,
-        original_name=data.original_name,
-        stored_name=data.stored_name,
-        sha256=data.sha256,
-        total_pence=sum(line[5] for line in priced),
-        submitted_by_id=actor.id,
-    )
-    db.session.add(invoice)
-    db.session.flush()
+    total = sum(line[5] for line in priced)
+    invoice = _write(data, org, actor, total)
     _new_periods(data, list({p.agreement_id: p for p, *_ in priced}.values()))
     insert_tuples(
         db.session,
@@ -154,12 +162,41 @@ def submit_invoice(
     audit.record(
         actor,
         "isf.invoice_received",
-        invoice,
-        summary=f"Invoice {invoice.provider_reference} from {org.name} received: "
-        f"{len(priced)} lines, {from_pence(invoice.total_pence)} pounds, {held} held over the cap",
-        after={"lines": len(priced), "total_pence": invoice.total_pence, "held": held},
+        object_type=IsfInvoice.__tablename__,
+        object_id=invoice.id,
+        summary=f"Invoice {data.reference.strip()} from {org.name} received: "
+        f"{len(priced)} lines, {from_pence(total)} pounds, {held} held over the cap",
+        after={"lines": len(priced), "total_pence": total, "held": held},
     )
     return invoice
+
+
+def _write(data: InvoiceIn, org: Organisation, actor, total: int) -> IsfInvoice:
+    """The invoice's own row (its lines follow), by the session's connection, and the
+    invoice as the session's object: what was written, with no query to read it back."""
+    values = {
+        "organisation_id": org.id,
+        "provider_reference": data.reference.strip(),
+        "period_start": data.period_start,
+        "period_end": data.period_end,
+        "status": str(InvoiceStatus.RECEIVED),
+        "source": data.source,
+        "original_name": data.original_name,
+        "stored_name": data.stored_name,
+        "sha256": data.sha256,
+        "total_pence": total,
+        "submitted_by_id": actor.id,
+        "submitted_at": utcnow(),
+    }
+    invoice = IsfInvoice(
+        id=db.session.connection().execute(_INSERT_INVOICE, values).scalar_one(), **values
+    )
+    make_transient_to_detached(invoice)  # a row the database holds, whose id is known
+    db.session.add(invoice)
+    return invoice
+
+
+_INSERT_INVOICE = insert(IsfInvoice.__table__).returning(IsfInvoice.__table__.c.id)
 
 
 def decide_line(line: IsfInvoiceLine, release: bool, note: str, *, actor) -> None:

@@ -16,7 +16,7 @@ these, and tests check them one by one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -90,11 +90,17 @@ class Remaining:
 
     def after(self, amount_pence: int) -> Remaining:
         """What remains once a line within it is accepted."""
-        return replace(self, waiting_pence=self.waiting_pence + amount_pence)
+        waiting = self.waiting_pence + amount_pence
+        return Remaining(
+            self.budget_pence, self.paid_pence, waiting, self.held_pence, self.corrections_pence
+        )
 
     def after_held(self, amount_pence: int) -> Remaining:
         """What remains once a line over it is held for an officer."""
-        return replace(self, held_pence=self.held_pence + amount_pence)
+        held = self.held_pence + amount_pence
+        return Remaining(
+            self.budget_pence, self.paid_pence, self.waiting_pence, held, self.corrections_pence
+        )
 
 
 def hold_reason(amount_pence: int, remaining: Remaining) -> str | None:
