@@ -31,11 +31,11 @@ def _in_force():
     version, annual budget)."""
     return (
         select(
-            Account.reference,
-            IsfAgreement.id,
-            Account.id,
-            IsfAgreementVersion.id,
-            IsfAgreementVersion.annual_budget_pence,
+            Account.reference.label("reference"),
+            IsfAgreement.id.label("agreement_id"),
+            Account.id.label("account_id"),
+            IsfAgreementVersion.id.label("version_id"),
+            IsfAgreementVersion.annual_budget_pence.label("budget_pence"),
         )
         .join(IsfAgreementVersion, IsfAgreementVersion.agreement_id == IsfAgreement.id)
         .join(Account, Account.id == IsfAgreement.account_id)
@@ -47,13 +47,13 @@ def _in_force():
     )
 
 
-def _lines(states, invoice_states):
+def _lines(account, states, invoice_states):
     """Correlated sum of the person's invoice lines in `states` this year, not yet paid."""
     return (
         select(func.coalesce(func.sum(IsfInvoiceLine.amount_pence), 0))
         .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
         .where(
-            IsfInvoiceLine.account_id == Account.id,  # ix_isf_invoice_lines_account_state
+            IsfInvoiceLine.account_id == account,  # ix_isf_invoice_lines_account_state
             IsfInvoiceLine.state.in_(states),
             IsfInvoiceLine.payment_id.is_(None),
             IsfInvoice.status.in_(invoice_states),
@@ -63,27 +63,21 @@ def _lines(states, invoice_states):
     )
 
 
-def _sums():
-    """Correlated sums for each person: funded hours a week; paid this year, and what is
-    committed and not yet paid (waiting, held, agreed corrections)."""
-    weekly = (
-        select(func.coalesce(func.sum(BudgetLine.hours_hundredths), 0))
-        .join(IsfFundedLine, IsfFundedLine.budget_line_id == BudgetLine.id)
-        .where(IsfFundedLine.version_id == IsfAgreementVersion.id)
-        .scalar_subquery()
-    )
+def _money(account):
+    """Correlated sums for the person whose account id is `account`: paid this year, and
+    what is committed and not yet paid (waiting, held, agreed corrections)."""
     paid = (
         select(func.coalesce(func.sum(Payment.amount_pence), 0))
         .where(
-            Payment.account_id == Account.id,
+            Payment.account_id == account,
             Payment.payee_type == "organisation",
             Payment.pay_date.between(*YEAR),
         )
         .scalar_subquery()
     )
-    waiting = _lines(WAITING, [InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED])
+    waiting = _lines(account, WAITING, [InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED])
     # A held line waits on an officer (its invoice waits too: none is approved with one).
-    held = _lines([LineState.HELD], [InvoiceStatus.RECEIVED])
+    held = _lines(account, [LineState.HELD], [InvoiceStatus.RECEIVED])
     # Agreed corrections are paid in the next run, so they count whatever period they correct.
     theirs = aliased(IsfAgreement)
     corrections = (
@@ -91,30 +85,47 @@ def _sums():
         .join(theirs, theirs.id == IsfAdjustment.agreement_id)
         .where(
             IsfAdjustment.status == AdjustmentStatus.PENDING,  # ix_isf_adjustments_status
-            theirs.account_id == Account.id,
+            theirs.account_id == account,
         )
         .scalar_subquery()
     )
-    return weekly, paid, waiting, held, corrections
+    return paid, waiting, held, corrections
 
 
 @cache
 def people_query():
+    """The people named (REFERENCES) of those the provider is paid on invoice for on DAY,
+    each with their funded hours a week, the money sums and the agreement's period from DAY.
+    The provider's people are found first (MATERIALIZED: PostgreSQL otherwise read every
+    account to match the references), then the sums for only the people named."""
+    people = _in_force().cte("people").prefix_with("MATERIALIZED")
+    weekly = (
+        select(func.coalesce(func.sum(BudgetLine.hours_hundredths), 0))
+        .join(IsfFundedLine, IsfFundedLine.budget_line_id == BudgetLine.id)
+        .where(IsfFundedLine.version_id == people.c.version_id)
+        .scalar_subquery()
+    )
     return (
-        _in_force()
-        .add_columns(*_sums(), IsfPeriod.id, IsfPeriod.status)
+        select(
+            *people.c,
+            weekly,
+            *_money(people.c.account_id),
+            IsfPeriod.id,
+            IsfPeriod.status,
+        )
+        .select_from(people)
         .outerjoin(
             IsfPeriod,
-            (IsfPeriod.agreement_id == IsfAgreement.id) & (IsfPeriod.period_start == DAY),
+            (IsfPeriod.agreement_id == people.c.agreement_id) & (IsfPeriod.period_start == DAY),
         )
-        .where(Account.reference.in_(bindparam("references", expanding=True)))
+        .where(people.c.reference.in_(bindparam("references", expanding=True)))
     )
 
 
 @cache
 def committed_query():
-    _weekly, *money = _sums()
-    return select(*money).select_from(Account).where(Account.id == bindparam("account_id"))
+    """The money sums of one person (ACCOUNT_ID)."""
+    return select(*_money(Account.id)).where(Account.id == bindparam("account_id"))
 
 
 @cache
