@@ -133,6 +133,8 @@ class IsfInvoiceLine(db.Model):
         Index("ix_isf_invoice_lines_state", "state"),
         # What is waiting to be paid for a person is summed for each line of an invoice.
         Index("ix_isf_invoice_lines_account_state", "account_id", "state"),
+        # Which provider a payment paid (each provider's budget counts its own payments).
+        Index("ix_isf_invoice_lines_payment_id", "payment_id"),
     )
 
 

@@ -6,8 +6,9 @@ invoice reference (one). Every problem is collected and named at once; the rules
 invoices.py's. Never commits, never writes.
 
 What remains is worked out as invoices.Remaining says: the agreement's annual budget less what
-was paid to organisations for the person this financial year, what is accepted or released
-and waiting to be paid, what is held for an officer and the agreed corrections not yet paid
+was paid to organisations for the person this financial year (but for another of the
+person's providers: each provider's budget is its own), and this provider's lines accepted
+or released and waiting to be paid, held for an officer, and agreed corrections not yet paid
 (bench/provider_invoices.py measures it; tests/isf/test_invoice_equivalence.py holds it to
 the plain one-person-at-a-time reading).
 """
@@ -65,13 +66,15 @@ class Checked:
     rates: dict[str, int] = field(default_factory=dict)  # kind of support: pence an hour
 
 
-def remaining_for(account_id: int, budget_pence: int, day: date) -> invoices.Remaining:
-    """What remains of a budget for the financial year of `day`, as the cap on invoices works
-    it out (the person's statement shows it): paid, waiting, held and agreed corrections."""
+def remaining_for(account_id: int, org_id: int, budget_pence: int, day: date) -> invoices.Remaining:
+    """What remains of the budget of an agreement with the provider `org_id` for the
+    financial year of `day`, as the cap on invoices works it out (the person's statement
+    shows it): paid, waiting, held and agreed corrections."""
     paid, waiting, held, corrections = _rows(
         invoice_queries.committed_query(),
         {
             "account_id": account_id,
+            "org_id": org_id,
             "year_start": financial_year_start(day),
             "year_end": financial_year_end(day),
         },

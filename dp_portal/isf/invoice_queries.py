@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Date, Integer, String, bindparam, func, select
+from sqlalchemy import Date, Integer, String, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..accounts.models import Account
 from ..payments.ledger_models import Payment
 from ..payments.models import BudgetLine
 from ..payments.rate_models import ProviderRate
+from ..third_party.models import Organisation
 from .agreements import PaymentBasis
 from .delivery_models import IsfAdjustment, IsfInvoice, IsfInvoiceLine, IsfPeriod
 from .lifecycles import AdjustmentStatus, InvoiceStatus, LineState
@@ -47,37 +48,66 @@ def _in_force():
     )
 
 
-def _lines(account, states, invoice_states):
-    """Correlated sum of the person's invoice lines in `states` this year, not yet paid."""
+def _lines(account, org, states, invoice_states):
+    """Correlated sum of the person's invoice lines from the provider `org` in `states` this
+    year, not yet paid."""
+    theirs = aliased(IsfAgreement)
     return (
         select(func.coalesce(func.sum(IsfInvoiceLine.amount_pence), 0))
         .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
+        .join(theirs, theirs.id == IsfInvoiceLine.agreement_id)
         .where(
             IsfInvoiceLine.account_id == account,  # ix_isf_invoice_lines_account_state
             IsfInvoiceLine.state.in_(states),
             IsfInvoiceLine.payment_id.is_(None),
             IsfInvoice.status.in_(invoice_states),
             IsfInvoice.period_start.between(*YEAR),
+            theirs.organisation_id == org,
         )
         .scalar_subquery()
     )
 
 
-def _money(account):
-    """Correlated sums for the person whose account id is `account`: paid this year, and
-    what is committed and not yet paid (waiting, held, agreed corrections)."""
+def _another_providers(account, org):
+    """SQL condition on Payment: paid to another provider of the person's, by its invoices'
+    lines or corrections, or to its bank account (what it was paid on the schedule)."""
+    theirs, provider = aliased(IsfAgreement), aliased(Organisation)
+    linked = [
+        exists()
+        .where(paid.payment_id == Payment.id, theirs.id == paid.agreement_id)
+        .where(theirs.organisation_id != org)
+        for paid in (IsfInvoiceLine, IsfAdjustment)  # ix_isf_invoice_lines_payment_id
+    ]
+    to_their_bank = (
+        exists()
+        .where(theirs.account_id == account, theirs.organisation_id != org)
+        .where(
+            provider.id == theirs.organisation_id,
+            provider.pooled_sort_code == Payment.sort_code,
+            provider.pooled_account_number == Payment.account_number,
+        )
+    )
+    return or_(*linked, to_their_bank)
+
+
+def _money(account, org):
+    """Correlated sums for the person whose account id is `account`, with the provider `org`:
+    paid to organisations this year (but for another provider of theirs: each provider's
+    budget is its own), and what is committed to this provider and not yet paid (waiting,
+    held, agreed corrections)."""
     paid = (
         select(func.coalesce(func.sum(Payment.amount_pence), 0))
         .where(
             Payment.account_id == account,
             Payment.payee_type == "organisation",
             Payment.pay_date.between(*YEAR),
+            ~_another_providers(account, org),
         )
         .scalar_subquery()
     )
-    waiting = _lines(account, WAITING, [InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED])
+    waiting = _lines(account, org, WAITING, [InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED])
     # A held line waits on an officer (its invoice waits too: none is approved with one).
-    held = _lines(account, [LineState.HELD], [InvoiceStatus.RECEIVED])
+    held = _lines(account, org, [LineState.HELD], [InvoiceStatus.RECEIVED])
     # Agreed corrections are paid in the next run, so they count whatever period they correct.
     theirs = aliased(IsfAgreement)
     corrections = (
@@ -86,6 +116,7 @@ def _money(account):
         .where(
             IsfAdjustment.status == AdjustmentStatus.PENDING,  # ix_isf_adjustments_status
             theirs.account_id == account,
+            theirs.organisation_id == org,
         )
         .scalar_subquery()
     )
@@ -109,7 +140,7 @@ def people_query():
         select(
             *people.c,
             weekly,
-            *_money(people.c.account_id),
+            *_money(people.c.account_id, ORG),
             IsfPeriod.id,
             IsfPeriod.status,
         )
@@ -124,8 +155,8 @@ def people_query():
 
 @cache
 def committed_query():
-    """The money sums of one person (ACCOUNT_ID)."""
-    return select(*_money(Account.id)).where(Account.id == bindparam("account_id"))
+    """The money sums of one person (ACCOUNT_ID) with one provider (ORG)."""
+    return select(*_money(Account.id, ORG)).where(Account.id == bindparam("account_id"))
 
 
 @cache

@@ -110,7 +110,9 @@ def statement(agreement: IsfAgreement, today: date) -> Statement | None:
         return None
     year_start = max(financial_year_start(today), version.starts_on)
     year_end = financial_year_end(today)
-    money = remaining_for(agreement.account_id, version.annual_budget_pence, today)
+    money = remaining_for(
+        agreement.account_id, agreement.organisation_id, version.annual_budget_pence, today
+    )
     weekly = sum((line.budget_line.hours for line in version.funded_lines), ZERO)
     days = max((min(today, year_end) - year_start).days + 1, 0)
     delivered = db.session.execute(

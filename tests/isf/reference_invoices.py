@@ -50,25 +50,58 @@ def _agreement(org, reference: str, day):
     raise AssertionError(f"{reference} is not paid on invoice")
 
 
+def _others_payments(agreement) -> set[int]:
+    """Payments to the person's other providers: for their lines or corrections, or to
+    their bank accounts."""
+    others = [
+        a
+        for a in db.session.execute(
+            select(IsfAgreement).where(IsfAgreement.account_id == agreement.account_id)
+        ).scalars()
+        if a.organisation_id != agreement.organisation_id
+    ]
+    found = set()
+    for other in others:
+        for row in (IsfInvoiceLine, IsfAdjustment):
+            found |= set(
+                db.session.execute(
+                    select(row.payment_id).where(row.agreement_id == other.id)
+                ).scalars()
+            )
+        bank = (other.provider.pooled_sort_code, other.provider.pooled_account_number)
+        for payment in db.session.execute(
+            select(Payment).where(Payment.account_id == agreement.account_id)
+        ).scalars():
+            if (payment.sort_code, payment.account_number) == bank:
+                found.add(payment.id)
+    return found
+
+
 def _remaining(version, day) -> invoices.Remaining:
     """What remains for this agreement: its budget less what was paid to organisations for
-    the account this financial year, what is waiting to be paid (accepted or released) or
-    held for an officer on this year's invoices, and the agreed corrections not yet paid."""
+    the account this financial year (but for the person's other providers), what is waiting
+    to be paid (accepted or released) or held for an officer on this provider's invoices of
+    this year, and this provider's agreed corrections not yet paid."""
     agreement = version.agreement
     start, end = financial_year_start(day), financial_year_end(day)
-    paid = db.session.execute(
-        select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(
-            Payment.account_id == agreement.account_id,
-            Payment.payee_type == "organisation",
-            Payment.pay_date.between(start, end),
-        )
-    ).scalar_one()
+    others = _others_payments(agreement)
+    paid = sum(
+        p.amount_pence
+        for p in db.session.execute(
+            select(Payment).where(Payment.account_id == agreement.account_id)
+        ).scalars()
+        if p.payee_type == "organisation" and start <= p.pay_date <= end and p.id not in others
+    )
     waiting = held = 0
     for line in db.session.execute(
         select(IsfInvoiceLine).where(IsfInvoiceLine.account_id == agreement.account_id)
     ).scalars():
         invoice = line.invoice
-        if line.payment_id is not None or not start <= invoice.period_start <= end:
+        if (
+            line.payment_id is not None
+            or not start <= invoice.period_start <= end
+            or invoice.organisation_id != agreement.organisation_id
+        ):
             continue
         if line.state in ("accepted", "released") and invoice.status in ("received", "approved"):
             waiting += line.amount_pence
@@ -79,6 +112,8 @@ def _remaining(version, day) -> invoices.Remaining:
         for adjustment in db.session.execute(select(IsfAdjustment)).scalars()
         if adjustment.status == "pending"
         and db.session.get(IsfAgreement, adjustment.agreement_id).account_id == agreement.account_id
+        and db.session.get(IsfAgreement, adjustment.agreement_id).organisation_id
+        == agreement.organisation_id
     )
     return invoices.Remaining(version.annual_budget_pence, paid, waiting, held, corrections)
 
