@@ -10,7 +10,7 @@ from ..auth.models import Role
 from ..core.downloads import PDF, attachment
 from ..core.errors import RuleError
 from ..core.permissions import roles_required, viewer
-from . import bp, documents, provider_services, scope, services, statement
+from . import bp, documents, ending, provider_services, scope, services, statement
 from .agreements import Terms, VersionStatus
 from .forms import (
     AgreementForm,
@@ -159,7 +159,7 @@ def end_agreement(agreement_id: int):
     form = EndAgreementForm()
     if form.validate_on_submit():
         try:
-            version = services.end_agreement(
+            version = ending.end_agreement(
                 agreement,
                 form.last_day.data,
                 form.reason.data,

@@ -18,6 +18,7 @@ from dp_portal.core.types import local_today
 from dp_portal.extensions import db
 from dp_portal.isf import agreements, payees, services
 from dp_portal.isf.agreements import Terms
+from dp_portal.isf.ending import end_agreement
 from dp_portal.isf.models import IsfAgreement
 from dp_portal.payments import run_review
 from dp_portal.payments.run_models import RunLine
@@ -43,7 +44,7 @@ def ending(app_ctx, factory, db_session):
 
 
 def _end(row, officer, last_day=END, reason="The person moved to another area"):
-    return services.end_agreement(row, last_day, reason, actor=officer, today=TODAY)
+    return end_agreement(row, last_day, reason, actor=officer, today=TODAY)
 
 
 def test_it_ends_from_its_last_day_with_the_reason_and_who_ended_it(ending):
