@@ -6,11 +6,14 @@ A version's lifecycle (`move_version`):
     awaiting ──(the person, the council and the provider have all confirmed)──> active
     awaiting ──(withdrawn, or replaced by a newer version before it was confirmed)──> withdrawn
     active ──(a newer version has been confirmed by all three)──> superseded
-    active ──(the agreement ends)──> ended
+    active ──(a finance officer ends it from a date, saying why)──> ended
 
 While a new version waits for its confirmations, the active one stays in force (a change
 never leaves the person without an agreement); superseded, withdrawn and ended versions stay
-readable as the agreement's history.
+readable as the agreement's history. An ended version stays in force up to and including
+its last day (`check_end`), so the provider is paid for the support it gives until then, and
+nothing for any period that starts after it; a version still waiting when the agreement ends
+is withdrawn.
 """
 
 from __future__ import annotations
@@ -139,4 +142,32 @@ def check_terms(terms: Terms) -> None:
         raise RuleError(
             "When the provider holds the budget, the council pays it on the schedule, in "
             "advance: choose scheduled payment"
+        )
+
+
+def check_end(version: IsfAgreementVersion | None, last_day: date | None, reason: str, today: date):
+    """An agreement in force (or yet to start) ends on `last_day`, from today on, within its
+    own dates, for a reason the person and the provider will read; RuleError says why not."""
+    if version is None:
+        raise RuleError(
+            "This agreement is not in force: withdraw a version waiting for confirmations instead"
+        )
+    if last_day is None:
+        raise RuleError("Enter the last day of the agreement")
+    if not reason.strip():
+        raise RuleError("Say why the agreement is ending: the person and the provider read it")
+    if last_day < today:
+        raise RuleError(
+            "The last day must be today or later: a payment already made for the days after "
+            "it is corrected with a change request"
+        )
+    if last_day < version.starts_on:
+        raise RuleError(
+            f"The last day must be on or after the day the agreement starts, "
+            f"{version.starts_on:%d %B %Y}"
+        )
+    if version.ends_on is not None and last_day > version.ends_on:
+        raise RuleError(
+            f"The agreement already ends on {version.ends_on:%d %B %Y}: enter that day or an "
+            "earlier one"
         )

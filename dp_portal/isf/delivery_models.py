@@ -131,6 +131,10 @@ class IsfInvoiceLine(db.Model):
         Index("ix_isf_invoice_lines_invoice_id", "invoice_id"),
         Index("ix_isf_invoice_lines_agreement_period", "agreement_id", "period_id"),
         Index("ix_isf_invoice_lines_state", "state"),
+        # What is waiting to be paid for a person is summed for each line of an invoice.
+        Index("ix_isf_invoice_lines_account_state", "account_id", "state"),
+        # Which provider a payment paid (each provider's budget counts its own payments).
+        Index("ix_isf_invoice_lines_payment_id", "payment_id"),
     )
 
 

@@ -114,3 +114,12 @@ def hours_text(hours) -> str:
     """'12.5 hours', '1 hour', '0 hours'."""
     value = Decimal(str(hours)).quantize(Decimal("0.01")).normalize()
     return f"{value:f} hour{'' if value == 1 else 's'}"
+
+
+def end_text(version: IsfAgreementVersion | None, today: date) -> str:
+    """'This agreement ended on 31 July 2026: <reason>' (or 'ends on', before its last day),
+    or '' when it has not been ended."""
+    if version is None or version.status != VersionStatus.ENDED:
+        return ""
+    verb = "ended" if version.ends_on < today else "ends"
+    return f"This agreement {verb} on {_day(version.ends_on)}. Why: {version.end_reason}"

@@ -202,3 +202,19 @@ class ConfirmAgreementForm(BaseForm):
         validators=[InputRequired("Tick the box to say you have read and agree to it")],
     )
     submit = SubmitField("Confirm the agreement", widget=GovSubmitInput())
+
+
+class EndAgreementForm(BaseForm):
+    last_day = DateField(
+        "Last day of the agreement",
+        description="The provider is paid for its support up to and including this day. "
+        "For example, 31 7 2026",
+        validators=[InputRequired("Enter the last day of the agreement")],
+    )
+    reason = TextAreaField(
+        "Why is the agreement ending?",
+        widget=GovTextArea(),
+        description="The person and the provider read this",
+        validators=[InputRequired("Say why the agreement is ending"), Length(max=500)],
+    )
+    submit = SubmitField("End the agreement", widget=GovSubmitInput())

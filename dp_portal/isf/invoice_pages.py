@@ -22,6 +22,7 @@ from ..payments.ledger_models import Payment
 from ..third_party.models import Organisation
 from . import change_requests, sealing
 from .delivery_models import IsfAdjustment, IsfInvoice, IsfInvoiceLine, IsfPeriod
+from .invoice_checks import funded_people
 from .invoices import hours_text
 from .lifecycles import InvoiceStatus, LineState, PeriodStatus
 from .models import IsfAgreement
@@ -30,9 +31,7 @@ from .scope import in_force
 
 def template_people(org: Organisation, day: date) -> list[tuple[str, str, str]]:
     """(reference, name, kind of support) of each person paid on invoice, for the template."""
-    from .invoice_services import _funded
-
-    ids = [f.account_id for f in _funded(org, day).values()]
+    ids = [p.account_id for p in funded_people(org, day).values()]
     accounts = db.session.execute(select(Account).where(Account.id.in_(ids))).scalars()
     return sorted((a.reference, a.person.full_name, "day") for a in accounts)
 

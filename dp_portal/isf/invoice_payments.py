@@ -4,9 +4,10 @@
 - building a run: an account with approved invoice lines not yet paid, or an agreed change
   request's adjustment not yet paid, is paid to the provider's approved bank account (the
   payee snapshot, the runs' approval by a second officer) instead of its priced period
-  (payments.hooks.Replacement). Each adjustment is an arrears item naming the sealed period it
-  corrects, so the commit writes it as an arrears payment of that period: never an edit of
-  what was paid for it;
+  (payments.hooks.Replacement). A run pays one payee for a person, so when two of the
+  person's providers are due money, the one whose money has waited longer is paid first.
+  Each adjustment is an arrears item naming the sealed period it corrects, so the commit
+  writes it as an arrears payment of that period: never an edit of what was paid for it;
 - committing it: the lines and adjustments it paid are marked with their payments, and an
   invoice whose lines are all paid becomes paid. A line or adjustment already paid by another
   run stops the commit (the request rolls back whole), so nothing is paid twice.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -54,6 +55,7 @@ def _lines() -> list:
             IsfInvoiceLine.service_type,
             IsfInvoiceLine.hours_hundredths,
             IsfInvoiceLine.amount_pence,
+            IsfInvoice.decided_at,
         )
         .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
         .where(
@@ -75,6 +77,7 @@ def _adjustments() -> list:
             IsfPeriod.period_start,
             IsfPeriod.period_end,
             IsfAdjustment.amount_pence,
+            IsfAdjustment.created_at,
         )
         .join(IsfAgreement, IsfAgreement.id == IsfAdjustment.agreement_id)
         .join(IsfPeriod, IsfPeriod.id == IsfAdjustment.period_id)
@@ -88,7 +91,9 @@ def due(period_start: date) -> dict[int, Redirect]:
     lines or agreed adjustments not yet paid (or why they cannot be paid yet)."""
     schedule = payment_schedule(current_app.config)
     items: dict[tuple[int, int], dict] = defaultdict(lambda: {"lines": [], "arrears": []})
-    for account_id, org_id, line_id, ref, start, end, kind, hours, amount in _lines():
+    oldest: dict[tuple[int, int], datetime] = {}  # when its first item was approved
+    for account_id, org_id, line_id, ref, start, end, kind, hours, amount, at in _lines():
+        _first((account_id, org_id), at, oldest)
         items[(account_id, org_id)]["lines"].append(
             {
                 "id": line_id,
@@ -100,7 +105,8 @@ def due(period_start: date) -> dict[int, Redirect]:
                 "amount_pence": amount,
             }
         )
-    for account_id, org_id, adj_id, text, start, end, amount in _adjustments():
+    for account_id, org_id, adj_id, text, start, end, amount, at in _adjustments():
+        _first((account_id, org_id), at, oldest)
         items[(account_id, org_id)]["arrears"].append(
             {
                 "period_index": schedule.index_of(start),
@@ -118,11 +124,20 @@ def due(period_start: date) -> dict[int, Redirect]:
         ).scalars()
     }
     found: dict[int, Redirect] = {}
-    # One payee per account and run: a second provider's items (rare) wait for the next run.
-    for (account_id, org_id), found_items in sorted(items.items()):
+    # A run pays one payee for a person (payments' run lines and its exactly-once index are
+    # one an account and period). When two of a person's providers are due money, the one
+    # whose approved money has waited longer is paid, and the other in the next run: each
+    # waits one run at most, and neither waits behind the other for good.
+    for (account_id, org_id), _at in sorted(oldest.items(), key=lambda kv: (kv[1], kv[0])):
         if account_id not in found:
-            found[account_id] = _replacement(orgs[org_id], found_items)
+            found[account_id] = _replacement(orgs[org_id], items[(account_id, org_id)])
     return found
+
+
+def _first(key: tuple[int, int], at: datetime | None, oldest: dict) -> None:
+    at = at or datetime.max.replace(tzinfo=UTC)
+    if key not in oldest or at < oldest[key]:
+        oldest[key] = at
 
 
 def _replacement(org: Organisation, found: dict) -> Redirect:

@@ -9,29 +9,27 @@ Never commits.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
+from sqlalchemy.orm import make_transient_to_detached
 
-from ..accounts.models import Account
 from ..core import audit
-from ..core.calendar import PaymentSchedule, Period, financial_year_end, financial_year_start
+from ..core.calendar import PaymentSchedule, Period
 from ..core.errors import RuleError
-from ..core.money import from_pence, to_pence
+from ..core.money import from_pence
 from ..core.types import utcnow
 from ..extensions import db
-from ..payments.ledger_models import Payment
-from ..payments.models import BudgetLine
-from ..payments.plans import rate_book
+from ..payments.council_scale import insert_tuples
 from ..third_party.models import Organisation
 from . import invoices, sealing
-from .agreements import PaymentBasis
 from .delivery_models import IsfInvoice, IsfInvoiceLine, IsfPeriod
+from .invoice_checks import Checked, InvoiceProblems, Person, check_invoice
+from .invoice_queries import WAITING
 from .lifecycles import InvoiceStatus, LineState, PeriodStatus, move_invoice, move_line
-from .models import IsfAgreement, IsfAgreementVersion, IsfFundedLine
 
-WAITING = (LineState.ACCEPTED, LineState.RELEASED)
+__all__ = ["InvoiceIn", "InvoiceProblems", "LineIn", "submit_invoice"]
 
 
 @dataclass(frozen=True)
@@ -54,282 +52,151 @@ class InvoiceIn:
     sha256: str | None = None
 
 
-class InvoiceProblems(RuleError):
-    """Every problem found in an invoice, each naming its line or cell. Nothing was saved."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__(f"{len(problems)} problems: " + "; ".join(problems))
-        self.problems = problems
-
-
-@dataclass
-class _Funded:
-    agreement_id: int
-    account_id: int
-    version_id: int
-    budget_pence: int
-
-
-@dataclass
-class _Checked:
-    funded: dict[str, _Funded]
-    sealed: set[int] = field(default_factory=set)  # agreement ids whose period is sealed
-    rates: dict[str, int] = field(default_factory=dict)
-
-
-def _funded(org: Organisation, day: date, references=None) -> dict[str, _Funded]:
-    """The people the provider is paid on invoice for, on `day`, by account reference (of
-    those `references` only, when given: an invoice looks up only the people it names)."""
-    query = (
-        select(
-            Account.reference,
-            IsfAgreement.id,
-            Account.id,
-            IsfAgreementVersion.id,
-            IsfAgreementVersion.annual_budget_pence,
-        )
-        .join(IsfAgreementVersion, IsfAgreementVersion.agreement_id == IsfAgreement.id)
-        .join(Account, Account.id == IsfAgreement.account_id)
-        .where(
-            IsfAgreement.organisation_id == org.id,
-            IsfAgreementVersion.in_force_on(day),
-            IsfAgreementVersion.payment_basis == PaymentBasis.INVOICE,
-        )
-    )
-    if references is not None:
-        query = query.where(Account.reference.in_(list(references)))
-    return {ref.upper(): _Funded(*rest) for ref, *rest in db.session.execute(query)}
-
-
-def _context(org: Organisation, data: InvoiceIn) -> _Checked:
-    # As typed and in capitals: the reference index answers either, and a match is by capitals.
-    named = {x.reference.strip() for x in data.lines} | {
-        x.reference.strip().upper() for x in data.lines
+def _new_periods(data: InvoiceIn, people: list[Person]) -> None:
+    """Make the invoice's period of each agreement that has none yet, with its planned hours
+    (the funded hours a week, pro rata), and note each one's id: one statement."""
+    missing = {p.agreement_id: p for p in people if p.period_id is None}
+    if not missing:
+        return
+    period = Period(data.period_start, data.period_end)
+    planned = {
+        weekly: invoices.planned_hours(weekly, period)  # few people differ in hours a week
+        for weekly in {p.weekly_hundredths for p in missing.values()}
     }
-    checked = _Checked(_funded(org, data.period_start, named))
-    ids = [f.agreement_id for f in checked.funded.values()]
-    checked.sealed = set(
-        db.session.execute(
-            select(IsfPeriod.agreement_id).where(
-                IsfPeriod.agreement_id.in_(ids),
-                IsfPeriod.period_start == data.period_start,
-                IsfPeriod.status == PeriodStatus.SEALED,
-            )
-        ).scalars()
+    rows = [
+        (p.agreement_id, data.period_start, data.period_end, planned[p.weekly_hundredths], OPEN)
+        for p in missing.values()
+    ]
+    for agreement_id, period_id in _insert_returning(IsfPeriod.__table__, PERIOD_COLUMNS, rows):
+        missing[agreement_id].period_id = period_id
+
+
+OPEN = str(PeriodStatus.OPEN)
+PERIOD_COLUMNS = (
+    "agreement_id",
+    "period_start",
+    "period_end",
+    "planned_hours_hundredths",
+    "status",
+)
+
+
+def _insert_returning(table, columns: tuple[str, ...], rows: list[tuple]) -> list[tuple]:
+    """Insert rows (tuples in `columns` order, the first an id they are known by) in one
+    statement of the driver's own, in the session's transaction: (that first value, the new
+    row's id) of each. SQLAlchemy's own insert worked out each row's parameters one by one,
+    as long again as the rest of an invoice's checks. Dates are the only values converted,
+    to the text SQLite keeps them as (SQLAlchemy's own format for its Date columns)."""
+    connection = db.session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    each = "(" + ", ".join(mark for _ in columns) + ")"
+    names = ", ".join(f'"{name}"' for name in columns)
+    sql = (
+        f'INSERT INTO "{table.name}" ({names}) VALUES '  # noqa: S608 - model names only
+        + ", ".join(each for _ in rows)
+        + f' RETURNING "{columns[0]}", "id"'
     )
-    book = rate_book()
-    for kind in {line.service_type for line in data.lines}:
-        rate = book.provider_rate_on(org.id, data.period_start, kind)
-        if rate is not None:
-            checked.rates[kind] = to_pence(rate)
-    return checked
+    values = [v.isoformat() if sqlite and isinstance(v, date) else v for row in rows for v in row]
+    return connection.exec_driver_sql(sql, tuple(values)).all()
 
 
-def _invoiced(org: Organisation, data: InvoiceIn) -> set[tuple[int, str]]:
-    """(agreement, kind of support) already on another invoice for this period."""
-    return set(
-        db.session.execute(
-            select(IsfInvoiceLine.agreement_id, IsfInvoiceLine.service_type)
-            .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
-            .where(
-                IsfInvoice.organisation_id == org.id,
-                IsfInvoice.period_start == data.period_start,
-                IsfInvoice.status != InvoiceStatus.REJECTED,
-                IsfInvoiceLine.state != LineState.REFUSED,
-            )
-        ).all()
-    )
-
-
-def _problems(org: Organisation, data: InvoiceIn, checked: _Checked) -> list[str]:
-    problems, seen = [], set()
-    earlier = _invoiced(org, data)
-    for line in data.lines:
-        funded = checked.funded.get(line.reference.strip().upper())
-        key = (funded.agreement_id if funded else None, line.service_type)
-        if funded is None:
-            problems.append(
-                f"{line.where}: {line.reference or 'no reference'} is not a person you are "
-                f"paid on invoice for on {data.period_start:%d %B %Y}"
-            )
-        elif funded.agreement_id in checked.sealed:
-            problems.append(
-                f"{line.where}: the period for {line.reference} is sealed; ask for a "
-                "correction with a change request instead"
-            )
-        elif key in seen or key in earlier:
-            problems.append(
-                f"{line.where}: {line.reference} already has {line.service_type} hours "
-                "invoiced for this period"
-            )
-        elif line.service_type not in checked.rates:
-            problems.append(
-                f"{line.where}: there is no agreed rate for {line.service_type} support "
-                f"on {data.period_start:%d %B %Y}"
-            )
-        seen.add(key)
-    return problems
-
-
-def check_invoice(org: Organisation, data: InvoiceIn, schedule: PaymentSchedule) -> _Checked:
-    """Every check, before anything is written: InvoiceProblems names each problem."""
-    problems = []
-    try:
-        invoices.check_period(schedule, data.period_start, data.period_end)
-    except RuleError as exc:
-        problems.append(str(exc))
-    if not data.reference.strip():
-        problems.append("Enter your invoice reference")
-    elif db.session.execute(
-        select(IsfInvoice.id).where(
-            IsfInvoice.organisation_id == org.id,
-            IsfInvoice.provider_reference == data.reference.strip(),
+def _priced(data: InvoiceIn, checked: Checked) -> list[tuple]:
+    """Each line as (person, row, kind, hours, rate, amount, state, reason), capped in turn by
+    what remains of the person's budget (a line within it uses it up)."""
+    remaining = {p.agreement_id: p.remaining() for p in checked.people.values()}
+    amounts: dict[tuple[int, int], int] = {}  # an invoice repeats few (hours, rate) pairs
+    lines = []
+    for number, line in enumerate(data.lines, start=1):
+        person = checked.people[line.reference.strip().upper()]
+        rate = checked.rates[line.service_type]
+        key = (line.hours_hundredths, rate)
+        if key not in amounts:
+            amounts[key] = invoices.line_amount_pence(*key)
+        amount = amounts[key]
+        left = remaining[person.agreement_id]
+        reason = invoices.hold_reason(amount, left)
+        # Accepted or held, the line now counts against what remains for the next one.
+        remaining[person.agreement_id] = left.after_held(amount) if reason else left.after(amount)
+        state = str(LineState.HELD if reason else LineState.ACCEPTED)
+        lines.append(
+            (person, number, line.service_type, line.hours_hundredths, rate, amount, state, reason)
         )
-    ).first():
-        problems.append(f"You have already sent an invoice with the reference {data.reference}")
-    if not data.lines:
-        problems.append("The invoice has no lines of delivered hours")
-    checked = _context(org, data)
-    problems += _problems(org, data, checked)
-    if problems:
-        raise InvoiceProblems(problems)
-    return checked
+    return lines
 
 
-def remaining_budgets(funded: list[_Funded], day: date) -> dict[int, invoices.Remaining]:
-    """What remains of each person's budget for the financial year of `day`, by account."""
-    ids = [f.account_id for f in funded]
-    start, end = financial_year_start(day), financial_year_end(day)
-    paid = dict(
-        db.session.execute(
-            select(Payment.account_id, func.sum(Payment.amount_pence))
-            .where(
-                Payment.account_id.in_(ids),
-                Payment.payee_type == "organisation",
-                Payment.pay_date.between(start, end),
-            )
-            .group_by(Payment.account_id)
-        ).all()
-    )
-    waiting = dict(
-        db.session.execute(
-            select(IsfInvoiceLine.account_id, func.sum(IsfInvoiceLine.amount_pence))
-            .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
-            .where(
-                IsfInvoiceLine.account_id.in_(ids),
-                IsfInvoiceLine.state.in_(WAITING),
-                IsfInvoiceLine.payment_id.is_(None),
-                IsfInvoice.status.in_([InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED]),
-                IsfInvoice.period_start.between(start, end),
-            )
-            .group_by(IsfInvoiceLine.account_id)
-        ).all()
-    )
-    return {
-        f.account_id: invoices.Remaining(
-            f.budget_pence, int(paid.get(f.account_id, 0)), int(waiting.get(f.account_id, 0))
-        )
-        for f in funded
-    }
-
-
-def _periods(data: InvoiceIn, funded: list[_Funded]) -> dict[int, int]:
-    """The invoice's period of each agreement ({agreement id: period id}), made with its
-    planned hours (the funded hours a week, pro rata) the first time it is invoiced."""
-    ids = [f.agreement_id for f in funded]
-    existing = dict(
-        db.session.execute(
-            select(IsfPeriod.agreement_id, IsfPeriod.id).where(
-                IsfPeriod.agreement_id.in_(ids), IsfPeriod.period_start == data.period_start
-            )
-        ).all()
-    )
-    missing = [f for f in funded if f.agreement_id not in existing]
-    if missing:
-        weekly = dict(
-            db.session.execute(
-                select(IsfFundedLine.version_id, func.sum(BudgetLine.hours_hundredths))
-                .join(BudgetLine, BudgetLine.id == IsfFundedLine.budget_line_id)
-                .where(IsfFundedLine.version_id.in_([f.version_id for f in missing]))
-                .group_by(IsfFundedLine.version_id)
-            ).all()
-        )
-        period = Period(data.period_start, data.period_end)
-        rows = [
-            {
-                "agreement_id": f.agreement_id,
-                "period_start": data.period_start,
-                "period_end": data.period_end,
-                "planned_hours_hundredths": invoices.planned_hours(
-                    int(weekly.get(f.version_id, 0)), period
-                ),
-                "status": PeriodStatus.OPEN,
-            }
-            for f in missing
-        ]
-        db.session.execute(insert(IsfPeriod.__table__), rows)
-        return _periods(data, funded)
-    return existing
+LINE_COLUMNS = (
+    "invoice_id",
+    "agreement_id",
+    "period_id",
+    "account_id",
+    "row_number",
+    "service_type",
+    "hours_hundredths",
+    "rate_pence",
+    "amount_pence",
+    "state",
+    "hold_reason",
+)
 
 
 def submit_invoice(
     org: Organisation, data: InvoiceIn, *, actor, schedule: PaymentSchedule
 ) -> IsfInvoice:
     """Record the provider's invoice: each line accepted within the cap, or held with the
-    reason. InvoiceProblems (nothing written) when any line or the header is wrong."""
+    reason. InvoiceProblems (nothing written) when any line or the header is wrong. The
+    lines are written in one statement, with no object each (a provider's invoice may list
+    hundreds of people)."""
     checked = check_invoice(org, data, schedule)
-    by_ref = {ref: checked.funded[ref] for ref in {x.reference.strip().upper() for x in data.lines}}
-    remaining = remaining_budgets(list(by_ref.values()), data.period_start)
-    invoice = IsfInvoice(
-        organisation_id=org.id,
-        provider_reference=data.reference.strip(),
-        period_start=data.period_start,
-        period_end=data.period_end,
-        status=InvoiceStatus.RECEIVED,
-        source=data.source,
-        original_name=data.original_name,
-        stored_name=data.stored_name,
-        sha256=data.sha256,
-        submitted_by_id=actor.id,
+    priced = _priced(data, checked)
+    total = sum(line[5] for line in priced)
+    invoice = _write(data, org, actor, total)
+    _new_periods(data, list({p.agreement_id: p for p, *_ in priced}.values()))
+    insert_tuples(
+        db.session,
+        IsfInvoiceLine.__table__,
+        LINE_COLUMNS,
+        [(invoice.id, p.agreement_id, p.period_id, p.account_id, *rest) for p, *rest in priced],
     )
-    db.session.add(invoice)
-    db.session.flush()
-    periods = _periods(data, list(by_ref.values()))
-    rows, held = [], 0
-    for number, line in enumerate(data.lines, start=1):
-        funded = by_ref[line.reference.strip().upper()]
-        rate = checked.rates[line.service_type]
-        amount = invoices.line_amount_pence(line.hours_hundredths, rate)
-        reason = invoices.hold_reason(amount, remaining[funded.account_id])
-        if reason is None:
-            remaining[funded.account_id] = remaining[funded.account_id].after(amount)
-        held += reason is not None
-        rows.append(
-            {
-                "invoice_id": invoice.id,
-                "agreement_id": funded.agreement_id,
-                "period_id": periods[funded.agreement_id],
-                "account_id": funded.account_id,
-                "row_number": number,
-                "service_type": line.service_type,
-                "hours_hundredths": line.hours_hundredths,
-                "rate_pence": rate,
-                "amount_pence": amount,
-                "state": LineState.HELD if reason else LineState.ACCEPTED,
-                "hold_reason": reason,
-            }
-        )
-    db.session.execute(insert(IsfInvoiceLine.__table__), rows)
-    invoice.total_pence = sum(row["amount_pence"] for row in rows)
+    held = sum(line[6] == LineState.HELD for line in priced)
     audit.record(
         actor,
         "isf.invoice_received",
-        invoice,
-        summary=f"Invoice {invoice.provider_reference} from {org.name} received: "
-        f"{len(rows)} lines, {from_pence(invoice.total_pence)} pounds, {held} held over the cap",
-        after={"lines": len(rows), "total_pence": invoice.total_pence, "held": held},
+        object_type=IsfInvoice.__tablename__,
+        object_id=invoice.id,
+        summary=f"Invoice {data.reference.strip()} from {org.name} received: "
+        f"{len(priced)} lines, {from_pence(total)} pounds, {held} held over the cap",
+        after={"lines": len(priced), "total_pence": total, "held": held},
     )
     return invoice
+
+
+def _write(data: InvoiceIn, org: Organisation, actor, total: int) -> IsfInvoice:
+    """The invoice's own row (its lines follow), by the session's connection, and the
+    invoice as the session's object: what was written, with no query to read it back."""
+    values = {
+        "organisation_id": org.id,
+        "provider_reference": data.reference.strip(),
+        "period_start": data.period_start,
+        "period_end": data.period_end,
+        "status": str(InvoiceStatus.RECEIVED),
+        "source": data.source,
+        "original_name": data.original_name,
+        "stored_name": data.stored_name,
+        "sha256": data.sha256,
+        "total_pence": total,
+        "submitted_by_id": actor.id,
+        "submitted_at": utcnow(),
+    }
+    invoice = IsfInvoice(
+        id=db.session.connection().execute(_INSERT_INVOICE, values).scalar_one(), **values
+    )
+    make_transient_to_detached(invoice)  # a row the database holds, whose id is known
+    db.session.add(invoice)
+    return invoice
+
+
+_INSERT_INVOICE = insert(IsfInvoice.__table__).returning(IsfInvoice.__table__.c.id)
 
 
 def decide_line(line: IsfInvoiceLine, release: bool, note: str, *, actor) -> None:

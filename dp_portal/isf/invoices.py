@@ -68,18 +68,39 @@ def check_period(schedule: PaymentSchedule, start: date, end: date) -> int:
 
 @dataclass(frozen=True)
 class Remaining:
-    """What is left of a person's budget for the year, and how it was worked out."""
+    """What is left of a person's budget for the year, and how it was worked out: what is
+    paid, and what is committed and not yet paid (approved or accepted invoice lines, lines
+    held for an officer, agreed corrections), all count against it."""
 
     budget_pence: int
     paid_pence: int
     waiting_pence: int  # accepted or released, not yet paid
+    held_pence: int = 0  # held over the cap for an officer, not yet released or refused
+    corrections_pence: int = 0  # agreed corrections not yet paid (signed: owed to or by)
 
     @property
     def pence(self) -> int:
-        return self.budget_pence - self.paid_pence - self.waiting_pence
+        return (
+            self.budget_pence
+            - self.paid_pence
+            - self.waiting_pence
+            - self.held_pence
+            - self.corrections_pence
+        )
 
     def after(self, amount_pence: int) -> Remaining:
-        return Remaining(self.budget_pence, self.paid_pence, self.waiting_pence + amount_pence)
+        """What remains once a line within it is accepted."""
+        waiting = self.waiting_pence + amount_pence
+        return Remaining(
+            self.budget_pence, self.paid_pence, waiting, self.held_pence, self.corrections_pence
+        )
+
+    def after_held(self, amount_pence: int) -> Remaining:
+        """What remains once a line over it is held for an officer."""
+        held = self.held_pence + amount_pence
+        return Remaining(
+            self.budget_pence, self.paid_pence, self.waiting_pence, held, self.corrections_pence
+        )
 
 
 def hold_reason(amount_pence: int, remaining: Remaining) -> str | None:
@@ -87,13 +108,23 @@ def hold_reason(amount_pence: int, remaining: Remaining) -> str | None:
     if amount_pence <= remaining.pence:
         return None
     left = max(remaining.pence, 0)
+    parts = [
+        f"{_pounds(remaining.budget_pence)} budget",
+        f"{_pounds(remaining.paid_pence)} paid",
+        f"{_pounds(remaining.waiting_pence)} approved and waiting to be paid",
+    ]
+    if remaining.held_pence:
+        parts.append(f"{_pounds(remaining.held_pence)} held for an officer")
+    if remaining.corrections_pence:
+        parts.append(f"{_pounds(remaining.corrections_pence)} of agreed corrections not yet paid")
     return (
-        f"{format_money(from_pence(amount_pence))} is more than the "
-        f"{format_money(from_pence(left))} that remains of the budget for the year "
-        f"({format_money(from_pence(remaining.budget_pence))} budget, "
-        f"{format_money(from_pence(remaining.paid_pence))} paid, "
-        f"{format_money(from_pence(remaining.waiting_pence))} approved and waiting to be paid)"
+        f"{_pounds(amount_pence)} is more than the {_pounds(left)} that remains of the budget "
+        f"for the year ({', '.join(parts)})"
     )
+
+
+def _pounds(pence: int) -> str:
+    return format_money(from_pence(pence))
 
 
 def banking(planned: int, delivered: int, balance: int, limit: int) -> list[tuple[str, int]]:

@@ -90,6 +90,11 @@ class IsfAgreement(db.Model):
     )
 
 
+# The statuses whose terms apply between the version's start and end dates: an agreement
+# ended from a date stays in force up to that date.
+IN_FORCE = ("active", "ended")
+
+
 class IsfAgreementVersion(db.Model):
     """One set of terms, confirmed by all three parties before it is in force. A change is a
     new version (the older one stays readable); states and moves are in agreements.py."""
@@ -120,6 +125,9 @@ class IsfAgreementVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Ending an agreement (agreements.py): who ended it and why; ends_on is its last day.
+    end_reason: Mapped[str | None] = mapped_column(String(500))
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     agreement = relationship("IsfAgreement", back_populates="versions")
     budget = relationship("Budget")
@@ -155,6 +163,12 @@ class IsfAgreementVersion(db.Model):
             "(status IN ('active', 'superseded', 'ended')) = (activated_at IS NOT NULL)",
             name="activated",
         ),
+        # An ended agreement says on which day, who ended it and why.
+        CheckConstraint(
+            "status != 'ended' OR "
+            "(ends_on IS NOT NULL AND end_reason IS NOT NULL AND ended_by_id IS NOT NULL)",
+            name="ended",
+        ),
         # One version in force and one waiting for confirmations, at most, per agreement.
         Index(
             "uq_isf_agreement_versions_one_active",
@@ -178,16 +192,17 @@ class IsfAgreementVersion(db.Model):
 
     @classmethod
     def in_force_on(cls, day: date):
-        """SQL condition: this version's terms apply on `day`."""
+        """SQL condition: this version's terms apply on `day` (an ended agreement's, up to
+        and including its last day)."""
         return and_(
-            cls.status == "active",
+            cls.status.in_(IN_FORCE),
             cls.starts_on <= day,
             or_(cls.ends_on.is_(None), cls.ends_on >= day),
         )
 
     def is_in_force(self, day: date) -> bool:
         return (
-            self.status == "active"
+            self.status in IN_FORCE
             and self.starts_on <= day
             and (self.ends_on is None or self.ends_on >= day)
         )

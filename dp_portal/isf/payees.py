@@ -7,6 +7,8 @@ bank account (the four-eyes one, third_party's PooledAccountChange), 4-weekly in
 when the provider is paid on the schedule (planned hours x agreed rate: the funded budget
 lines priced at the provider's rates) or holds the budget. When the provider is paid on its
 invoices instead, the run withholds the scheduled payment and says why (part B pays those).
+After an agreement's last day, a period it would have paid is withheld with the reason while
+the budget it funded is still the account's (ended_before): never paid to the person instead.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
 
 from ..accounts.models import Account
 from ..extensions import db
 from ..payments.hooks import Redirect, redirects_payees
+from ..payments.lifecycles import BudgetStatus
+from ..payments.models import Budget
 from ..third_party.models import Mandate, Organisation
 from . import invoice_payments
-from .agreements import PaymentBasis
+from .agreements import PaymentBasis, VersionStatus
 from .models import IsfAgreement, IsfAgreementVersion
 
 ON_INVOICE = "Paid to {name} on its invoices of delivered hours (individual service fund)"
@@ -28,6 +33,10 @@ NO_ACCOUNT = "{name} has no approved bank account: the provider cannot be paid y
 BOTH = (
     "An individual service fund agreement and a money management mandate are both in force: "
     "end one of them before the money is paid"
+)
+ENDED = (
+    "The individual service fund agreement with {name} ended on {day}: nothing is paid for "
+    "its support after that. Approve a new budget, or a new agreement, to pay again"
 )
 NOT_OPTION_2 = (
     "Scheduled payment to {name} needs an Option 2 account: on an Option 4 account the "
@@ -73,6 +82,37 @@ def isf_payees(period_start: date) -> dict[int, Redirect]:
         .where(IsfAgreementVersion.in_force_on(period_start))
     )
     found = {account_id: redirect_for(rest) for account_id, *rest in rows}
+    for account_id, reason in ended_before(period_start).items():
+        found.setdefault(account_id, reason)
     # Approved invoices and agreed corrections not yet paid (part B): paid instead.
     found.update(invoice_payments.due(period_start))
     return found
+
+
+def ended_before(period_start: date) -> dict[int, str]:
+    """Accounts whose agreement ended before the period starts and whose budget is still the
+    one it funded: withheld, so that the provider's hours are neither paid to the provider
+    after the agreement's last day nor paid to the person instead. A newer approved budget
+    (the person's support arranged another way) lifts it."""
+    funded, newer = aliased(Budget), aliased(Budget)
+    replaced = exists().where(
+        newer.account_id == funded.account_id,
+        newer.status == BudgetStatus.APPROVED,
+        newer.version > funded.version,
+        newer.effective_from <= period_start,
+    )
+    rows = db.session.execute(
+        select(IsfAgreement.account_id, Organisation.name, IsfAgreementVersion.ends_on)
+        .join(IsfAgreementVersion, IsfAgreementVersion.agreement_id == IsfAgreement.id)
+        .join(Organisation, Organisation.id == IsfAgreement.organisation_id)
+        .join(funded, funded.id == IsfAgreementVersion.budget_id)
+        .where(
+            IsfAgreementVersion.status == VersionStatus.ENDED,
+            IsfAgreementVersion.ends_on < period_start,
+            ~replaced,
+        )
+    )
+    return {
+        account_id: ENDED.format(name=name, day=f"{last_day.day} {last_day:%B %Y}")
+        for account_id, name, last_day in rows
+    }

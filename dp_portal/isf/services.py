@@ -87,7 +87,42 @@ def checked_funding(account: Account, org: Organisation, terms: Terms) -> tuple[
     """Every check on new terms, before anything is written (bad input changes nothing)."""
     check_terms(terms)
     _check_for_account(account, terms)
+    _check_other_providers(account, org, terms)
     return funding_budget(account, org, terms.starts_on)
+
+
+def _check_other_providers(account: Account, org: Organisation, terms: Terms) -> None:
+    """A person may have agreements with several providers, for different budget lines, if
+    each provider is paid on its invoices: a payment run pays one payee for a person each
+    period, so a scheduled payment (in advance, every period) leaves no room for another
+    provider's (invoice_payments.due pays each invoicing provider in turn)."""
+    others = db.session.execute(
+        select(Organisation.name, IsfAgreementVersion.payment_basis)
+        .join(IsfAgreement, IsfAgreement.organisation_id == Organisation.id)
+        .join(IsfAgreementVersion, IsfAgreementVersion.agreement_id == IsfAgreement.id)
+        .where(
+            IsfAgreement.account_id == account.id,
+            IsfAgreement.organisation_id != org.id,
+            IsfAgreementVersion.status.in_([VersionStatus.AWAITING, VersionStatus.ACTIVE])
+            | (
+                (IsfAgreementVersion.status == VersionStatus.ENDED)
+                & (IsfAgreementVersion.ends_on >= terms.starts_on)
+            ),
+        )
+    ).all()
+    scheduled = [name for name, basis in others if basis == PaymentBasis.SCHEDULED]
+    if scheduled:
+        raise RuleError(
+            f"{scheduled[0]} is paid on the schedule for this person. A payment run pays one "
+            "provider for a person each period: change that agreement to payment on the "
+            "provider's invoices first"
+        )
+    if others and terms.payment_basis != PaymentBasis.INVOICE:
+        raise RuleError(
+            f"{others[0].name} also has an agreement for this person. A payment run pays one "
+            "provider for a person each period, so a person with more than one provider has "
+            "each paid on its invoices: choose payment on the provider's invoices"
+        )
 
 
 def _version(agreement, number: int, terms: Terms, note: str, funding, actor: User):
@@ -118,6 +153,35 @@ def _version(agreement, number: int, terms: Terms, note: str, funding, actor: Us
     return version
 
 
+def _check_no_overlap(account: Account, org: Organisation, starts_on: date) -> None:
+    """One agreement with a provider for an account at a time: an open one is changed, not
+    doubled, and an ended one counts up to its last day."""
+    open_one = db.session.execute(
+        select(IsfAgreementVersion.status, IsfAgreementVersion.ends_on)
+        .join(IsfAgreement, IsfAgreementVersion.agreement_id == IsfAgreement.id)
+        .where(
+            IsfAgreement.account_id == account.id,
+            IsfAgreement.organisation_id == org.id,
+            IsfAgreementVersion.status.in_([VersionStatus.AWAITING, VersionStatus.ACTIVE])
+            | (
+                (IsfAgreementVersion.status == VersionStatus.ENDED)
+                & (IsfAgreementVersion.ends_on >= starts_on)
+            ),
+        )
+        .limit(1)
+    ).first()
+    if open_one is None:
+        return
+    if open_one.status == VersionStatus.ENDED:
+        raise RuleError(
+            f"The agreement with {org.name} for this account is in force until "
+            f"{open_one.ends_on:%d %B %Y}: start the new one after that day"
+        )
+    raise RuleError(
+        f"There is already an agreement with {org.name} for this account: change it instead"
+    )
+
+
 def propose_agreement(
     account: Account, org: Organisation, terms: Terms, *, actor: User
 ) -> IsfAgreement:
@@ -126,20 +190,7 @@ def propose_agreement(
     if org.kind != "provider":
         raise RuleError(f"{org.name} is not a care provider")
     funding = checked_funding(account, org, terms)
-    open_one = db.session.execute(
-        select(IsfAgreement.id)
-        .join(IsfAgreementVersion, IsfAgreementVersion.agreement_id == IsfAgreement.id)
-        .where(
-            IsfAgreement.account_id == account.id,
-            IsfAgreement.organisation_id == org.id,
-            IsfAgreementVersion.status.in_([VersionStatus.AWAITING, VersionStatus.ACTIVE]),
-        )
-        .limit(1)
-    ).first()
-    if open_one is not None:
-        raise RuleError(
-            f"There is already an agreement with {org.name} for this account: change it instead"
-        )
+    _check_no_overlap(account, org, terms.starts_on)
     agreement = IsfAgreement(account_id=account.id, organisation_id=org.id, created_by_id=actor.id)
     db.session.add(agreement)
     db.session.flush()

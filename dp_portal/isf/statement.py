@@ -1,5 +1,6 @@
 """What each party reads (issue 14): the person's ISF statement (budget for the year, paid so
-far, hours planned, delivered and banked, what remains), the provider's home (its people,
+far, what is committed and not yet paid, hours planned, delivered and banked, what remains:
+the same figures that cap the provider's invoices), the provider's home (its people,
 agreements awaiting its confirmation, payments) and the council's list of agreements.
 
 Delivered and banked hours come from part B's tables (invoice lines accepted or released,
@@ -23,6 +24,8 @@ from ..payments.ledger_models import Payment
 from ..third_party.models import Organisation
 from .agreements import VersionStatus
 from .delivery_models import IsfBankedHours, IsfInvoice, IsfInvoiceLine
+from .invoice_checks import remaining_for
+from .invoices import Remaining
 from .models import IsfAgreement, IsfAgreementVersion
 from .scope import agreement_filter, in_force
 
@@ -36,16 +39,39 @@ class Statement:
     version: IsfAgreementVersion
     year_start: date
     year_end: date
-    budget: Decimal
-    paid: Decimal
+    money: Remaining  # in pence, as the cap on the provider's invoices works it out
     weekly_hours: Decimal
     planned_hours: Decimal  # from the start of the year (or agreement) to today
     delivered_hours: Decimal
     banked_hours: Decimal
 
     @property
+    def budget(self) -> Decimal:
+        return from_pence(self.money.budget_pence)
+
+    @property
+    def paid(self) -> Decimal:
+        return from_pence(self.money.paid_pence)
+
+    @property
+    def waiting(self) -> Decimal:
+        """Approved or accepted on the provider's invoices, not yet paid."""
+        return from_pence(self.money.waiting_pence)
+
+    @property
+    def held(self) -> Decimal:
+        """On the provider's invoices, held for an officer as over what remained."""
+        return from_pence(self.money.held_pence)
+
+    @property
+    def corrections(self) -> Decimal:
+        """Corrections agreed with the provider, paid in the next payment run."""
+        return from_pence(self.money.corrections_pence)
+
+    @property
     def remaining(self) -> Decimal:
-        return self.budget - self.paid
+        """The budget less what is paid and what is committed and not yet paid."""
+        return from_pence(self.money.pence)
 
     @property
     def hours_difference(self) -> Decimal:
@@ -53,11 +79,13 @@ class Statement:
 
 
 def current_version(agreement: IsfAgreement) -> IsfAgreementVersion | None:
-    """The version in force, or else the one waiting for confirmations, or else the last."""
+    """The version in force, or else the one waiting for confirmations, or else the one that
+    ended the agreement, or else the last."""
     by_status = {v.status: v for v in agreement.versions}
     return (
         by_status.get(VersionStatus.ACTIVE)
         or by_status.get(VersionStatus.AWAITING)
+        or by_status.get(VersionStatus.ENDED)
         or (agreement.versions[-1] if agreement.versions else None)
     )
 
@@ -82,14 +110,9 @@ def statement(agreement: IsfAgreement, today: date) -> Statement | None:
         return None
     year_start = max(financial_year_start(today), version.starts_on)
     year_end = financial_year_end(today)
-    paid = db.session.execute(
-        select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(
-            Payment.account_id == agreement.account_id,
-            Payment.payee_type == "organisation",
-            Payment.pay_date >= year_start,
-            Payment.pay_date <= year_end,
-        )
-    ).scalar_one()
+    money = remaining_for(
+        agreement.account_id, agreement.organisation_id, version.annual_budget_pence, today
+    )
     weekly = sum((line.budget_line.hours for line in version.funded_lines), ZERO)
     days = max((min(today, year_end) - year_start).days + 1, 0)
     delivered = db.session.execute(
@@ -108,8 +131,7 @@ def statement(agreement: IsfAgreement, today: date) -> Statement | None:
         version,
         year_start,
         year_end,
-        version.annual_budget,
-        from_pence(paid),
+        money,
         weekly,
         (weekly * days / 7).quantize(Decimal("0.01")),
         _hours(delivered),
@@ -132,19 +154,23 @@ class ProviderHome:
     people: list[tuple[IsfAgreement, IsfAgreementVersion]]
     awaiting: list[tuple[IsfAgreement, IsfAgreementVersion, bool]]  # confirmed by us yet?
     payments: list[Payment]
+    ended: list[tuple[IsfAgreement, IsfAgreementVersion]]  # past their last day
 
 
 def provider_home(org: Organisation, today: date) -> ProviderHome:
     """The people the provider supports under an agreement in force, the agreements waiting
-    for confirmations, and what the council has paid it for them (newest first)."""
+    for confirmations, what the council has paid it for them (newest first), and the
+    agreements that have ended (the day and why: the person is no longer theirs to see)."""
     agreements = db.session.execute(
         select(IsfAgreement).where(IsfAgreement.organisation_id == org.id).order_by(IsfAgreement.id)
     ).scalars()
-    people, awaiting = [], []
+    people, awaiting, ended = [], [], []
     for agreement in agreements:
         for version in agreement.versions:
             if version.is_in_force(today):
                 people.append((agreement, version))
+            elif version.status == VersionStatus.ENDED:
+                ended.append((agreement, version))
             if version.status == VersionStatus.AWAITING:
                 ours = any(c.party == "provider" for c in version.confirmations)
                 awaiting.append((agreement, version, ours))
@@ -162,7 +188,8 @@ def provider_home(org: Organisation, today: date) -> ProviderHome:
         .order_by(Payment.pay_date.desc(), Payment.id.desc())
         .limit(50)
     ).scalars()
-    return ProviderHome(people, awaiting, list(payments))
+    ended.sort(key=lambda row: row[1].ends_on, reverse=True)
+    return ProviderHome(people, awaiting, list(payments), ended)
 
 
 def agreements_list() -> list[tuple[IsfAgreement, IsfAgreementVersion | None]]:

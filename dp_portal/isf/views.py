@@ -10,9 +10,15 @@ from ..auth.models import Role
 from ..core.downloads import PDF, attachment
 from ..core.errors import RuleError
 from ..core.permissions import roles_required, viewer
-from . import bp, documents, provider_services, scope, services, statement
+from . import bp, documents, ending, provider_services, scope, services, statement
 from .agreements import Terms, VersionStatus
-from .forms import AgreementForm, ChangeAgreementForm, ConfirmAgreementForm, NewAgreementForm
+from .forms import (
+    AgreementForm,
+    ChangeAgreementForm,
+    ConfirmAgreementForm,
+    EndAgreementForm,
+    NewAgreementForm,
+)
 
 STAFF = (Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
 READERS = (Role.RECIPIENT, Role.PROVIDER_STAFF, *STAFF)
@@ -47,6 +53,7 @@ def statement_page(account_id: int):
         can_propose=current_user.role == Role.FINANCE_OFFICER,
         labels_status=documents.labels()["status"],
         hours=documents.hours_text,
+        ended=lambda version: documents.end_text(version, reader.today),
     )
 
 
@@ -94,6 +101,9 @@ def _agreement_page(agreement, form):
         and any(
             v.status in (VersionStatus.AWAITING, VersionStatus.ACTIVE) for v in agreement.versions
         ),
+        can_end=current_user.role == Role.FINANCE_OFFICER
+        and any(v.status == VersionStatus.ACTIVE for v in agreement.versions),
+        ended=documents.end_text(statement.current_version(agreement), viewer().today),
         labels=documents.labels(),
         terms_rows=documents.terms_rows,
     )
@@ -138,6 +148,34 @@ def change_agreement(agreement_id: int):
             return redirect(url_for("isf.agreement", agreement_id=agreement.id))
     return render_template(
         "isf/agreement_form.html", form=form, account=agreement.account, agreement=agreement
+    )
+
+
+@bp.route("/isf/agreements/<int:agreement_id>/end", methods=["GET", "POST"])
+@roles_required(Role.FINANCE_OFFICER)
+def end_agreement(agreement_id: int):
+    reader = viewer()
+    agreement = scope.load_agreement(reader, agreement_id, change=True)
+    form = EndAgreementForm()
+    if form.validate_on_submit():
+        try:
+            version = ending.end_agreement(
+                agreement,
+                form.last_day.data,
+                form.reason.data,
+                actor=current_user,
+                today=reader.today,
+            )
+        except RuleError as exc:
+            form.last_day.errors = [str(exc)]
+        else:
+            flash(f"The agreement ends on {version.ends_on:%d %B %Y}.", "success")
+            return redirect(url_for("isf.agreement", agreement_id=agreement.id))
+    return render_template(
+        "isf/end_agreement.html",
+        form=form,
+        agreement=agreement,
+        current=statement.current_version(agreement),
     )
 
 

@@ -324,6 +324,7 @@ ROUTES: dict[str, Route] = {
     "isf.confirm": r(ISF_CONFIRMERS),
     "isf.change_agreement": r(FINANCE),
     "isf.withdraw_agreement": r(FINANCE, post=302),
+    "isf.end_agreement": r(FINANCE),
     # Part B: the world's provider has an invoice (one held line) on the own account's
     # agreement, paid by a payment, for a sealed period with an open change request.
     "isf.provider_invoices": r(PROVIDER),

@@ -6,19 +6,26 @@ saves nothing; approving it seals the period and banks the unused hours."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
-from dp_portal.isf import invoice_services, invoices, sealing
+from dp_portal.isf import change_requests, invoice_services, invoices, sealing
+from dp_portal.isf.change_requests import ChangeIn
 from dp_portal.isf.delivery_models import IsfBankedHours, IsfInvoice, IsfInvoiceLine, IsfPeriod
 from dp_portal.isf.invoice_services import InvoiceProblems
 from dp_portal.payments.ledger_models import Payment
+from dp_portal.payments.rate_models import ProviderRate
 
 from .helpers import living_wage
 from .invoice_helpers import invoiced, send
+
+SECOND = (date(2026, 5, 4), date(2026, 5, 31))
+THIRD = (date(2026, 6, 1), date(2026, 6, 28))
+TODAY = date(2026, 5, 6)
 
 
 @pytest.fixture(autouse=True)
@@ -174,3 +181,44 @@ def test_a_rejected_invoice_says_why_and_frees_its_period(factory):
 )
 def test_banking_rule(planned, delivered, balance, limit, expected):
     assert invoices.banking(planned, delivered, balance, limit) == expected
+
+
+def test_held_lines_and_agreed_corrections_not_yet_paid_count_against_the_cap(factory):
+    # £2,000 a year. Period 1: 40 hours (£900) accepted and approved, then a correction of
+    # £150 agreed for it and not yet paid. Period 2: 50 hours (£1,125) held. What remains for
+    # period 3 is £2,000 - £900 - £1,125 - £150 = -£175, so even 4 hours (£90) are held.
+    org, account, _row, staff, officer = invoiced(factory, annual_budget_pence=200000)
+    first = send(org, staff, [(account.reference, "day", 40)])
+    invoice_services.approve_invoice(first, actor=officer)
+    period = db.session.get(IsfPeriod, first.lines[0].period_id)
+    change = change_requests.raise_change(
+        period, ChangeIn("Missed visit", "Two visits not invoiced"), actor=staff, today=TODAY
+    )
+    change_requests.agree(change, Decimal("150"), "Agreed", actor=officer)
+    held = send(org, staff, [(account.reference, "day", 50)], reference="INV-2", period=SECOND)
+    assert held.lines[0].state == "held"
+    third = send(org, staff, [(account.reference, "day", 4)], reference="INV-3", period=THIRD)
+    assert third.lines[0].hold_reason == (
+        "£90.00 is more than the £0.00 that remains of the budget for the year (£2,000.00 "
+        "budget, £0.00 paid, £900.00 approved and waiting to be paid, £1,125.00 held for an "
+        "officer, £150.00 of agreed corrections not yet paid)"
+    )
+
+
+def test_a_held_line_counts_against_the_next_line_of_the_same_invoice(factory):
+    # £1,000 a year: 50 day hours (£1,125) are more than it allows (held); 3 night hours
+    # (£67.50) would fit in what is left only if the held line counted for nothing.
+    org, account, _row, staff, _officer = invoiced(factory, annual_budget_pence=100000)
+    factory.session.add(
+        ProviderRate(
+            organisation_id=org.id,
+            effective_from=date(2025, 4, 1),
+            hourly_pence=2250,
+            service_type="night",
+            source_note="contract",
+        )
+    )
+    factory.session.flush()
+    invoice = send(org, staff, [(account.reference, "day", 50), (account.reference, "night", 3)])
+    assert [line.state for line in invoice.lines] == ["held", "held"]
+    assert "£1,125.00 held for an officer" in invoice.lines[1].hold_reason

@@ -77,7 +77,34 @@ def test_the_statement_adds_up_from_the_agreement_payments_and_delivery(
     result = statement.statement(row, TODAY)
     assert result.budget == Decimal("11700.00")
     assert result.paid == Decimal("900.00")
-    assert result.remaining == Decimal("10800.00")
+    # Accepted and released (£810 + £22.50) wait to be paid and the held line (£45) waits on
+    # an officer: all of it counts against what remains, as it does on the next invoice.
+    assert (result.waiting, result.held, result.corrections) == (
+        Decimal("832.50"),
+        Decimal("45.00"),
+        Decimal("0.00"),
+    )
+    assert result.remaining == Decimal("9922.50")
     assert result.delivered_hours == Decimal("37")  # the held line is not delivered yet
     assert result.banked_hours == Decimal("2.5")
     assert result.hours_difference == Decimal("-3")
+
+
+def test_the_person_reads_what_is_held_and_agreed_but_not_yet_paid(client, factory, db_session):
+    from dp_portal.auth.models import Role
+    from dp_portal.extensions import db
+
+    from ..conftest import sign_in_as
+    from .invoice_helpers import invoiced, send
+
+    living_wage(db_session)
+    with client.application.app_context():
+        org, account, _row, staff, _officer = invoiced(factory, annual_budget_pence=50000)
+        send(org, staff, [(account.reference, "day", 30)])  # £675: more than £500, held
+        db.session.commit()  # the savepoint the request's session reads
+    person = factory.user(Role.RECIPIENT)
+    factory.access(person, account)
+    sign_in_as(client, person)
+    page = client.get(f"/accounts/{account.id}/isf").get_data(as_text=True)
+    assert "Invoiced but held for a council officer to check" in page and "£675.00" in page
+    assert "What remains for the rest of the year" in page and "-£175.00" in page

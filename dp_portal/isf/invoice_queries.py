@@ -1,0 +1,208 @@
+"""The statements that check a provider's invoice (issue 14, part B), built once with their
+parameters bound at each call (an invoice is checked in a few milliseconds, and building the
+expressions again cost as much): the people an invoice names, each with the sums that say
+what remains of their budget for the year, correlated to them. invoice_checks.py runs them.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlalchemy import Date, Integer, String, bindparam, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from ..accounts.models import Account
+from ..payments.ledger_models import Payment
+from ..payments.models import BudgetLine
+from ..payments.rate_models import ProviderRate
+from ..third_party.models import Organisation
+from .agreements import PaymentBasis
+from .delivery_models import IsfAdjustment, IsfInvoice, IsfInvoiceLine, IsfPeriod
+from .lifecycles import AdjustmentStatus, InvoiceStatus, LineState
+from .models import IsfAgreement, IsfAgreementVersion, IsfFundedLine
+
+WAITING = (LineState.ACCEPTED, LineState.RELEASED)
+
+ORG, DAY = bindparam("org_id", type_=Integer), bindparam("day", type_=Date)
+YEAR = (bindparam("year_start", type_=Date), bindparam("year_end", type_=Date))
+
+
+def _in_force():
+    """The provider's people paid on invoice on DAY: (reference, agreement, account,
+    version, annual budget)."""
+    return (
+        select(
+            Account.reference.label("reference"),
+            IsfAgreement.id.label("agreement_id"),
+            Account.id.label("account_id"),
+            IsfAgreementVersion.id.label("version_id"),
+            IsfAgreementVersion.annual_budget_pence.label("budget_pence"),
+        )
+        .join(IsfAgreementVersion, IsfAgreementVersion.agreement_id == IsfAgreement.id)
+        .join(Account, Account.id == IsfAgreement.account_id)
+        .where(
+            IsfAgreement.organisation_id == ORG,
+            IsfAgreementVersion.in_force_on(DAY),
+            IsfAgreementVersion.payment_basis == PaymentBasis.INVOICE,
+        )
+    )
+
+
+def _lines(account, org, states, invoice_states):
+    """Correlated sum of the person's invoice lines from the provider `org` in `states` this
+    year, not yet paid."""
+    theirs = aliased(IsfAgreement)
+    return (
+        select(func.coalesce(func.sum(IsfInvoiceLine.amount_pence), 0))
+        .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
+        .join(theirs, theirs.id == IsfInvoiceLine.agreement_id)
+        .where(
+            IsfInvoiceLine.account_id == account,  # ix_isf_invoice_lines_account_state
+            IsfInvoiceLine.state.in_(states),
+            IsfInvoiceLine.payment_id.is_(None),
+            IsfInvoice.status.in_(invoice_states),
+            IsfInvoice.period_start.between(*YEAR),
+            theirs.organisation_id == org,
+        )
+        .scalar_subquery()
+    )
+
+
+def _another_providers(account, org):
+    """SQL condition on Payment: paid to another provider of the person's, by its invoices'
+    lines or corrections, or to its bank account (what it was paid on the schedule)."""
+    theirs, provider = aliased(IsfAgreement), aliased(Organisation)
+    linked = [
+        exists()
+        .where(paid.payment_id == Payment.id, theirs.id == paid.agreement_id)
+        .where(theirs.organisation_id != org)
+        for paid in (IsfInvoiceLine, IsfAdjustment)  # ix_isf_invoice_lines_payment_id
+    ]
+    to_their_bank = (
+        exists()
+        .where(theirs.account_id == account, theirs.organisation_id != org)
+        .where(
+            provider.id == theirs.organisation_id,
+            provider.pooled_sort_code == Payment.sort_code,
+            provider.pooled_account_number == Payment.account_number,
+        )
+    )
+    return or_(*linked, to_their_bank)
+
+
+def _money(account, org):
+    """Correlated sums for the person whose account id is `account`, with the provider `org`:
+    paid to organisations this year (but for another provider of theirs: each provider's
+    budget is its own), and what is committed to this provider and not yet paid (waiting,
+    held, agreed corrections)."""
+    paid = (
+        select(func.coalesce(func.sum(Payment.amount_pence), 0))
+        .where(
+            Payment.account_id == account,
+            Payment.payee_type == "organisation",
+            Payment.pay_date.between(*YEAR),
+            ~_another_providers(account, org),
+        )
+        .scalar_subquery()
+    )
+    waiting = _lines(account, org, WAITING, [InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED])
+    # A held line waits on an officer (its invoice waits too: none is approved with one).
+    held = _lines(account, org, [LineState.HELD], [InvoiceStatus.RECEIVED])
+    # Agreed corrections are paid in the next run, so they count whatever period they correct.
+    theirs = aliased(IsfAgreement)
+    corrections = (
+        select(func.coalesce(func.sum(IsfAdjustment.amount_pence), 0))
+        .join(theirs, theirs.id == IsfAdjustment.agreement_id)
+        .where(
+            IsfAdjustment.status == AdjustmentStatus.PENDING,  # ix_isf_adjustments_status
+            theirs.account_id == account,
+            theirs.organisation_id == org,
+        )
+        .scalar_subquery()
+    )
+    return paid, waiting, held, corrections
+
+
+@cache
+def people_query():
+    """The people named (REFERENCES) of those the provider is paid on invoice for on DAY,
+    each with their funded hours a week, the money sums and the agreement's period from DAY.
+    The provider's people are found first (MATERIALIZED: PostgreSQL otherwise read every
+    account to match the references), then the sums for only the people named."""
+    people = _in_force().cte("people").prefix_with("MATERIALIZED")
+    weekly = (
+        select(func.coalesce(func.sum(BudgetLine.hours_hundredths), 0))
+        .join(IsfFundedLine, IsfFundedLine.budget_line_id == BudgetLine.id)
+        .where(IsfFundedLine.version_id == people.c.version_id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            *people.c,
+            weekly,
+            *_money(people.c.account_id, ORG),
+            IsfPeriod.id,
+            IsfPeriod.status,
+        )
+        .select_from(people)
+        .outerjoin(
+            IsfPeriod,
+            (IsfPeriod.agreement_id == people.c.agreement_id) & (IsfPeriod.period_start == DAY),
+        )
+        .where(people.c.reference.in_(bindparam("references", expanding=True)))
+    )
+
+
+@cache
+def committed_query():
+    """The money sums of one person (ACCOUNT_ID) with one provider (ORG)."""
+    return select(*_money(Account.id, ORG)).where(Account.id == bindparam("account_id"))
+
+
+@cache
+def funded_query():
+    return _in_force()
+
+
+@cache
+def reference_taken_query():
+    """An invoice of the provider's with this reference already."""
+    return (
+        select(IsfInvoice.id)
+        .where(
+            IsfInvoice.organisation_id == ORG,
+            IsfInvoice.provider_reference == bindparam("reference", type_=String),
+        )
+        .limit(1)
+    )
+
+
+@cache
+def rates_query():
+    """The provider's agreed rates of these kinds that start on or before DAY, the latest of
+    each kind last (by start, then as added: as payments' RateBook picks them)."""
+    return (
+        select(ProviderRate.service_type, ProviderRate.hourly_pence)
+        .where(
+            ProviderRate.organisation_id == ORG,
+            ProviderRate.effective_from <= DAY,
+            ProviderRate.service_type.in_(bindparam("kinds", expanding=True)),
+        )
+        .order_by(ProviderRate.effective_from, ProviderRate.id)
+    )
+
+
+@cache
+def invoiced_query():
+    """(agreement, kind of support) on the provider's invoices of the period from DAY that
+    were not rejected, lines not refused."""
+    return (
+        select(IsfInvoiceLine.agreement_id, IsfInvoiceLine.service_type)
+        .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
+        .where(
+            IsfInvoice.organisation_id == ORG,
+            IsfInvoice.period_start == DAY,
+            IsfInvoice.status != InvoiceStatus.REJECTED,
+            IsfInvoiceLine.state != LineState.REFUSED,
+        )
+    )
