@@ -4,16 +4,16 @@ by the person's account (what is waiting to be paid for them is summed for every
 every invoice, so it must not scan every line of the state it is in) and by the payment that
 paid them (each of a person's providers counts only what it was paid).
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025"
-down_revision = "0024"
+revision = "0028"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
