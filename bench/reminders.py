@@ -1,6 +1,7 @@
 """One day's reminder run for a whole council (select what is due, record the reminders and
 letters, render every letter to PDF/UA), beside rendering the same letter's PDF alone in a loop
-in the same process; with the job's peak memory.
+in the same process; with the job's peak memory, the peak after rendering and the CPU time
+(this process's and its PostgreSQL server's: on a shared machine wall time measures the queue).
 
 The council: ACCOUNTS demo accounts, up to five years old, whose returns were all sent except
 a realistic share: LATE_PERCENT of the latest quarter's returns still missing a week after the
@@ -28,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select, update
 
-from bench._common import Timer, fresh_app, result_line
+from bench._common import Timer, database_cpu_seconds, fresh_app, result_line
 
 AS_OF = date(2026, 11, 4)
 BATCH = 200  # as the scheduler's letters job renders and commits
@@ -46,6 +47,12 @@ def _memory_mb(field: str) -> float:
 def _reset_peak() -> None:
     """Start VmHWM again from the resident size now (Linux 4.0+: clear_refs, value 5)."""
     Path("/proc/self/clear_refs").write_text("5")
+
+
+def _cpu_seconds(engine) -> float:
+    """CPU seconds of this process and of the PostgreSQL server processes serving it (the
+    machine's 2 cores are shared, so wall time mostly measures the queue for a core)."""
+    return time.process_time() + database_cpu_seconds(engine)
 
 
 def build_council(n_accounts: int, late_percent: int) -> tuple[str, dict]:
@@ -96,14 +103,18 @@ def the_morning(url: str, instance: str, results) -> None:
         marker = db.session.execute(select(func.max(Letter.id))).scalar() or 0
         before_job = _memory_mb("VmRSS")
         _reset_peak()
+        cpu = {"start": _cpu_seconds(db.engine)}
         with app.test_request_context(), Timer() as run:
             with Timer() as job:
                 issued = issue_due_reminders(AS_OF)
                 db.session.commit()
+            cpu["job"] = _cpu_seconds(db.engine)
             job_peak = _memory_mb("VmHWM")
-            render = RenderRun(batch=BATCH)
+            render, resident = RenderRun(batch=BATCH), []
             while render.next_batch():
-                pass
+                resident.append(_memory_mb("VmRSS"))  # after each committed batch
+        cpu["run"] = _cpu_seconds(db.engine)
+        render_peak = _memory_mb("VmHWM")
         letters = db.session.execute(
             select(func.count()).select_from(Letter).where(Letter.id > marker)
         ).scalar()
@@ -114,10 +125,11 @@ def the_morning(url: str, instance: str, results) -> None:
             html = letter_html(sample)
             loops = min(letters, 500)
             html_to_pdf(html)  # warm, as the run's first letter warmed it
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             for _ in range(loops):
                 html_to_pdf(html)
             bare = time.perf_counter() - started
+            bare_cpu = time.process_time() - cpu_started
     results.put(
         {
             "issued": issued,
@@ -126,11 +138,27 @@ def the_morning(url: str, instance: str, results) -> None:
             "job_seconds": job.seconds,
             "loops": loops,
             "bare": bare,
+            "job_cpu": cpu["job"] - cpu["start"],
+            "run_cpu": cpu["run"] - cpu["start"],
+            "bare_cpu": bare_cpu,
             "before_job_mb": before_job,
             "job_peak_mb": job_peak,
+            "render_peak_mb": render_peak,
+            "resident_mb": resident,
             "peak_mb": _memory_mb("VmHWM"),
         }
     )
+
+
+def _batches(resident: list[float]) -> str:
+    """At most a dozen of the figures, evenly spread, the first and the last among them."""
+    if not resident:
+        return "none"
+    step = max(1, (len(resident) - 1) // 11)
+    picked = resident[::step]
+    if (len(resident) - 1) % step:
+        picked.append(resident[-1])
+    return ", ".join(f"{mb:.0f}" for mb in picked)
 
 
 def main(n_accounts: int, late_percent: int) -> None:
@@ -154,10 +182,17 @@ def main(n_accounts: int, late_percent: int) -> None:
         f"{r['letters']:,} letters in {r['seconds']:.1f} s"
     )
     print(
+        f"CPU (this process and its database server): the job {r['job_cpu']:.1f} s, "
+        f"the whole run {r['run_cpu']:.1f} s ({r['letters'] / r['run_cpu']:.1f} letters per "
+        f"CPU second; bare {r['loops'] / r['bare_cpu']:.1f})"
+    )
+    print(
         f"memory (resident): {r['before_job_mb']:.0f} MB before the job, its peak "
         f"{r['job_peak_mb']:.0f} MB (+{r['job_peak_mb'] - r['before_job_mb']:.0f} MB), "
-        f"the peak with the rendering {r['peak_mb']:.0f} MB"
+        f"the peak after rendering {r['render_peak_mb']:.0f} MB, "
+        f"after the bare loop {r['peak_mb']:.0f} MB"
     )
+    print(f"resident after each batch of {BATCH} (MB): {_batches(r['resident_mb'])}")
     print(f"bare PDF render of one letter, {r['loops']} times: {r['bare']:.1f} s")
     print(
         result_line(
