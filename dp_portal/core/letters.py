@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -35,6 +35,9 @@ from sqlalchemy.orm import Mapped, defer, mapped_column
 
 from ..extensions import db
 from .types import UTCDateTime, local_today, utcnow
+
+if TYPE_CHECKING:
+    from weasyprint.text.fonts import FontConfiguration
 
 FORMATS = ("standard", "large_print", "easy_read")
 
@@ -202,7 +205,7 @@ FONTS_REUSED_FOR = 1000
 _fonts = threading.local()
 
 
-def _font_config():
+def _font_config() -> FontConfiguration:
     from weasyprint.text.fonts import FontConfiguration
 
     if getattr(_fonts, "uses", FONTS_REUSED_FOR) >= FONTS_REUSED_FOR:
