@@ -83,22 +83,42 @@ def build_council(n_accounts: int, late_percent: int) -> tuple[str, dict]:
     return url, built
 
 
-def the_morning(url: str, instance: str, results) -> None:
-    """The timed morning, in a process of its own (as the scheduler's)."""
+def _morning_app(url: str, instance: str):
     from dp_portal import create_app
     from dp_portal.config import TestConfig
-    from dp_portal.core.letters import Letter, RenderRun, html_to_pdf, letter_html
-    from dp_portal.extensions import db
-    from dp_portal.monitoring.jobs import issue_due_reminders
-
-    logging.disable(logging.WARNING)
 
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
         INSTANCE_DIR = Path(instance)
         MAIL_OUTBOX_DIR = Path(instance) / "outbox"
 
-    app = create_app(Config)
+    return create_app(Config)
+
+
+def _bare_render(letter, loops: int) -> dict:
+    """The letter's HTML rendered to PDF `loops` times: wall and CPU seconds."""
+    from dp_portal.core.letters import html_to_pdf, letter_html
+
+    html = letter_html(letter)
+    html_to_pdf(html)  # warm, as the run's first letter warmed it
+    started, cpu_started = time.perf_counter(), time.process_time()
+    for _ in range(loops):
+        html_to_pdf(html)
+    return {
+        "loops": loops,
+        "bare": time.perf_counter() - started,
+        "bare_cpu": time.process_time() - cpu_started,
+    }
+
+
+def the_morning(url: str, instance: str, results) -> None:
+    """The timed morning, in a process of its own (as the scheduler's)."""
+    from dp_portal.core.letters import Letter, RenderRun
+    from dp_portal.extensions import db
+    from dp_portal.monitoring.jobs import issue_due_reminders
+
+    logging.disable(logging.WARNING)
+    app = _morning_app(url, instance)
     with app.app_context():
         marker = db.session.execute(select(func.max(Letter.id))).scalar() or 0
         before_job = _memory_mb("VmRSS")
@@ -122,25 +142,16 @@ def the_morning(url: str, instance: str, results) -> None:
             select(Letter).where(Letter.id > marker).order_by(Letter.id).limit(1)
         ).scalar_one()
         with app.test_request_context():
-            html = letter_html(sample)
-            loops = min(letters, 500)
-            html_to_pdf(html)  # warm, as the run's first letter warmed it
-            started, cpu_started = time.perf_counter(), time.process_time()
-            for _ in range(loops):
-                html_to_pdf(html)
-            bare = time.perf_counter() - started
-            bare_cpu = time.process_time() - cpu_started
+            bare = _bare_render(sample, min(letters, 500))
     results.put(
-        {
+        bare
+        | {
             "issued": issued,
             "letters": letters,
             "seconds": run.seconds,
             "job_seconds": job.seconds,
-            "loops": loops,
-            "bare": bare,
             "job_cpu": cpu["job"] - cpu["start"],
             "run_cpu": cpu["run"] - cpu["start"],
-            "bare_cpu": bare_cpu,
             "before_job_mb": before_job,
             "job_peak_mb": job_peak,
             "render_peak_mb": render_peak,
