@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -40,6 +41,9 @@ from sqlalchemy.orm import Mapped, defer, mapped_column
 from ..extensions import db
 from . import storage
 from .types import UTCDateTime, local_today, utcnow
+
+if TYPE_CHECKING:
+    from weasyprint.text.fonts import FontConfiguration
 
 FORMATS = ("standard", "large_print", "easy_read")
 LETTERS_AREA = "letters"  # where rendered PDFs are stored (core/storage)
@@ -203,12 +207,32 @@ def _static_only_fetcher(static_dir: Path):
     return StaticFilesOnly()
 
 
+# WeasyPrint builds a new FontConfiguration (fontconfig's font set and a Pango font map) for
+# every document it is not given one for. That costs about a third of a letter's rendering,
+# and each one leaves some 0.2 MB of C memory behind that neither Python's collector nor
+# malloc_trim gets back: a day of 4,789 reminder letters grew the scheduler to 1.3 GB
+# (docs/benchmarks.md, Reminders). One is reused per thread (Pango's font maps are not safe to
+# share between threads), and replaced now and then so that its caches (and any @font-face
+# fonts a template might one day add) stay bounded.
+FONTS_REUSED_FOR = 1000
+_fonts = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    from weasyprint.text.fonts import FontConfiguration
+
+    if getattr(_fonts, "uses", FONTS_REUSED_FOR) >= FONTS_REUSED_FOR:
+        _fonts.config, _fonts.uses = FontConfiguration(), 0
+    _fonts.uses += 1
+    return _fonts.config
+
+
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     fetcher = _static_only_fetcher(Path(current_app.static_folder or ""))
     return HTML(string=html, base_url=current_app.root_path, url_fetcher=fetcher).write_pdf(
-        pdf_variant="pdf/ua-1"
+        pdf_variant="pdf/ua-1", font_config=_font_config()
     )
 
 
