@@ -72,8 +72,11 @@ def _council(url: str, args) -> tuple[str, dict]:
     return base, plan
 
 
-def _in_process(url: str, base: str, plan: dict, args, folder: Path) -> tuple[Phase, dict]:
+def _in_process(url: str, base: str, plan: dict, args, folder: Path):
+    """(its figures, CPU seconds of this process and PostgreSQL, where the time went)."""
     from bench.load_api import detect
+    from bench.load_profile import Meter
+    from dp_portal.extensions import db
 
     name = url.rsplit("/", 1)[1]
     run_url = council.copy_database(url, base, name)
@@ -81,18 +84,21 @@ def _in_process(url: str, base: str, plan: dict, args, folder: Path) -> tuple[Ph
     app = _production_app(env)
     plan["api"] = detect(app.test_client())
     users = cast(plan, args.users)
+    meter = Meter()
+    with app.app_context():
+        meter.attach(app, db.engine)
     with psycopg.connect(run_url, autocommit=True) as conn:
 
         def reset(request_name: str) -> None:
             if request_name == APPROVE:
                 council.reset_approvals(conn, plan["run_id"])
 
-        cpu = DatabaseCpu(council.admin_url(url), name)
+        cpu = DatabaseCpu(run_url)
         started = time.process_time()
-        samples = load_inprocess.run(app, users, args.baseline * 60, reset)
+        samples = load_inprocess.run(app, users, args.baseline * 60, reset, meter)
         seconds = {"app": time.process_time() - started, "postgres": cpu.stop()}
     _dispose(app)
-    return load_report.from_samples(samples), seconds
+    return load_report.from_samples(samples), seconds, meter
 
 
 def _production_app(env: dict[str, str]):
@@ -159,11 +165,7 @@ def _served(url: str, base: str, plan: dict, args, folder: Path, phases: list[tu
         env = production_environment(run_url, folder / "instance")
         server = Gunicorn(env, args.workers, args.threads, folder / f"gunicorn_{group[0][0]}.log")
         try:
-            cpu = DatabaseCpu(
-                council.admin_url(url),
-                name,
-                lambda conn: council.reset_approvals(conn, plan["run_id"]),
-            )
+            cpu = DatabaseCpu(run_url, lambda conn: council.reset_approvals(conn, plan["run_id"]))
             for label, think, minutes, mode in group:
                 before = (server.cpu_seconds(), cpu.seconds())
                 phase, locust_cpu = _locust(
@@ -230,7 +232,7 @@ def main() -> None:
         f"hello {args.hello:g} min, in process {args.baseline:g} min",
         flush=True,
     )
-    baseline, base_cpu = _in_process(url, base, plan, args, folder)
+    baseline, base_cpu, meter = _in_process(url, base, plan, args, folder)
     if not plan["api"]:
         print("API reads skipped: /api/v1 not on this build")
     print(f"in-process baseline done: {baseline.requests:,} requests", flush=True)
@@ -240,6 +242,8 @@ def main() -> None:
     ]
     results = _served(url, base, plan, args, folder, phases)
     _print(baseline, base_cpu, results, args, folder)
+    print("\nwhere the time goes (in process, mean per request):")
+    print("\n".join(meter.table()))
     with open("/proc/loadavg") as f:
         print(f"load average at the end: {f.read().split()[0]}")
 

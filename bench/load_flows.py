@@ -97,7 +97,7 @@ def recipient(who: Identity) -> Flow:
     account, start = work["account_id"], work["start"]
     yield from sign_in(who)
     yield Request("GET", "/", "/", shows="Your direct payments")
-    yield Request("GET", "/accounts/<id>", f"/accounts/{account}", shows="Returns")
+    yield Request("GET", "/accounts/<id>", f"/accounts/{account}", shows="Where we pay the money")
     yield Request("GET", "/returns/<id>", f"/returns/{work['seen_return']}", shows="Return for")
     form_path = f"/accounts/{account}/returns/{start}"
     page = yield Request("GET", "/accounts/<id>/returns/<start>", form_path, shows="Return for")
@@ -131,7 +131,7 @@ def _filled_in(page: str) -> dict:
 
 
 def officer(who: Identity, visit: int) -> Flow:
-    """A finance officer (signed in once, by `officer_start`) looks at their home page and the
+    """A finance officer (signed in once, at the start) looks at their home page and the
     review queue, reviews the next return of their own share and accepts it (or, one time in
     five, asks a question about it), then opens the payment runs and the run waiting for a
     second officer, and approves it on every third visit."""
@@ -155,10 +155,6 @@ def officer(who: Identity, visit: int) -> Flow:
     if visit % 3 == 2 and "/approve" in page.text:
         data = {"csrf_token": csrf(page.text)}
         yield Request("POST", "/payment-runs/<id>/approve", run_path + "/approve", data, 302, "/")
-
-
-def officer_start(who: Identity) -> Flow:
-    yield from sign_in(who)
 
 
 def org_staff(who: Identity, visit: int) -> Flow:

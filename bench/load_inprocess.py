@@ -60,9 +60,10 @@ def send(client, browser: Browser, request: Request, address: str) -> tuple[Resp
     return Response(answer.status_code, text, answer.headers.get("Location", "")), ms
 
 
-def run(app, users: list[VirtualUser], seconds: float, reset=None) -> Samples:
+def run(app, users: list[VirtualUser], seconds: float, reset=None, meter=None) -> Samples:
     """Round after round, each user sends its next request, until `seconds` have passed.
-    `reset(name)` is called after each request (the bench puts an approved run back)."""
+    `reset(name)` is called after each request (the bench puts an approved run back);
+    `meter` (bench/load_profile.py) is told where each request's time went."""
     client = app.test_client(use_cookies=False)
     steppers = [Stepper(user) for user in users]
     browsers = [Browser() for _ in users]
@@ -74,8 +75,14 @@ def run(app, users: list[VirtualUser], seconds: float, reset=None) -> Samples:
             break
         for stepper, browser in live:
             request = stepper.pending
+            if stepper.fresh:
+                browser.cookies.clear()
+            if meter is not None:
+                meter.start()
             response, ms = send(client, browser, request, stepper.address)
             samples.add(request.name, ms)
+            if meter is not None:
+                meter.stop(request.name, ms)
             problem = request.problem(response.status, response.text, response.location)
             if problem:
                 samples.errors.append(problem)

@@ -53,6 +53,8 @@ class PortalUser(FastHttpUser):
         if self.stepper.done:
             raise StopUser()
         request = self.stepper.pending
+        if self.stepper.fresh:
+            self.browser.cookies.clear()
         headers = {"X-Forwarded-For": self.stepper.address} | (request.headers or {})
         if self.browser.cookies:
             headers["Cookie"] = self.browser.header()

@@ -123,8 +123,9 @@ class DatabaseCpu:
     a hook run at each sample with the sampling connection (the bench puts an approved run
     back to waiting), so the bench's own queries never count as the server's."""
 
-    def __init__(self, url: str, database: str, each=None):
-        self.url, self.database, self.each = url, database, each
+    def __init__(self, url: str, each=None):
+        """`url`: the database's own URL."""
+        self.url, self.database, self.each = url, url.rsplit("/", 1)[1], each
         self.seen: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)

@@ -51,7 +51,8 @@ class VirtualUser:
     def visits(self) -> Iterator[tuple[str, Flow]]:
         """(the address it comes from, the visit's flow): endless for staff and integrations;
         a person's visits end when the people in the plan kept for this user have all sent
-        their return."""
+        their return. Each person's visit starts with a browser of their own (no cookies):
+        see `Stepper.fresh`."""
         if self.part == "recipient":
             people = self.plan["recipients"][self.of_part :: self.in_part]
             for n, person in enumerate(people):
@@ -67,9 +68,8 @@ class VirtualUser:
                 visit += 1
         key = {"officer": "officers", "org_staff": "org_staff"}[self.part]
         who = self._identity(self.plan[key][self.of_part], _address(2, self.number))
-        if self.part == "officer":
-            who.work["run_id"] = self.plan["run_id"]
-            yield who.address, flows.officer_start(who)
+        who.work["run_id"] = self.plan["run_id"]
+        yield who.address, flows.sign_in(who)  # once: staff stay signed in all day
         visit = 0
         while True:
             step = flows.officer if self.part == "officer" else flows.org_staff
@@ -104,6 +104,8 @@ class Stepper:
         self.flow: Flow | None = None
         self.pending: Request | None = None
         self.address = ""
+        self.fresh = False  # the pending request starts a new person's visit: no cookies
+        self.recipient = user.part == "recipient"
         self._next_visit()
 
     def _next_visit(self) -> None:
@@ -113,12 +115,13 @@ class Stepper:
                 self.pending = next(flow)
             except StopIteration:
                 continue
-            self.flow, self.address = flow, address
+            self.flow, self.address, self.fresh = flow, address, self.recipient
             return
 
     def answer(self, response: Response | None) -> None:
         """`response` None: the answer was wrong, so this visit ends."""
         assert self.flow is not None
+        self.fresh = False
         if response is None:
             self.flow.close()
             self._next_visit()
