@@ -58,6 +58,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--rebuild", action="store_true", help="build the council again")
+    parser.add_argument(
+        "--profile", action="store_true", help="only the in-process baseline and its profile"
+    )
     return parser.parse_args()
 
 
@@ -218,6 +221,13 @@ def _print(baseline: Phase, base_cpu: dict, results: dict, args, folder: Path) -
     print(f"(files: {folder})")
 
 
+def _profile(baseline: Phase, meter) -> None:
+    print(f"\nin process: {baseline.per_second:.1f} req/s; where the time goes (mean per request):")
+    print("\n".join(meter.table()))
+    for error in baseline.errors[:10]:
+        print("error:", error)
+
+
 def main() -> None:
     logging.disable(logging.WARNING)
     args = _arguments()
@@ -236,14 +246,16 @@ def main() -> None:
     if not plan["api"]:
         print("API reads skipped: /api/v1 not on this build")
     print(f"in-process baseline done: {baseline.requests:,} requests", flush=True)
+    if args.profile:
+        _profile(baseline, meter)
+        return
     phases = [
         [("paced", args.think, args.minutes, "mix")],
         [("flat", "0,0", args.capacity, "mix"), ("hello", "0,0", args.hello, "hello")],
     ]
     results = _served(url, base, plan, args, folder, phases)
     _print(baseline, base_cpu, results, args, folder)
-    print("\nwhere the time goes (in process, mean per request):")
-    print("\n".join(meter.table()))
+    _profile(baseline, meter)
     with open("/proc/loadavg") as f:
         print(f"load average at the end: {f.read().split()[0]}")
 

@@ -55,16 +55,20 @@ def from_samples(samples) -> Phase:
     return Phase(pages, count / samples.seconds, count, len(samples.errors), samples.errors)
 
 
+def _ms(value: str) -> float:
+    return 0.0 if value == "N/A" else float(value)  # N/A: no request of the page finished
+
+
 def from_locust(prefix: Path) -> Phase:
     pages, total = {}, None
     with open(f"{prefix}_stats.csv", newline="") as f:
         for row in csv.DictReader(f):
             page = Page(
                 int(row["Request Count"]),
-                float(row["50%"]),
-                float(row["95%"]),
-                float(row["99%"]),
-                float(row["Average Response Time"]),
+                _ms(row["50%"]),
+                _ms(row["95%"]),
+                _ms(row["99%"]),
+                _ms(row["Average Response Time"]),
                 int(row["Failure Count"]),
             )
             if row["Name"] == "Aggregated":
