@@ -14,7 +14,7 @@ copied before each phase, so every phase starts from the same state:
 With 50 users always waiting for an answer, each answer waits for the 49 others (Little's
 law: time = users / throughput), so latency is measured paced and throughput flat out.
 
-Usage: python bench/load.py [--users 50] [--minutes 10] [--think 0.5,2] [--capacity 2]
+Usage: python bench/load.py [--users 50] [--minutes 10] [--think 2,8] [--capacity 2]
        [--hello 1] [--baseline 2] [--workers 3] [--threads 4] [--accounts 100000] [--rebuild]
 BENCH_DATABASE_URL=postgresql://.../dp_load (default on this machine's bench server); the
 council is kept in <that database>_base and rebuilt only with --rebuild (or if it is missing).
@@ -50,7 +50,7 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=10.0, help="the paced run")
-    parser.add_argument("--think", default="0.5,2", help="seconds between a user's requests")
+    parser.add_argument("--think", default="2,8", help="seconds between a user's requests")
     parser.add_argument("--capacity", type=float, default=2.0, help="minutes flat out")
     parser.add_argument("--hello", type=float, default=1.0, help="minutes of hello-world")
     parser.add_argument("--baseline", type=float, default=2.0, help="minutes in process")

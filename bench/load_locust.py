@@ -33,6 +33,8 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 class _Hello:
     """A user that only asks for the hello-world page."""
 
+    part = "hello"
+
     def visits(self):
         while True:
             yield "127.0.0.1", flows.hello()

@@ -47,6 +47,7 @@ class VirtualUser:
     plan: dict
     of_part: int  # this user's number among those of its part
     in_part: int  # how many users play this part
+    signed_out: bool = True  # staff sign in again after a visit that went wrong
 
     def visits(self) -> Iterator[tuple[str, Flow]]:
         """(the address it comes from, the visit's flow): endless for staff and integrations;
@@ -69,9 +70,12 @@ class VirtualUser:
         key = {"officer": "officers", "org_staff": "org_staff"}[self.part]
         who = self._identity(self.plan[key][self.of_part], _address(2, self.number))
         who.work["run_id"] = self.plan["run_id"]
-        yield who.address, flows.sign_in(who)  # once: staff stay signed in all day
         visit = 0
         while True:
+            if self.signed_out:  # at the start, and again after a visit went wrong
+                self.signed_out = False
+                yield who.address, flows.sign_in(who)  # staff stay signed in all day
+                continue
             step = flows.officer if self.part == "officer" else flows.org_staff
             yield who.address, step(who, visit)
             visit += 1
@@ -100,6 +104,7 @@ class Stepper:
     answer)."""
 
     def __init__(self, user: VirtualUser):
+        self.user = user
         self.visits = user.visits()
         self.flow: Flow | None = None
         self.pending: Request | None = None
@@ -123,6 +128,7 @@ class Stepper:
         assert self.flow is not None
         self.fresh = False
         if response is None:
+            self.user.signed_out = True
             self.flow.close()
             self._next_visit()
             return
