@@ -85,7 +85,7 @@ def _in_process(url: str, base: str, plan: dict, args, folder: Path):
     run_url = council.copy_database(url, base, name)
     env = production_environment(run_url, folder / "instance")
     app = _production_app(env)
-    plan["api"] = detect(app.test_client())
+    plan["api"] = detect(app.test_client(), plan)
     users = cast(plan, args.users)
     meter = Meter()
     with app.app_context():
@@ -122,6 +122,7 @@ def _production_app(env: dict[str, str]):
         "PUBLIC_BASE_URL": env["PUBLIC_BASE_URL"],
         "TRUSTED_PROXY_COUNT": int(env["TRUSTED_PROXY_COUNT"]),
     }
+    settings |= {name: value for name, value in env.items() if name.startswith("RATELIMIT_API")}
     return create_app(type("LoadConfig", (ProductionConfig,), settings))
 
 

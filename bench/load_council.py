@@ -12,7 +12,8 @@ people, each with work of their own so that 50 users never trip over each other:
 - OFFICERS finance officers, none of whom built the waiting run or changed anything it pays,
   so each may approve it; each has their own share of BACKLOG returns waiting for review;
 - ORG_STAFF staff of the money management organisation, which holds mandates for about half
-  the council's accounts and keeps sub-ledgers and a pooled reconciliation.
+  the council's accounts and keeps sub-ledgers and a pooled reconciliation;
+- API_CLIENTS integration clients with every read permission, when the build has the API.
 What each virtual user does with them is in bench/load_flows.py; `plan()` lists them.
 """
 
@@ -44,6 +45,7 @@ RECIPIENTS = 8_000
 OFFICERS = 20
 ORG_STAFF = 12
 BACKLOG = 8_000
+API_CLIENTS = 10
 DOMAIN = "load.bench.example"
 
 
@@ -88,6 +90,7 @@ def build(url: str, template: str, n_accounts: int) -> dict:
     with app.app_context(), Timer() as built:
         _demo(n_accounts)
         plan = _bench_people()
+        plan["api_tokens"] = _api_clients()
         plan["run_id"] = _payment_runs()
         db.session.commit()
     _morning_jobs(app)
@@ -162,6 +165,21 @@ def _bench_people() -> dict:
     return {"password": DEMO_PASSWORD, "recipients": recipients, "officers": officers} | {
         "org_staff": _org_staff(password_hash)
     }
+
+
+def _api_clients(count: int = API_CLIENTS) -> list[str]:
+    """Integration clients that may read everything, made by the demo administrator, when the
+    build has the integration API (issue 16); their tokens (this database's only)."""
+    try:
+        from dp_portal.api.clients import create_client
+        from dp_portal.api.rules import Scope
+    except ImportError:
+        return []
+    admin = db.session.execute(
+        select(User).where(User.role == Role.ADMIN).order_by(User.id).limit(1)
+    ).scalar_one()
+    reads = {scope for scope in Scope if str(getattr(scope, "value", scope)).endswith(":read")}
+    return [create_client(f"Load bench {n}", reads, actor=admin).token for n in range(1, count + 1)]
 
 
 def _recipients(password_hash: str) -> list[dict]:

@@ -18,6 +18,8 @@ from pathlib import Path
 import psutil
 import psycopg
 
+from bench.load_api import LIMITS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -46,7 +48,7 @@ def production_environment(database_url: str, folder: Path) -> dict[str, str]:
         "BACS_ORIGINATOR_ACCOUNT": "66374958",
         "BACS_ORIGINATOR_NAME": "LOADTEST COUNCIL",
         "TRUSTED_PROXY_COUNT": "1",
-    }
+    } | LIMITS
 
 
 def free_port() -> int:

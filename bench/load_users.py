@@ -65,7 +65,8 @@ class VirtualUser:
 
             visit = 0
             while True:
-                yield _address(3, self.number), api_reads(self.plan["api"], visit + self.of_part)
+                reads = api_reads(self.plan["api"], visit + self.of_part, self.of_part)
+                yield _address(3, self.number), reads
                 visit += 1
         key = {"officer": "officers", "org_staff": "org_staff"}[self.part]
         who = self._identity(self.plan[key][self.of_part], _address(2, self.number))
