@@ -121,7 +121,9 @@ class Stepper:
                 self.pending = next(flow)
             except StopIteration:
                 continue
-            self.flow, self.address, self.fresh = flow, address, self.recipient
+            # A person's visit, or staff signing in (again): a browser with no cookies.
+            self.flow, self.address = flow, address
+            self.fresh = self.recipient or getattr(flow, "__name__", "") == "sign_in"
             return
 
     def answer(self, response: Response | None) -> None:
