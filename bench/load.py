@@ -87,7 +87,8 @@ def _in_process(url: str, base: str, plan: dict, args, folder: Path):
     app = _production_app(env)
     plan["api"] = detect(app.test_client(), plan)
     users = cast(plan, args.users)
-    meter = Meter()
+    cpu = DatabaseCpu(run_url)
+    meter = Meter(lambda: list(cpu.seen))
     with app.app_context():
         meter.attach(app, db.engine)
     with psycopg.connect(run_url, autocommit=True) as conn:
@@ -96,7 +97,6 @@ def _in_process(url: str, base: str, plan: dict, args, folder: Path):
             if request_name == APPROVE:
                 council.reset_approvals(conn, plan["run_id"])
 
-        cpu = DatabaseCpu(run_url)
         started = time.process_time()
         samples = load_inprocess.run(app, users, args.baseline * 60, reset, meter)
         seconds = {"app": time.process_time() - started, "postgres": cpu.stop()}

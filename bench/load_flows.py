@@ -134,14 +134,15 @@ def officer(who: Identity, visit: int) -> Flow:
     """A finance officer (signed in once, at the start) looks at their home page and the
     review queue, reviews the next return of their own share and accepts it (or, one time in
     five, asks a question about it), then opens the payment runs and the run waiting for a
-    second officer, and approves it on every third visit."""
+    second officer, and approves it on every third visit (the first visit approves and the
+    second asks a question, so a short run has every page)."""
     work = who.work
     home = yield Request("GET", "/", "/", shows="What needs doing")
     yield Request("GET", "/returns", "/returns", shows="Returns to review")
     return_id = work["returns"][visit % len(work["returns"])]
     page = yield Request("GET", "/returns/<id>", f"/returns/{return_id}", shows="Return for")
     token = csrf(page.text) or csrf(home.text)
-    if visit % 5 == 4:
+    if visit % 5 == 1:
         data = {"csrf_token": token, "message": "Please send the bank statement for May."}
         yield Request("POST", "/returns/<id> (question)", f"/returns/{return_id}", data, 302, "/")
     else:
@@ -152,7 +153,7 @@ def officer(who: Identity, visit: int) -> Flow:
     yield Request("GET", "/payment-runs", "/payment-runs", shows="Payment runs")
     run_path = f"/payment-runs/{work['run_id']}"
     page = yield Request("GET", "/payment-runs/<id>", run_path, shows="Payments for")
-    if visit % 3 == 2 and "/approve" in page.text:
+    if visit % 3 == 0 and "/approve" in page.text:
         data = {"csrf_token": csrf(page.text)}
         yield Request("POST", "/payment-runs/<id>/approve", run_path + "/approve", data, 302, "/")
 
