@@ -52,11 +52,22 @@ def _organisations_online() -> set[int]:
     )
 
 
+# PostgreSQL takes at most 65,535 bound parameters a statement, and an uplift writes to every
+# account (100,000 at council scale): the accounts are looked up this many at a time.
+IDS_AT_ONCE = 10_000
+
+
 def correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
     """Who receives letters for each account, and whether they can sign in to the service
-    (a representative: whether a representative of the account can), in one query however
-    many accounts."""
+    (a representative: whether a representative of the account can), in one query for each
+    IDS_AT_ONCE accounts."""
+    result: dict[int, LetterRecipient] = {}
+    for start in range(0, len(account_ids), IDS_AT_ONCE):
+        result |= _correspondents(account_ids[start : start + IDS_AT_ONCE])
+    return result
 
+
+def _correspondents(account_ids: list[int]) -> dict[int, LetterRecipient]:
     rows = db.session.execute(
         select(
             Account.id,

@@ -24,7 +24,7 @@ from ..payments.ledger_models import LedgerEntry, Payment
 from ..payments.plans import load_plans, rate_book
 from ..payments.pricing import PeriodPricer, PlanVersion, weekly_on
 from ..payments.rates import RateBook
-from ..payments.run_periods import pay_date_for
+from ..payments.run_periods import calendars, pay_date_for
 from .forecast import Known, MoneyIn, Policy, Rate, long_day
 from .lifecycle import ReturnStatus
 from .models import SPEND_COLUMNS, MonitoringReturn
@@ -124,7 +124,8 @@ class Pricing:
         self.book: RateBook = rate_book()
         self.plans = load_plans(account_ids)
         self.pricers = {i: PeriodPricer(year.schedule.period(i), self.book) for i in year.indexes}
-        self.pay_dates = {i: pay_date_for(year.schedule.period(i)) for i in year.indexes}
+        both = calendars()
+        self.pay_dates = {i: pay_date_for(year.schedule.period(i), both) for i in year.indexes}
 
     def weekly(self, facts: Facts, day: date) -> Decimal:
         versions: tuple[PlanVersion, ...] = self.plans.get(facts.account_id, ())

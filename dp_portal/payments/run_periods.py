@@ -20,6 +20,7 @@ from ..core.calendar import (
     PaymentSchedule,
     Period,
     Region,
+    WorkingCalendar,
     earliest_common_working_day,
     latest_common_working_day,
 )
@@ -32,17 +33,21 @@ from .run_models import PaymentRun
 LATE_LOOKBACK = 3  # periods before the current one that may still be paid late
 
 
-def _calendars():
+Calendars = tuple[WorkingCalendar, WorkingCalendar]
+
+
+def calendars() -> Calendars:
+    """The council's and Bacs's working calendars, read once for a page's worth of dates."""
     return working_calendar(Region.SCOTLAND), working_calendar(Region.BACS)
 
 
-def pay_date_for(period: Period) -> date:
+def pay_date_for(period: Period, both: Calendars | None = None) -> date:
     """The latest day on or before the period starts that the council and Bacs both work."""
-    return latest_common_working_day(period.start, *_calendars())
+    return latest_common_working_day(period.start, *(both or calendars()))
 
 
-def late_pay_date(today: date) -> date:
-    return earliest_common_working_day(today, *_calendars())
+def late_pay_date(today: date, both: Calendars | None = None) -> date:
+    return earliest_common_working_day(today, *(both or calendars()))
 
 
 @dataclass(frozen=True)
@@ -67,17 +72,18 @@ def period_choices(
     """(periods still to be paid on time, soonest first; periods whose pay date has passed,
     most recent first), leaving out periods that already have a live run."""
     live = _live_periods()
+    both = calendars()
     current = schedule.index_of(today)
     on_time, late = [], []
     index = max(current - LATE_LOOKBACK, 0)
     while len(on_time) < count:
         period = schedule.period(index)
-        pay_date = pay_date_for(period)
+        pay_date = pay_date_for(period, both)
         if index not in live:
             if pay_date >= today:
                 on_time.append(PeriodChoice(index, period, pay_date, late=False))
             else:
-                late.append(PeriodChoice(index, period, late_pay_date(today), late=True))
+                late.append(PeriodChoice(index, period, late_pay_date(today, both), late=True))
         index += 1
     return on_time, late[::-1]
 
@@ -86,7 +92,8 @@ def check_build(schedule: PaymentSchedule, index: int, today: date, late_reason:
     """The pay date for a run of period `index` built today, or RuleError."""
     if index < 0:
         raise RuleError("Payments start with the first period after go-live")
-    pay_date = pay_date_for(schedule.period(index))
+    both = calendars()
+    pay_date = pay_date_for(schedule.period(index), both)
     if pay_date >= today:
         return pay_date
     if not late_reason.strip():
@@ -94,7 +101,7 @@ def check_build(schedule: PaymentSchedule, index: int, today: date, late_reason:
             f"The pay date for this period, {pay_date:%d %B %Y}, has passed. To pay it late, "
             "confirm that you mean to and say why"
         )
-    return late_pay_date(today)
+    return late_pay_date(today, both)
 
 
 def check_commit_order(run: PaymentRun) -> None:

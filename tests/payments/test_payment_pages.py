@@ -278,3 +278,31 @@ def test_a_long_uplift_preview_is_paged_sorted_and_downloadable(client, factory,
     rows = list(load_workbook(BytesIO(sheet.data), read_only=True).active.values)
     assert len(rows) == 61 and rows[0][0] == "Account"  # every account, not one page
     assert db_session.execute(select(func.count(Uplift.id))).scalar() == 0
+
+
+def test_the_runs_page_reads_the_working_calendars_once(app, client, factory):
+    """The page offers several periods, each with its pay date worked out from the council's
+    and Bacs's working days: the two calendars are read once for all of them, not once a
+    period (a page 50 officers open at once must not ask the database the same thing a dozen
+    times)."""
+    from sqlalchemy import event
+
+    from dp_portal.extensions import db
+
+    sign_in_as(client, factory.user(Role.FINANCE_OFFICER))
+    with app.app_context():
+        engine = db.engine
+    calendar_reads = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "FROM calendar_overrides" in statement:
+            calendar_reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        page = client.get("/payment-runs")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert page.status_code == 200
+    assert "Payment runs" in page.data.decode()
+    assert len(calendar_reads) == 2  # the council's, and Bacs's
