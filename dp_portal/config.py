@@ -145,9 +145,10 @@ class Config:
     STORAGE_SSE_KMS_KEY_ID = os.environ.get("STORAGE_SSE_KMS_KEY_ID", "")
     # How many evidence files one return may carry, and their total size.
     EVIDENCE_MAX_FILES = int(os.environ.get("EVIDENCE_MAX_FILES", "20"))
-    # An import with at most this many rows is applied as the officer presses Apply; a larger
-    # one by the scheduler's imports job, within a minute (docs/bulk-import.md has the figures).
-    IMPORT_ROWS_IN_REQUEST = int(os.environ.get("IMPORT_ROWS_IN_REQUEST", "400"))
+    # An import with at most this many rows is applied as the officer presses Apply (a few
+    # seconds under load); a larger one by the scheduler's imports job, within a minute
+    # (docs/benchmarks.md, "Bulk import", has the figures).
+    IMPORT_ROWS_IN_REQUEST = int(os.environ.get("IMPORT_ROWS_IN_REQUEST", "200"))
     EVIDENCE_MAX_TOTAL_MB = int(os.environ.get("EVIDENCE_MAX_TOTAL_MB", "50"))
 
     # Payments every 4 weeks (four_weekly, the Scottish norm) or monthly; period 0 contains

@@ -32,7 +32,7 @@ from ..payments.services import providers
 from .fields import BY_NAME, ORDER, Kind
 from .lifecycle import ImportState, move
 from .models import Import
-from .plan import Context, Rows
+from .plan import Context, Rows, without_cycle_collection
 from .plan_accounts import plan_accounts
 from .plan_budgets import plan_budgets
 from .plan_money import plan_bank_details
@@ -81,6 +81,11 @@ def plan(
 ) -> Context:
     """Check every row of every kind, in the order they would be applied, against what we
     hold: the report, and the steps applying would take. Reads only."""
+    with without_cycle_collection():
+        return _plan(sets, actor, source, locate, today)
+
+
+def _plan(sets, actor, source, locate, today) -> Context:
     ctx = Context(
         actor,
         source,

@@ -18,6 +18,7 @@ from ..core.bank_values import column_letter
 from ..core.spreadsheets import read_cells, sheet_names
 from ..core.text_files import read_csv_text
 from ..core.uploads import Accept, UploadError, check_upload
+from .plan import without_cycle_collection
 from .values import cell_text
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -129,6 +130,7 @@ def read_upload(data: bytes, filename: str | None) -> tuple[str, str, list[Table
     """(the file's type, its cleaned name, its tables), or UploadError (SpreadsheetError for
     a workbook's insides) saying what is wrong and where."""
     checked = check_upload(data, filename, UPLOAD)
-    if checked.kind.key == "csv":
-        return "csv", checked.name, [read_csv(data, checked.name)]
-    return "xlsx", checked.name, read_workbook(data)
+    with without_cycle_collection():
+        if checked.kind.key == "csv":
+            return "csv", checked.name, [read_csv(data, checked.name)]
+        return "xlsx", checked.name, read_workbook(data)

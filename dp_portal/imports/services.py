@@ -21,7 +21,7 @@ from .files import read_upload
 from .lifecycle import ImportState, move
 from .mapping import locator, offer, problems, remember, sheet_rows
 from .models import Import, ImportSheet
-from .plan import Rows
+from .plan import Rows, without_cycle_collection
 
 EDITABLE = (ImportState.UPLOADED, ImportState.CHECKED, ImportState.FAILED)
 
@@ -37,7 +37,12 @@ class MappingProblems(RuleError):
 def start(data: bytes, filename: str | None, source: str, actor: User) -> Import:
     """Read an upload into an import waiting for its columns (UploadError if it cannot be
     read: nothing is kept)."""
-    file_type, name, tables = read_upload(data, filename)
+    with without_cycle_collection():
+        return _keep(read_upload(data, filename), source, actor)
+
+
+def _keep(upload: tuple[str, str, list], source: str, actor: User) -> Import:
+    file_type, name, tables = upload
     record = Import(
         source=" ".join(source.split()),
         file_name=name,
@@ -133,8 +138,9 @@ def sets_of(record: Import) -> dict[Kind, Rows]:
 
 def _dry_run(record: Import, actor: User) -> None:
     locate = locator(record.sheets, record.file_type)
-    ctx = plan(sets_of(record), actor, source=record.source, locate=locate)
-    store_report(record, ctx.report)
+    with without_cycle_collection():
+        ctx = plan(sets_of(record), actor, source=record.source, locate=locate)
+        store_report(record, ctx.report)
     move(record, ImportState.CHECKED, failure=None)
 
 
