@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -130,11 +131,24 @@ class IsfInvoiceLine(db.Model):
         ),
         Index("ix_isf_invoice_lines_invoice_id", "invoice_id"),
         Index("ix_isf_invoice_lines_agreement_period", "agreement_id", "period_id"),
-        Index("ix_isf_invoice_lines_state", "state"),
+        # The lines held for an officer, few among many (a partial index: the others, most
+        # of every invoice, are written without it).
+        Index(
+            "ix_isf_invoice_lines_held",
+            "invoice_id",
+            sqlite_where=text("state = 'held'"),
+            postgresql_where=text("state = 'held'"),
+        ),
         # What is waiting to be paid for a person is summed for each line of an invoice.
         Index("ix_isf_invoice_lines_account_state", "account_id", "state"),
-        # Which provider a payment paid (each provider's budget counts its own payments).
-        Index("ix_isf_invoice_lines_payment_id", "payment_id"),
+        # Which provider a payment paid (each provider's budget counts its own payments);
+        # lines not yet paid are not in it.
+        Index(
+            "ix_isf_invoice_lines_payment_id",
+            "payment_id",
+            sqlite_where=text("payment_id IS NOT NULL"),
+            postgresql_where=text("payment_id IS NOT NULL"),
+        ),
     )
 
 

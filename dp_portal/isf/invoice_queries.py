@@ -136,19 +136,17 @@ def people_query():
         .where(IsfFundedLine.version_id == people.c.version_id)
         .scalar_subquery()
     )
+    # The agreement's period from DAY, looked up by its unique index for each person (a
+    # join read every period of the day while the statistics said the table was empty).
+    period = [
+        select(column)
+        .where(IsfPeriod.agreement_id == people.c.agreement_id, IsfPeriod.period_start == DAY)
+        .scalar_subquery()
+        for column in (IsfPeriod.id, IsfPeriod.status)
+    ]
     return (
-        select(
-            *people.c,
-            weekly,
-            *_money(people.c.account_id, ORG),
-            IsfPeriod.id,
-            IsfPeriod.status,
-        )
+        select(*people.c, weekly, *_money(people.c.account_id, ORG), *period)
         .select_from(people)
-        .outerjoin(
-            IsfPeriod,
-            (IsfPeriod.agreement_id == people.c.agreement_id) & (IsfPeriod.period_start == DAY),
-        )
         .where(people.c.reference.in_(bindparam("references", expanding=True)))
     )
 
