@@ -138,3 +138,14 @@ def test_the_client_lifecycle_allows_only_its_table(app_ctx, admin, start, to):
 
 def test_every_state_is_in_the_table():
     assert set(TRANSITIONS) == set(ClientStatus)
+
+
+def test_the_clients_page_lists_its_calls_and_links_to_all_of_them(client, admin, db_session):
+    token, _ = _create(client, admin)
+    row = db_session.execute(select(ApiClient)).scalar_one()
+    client.get("/api/v1/journal?limit=5", headers=bearer(token))
+    page = client.get(f"/admin/integrations/{row.id}").get_data(as_text=True)
+    assert "GET /api/v1/journal?limit=5 answered 200" in page
+    (audit_link,) = re.findall(r'href="(/audit\?actor=[^"]+)"', page)
+    log = client.get(audit_link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "GET /api/v1/journal?limit=5 answered 200" in log
