@@ -173,7 +173,7 @@ def run_job(app: Flask, name: str) -> int:
 
 def the_day() -> list[str]:
     """Every job once, in the order a day runs them: the daily jobs by their time, then the
-    10-minute jobs, which render and email the letters the daily jobs wrote."""
+    frequent jobs (letters and emails render and send what the daily jobs wrote)."""
     daily = sorted(
         (name for name in JOBS if _is_daily(name)),
         key=lambda name: (int(JOBS[name][1]["hour"]), int(JOBS[name][1]["minute"])),

@@ -83,7 +83,9 @@ def test_a_ten_minute_job_with_nothing_to_do_is_not_recorded(app, db_session):
     assert _runs(db_session) == []
 
 
-def test_the_day_runs_each_job_once_daily_jobs_by_their_time_then_the_letters():
+def test_the_day_runs_each_job_once_daily_jobs_by_their_time_then_the_frequent_ones():
+    # The frequent jobs come last: letters and emails render and send what the daily jobs
+    # wrote; imports (every minute) applies whatever officers left for it.
     assert the_day() == [
         "reminders",
         "checklist_reminders",
@@ -93,6 +95,7 @@ def test_the_day_runs_each_job_once_daily_jobs_by_their_time_then_the_letters():
         "change_requests",
         "letters",
         "emails",
+        "imports",
     ]
 
 
