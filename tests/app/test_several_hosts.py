@@ -281,7 +281,8 @@ def test_the_days_jobs_run_once_across_two_schedulers_and_a_standby_takes_over(h
     winner = second if loser is first else first
     assert loser.exited() != 0
     assert "Not starting: another scheduler holds the lock" in loser.output()
-    day = the_day()
+    # A frequent job is recorded only when it did something: no import waits for the job.
+    day = [name for name in the_day() if name != "imports"]
     ran = eventually(lambda: len(runs := _job_runs(database)) >= len(day) and runs, 300, winner)
     assert ran, f"the day did not finish:\n{winner.output()[-3000:]}"
     assert [run["job"] for run in ran] == day  # each once, in the day's order, letters too
@@ -300,7 +301,7 @@ def test_the_days_jobs_run_once_across_two_schedulers_and_a_standby_takes_over(h
     # already issued stays issued once.
     winner.stop()
     assert winner.popen.returncode is not None
-    daily = [name for name in day if name not in ("letters", "emails")]
+    daily = [name for name in day if name not in ("letters", "emails")]  # nothing new to send
     expected = len(ran) + len(daily)
     again = eventually(lambda: len(runs := _job_runs(database)) >= expected and runs, 300, standby)
     assert again, f"the standby did not run the day:\n{standby.output()[-3000:]}"
