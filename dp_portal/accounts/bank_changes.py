@@ -84,7 +84,7 @@ def request_change(
         sort_code=result.sort_code,
         account_number=result.account_number,
         bank_check="not_checked" if tables is None else "passed",
-        standardised_note=result.note,
+        standardised_note=result.masked_note,
         previous_payee_name=account.payee_name,
         previous_sort_code=account.sort_code,
         previous_account_number=account.account_number,
@@ -101,7 +101,7 @@ def request_change(
         account_id=account.id,
         summary="New bank details waiting for a second officer",
         before=_masked(account.payee_name, account.sort_code, account.account_number),
-        after=_masked(*new) | {"reason": proposed.reason, "standardised": result.note},
+        after=_masked(*new) | {"reason": proposed.reason, "standardised": result.masked_note},
     )
     return change
 

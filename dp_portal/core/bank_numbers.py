@@ -45,6 +45,15 @@ class Standardised:
     def changed(self) -> bool:
         return self.note is not None
 
+    @property
+    def masked_note(self) -> str | None:
+        """The note as kept (on the change, on the second officer's page, in the audit log):
+        every account number in it masked, as everywhere but the form the number is typed in.
+        Sort codes are written with dashes, so they are left whole."""
+        if self.note is None:
+            return None
+        return re.sub(r"[0-9]{6,}", lambda m: mask_account_number(m.group()), self.note)
+
 
 def _in(sort_code: str, ranges: tuple[tuple[str, str], ...]) -> bool:
     return any(low <= sort_code <= high for low, high in ranges)

@@ -205,7 +205,7 @@ def request_pooled_change(
         sort_code=result.sort_code,
         account_number=result.account_number,
         bank_check="not_checked" if tables is None else "passed",
-        standardised_note=result.note,
+        standardised_note=result.masked_note,
         previous_payee_name=org.pooled_payee_name,
         previous_sort_code=org.pooled_sort_code,
         previous_account_number=org.pooled_account_number,
@@ -220,7 +220,7 @@ def request_pooled_change(
         change,
         summary=f"New pooled client account for {org.name} waiting for the council",
         before=_masked(*current),
-        after=_masked(*new) | {"reason": proposed.reason, "standardised": result.note},
+        after=_masked(*new) | {"reason": proposed.reason, "standardised": result.masked_note},
     )
     return change
 

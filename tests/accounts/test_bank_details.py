@@ -196,7 +196,37 @@ def test_a_short_number_is_shown_back_standardised_before_anything_is_saved(
         f"/accounts/{account.id}/bank-details", data=seven | {"confirmed": "089999:06637495"}
     )
     (change,) = _changes(db_session)
-    assert change.account_number == "06637495" and "6637495" in change.standardised_note
+    assert change.account_number == "06637495" and "****7495" in change.standardised_note
+
+
+@pytest.mark.parametrize(
+    "sort_code, typed, standard",
+    [("089999", "6637495", "06637495"), ("601613", "1266374958", "66374958")],
+)
+def test_a_standardised_number_is_masked_for_the_second_officer_and_in_the_audit_log(
+    client, factory, db_session, officers, sort_code, typed, standard
+):
+    # The note saying how the number was standardised once held the typed number whole: on
+    # the change, on the second officer's page and in the audit log.
+    account = _account(factory)
+    sign_in_as(client, officers[0])
+    entered = CHANGE | {"sort_code": sort_code, "account_number": typed}
+    entered["account_number_again"] = typed
+    client.post(
+        f"/accounts/{account.id}/bank-details",
+        data=entered | {"confirmed": f"{sort_code}:{standard}"},
+    )
+    (change,) = _changes(db_session)
+    sign_in_as(client, officers[1])
+    review = client.get(f"/bank-details-changes/{change.id}").get_data(as_text=True)
+    assert "Account number standardised" in review and f"****{standard[-4:]}" in review
+    (event,) = db_session.execute(
+        select(AuditEvent).where(AuditEvent.action == "bank_details.change_requested")
+    ).scalars()
+    kept = (event.after_json or "") + (change.standardised_note or "") + review
+    assert event.after["standardised"] == change.standardised_note
+    for digits in (typed, standard, typed[-8:]):
+        assert digits not in kept
 
 
 def test_the_audit_log_never_holds_a_whole_account_number(client, factory, db_session, officers):

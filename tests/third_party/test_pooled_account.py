@@ -141,7 +141,16 @@ def test_a_short_account_number_is_shown_back_before_it_is_sent(client, factory,
         "/organisation/pooled-account", data=typed | {"confirmed": "089999:00374958"}
     )
     assert confirmed.status_code == 302
-    assert _pending(db_session, org).account_number == "00374958"
+    change = _pending(db_session, org)
+    assert change.account_number == "00374958"
+    # How it was standardised is kept, and shown to the council, with the number masked.
+    (event,) = db_session.execute(
+        select(AuditEvent).where(
+            AuditEvent.action == "organisation.pooled_account_change_requested"
+        )
+    ).scalars()
+    assert "****4958" in change.standardised_note
+    assert "374958" not in change.standardised_note + event.after_json
 
 
 def test_mistyped_details_show_an_error_summary_and_save_nothing(client, factory, db_session):
