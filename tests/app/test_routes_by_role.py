@@ -137,6 +137,7 @@ ROUTES: dict[str, Route] = {
     "api_clients.client": r(ADMIN),
     "api_clients.rotate": r(ADMIN),
     "api_clients.revoke": r(ADMIN),
+    "api_clients.officer": r(ADMIN),  # the walk's client imports nothing: told so on its page
     "payments.new_rate": r(ADMIN),
     "payments.uplift_preview": r(ADMIN),
     "payments.uplift_apply": r(ADMIN),
