@@ -131,24 +131,29 @@ IMPORT_RESULT = define(
 
 def read_sets(body: Any) -> dict[str, list[dict[str, Any]]]:
     """The rows of each kind in the body, or a problem naming every part at fault: 400 for a
-    body not shaped as ImportRequest, 413 for more than MAX_ROWS rows."""
+    body not shaped as ImportRequest, 422 for text no database can keep (a NUL character,
+    broken Unicode: valid JSON, but never a name or an address), 413 for more than MAX_ROWS
+    rows."""
     if not isinstance(body, dict):
         raise _bad([("", 'Send an object with lists of rows, like {"people": [...]}')])
-    errors: list[tuple[str, str]] = []
+    shape: list[tuple[str, str]] = []
+    text: list[tuple[str, str]] = []
     known = {kind.value for kind in Kind}
     for name in body.keys() - known:
-        errors.append((f"/{escape(name)}", f"Send only {', '.join(sorted(known))}"))
+        shape.append((f"/{escape(name)}", f"Send only {', '.join(sorted(known))}"))
     sets = {name: rows for name, rows in body.items() if name in known}
-    if not sets and not errors:
-        errors.append(("", 'Send at least one list of rows, like {"people": [...]}'))
+    if not sets and not shape:
+        shape.append(("", 'Send at least one list of rows, like {"people": [...]}'))
     for name, rows in sets.items():
         if not isinstance(rows, list):
-            errors.append((f"/{name}", "Send a list of rows"))
+            shape.append((f"/{name}", "Send a list of rows"))
             continue
         for index, row in enumerate(rows):
-            errors.extend(_row_problems(f"/{name}/{index}", row))
-    if errors:
-        raise _bad(errors)
+            _check_row(f"/{name}/{index}", row, shape, text)
+    if shape:
+        raise _bad(shape)
+    if text:
+        raise _bad(text, status=422)
     total = sum(len(rows) for rows in sets.values())
     if total > MAX_ROWS:
         raise ApiProblem(
@@ -159,23 +164,22 @@ def read_sets(body: Any) -> dict[str, list[dict[str, Any]]]:
     return sets
 
 
-def _row_problems(pointer: str, row: Any) -> list[tuple[str, str]]:
+def _check_row(pointer: str, row: Any, shape: list, text: list) -> None:
     if not isinstance(row, dict):
-        return [(pointer, "Send each row as an object of fields by name")]
-    found = []
+        shape.append((pointer, "Send each row as an object of fields by name"))
+        return
     for name, value in row.items():
         where = f"{pointer}/{escape(name)}"
         if not _readable(name):
-            found.append((where, "A field's name may not hold a NUL character or broken text"))
+            text.append((where, "A field's name may not hold a NUL character or broken text"))
         elif isinstance(value, str):
             if not _readable(value):
-                found.append((where, "Send text without NUL characters, in proper Unicode"))
+                text.append((where, "Send text without NUL characters, in proper Unicode"))
         elif isinstance(value, int | float) and not isinstance(value, bool):
             if not math.isfinite(value):
-                found.append((where, "Send a number we can read, or text"))
+                shape.append((where, "Send a number we can read, or text"))
         elif value is not None:
-            found.append((where, "Send text, a number or null: not a list, object or true/false"))
-    return found
+            shape.append((where, "Send text, a number or null: not a list, object or true/false"))
 
 
 def _readable(value: str) -> bool:
@@ -195,9 +199,11 @@ def escape(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
 
 
-def _bad(errors: list[tuple[str, str]]) -> ApiProblem:
+def _bad(errors: list[tuple[str, str]], status: int = 400) -> ApiProblem:
     return ApiProblem(
-        400,
-        "The body is not shaped as an import: see errors. Nothing was changed.",
+        status,
+        "The body is not shaped as an import: see errors. Nothing was changed."
+        if status == 400
+        else "Some text cannot be kept: see errors. Nothing was changed.",
         errors=[{"pointer": pointer, "detail": detail} for pointer, detail in errors[:2000]],
     )
