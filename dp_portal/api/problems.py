@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response, current_app, has_request_context, request
 from werkzeug.exceptions import HTTPException
@@ -143,7 +144,8 @@ def problem_body(status: int, detail: str, errors: list[dict[str, str]] | None =
         "title": kind.title,
         "status": status,
         "detail": detail,
-        "instance": request.path,
+        # As a URI reference (percent-encoded): a path parameter may hold anything.
+        "instance": quote(request.path, safe="/"),
     }
     if errors:
         body["errors"] = errors

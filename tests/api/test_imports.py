@@ -276,3 +276,16 @@ def test_a_switched_off_officer_stops_imports_until_another_is_named(
     accepted = client.post(IMPORTS, json=_go_live(1), headers=bearer(token))
     assert accepted.status_code == 200
     assert db_session.get(Import, accepted.json["import_id"]).created_by_id == deputy.id
+
+
+def test_a_path_holding_anything_is_answered_and_audited_as_storable_text(
+    client, issue, db_session
+):
+    _, token = issue(Scope.PEOPLE_IMPORT)
+    response = client.get(f"{IMPORTS}/%00%C3%9A%0A1", headers=bearer(token))
+    assert response.status_code == 400
+    assert response.json["instance"] == "/api/v1/imports/%00%C3%9A%0A1"  # a URI reference
+    call = db_session.execute(
+        select(AuditEvent).where(AuditEvent.action == "api.call")
+    ).scalar_one()
+    assert call.after["path"] == "/api/v1/imports/?Ú?1" and "\x00" not in call.summary
