@@ -114,6 +114,8 @@ ROUTES: dict[str, Route] = {
     "api.payment_runs": r(BEARER, get=401),
     "api.returns": r(BEARER, get=401),
     "api.recoveries": r(BEARER, get=401),
+    "api.import_people": r(BEARER, post=401),
+    "api.past_import": r(BEARER, get=401),
     # Signed in, any role.
     "auth.sign_out": r(ALL, post=302),
     "auth.change_password": r(ALL),
