@@ -9,7 +9,10 @@ errors), params.py (query parameters and cursors), endpoints.py (one declaration
 and the view that serves it), schemas.py (response shapes), openapi.py (the document built
 from the declarations), journal.py and reads.py (the services behind the endpoints),
 views.py (the endpoints: declaration and handler side by side), docs_views.py (the document
-and its HTML page), client_forms.py and client_views.py (the admin pages), templates/api/.
+and its HTML page), client_forms.py and client_views.py (the admin pages), templates/api/;
+and the people import: officers.py (the responsible finance officer a client imports as),
+import_shapes.py (the body, the answer, the limits), imports.py (dry run, apply once per
+Idempotency-Key, a past import), import_views.py (its two endpoints).
 
 Adding an endpoint is a declaration and a handler in views.py (docs/api.md shows how).
 """
@@ -26,4 +29,4 @@ clients_bp = Blueprint(
     "api_clients", __name__, url_prefix="/admin/integrations", template_folder="templates"
 )
 
-from . import client_views, docs_views, views  # noqa: E402, F401
+from . import client_views, docs_views, import_views, views  # noqa: E402, F401

@@ -134,21 +134,28 @@ def audit_call(status: int) -> None:
         )
     # As sent (still percent-encoded), without control characters: the row must be storable
     # whatever a client typed.
-    query = re.sub(r"[\x00-\x1f\x7f]", "?", request.query_string.decode("utf-8", "replace"))[:500]
+    query = _storable(request.query_string.decode("utf-8", "replace"))[:500]
+    path = _storable(request.path)[:300]  # a path parameter may hold anything too
     audit.record_outcome(
         actor,
         CALL_ACTION,
         object_type=ApiClient.__tablename__,
         object_id=caller.id if caller else None,
-        summary=f"{request.method} {request.path}{'?' + query if query else ''} answered {status}",
+        summary=f"{request.method} {path}{'?' + query if query else ''} answered {status}",
         after={
             "method": request.method,
-            "path": request.path,
+            "path": path,
             "query": query,
             "status": status,
             "token_prefix": prefix,
         },
     )
+
+
+def _storable(text: str) -> str:
+    """Text any database keeps: control characters and broken Unicode as '?'."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return re.sub(r"[\x00-\x1f\x7f]", "?", text)
 
 
 def needs_token(endpoint: str | None) -> bool:

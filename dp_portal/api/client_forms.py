@@ -2,14 +2,15 @@
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from ..core.forms import BaseForm, choices
+from ..core.forms import BaseForm, choices, optional_int
 from .rules import Scope
 
 
@@ -31,7 +32,33 @@ class NewClientForm(BaseForm):
         choices=choices((scope.value, f"{scope.label} ({scope.value})") for scope in Scope),
         validators=[InputRequired("Choose at least one thing the system may do")],
     )
+    officer_id = SelectField(
+        "Responsible finance officer (for a client that imports people)",
+        widget=GovSelect(),
+        description="What the client imports is recorded as this officer's work, through "
+        "the client. They answer for it, and cannot be the second officer who approves the "
+        "bank details or budgets it imports.",
+        coerce=optional_int,
+        choices=[],
+        validate_choice=False,
+    )
     submit = SubmitField("Create the client and show its token", widget=GovSubmitInput())
+
+
+def officer_choices(pairs: list[tuple[int, str]]) -> list:
+    return choices([("", "Choose a finance officer"), *pairs])
+
+
+class OfficerForm(BaseForm):
+    officer_id = SelectField(
+        "Who is responsible now?",
+        widget=GovSelect(),
+        description="A finance officer who is switched on. The change is in the audit log.",
+        coerce=optional_int,
+        choices=[],
+        validate_choice=False,
+    )
+    submit = SubmitField("Make them responsible", widget=GovSubmitInput())
 
 
 class RevokeForm(BaseForm):

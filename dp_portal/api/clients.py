@@ -17,6 +17,7 @@ from ..core.types import utcnow
 from ..extensions import db
 from . import tokens
 from .models import ApiClient
+from .officers import checked_officer
 from .rules import ClientStatus, Scope, move, scopes_from_text, scopes_to_text
 
 RECENT_CALLS = 10
@@ -53,15 +54,21 @@ def _summary(client: ApiClient) -> dict[str, object]:
         "scopes": client.scopes,
         "status": client.status,
         "token_prefix": client.token_prefix,
+        "officer": client.officer.email if client.officer is not None else None,
     }
 
 
-def create_client(name: str, scopes: set[Scope], *, actor: User) -> Issued:
+def create_client(
+    name: str, scopes: set[Scope], *, actor: User, officer_id: int | None = None
+) -> Issued:
+    """A new client and its token. One that imports people needs its responsible finance
+    officer (officers.py); any other gets none."""
     name = " ".join(name.split())
     if not name:
         raise RuleError("Enter a name for the client, like 'Finance system'")
     if not scopes:
         raise RuleError("Choose at least one thing the client may do")
+    officer = checked_officer(officer_id) if Scope.PEOPLE_IMPORT in scopes else None
     taken = db.session.execute(
         select(ApiClient.id).where(func.lower(ApiClient.name) == name.lower())
     ).first()
@@ -78,6 +85,8 @@ def create_client(name: str, scopes: set[Scope], *, actor: User) -> Issued:
         token_issued_at=now,
         created_by_id=actor.id,
         created_at=now,
+        officer_id=officer.id if officer is not None else None,
+        officer=officer,
     )
     db.session.add(client)
     db.session.flush()

@@ -119,10 +119,16 @@ def _operation(path: str, method: str, op: dict[str, Any], base_url: str) -> Ope
         words, link = describe(param["schema"])
         default = param["schema"].get("default")
         extra = f" (default {default})" if default is not None else ""
+        extra += " (a header)" if param["in"] == "header" else ""
         params.append(Field(param["name"], words + extra, link, param.get("description", "")))
     problems = [KINDS[int(code)] for code in op["responses"] if int(code) >= 400]
     scope = op.get("x-scope")
     auth = ' -H "Authorization: Bearer $DP_TOKEN"' if scope else ""
+    if "requestBody" in op:
+        body = next(iter(op["requestBody"]["content"].values()))["schema"]
+        words, link = describe(body)
+        params.append(Field("(the body)", f"{words} (JSON)", link, "What to send"))
+        auth = f' -X {method.upper()}{auth} -H "Content-Type: application/json" --data @rows.json'
     return Operation(
         anchor=op["operationId"],
         method=method.upper(),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..core.permissions import public
 from . import bp
@@ -38,6 +39,7 @@ class Endpoint:
     scope: Scope | None = None  # None: anyone (the documentation itself)
     params: tuple[Param, ...] = ()
     body: str | None = None  # the schema of a JSON request body, if it takes one
+    body_limit: int = 1024 * 1024  # bytes of body it reads at most (413 beyond)
     status: int = 200
     media_type: str = JSON  # of the successful response
     problems: tuple[int, ...] = ()  # beyond those every endpoint of its kind can answer
@@ -84,8 +86,8 @@ def api_endpoint(endpoint: Endpoint) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         def view(**path_args: str):
             call = Call(
-                read_parameters(endpoint.params, request.args, path_args),
-                _json_body() if endpoint.body else None,
+                read_parameters(endpoint.params, request.args, path_args, request.headers),
+                _json_body(endpoint.body_limit) if endpoint.body else None,
                 current_caller() if endpoint.scope else None,
             )
             result = handler(call)
@@ -108,10 +110,21 @@ def api_endpoint(endpoint: Endpoint) -> Callable[[Handler], Handler]:
     return register
 
 
-def _json_body() -> Any:
+def _json_body(limit: int) -> Any:
     if request.mimetype != JSON:
         raise ApiProblem(415, "Send the body as JSON, with `Content-Type: application/json`.")
-    data = request.get_json(silent=True)
+    too_large = ApiProblem(
+        413, f"The body is larger than this endpoint reads ({limit:,} bytes): send fewer rows."
+    )
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large
+    request.max_content_length = limit  # a body sent without its length stops there too
+    try:
+        data = request.get_json(silent=True)
+    except RequestEntityTooLarge:
+        raise too_large from None
+    except RecursionError:  # nested deeper than the JSON reader goes: no body we take is
+        data = None
     if data is None:
         raise ApiProblem(
             400,

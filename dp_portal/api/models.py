@@ -1,11 +1,13 @@
 """Integration clients: the systems (case management, finance) that call the API, each with
-one bearer token kept only as a hash (tokens.py) and the scopes an administrator gave it."""
+one bearer token kept only as a hash (tokens.py) and the scopes an administrator gave it; and
+the imports a client applied, with a digest of what it sent (so a reused idempotency key with
+different rows is refused instead of answered with another import's result)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.types import UTCDateTime, utcnow
@@ -30,9 +32,14 @@ class ApiClient(db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoke_reason: Mapped[str | None] = mapped_column(String(300))
+    # The finance officer in whose name a client with people:import imports (a client is no
+    # user, and the four-eyes rules compare users): named by the administrator who creates
+    # the client, and needed before it can import (api/imports.py).
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     created_by = relationship("User", foreign_keys=[created_by_id])
     revoked_by = relationship("User", foreign_keys=[revoked_by_id])
+    officer = relationship("User", foreign_keys=[officer_id])
 
     __table_args__ = (
         CheckConstraint("status IN ('active', 'revoked')", name="status"),
@@ -43,3 +50,16 @@ class ApiClient(db.Model):
     def label(self) -> str:
         """How the audit log names the client when it calls (it is no user)."""
         return f"API client {self.id}: {self.name}"[:254]
+
+
+class ApiImport(db.Model):
+    """An import applied (or checked and refused) through the API: the client that sent it,
+    so that only that client reads it back, and the SHA-256 of the rows it sent."""
+
+    __tablename__ = "api_imports"
+
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"), primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id"), nullable=False)
+    body_digest: Mapped[str] = mapped_column(String(64), nullable=False)
+
+    __table_args__ = (Index("ix_api_imports_client_id", "client_id"),)

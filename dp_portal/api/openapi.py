@@ -18,6 +18,7 @@ SECURITY = "bearerToken"
 TAGS = {
     "Finance": "The journal of payments and ledger entries, and committed payment runs",
     "Monitoring": "Financial monitoring returns and recoveries",
+    "Imports": "People, accounts, bank details and budgets from the case-management system",
     "Documentation": "This document, and the same as a page to read",
 }
 DESCRIPTION = (

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import Headers, MultiDict
 
 from .problems import ApiProblem
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_KEY = "[A-Za-z0-9_.:+/=-]{1,80}"
+KEY_PATTERN = f'^({_KEY}|"{_KEY}")$'
 
 
 class Kind(Protocol):
@@ -105,6 +107,24 @@ class BoolParam:
 
 
 @dataclass(frozen=True)
+class KeyParam:
+    """An idempotency key: letters, numbers and _ . : + / = -, 1 to 80 of them (a UUID
+    fits), bare or in double quotes (the IETF draft sends it as a quoted string)."""
+
+    schema: dict[str, Any] = field(
+        default_factory=lambda: {"type": "string", "pattern": KEY_PATTERN}
+    )
+
+    def parse(self, text: str) -> str:
+        if not re.fullmatch(KEY_PATTERN[1:-1], text):
+            raise ValueError(
+                "must be 1 to 80 letters, numbers or _ . : + / = -, like a UUID, "
+                "the same for every retry of one import"
+            )
+        return text.strip('"')
+
+
+@dataclass(frozen=True)
 class CursorParam:
     """An opaque position in a list: the id of the last row read, so that reading on from it
     returns the rows after it (and the same rows every time). Each list has its own `name`,
@@ -139,7 +159,7 @@ class Param:
     name: str
     description: str
     kind: Kind
-    where: str = "query"  # or "path"
+    where: str = "query"  # or "path", or "header"
     required: bool = False
     default: Any = None
 
@@ -157,7 +177,10 @@ class Param:
 
 
 def read_parameters(
-    params: tuple[Param, ...], query: MultiDict, path: dict[str, str]
+    params: tuple[Param, ...],
+    query: MultiDict,
+    path: dict[str, str],
+    headers: Headers | None = None,
 ) -> dict[str, Any]:
     """Every parameter's value (its default when not sent), or a 400 problem naming each
     parameter that is wrong, missing, repeated or unknown."""
@@ -169,7 +192,7 @@ def read_parameters(
             wanted = ", ".join(sorted(known)) or "none"
             errors.append(_error(name, f"is not a parameter here (this endpoint takes: {wanted})"))
     for param in params:
-        sent = [path[param.name]] if param.where == "path" else query.getlist(param.name)
+        sent = _sent(param, query, path, headers)
         if len(sent) > 1:
             errors.append(_error(param.name, "was sent more than once: send it once"))
         elif not sent:
@@ -184,6 +207,16 @@ def read_parameters(
     if errors:
         raise ApiProblem(400, "Some parameters are not valid: see errors.", errors=errors)
     return values
+
+
+def _sent(
+    param: Param, query: MultiDict, path: dict[str, str], headers: Headers | None
+) -> list[str]:
+    if param.where == "path":
+        return [path[param.name]]
+    if param.where == "header":
+        return headers.getlist(param.name) if headers is not None else []
+    return query.getlist(param.name)
 
 
 def _error(name: str, message: str) -> dict[str, str]:

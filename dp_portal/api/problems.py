@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response, current_app, has_request_context, request
 from werkzeug.exceptions import HTTPException
@@ -50,8 +51,10 @@ KINDS: dict[int, Kind] = {
             "forbidden",
             "The token does not allow this",
             "The client exists but was not "
-            "given the scope this endpoint needs; an administrator can create a client "
-            "that has it.",
+            "given the scope this endpoint needs (an administrator can create a client "
+            "that has it), or, for an import, its responsible finance officer is switched "
+            "off or no longer a finance officer (an administrator names another on the "
+            "client's page).",
         ),
         Kind(
             404,
@@ -70,7 +73,8 @@ KINDS: dict[int, Kind] = {
             409,
             "conflict",
             "The request conflicts with what is already recorded",
-            "Something changed since the data the request was based on was read.",
+            "Something changed since the data the request was based on was read, or an "
+            "import with the same Idempotency-Key is still being applied: ask again shortly.",
         ),
         Kind(413, "too-large", "The request body is too large", "Send fewer rows at a time."),
         Kind(
@@ -140,7 +144,8 @@ def problem_body(status: int, detail: str, errors: list[dict[str, str]] | None =
         "title": kind.title,
         "status": status,
         "detail": detail,
-        "instance": request.path,
+        # As a URI reference (percent-encoded): a path parameter may hold anything.
+        "instance": quote(request.path, safe="/"),
     }
     if errors:
         body["errors"] = errors

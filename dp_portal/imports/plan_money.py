@@ -83,7 +83,7 @@ def plan_bank_details(ctx: Context, rows: Rows) -> None:
     kind = Kind.BANK_DETAILS
     rows = keyed_rows(ctx, kind, rows, lambda cells: reference(cells["account_reference"]))
     accounts = accounts_for(ctx, {reference(c["account_reference"]) for _, c in rows})
-    held = [accounts[reference(c["account_reference"])] for _, c in rows]
+    held = [accounts.get(reference(c["account_reference"])) for _, c in rows]
     pending = _pending([r.obj.id for r in held if r is not None and r.obj is not None])
     reader = RowReader(kind)
     for number, cells in rows:

@@ -30,14 +30,24 @@ def admin(factory):
 
 
 @pytest.fixture
-def issue(app, admin, db_session):
-    """issue(*scopes, name=...) -> (client, token)."""
+def responsible(factory):
+    """The finance officer in whose name clients with people:import import."""
+    return factory.user(Role.FINANCE_OFFICER, full_name="Rhona Responsible")
+
+
+@pytest.fixture
+def issue(app, admin, responsible, db_session):
+    """issue(*scopes, name=...) -> (client, token); a client that imports people answers to
+    the `responsible` officer."""
     made = []
 
     def make(*scopes: Scope, name: str | None = None):
         with app.app_context():
             issued = clients.create_client(
-                name or f"System {len(made) + 1}", set(scopes or Scope), actor=admin
+                name or f"System {len(made) + 1}",
+                set(scopes or Scope),
+                actor=admin,
+                officer_id=responsible.id,
             )
             client_id, token = issued.client.id, issued.token
             db.session.commit()  # the test's savepoint: requests see the client

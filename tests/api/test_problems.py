@@ -55,7 +55,7 @@ def test_a_body_that_is_not_json_or_too_large_is_a_problem(app):
         ),
         pytest.raises(ApiProblem) as unsupported,
     ):
-        endpoints._json_body()
+        endpoints._json_body(1024)
     assert unsupported.value.status == 415
     with (
         app.test_request_context(
@@ -63,7 +63,7 @@ def test_a_body_that_is_not_json_or_too_large_is_a_problem(app):
         ),
         pytest.raises(ApiProblem) as unreadable,
     ):
-        endpoints._json_body()
+        endpoints._json_body(1024)
     assert unreadable.value.status == 400 and unreadable.value.errors
     with app.test_request_context("/api/v1/imports", method="POST"):
         response = app.handle_http_exception(RequestEntityTooLarge())

@@ -8,6 +8,11 @@ Two rules the document cannot express are kept true for the valid requests: a cu
 one the list handed out (an opaque position cannot be generated), and `from` is not after
 `to`. The invalid requests keep whatever was generated, and carry the token unless the
 Authorization header is what was made invalid.
+
+The people import takes rows that are valid JSON but may break the council's rules (a date
+of birth in the future, an account naming nobody): its documented answer to those is 422 (or
+413 past the row limit), so for that operation alone a valid request answered 422 or 413 is
+not held to "valid data accepted"; every other check still applies to it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation.modes import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from dp_portal.api.endpoints import ENDPOINTS
 from dp_portal.api.rules import Scope
@@ -80,6 +86,8 @@ def _keep_valid_requests_valid(case) -> None:
         query["from"], query["to"] = query["to"], query["from"]
 
 
+IMPORT = "POST /api/v1/imports"
+
 # Bounded, so the suite stays quick on both databases: every operation gets examples of each
 # mode (Hypothesis spreads them over the operations), each answer checked by every check.
 EXAMPLES = 120
@@ -92,8 +100,17 @@ def test_every_answer_keeps_to_the_document(api_schema, mode):
     @given(case=served.as_strategy(generation_mode=mode))
     @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
     def answers(case):
-        if mode == GenerationMode.POSITIVE:
-            _keep_valid_requests_valid(case)
-        case.call_and_validate(headers=None if _auth_is_under_test(case) else token)
+        headers = None if _auth_is_under_test(case) else token
+        if mode != GenerationMode.POSITIVE:
+            case.call_and_validate(headers=headers)
+            return
+        _keep_valid_requests_valid(case)
+        response = case.call(headers=headers)
+        refused_by_rule = case.operation.label == IMPORT and response.status_code in (413, 422)
+        case.validate_response(
+            response,
+            headers=headers,
+            excluded_checks=[positive_data_acceptance] if refused_by_rule else None,
+        )
 
     answers()

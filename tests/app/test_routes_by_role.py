@@ -114,6 +114,8 @@ ROUTES: dict[str, Route] = {
     "api.payment_runs": r(BEARER, get=401),
     "api.returns": r(BEARER, get=401),
     "api.recoveries": r(BEARER, get=401),
+    "api.import_people": r(BEARER, post=401),
+    "api.past_import": r(BEARER, get=401),
     # Signed in, any role.
     "auth.sign_out": r(ALL, post=302),
     "auth.change_password": r(ALL),
@@ -137,6 +139,7 @@ ROUTES: dict[str, Route] = {
     "api_clients.client": r(ADMIN),
     "api_clients.rotate": r(ADMIN),
     "api_clients.revoke": r(ADMIN),
+    "api_clients.officer": r(ADMIN),  # the walk's client imports nothing: told so on its page
     "payments.new_rate": r(ADMIN),
     "payments.uplift_preview": r(ADMIN),
     "payments.uplift_apply": r(ADMIN),
