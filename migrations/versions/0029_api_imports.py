@@ -1,17 +1,17 @@
-"""People imported through the API (issue 16): the responsible finance officer in whose name
+"""People imported through the API: the responsible finance officer in whose name
 an integration client imports, and the imports each client applied with a digest of the rows
 it sent (an idempotency key reused with other rows is refused).
 
-Revision ID: 0028
-Revises: 0027
-Create Date: 2026-12-14
+Revision ID: 0029
+Revises: 0028
+Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0028"
-down_revision = "0027"
+revision = "0029"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 
