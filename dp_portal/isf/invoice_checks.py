@@ -100,7 +100,8 @@ def named_people(org: Organisation, references: set[str], start: date) -> dict[s
         "references": sorted(references),
     }
     found = {}
-    rows = _rows(invoice_queries.people_query(), values)
+    dialect = db.session.get_bind().dialect.name
+    rows = _rows(invoice_queries.people_query(dialect), values)
     for ref, *ids, budget, weekly, paid, waiting, held, fixes, period, status in rows:
         found[ref.upper()] = Person(
             *ids,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Date, Integer, String, bindparam, exists, func, or_, select
+from sqlalchemy import Date, Integer, String, any_, bindparam, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from ..accounts.models import Account
@@ -124,7 +125,7 @@ def _money(account, org):
 
 
 @cache
-def people_query():
+def people_query(dialect: str):
     """The people named (REFERENCES) of those the provider is paid on invoice for on DAY,
     each with their funded hours a week, the money sums and the agreement's period from DAY.
     The provider's people are found first (MATERIALIZED: PostgreSQL otherwise read every
@@ -147,8 +148,18 @@ def people_query():
     return (
         select(*people.c, weekly, *_money(people.c.account_id, ORG), *period)
         .select_from(people)
-        .where(people.c.reference.in_(bindparam("references", expanding=True)))
+        .where(_named(people.c.reference, dialect))
     )
+
+
+def _named(reference, dialect: str):
+    """SQL condition: `reference` is one of REFERENCES. On PostgreSQL one array parameter:
+    the statement's text stays the same whatever the invoice's length, so psycopg reads it
+    once and the server plans it once (two hundred parameters cost both more than the
+    query); SQLite has no arrays, so a list of parameters there."""
+    if dialect == "postgresql":
+        return reference == any_(bindparam("references", type_=ARRAY(String)))
+    return reference.in_(bindparam("references", expanding=True))
 
 
 @cache

@@ -24,7 +24,7 @@ from ..extensions import db
 from ..payments.council_scale import insert_tuples
 from ..third_party.models import Organisation
 from . import invoices, sealing
-from .delivery_models import IsfInvoice, IsfInvoiceLine, IsfPeriod
+from .delivery_models import IsfInvoice, IsfInvoiceLine
 from .invoice_checks import Checked, InvoiceProblems, Person, check_invoice
 from .invoice_queries import WAITING
 from .lifecycles import InvoiceStatus, LineState, PeriodStatus, move_invoice, move_line
@@ -63,43 +63,43 @@ def _new_periods(data: InvoiceIn, people: list[Person]) -> None:
         weekly: invoices.planned_hours(weekly, period)  # few people differ in hours a week
         for weekly in {p.weekly_hundredths for p in missing.values()}
     }
-    rows = [
-        (p.agreement_id, data.period_start, data.period_end, planned[p.weekly_hundredths], OPEN)
-        for p in missing.values()
-    ]
-    for agreement_id, period_id in _insert_returning(IsfPeriod.__table__, PERIOD_COLUMNS, rows):
+    made = _insert_periods(
+        [(p.agreement_id, planned[p.weekly_hundredths]) for p in missing.values()], period
+    )
+    for agreement_id, period_id in made:
         missing[agreement_id].period_id = period_id
 
 
-OPEN = str(PeriodStatus.OPEN)
-PERIOD_COLUMNS = (  # (name, PostgreSQL type)
-    ("agreement_id", "integer"),
-    ("period_start", "date"),
-    ("period_end", "date"),
-    ("planned_hours_hundredths", "integer"),
-    ("status", "varchar"),
+PERIOD_INSERT = (
+    'INSERT INTO "isf_periods" ("agreement_id", "period_start", "period_end", '
+    '"planned_hours_hundredths", "status") '
+)
+RETURNING = ' RETURNING "agreement_id", "id"'
+PERIODS_FROM_ARRAYS = (
+    'INSERT INTO "isf_periods" ("agreement_id", "period_start", "period_end", '
+    '"planned_hours_hundredths", "status") '
+    "SELECT a, %s::date, %s::date, h, %s FROM unnest(%s::integer[], %s::integer[]) AS t(a, h)"
+    ' RETURNING "agreement_id", "id"'
 )
 
 
-def _insert_returning(table, columns: tuple[tuple[str, str], ...], rows: list[tuple]) -> list:
-    """Insert rows (tuples in `columns` order, the first an id they are known by) in one
-    statement of the driver's own, in the session's transaction: (that first value, the new
-    row's id) of each. SQLAlchemy's own insert worked out each row's parameters one by one,
-    as long again as the rest of an invoice's checks; on PostgreSQL each column goes as one
-    array (a thousand parameters cost psycopg and the server more than the rows)."""
+def _insert_periods(rows: list[tuple[int, int]], period: Period) -> list:
+    """Open periods from `period` for (agreement id, planned hours) rows, in one statement of
+    the driver's own, in the session's transaction: (agreement id, period id) of each.
+    SQLAlchemy's own insert worked out each row's parameters one by one, as long again as
+    the rest of an invoice's checks; on PostgreSQL the rows go as two arrays (hundreds of
+    parameters cost psycopg and the server more than the rows)."""
     connection = db.session.connection()
-    names = ", ".join(f'"{name}"' for name, _kind in columns)
-    head, tail = f'INSERT INTO "{table.name}" ({names}) ', f' RETURNING "{columns[0][0]}", "id"'
+    status = str(PeriodStatus.OPEN)
     if connection.dialect.name == "postgresql":
-        arrays = ", ".join(f"%s::{kind}[]" for _name, kind in columns)
-        sql = head + f"SELECT * FROM unnest({arrays})" + tail  # noqa: S608 - model names
-        arrays_of = tuple(list(column) for column in zip(*rows, strict=True))
-        return connection.exec_driver_sql(sql, arrays_of).all()
+        ids, hours = (list(column) for column in zip(*rows, strict=True))
+        values = (period.start, period.end, status, ids, hours)
+        return connection.exec_driver_sql(PERIODS_FROM_ARRAYS, values).all()
     # SQLite: dates as the text it keeps them as (SQLAlchemy's own format for Date columns).
-    each = "(" + ", ".join("?" for _ in columns) + ")"
-    sql = head + "VALUES " + ", ".join(each for _ in rows) + tail
-    values = [v.isoformat() if isinstance(v, date) else v for row in rows for v in row]
-    return connection.exec_driver_sql(sql, tuple(values)).all()
+    sql = PERIOD_INSERT + "VALUES " + ", ".join("(?, ?, ?, ?, ?)" for _ in rows) + RETURNING
+    start, end = period.start.isoformat(), period.end.isoformat()
+    values = tuple(v for a, h in rows for v in (a, start, end, h, status))
+    return connection.exec_driver_sql(sql, values).all()
 
 
 def _priced(data: InvoiceIn, checked: Checked) -> list[tuple]:
