@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..accounts import scope
 from ..accounts import services as accounts
@@ -106,5 +107,12 @@ def person_home(viewer: Viewer) -> tuple[list[Account], list[AccountHome]]:
 
 
 def database_answers() -> bool:
-    db.session.execute(text("SELECT 1"))
+    """Whether the database answers. A load balancer takes a host out of service on a 503
+    and keeps sending to it on anything it reads as the app's own fault, so a database that
+    does not answer is a False here, never an exception."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return False
     return True

@@ -49,5 +49,6 @@ def cookies():
 @bp.route("/healthz")
 @public
 def healthz():
-    services.database_answers()
+    if not services.database_answers():
+        return {"status": "the database does not answer"}, 503, {"Retry-After": "30"}
     return {"status": "ok"}
