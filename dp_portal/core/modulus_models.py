@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -26,7 +28,26 @@ class ModulusTableVersion(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(Integer)  # foreign key: auth/models.py
 
 
+# Parsed tables by where they came from: one entry, replaced when a newer table is uploaded.
+# Threads of one web process share it; the lock makes filling it one thread's work, so a
+# thread never reads the entry another has just cleared (gthread workers, deploy/).
 _cache: dict[tuple[str, int], ModulusTables] = {}
+_cache_lock = threading.Lock()
+
+
+def _cached(key: tuple[str, int], parse: Callable[[], ModulusTables]) -> ModulusTables:
+    with _cache_lock:
+        tables = _cache.get(key)
+        if tables is None:
+            tables = parse()
+            _cache.clear()
+            _cache[key] = tables
+        return tables
+
+
+def _parse_uploaded(version_id: int) -> ModulusTables:
+    row = db.session.get(ModulusTableVersion, version_id)
+    return ModulusTables.parse(row.valacdos, row.scsubtab)
 
 
 def installed_tables() -> ModulusTables | None:
@@ -35,20 +56,15 @@ def installed_tables() -> ModulusTables | None:
         select(ModulusTableVersion.id).order_by(ModulusTableVersion.id.desc()).limit(1)
     ).scalar()
     if newest is not None:
-        key = ("db", newest)
-        if key not in _cache:
-            row = db.session.get(ModulusTableVersion, newest)
-            _cache.clear()
-            _cache[key] = ModulusTables.parse(row.valacdos, row.scsubtab)
-        return _cache[key]
+        return _cached(("db", newest), lambda: _parse_uploaded(newest))
     folder = current_app.config.get("MODULUS_TABLE_DIR")
     if folder and (Path(folder) / "valacdos.txt").is_file():
-        key = (folder, 0)
-        if key not in _cache:
-            sub = Path(folder) / "scsubtab.txt"
-            _cache[key] = ModulusTables.parse(
+        sub = Path(folder) / "scsubtab.txt"
+        return _cached(
+            (folder, 0),
+            lambda: ModulusTables.parse(
                 (Path(folder) / "valacdos.txt").read_text(),
                 sub.read_text() if sub.is_file() else "",
-            )
-        return _cache[key]
+            ),
+        )
     return None

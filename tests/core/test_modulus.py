@@ -56,3 +56,42 @@ def test_table_parse_errors_name_the_line():
         ModulusTables.parse("\n\n")
     with pytest.raises(TableError, match="Substitution table line 1"):
         ModulusTables.parse("089000 089999 MOD10 0 0 0 0 0 0 7 1 3 7 1 3 7 1", "938173")
+
+
+def test_threads_asking_at_once_parse_the_installed_table_once_and_share_it(
+    app, tmp_path, monkeypatch
+):
+    # Web workers run threads: several may ask for the table just after it changed. Each used
+    # to parse it and clear the others' entry, so one could read a key just removed.
+    import threading
+    import time
+
+    from dp_portal.core import modulus_models
+
+    (tmp_path / "valacdos.txt").write_text(
+        (Path(__file__).parent.parent / "data/valacdos_extract.txt").read_text()
+    )
+    monkeypatch.setitem(app.config, "MODULUS_TABLE_DIR", str(tmp_path))
+    monkeypatch.setattr(modulus_models, "_cache", {})
+    parsed, real_parse = [], ModulusTables.parse
+
+    def slow_parse(*texts):
+        parsed.append(1)
+        time.sleep(0.05)  # long enough for every other thread to arrive meanwhile
+        return real_parse(*texts)
+
+    monkeypatch.setattr(modulus_models.ModulusTables, "parse", slow_parse)
+    got, start = [], threading.Barrier(6)
+
+    def ask():
+        with app.app_context():
+            start.wait()
+            got.append(modulus_models.installed_tables())
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(got) == 6 and len(parsed) == 1
+    assert all(tables is got[0] for tables in got)
