@@ -5,6 +5,7 @@ imports reports. Never writes."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
@@ -107,12 +108,14 @@ def person_home(viewer: Viewer) -> tuple[list[Account], list[AccountHome]]:
 
 
 def database_answers() -> bool:
-    """Whether the database answers. A load balancer takes a host out of service on a 503
-    and keeps sending to it on anything it reads as the app's own fault, so a database that
-    does not answer is a False here, never an exception."""
+    """Whether the database answers: False, never an exception, when it does not, so the
+    health check says "503, try again" rather than showing the error page as if the app had
+    failed (docs/deployment.md)."""
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
-        db.session.rollback()
+        # If the connection is gone, the rollback fails too; the pool replaces it next time.
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.rollback()
         return False
     return True
