@@ -118,6 +118,7 @@ def _register_models() -> None:
     from .monitoring import forecast_models as _forecasts  # noqa: F401
     from .monitoring import models as _monitoring  # noqa: F401
     from .monitoring import spend_totals as _spend_totals  # noqa: F401
+    from .monitoring import statement_models as _statements  # noqa: F401
     from .payments import ledger_models as _ledger  # noqa: F401
     from .payments import models as _payments  # noqa: F401
     from .payments import run_models as _runs  # noqa: F401

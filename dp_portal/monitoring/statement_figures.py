@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from ..core.money import ZERO, from_pence
 from ..extensions import db
-from .models import StatementImport, StatementLine
 from .periods import ReturnPeriod
+from .statement_models import StatementImport, StatementLine
 from .statements import Category, ImportStatus
 
 

@@ -25,15 +25,9 @@ from ..core.uploads import STATEMENT, Checked, UploadError, check_upload, store
 from ..extensions import db
 from ..payments.ledger_models import Payment
 from . import drafts, statement_figures
-from .models import (
-    STATEMENTS_AREA,
-    MonitoringReturn,
-    StatementChoice,
-    StatementImport,
-    StatementLayout,
-    StatementLine,
-)
+from .models import STATEMENTS_AREA, MonitoringReturn
 from .periods import ReturnPeriod
+from .statement_models import StatementChoice, StatementImport, StatementLayout, StatementLine
 from .statements import (
     MATCH_DAYS_AFTER,
     MATCH_DAYS_BEFORE,

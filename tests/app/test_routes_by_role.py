@@ -40,7 +40,8 @@ from dp_portal.employers.models import (
     HandbookSection,
     HandbookVersion,
 )
-from dp_portal.monitoring.models import EscalationTask, Evidence, MonitoringReturn, StatementImport
+from dp_portal.monitoring.models import EscalationTask, Evidence, MonitoringReturn
+from dp_portal.monitoring.statement_models import StatementImport
 from dp_portal.payments.ledger_models import Payment, Recovery
 from dp_portal.payments.models import Budget
 from dp_portal.payments.rate_models import RateRow

@@ -15,9 +15,10 @@ from dp_portal.core.errors import RuleError
 from dp_portal.core.uploads import UploadError
 from dp_portal.extensions import db
 from dp_portal.monitoring import drafts, statement_services
-from dp_portal.monitoring.models import STATEMENTS_AREA, StatementImport, StatementLine
+from dp_portal.monitoring.models import STATEMENTS_AREA
 from dp_portal.monitoring.periods import ReturnPeriod
 from dp_portal.monitoring.statement_figures import imported_lines
+from dp_portal.monitoring.statement_models import StatementImport, StatementLine
 from dp_portal.payments.ledger_models import Payment
 
 CORPUS = Path(__file__).parent.parent / "data" / "statements"

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from dp_portal.auth.models import Role
-from dp_portal.monitoring.models import MonitoringReturn, StatementImport, StatementLine
+from dp_portal.monitoring.models import MonitoringReturn
+from dp_portal.monitoring.statement_models import StatementImport, StatementLine
 
 from ..conftest import sign_in_as
 
