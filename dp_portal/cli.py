@@ -151,7 +151,7 @@ from .core.storage_cli import storage_cli  # noqa: E402
 from .employers.charter_jobs import charter_reminders_command  # noqa: E402
 from .employers.handbook_cli import handbook_defaults_command  # noqa: E402
 from .employers.jobs import checklist_reminders_command  # noqa: E402
-from .imports.jobs import imports_command  # noqa: E402
+from .imports.jobs import abandoned_imports_command, imports_command  # noqa: E402
 from .monitoring.forecast_jobs import forecasts_command  # noqa: E402
 from .monitoring.jobs import issue_due_reminders  # noqa: E402
 
@@ -170,6 +170,7 @@ for _command in (
     forecasts_command,
     fees_command,
     imports_command,
+    abandoned_imports_command,
     openapi_command,
 ):
     dp_cli.add_command(_command)

@@ -149,6 +149,9 @@ class Config:
     # seconds under load); a larger one by the scheduler's imports job, within a minute
     # (docs/benchmarks.md, "Bulk import", has the figures).
     IMPORT_ROWS_IN_REQUEST = int(os.environ.get("IMPORT_ROWS_IN_REQUEST", "200"))
+    # An import nobody finished (applied or cancelled) in this many days is cancelled by the
+    # scheduler and the rows read from its file deleted (imports/expiry.py says why).
+    IMPORT_KEPT_DAYS = int(os.environ.get("IMPORT_KEPT_DAYS", "30"))
     EVIDENCE_MAX_TOTAL_MB = int(os.environ.get("EVIDENCE_MAX_TOTAL_MB", "50"))
 
     # Payments every 4 weeks (four_weekly, the Scottish norm) or monthly; period 0 contains

@@ -117,6 +117,12 @@ def imports_job(app: Flask) -> int:
     return job(app)
 
 
+def abandoned_imports_job(app: Flask) -> int:
+    from .imports.jobs import abandoned_imports_job as job
+
+    return job(app)
+
+
 # name -> (job, cron fields): the whole schedule, in one place.
 
 JOBS: dict[str, tuple[Callable[[Flask], int], dict[str, str]]] = {
@@ -128,6 +134,7 @@ JOBS: dict[str, tuple[Callable[[Flask], int], dict[str, str]]] = {
     "fees": (fees_job, {"hour": "6", "minute": "50"}),
     "forecasts": (forecasts_job, {"hour": "6", "minute": "55"}),
     "change_requests": (change_requests_job, {"hour": "7", "minute": "0"}),
+    "abandoned_imports": (abandoned_imports_job, {"hour": "7", "minute": "5"}),
     # Imports too large to apply in the request (imports/jobs.py): picked up within a minute.
     "imports": (imports_job, {"minute": "*"}),
 }

@@ -16,7 +16,7 @@ from ..core.types import utcnow
 from ..extensions import db
 from .lifecycle import ImportState, move
 from .models import Import
-from .services import apply_now, next_waiting
+from .services import apply_now, cancel_abandoned, next_waiting
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,17 @@ def imports_job(app: Flask) -> int:
         return count
 
 
+def abandoned_imports_job(app: Flask) -> int:
+    """For the scheduler's JOBS registry (daily): cancel the imports nobody finished within
+    IMPORT_KEPT_DAYS, dropping the rows read from their files (imports/expiry.py)."""
+    with app.app_context():
+        count = cancel_abandoned(utcnow(), app.config["IMPORT_KEPT_DAYS"])
+        db.session.commit()
+        if count:
+            app.logger.info("Cancelled %s imports nobody finished", count)
+        return count
+
+
 @click.command(
     "imports",
     help="Apply the imports waiting for the job (those too large to apply as the officer "
@@ -70,3 +81,17 @@ def imports_job(app: Flask) -> int:
 def imports_command() -> None:
     count = apply_waiting()
     click.echo(f"Took {count} import{'' if count == 1 else 's'}.")
+
+
+@click.command(
+    "abandoned-imports",
+    help="Cancel the imports nobody applied or cancelled within IMPORT_KEPT_DAYS, deleting the "
+    "rows read from their files. Running it twice cancels nothing twice.",
+)
+@with_appcontext
+def abandoned_imports_command() -> None:
+    from flask import current_app
+
+    count = cancel_abandoned(utcnow(), current_app.config["IMPORT_KEPT_DAYS"])
+    db.session.commit()
+    click.echo(f"Cancelled {count} import{'' if count == 1 else 's'} nobody finished.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from ..core.pagination import BoundedPage, bounded_page
 from ..core.types import utcnow
 from ..extensions import db
 from .engine import apply_checked, plan, store_report
+from .expiry import abandoned, last_touched
 from .fields import Kind, guess_kind
 from .files import read_upload
 from .lifecycle import ImportState, move
@@ -212,6 +214,32 @@ def cancel(record: Import, actor: User) -> None:
     audit.record(
         actor, "import.cancelled", record, summary=f"Import from {record.source} cancelled"
     )
+
+
+def cancel_abandoned(now: datetime, days: int) -> int:
+    """Cancel every unfinished import nobody has touched for `days` (imports/expiry.py), by
+    the system, dropping its rows; how many."""
+    cutoff = now - timedelta(days=days)
+    candidates = db.session.execute(
+        select(Import).where(Import.state.in_(EDITABLE), Import.created_at <= cutoff)
+    ).scalars()
+    cancelled = 0
+    for record in candidates:
+        if not abandoned(
+            last_touched(record.created_at, record.checked_at, record.finished_at), now, days
+        ):
+            continue
+        move(record, ImportState.CANCELLED, finished_at=now)
+        _forget_rows(record)
+        audit.record(
+            None,
+            "import.expired",
+            record,
+            summary=f"Import from {record.source} cancelled: not applied within {days} days, "
+            "so the rows read from its file were deleted",
+        )
+        cancelled += 1
+    return cancelled
 
 
 def imports_page(page: int) -> BoundedPage:

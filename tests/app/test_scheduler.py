@@ -43,6 +43,7 @@ def test_every_job_runs_and_is_safe_to_repeat(app, db_session):
         "forecasts",
         "fees",
         "change_requests",
+        "abandoned_imports",
         "imports",
     }
     for job, cron in JOBS.values():
@@ -93,6 +94,7 @@ def test_the_day_runs_each_job_once_daily_jobs_by_their_time_then_the_frequent_o
         "fees",
         "forecasts",
         "change_requests",
+        "abandoned_imports",
         "letters",
         "emails",
         "imports",
