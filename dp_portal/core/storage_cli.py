@@ -4,6 +4,10 @@ Moving to S3 (docs/operations.md, "Where files are kept"): set STORAGE_URL, run
 `flask dp storage copy` (it reads EVIDENCE_DIR, or --from), then start the web servers. The
 copy never overwrites: a file already in the store is left alone when it has the same bytes and
 reported when it differs, so running it again is harmless.
+
+Letters rendered before their PDFs moved to storage (migration 0025) keep them in the database
+(`letters.pdf`); `flask dp storage move-letters` moves them into the store, so the database
+holds no files and one backup of the store has every letter.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
+from ..extensions import db
 from . import storage
+from .letters import LETTERS_AREA, Letter
 
 
 @click.group("storage")
@@ -94,3 +101,38 @@ def copy_command(source_dir: Path | None) -> None:
         click.echo(f"Not copied {key}: the store has a different file of that name", err=True)
     if report.different:
         raise click.ClickException(f"{len(report.different)} files differ: look at them first")
+
+
+def move_letter_pdfs(batch: int = 200) -> int:
+    """Move the PDFs kept in the letters table into the store, `batch` letters a transaction;
+    how many. A letter's PDF leaves the database only in the transaction that names its stored
+    copy, and a copy whose transaction does not commit is deleted (`put_undoable`), so a letter
+    is never without its PDF and running this again (or after a failure) moves the rest."""
+    moved = 0
+    while True:
+        letters = (
+            db.session.execute(
+                select(Letter)
+                .where(Letter.pdf.is_not(None), Letter.pdf_key.is_(None))
+                .order_by(Letter.id)
+                .limit(batch)
+            )
+            .scalars()
+            .all()
+        )
+        if not letters:
+            return moved
+        for letter in letters:
+            key = storage.new_key(LETTERS_AREA, ".pdf")
+            letter.pdf_key = storage.put_undoable(db.session(), key, letter.pdf, "application/pdf")
+            letter.pdf = None
+        db.session.commit()
+        moved += len(letters)
+
+
+@storage_cli.command("move-letters")
+@with_appcontext
+def move_letters_command() -> None:
+    """Move letters' PDFs kept in the database (rendered before they were stored) into the store."""
+    moved = move_letter_pdfs()
+    click.echo(f"Moved {moved} letter PDFs from the database to {storage.current().describe()}.")

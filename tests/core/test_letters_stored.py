@@ -89,3 +89,48 @@ def test_stepping_back_0025_puts_stored_pdfs_back_in_the_database():
             db.engine.dispose()
     finally:
         cleanup()
+
+
+def test_an_operator_moves_the_pdfs_kept_in_the_database_into_the_store(
+    app, client, factory, db_session, own_storage
+):
+    account = _reader(factory, client)
+    old = [_letter(db_session, account.id, pdf=OLD_PDF + bytes([n])) for n in range(3)]
+    db_session.commit()
+    result = app.test_cli_runner().invoke(args=["dp", "storage", "move-letters"])
+    assert result.exit_code == 0 and "Moved 3 letter PDFs from the database" in result.output
+    db_session.expire_all()
+    for n, letter in enumerate(old):
+        assert letter.pdf is None
+        assert own_storage.get(letter.pdf_key) == OLD_PDF + bytes([n])
+        assert client.get(f"/letters/{letter.id}.pdf").data == OLD_PDF + bytes([n])
+    again = app.test_cli_runner().invoke(args=["dp", "storage", "move-letters"])
+    assert "Moved 0 letter PDFs" in again.output
+
+
+def test_a_store_that_fails_half_way_loses_no_letter(app, client, factory, db_session, own_storage):
+    from dp_portal.core.storage_cli import move_letter_pdfs
+
+    account = _reader(factory, client)
+    first, second = (_letter(db_session, account.id, pdf=OLD_PDF) for _ in range(2))
+    db_session.commit()
+    real_put, puts = own_storage.put, []
+
+    def put_once(key, data, kind):
+        if puts:
+            raise storage.StorageError("the store stopped answering")
+        puts.append(key)
+        return real_put(key, data, kind)
+
+    own_storage.put = put_once
+    with app.app_context():
+        try:
+            move_letter_pdfs(batch=1)
+        except storage.StorageError:
+            db.session.rollback()
+    db_session.expire_all()
+    assert first.pdf is None and own_storage.get(first.pdf_key) == OLD_PDF
+    assert second.pdf == OLD_PDF and second.pdf_key is None  # still readable where it was
+    own_storage.put = real_put
+    with app.app_context():
+        assert move_letter_pdfs() == 1
