@@ -124,6 +124,7 @@ class _Interned:
         self.specs: dict[tuple, LineSpec] = {}
         self.terms: dict[tuple, PlanTerms] = {}
         self.sets: dict[tuple, tuple[PlanVersion, ...]] = {}
+        self.versions: dict[tuple, PlanVersion] = {}
         self.pounds: dict[int, Decimal] = {}
 
     def lines(self, rows) -> dict[int, list[LineSpec]]:
@@ -141,31 +142,35 @@ class _Interned:
         return by_budget
 
     def plans(self, rows, by_budget: dict[int, list[LineSpec]]) -> dict[int, tuple]:
-        """From budgets ordered by account and then as they take effect."""
+        """From budgets ordered by account and then as they take effect. One pass, then one
+        more to share equal sets of versions: most accounts have one version."""
         plans: dict[int, tuple[PlanVersion, ...]] = {}
-        sets = self.sets
-        account = None
-        versions: list[PlanVersion] = []
+        version = self.version
+        no_lines: list[LineSpec] = []
         for account_id, start, _version, budget_id, pence, basis in rows:
-            if account_id != account:
-                if account is not None:
-                    key = tuple(versions)
-                    plans[account] = sets.setdefault(key, key)
-                account, versions = account_id, []
-            versions.append(self.version(start, pence, basis, by_budget.get(budget_id, ())))
-        if account is not None:
-            key = tuple(versions)
-            plans[account] = sets.setdefault(key, key)
+            made = version(start, pence, basis, by_budget.get(budget_id, no_lines))
+            earlier = plans.get(account_id)
+            plans[account_id] = (made,) if earlier is None else (*earlier, made)
+        sets = self.sets
+        for account_id, versions in plans.items():
+            plans[account_id] = sets.setdefault(versions, versions)
         return plans
 
     def version(self, start, pence: int, basis: str, lines) -> PlanVersion:
+        key = (start, pence, basis, *lines)
+        made = self.versions.get(key)
+        if made is None:
+            made = self.versions[key] = PlanVersion(start, self.plan_terms(pence, basis, lines))
+        return made
+
+    def plan_terms(self, pence: int, basis: str, lines) -> PlanTerms:
         key = (pence, basis, *lines)
         terms = self.terms.get(key)
         if terms is None:
             if pence not in self.pounds:
                 self.pounds[pence] = from_pence(pence)
             terms = self.terms[key] = PlanTerms(tuple(lines), self.pounds[pence], basis)
-        return PlanVersion(start, terms)
+        return terms
 
     def spec(self, raw: tuple) -> LineSpec:
         kind, description, hours, amount, provider, service = raw

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from ..core.calendar import Period
 from ..core.money import ZERO
-from .budgets import LineSpec, price_lines, weekly_total
+from .budgets import LineSpec, price_lines
 from .rates import RateBook
 from .schedule import PeriodAmount, Segment, Weekly, period_amount
 
@@ -74,20 +74,32 @@ def weekly_on(
 
 
 def _price(plan: PlanTerms, book: RateBook, day: date) -> Weekly:
+    weeklies = tuple(_line_weekly(line, book, day) for line in plan.lines)
+    net = plan.basis == "net"
+    return Weekly(
+        sum(weeklies, ZERO),  # budgets.weekly_total: the lines' sum, unrounded
+        plan.contribution if net else ZERO,
+        tuple(zip([line.description for line in plan.lines], weeklies, strict=True)),
+        ZERO if net else plan.contribution,
+    )
+
+
+def _line_weekly(line: LineSpec, book: RateBook, day: date) -> Decimal:
+    """One line's weekly amount at the day's rates. A council's 17,000 distinct plans are
+    made of far fewer distinct lines (lines are shared objects, see plans.py), so each is
+    priced once per day, by budgets.price_lines as everywhere else."""
+    return book.cached(("line", line, day), lambda: _priced_alone(line, book, day))
+
+
+def _priced_alone(line: LineSpec, book: RateBook, day: date) -> Decimal:
     pa = book.pa_rate_on(day)
-    priced = price_lines(
-        list(plan.lines),
+    (priced,) = price_lines(
+        [line],
         pa.total if pa else None,
         lambda org, service: book.provider_rate_on(org, day, service),
         explain=False,
     )
-    net = plan.basis == "net"
-    return Weekly(
-        weekly_total(priced),
-        plan.contribution if net else ZERO,
-        tuple((p.spec.description, p.weekly) for p in priced),
-        ZERO if net else plan.contribution,
-    )
+    return priced.weekly
 
 
 def account_period_amount(

@@ -95,6 +95,7 @@ def commit_run(run_id: int, *, actor) -> int:
     with cycle_collector_paused():
         _copy_payments(run, paid_lines, now)
         _copy_arrears(run, paid_lines, now)
+        _let_the_planner_see_the_payments()
         _ledger_credits(run, paid_lines, now)
         _record_invoices(run, paid_lines)
         apply_offsets(run_id)
@@ -173,6 +174,16 @@ def _copy_payments(run: PaymentRun, paid_lines, now: datetime) -> None:
             ).where(paid_lines),
         )
     )
+
+
+def _let_the_planner_see_the_payments() -> None:
+    """PostgreSQL plans the statements that read this run's payments back (ledger credits,
+    the client-money postings) from the table's statistics, which know nothing of the rows
+    just inserted: on a council's first run it guessed a handful and joined mandates to them
+    by rescanning the run's payments once per mandate (40 s of a 100,000-account commit).
+    ANALYZE sees this transaction's own rows; only run_id's statistics are needed."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE payments (run_id)"))
 
 
 def _copy_arrears(run: PaymentRun, paid_lines, now: datetime) -> None:
