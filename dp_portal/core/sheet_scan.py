@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from defusedxml.ElementTree import iterparse
 from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel, from_ISO8601
 
 from .filetypes import SpreadsheetError
+from .sheet_xml import sheet_parser
 
 CELL_TYPES = {"n", "s", "b", "str", "inlineStr", "e", "d"}  # ST_CellType
 MAX_NUMBER = 1e15  # far above any amount; below it a double still holds whole pence
@@ -39,11 +39,6 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _EXTERNAL = re.compile(r"\[\d+\]|\[[^\]]*\.(xl[a-z]*|csv|ods)\]", re.IGNORECASE)
 _STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 _SAVE_AGAIN = "save the workbook again as .xlsx and upload it again"
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-# Cells in another namespace are read by no spreadsheet program (nor by openpyxl): what the
-# person sees would not be what we read.
-_CELL_PARTS = {"worksheet", "sheetData", "row", "c", "v", "f", "is"}
-_UNRELIABLE = f"the sheet is damaged and cannot be read reliably: {_SAVE_AGAIN}"
 
 
 MAX_PROBLEMS = 20  # listed at once; a sheet wrong in every cell is not worth listing whole
@@ -308,39 +303,13 @@ class _Walk:
         self.scan.merged.append(ref)
 
 
-def _check_namespace(element, name: str, stack: list[str], sheet: str) -> None:
-    """The sheet, its cells and their parts must be SpreadsheetML's own elements (elsewhere,
-    extensions in other namespaces are normal: x14 data validations use xm:f)."""
-    inside = not stack or name == "sheetData" or "sheetData" in stack
-    if inside and name in _CELL_PARTS and not element.tag.startswith("{" + MAIN_NS + "}"):
-        raise SpreadsheetError(_UNRELIABLE, sheet=sheet)
-
-
 def scan_sheet(
     archive: zipfile.ZipFile, path: str, *, sheet: str, formats: CellFormats, max_rows: int
 ) -> SheetScan:
     walk = _Walk(sheet, formats, max_rows)
-    stack: list[str] = []
     try:
         with archive.open(path) as stream:
-            for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
-                if event == "start":
-                    name = _local(element.tag)
-                    _check_namespace(element, name, stack, sheet)
-                    stack.append(name)
-                    if name == "row" and stack[-2:-1] == ["sheetData"]:
-                        walk.start_row(element.get("r"))
-                    elif name == "c" and stack[-3:-1] == ["sheetData", "row"]:
-                        walk.start_cell(element.get("r"))
-                    continue
-                # The element ending is the one last started (the parser refuses XML whose
-                # tags do not match), so its name is already known.
-                name = stack.pop()
-                if name == "c" and stack[-2:] == ["sheetData", "row"]:
-                    walk.end_cell(element)
-                    element.clear()
-                elif name == "mergeCell":
-                    walk.merge(element.get("ref"))
+            sheet_parser(walk, sheet).ParseFile(stream)
     except SpreadsheetProblems:
         raise
     except SpreadsheetError as fatal:

@@ -35,7 +35,6 @@ from .filetypes import (
     cfb_kind,
 )
 from .sheet_scan import (
-    MAIN_NS,
     CellFormats,
     LinkedFormula,
     SheetScan,
@@ -43,6 +42,7 @@ from .sheet_scan import (
     scan_sheet,
     text_content,
 )
+from .sheet_xml import MAIN_NS
 
 MAX_UNCOMPRESSED = 20 * 1024 * 1024
 MAX_RATIO = 100

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.storage import key_in
 from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
 from ..payments.models import SERVICE_TYPES
@@ -57,8 +58,13 @@ class IsfPeriod(db.Model):
     )
 
 
+# Where an uploaded invoice's file is kept (core/storage); the row records its name there.
+INVOICES_AREA = "invoices"
+
+
 class IsfInvoice(db.Model):
-    """A provider's invoice of delivered hours, entered on a form or uploaded as XLSX."""
+    """A provider's invoice of delivered hours, entered on a form or uploaded as XLSX (the
+    file kept as it was sent: `stored_name` in INVOICES_AREA, with its SHA-256)."""
 
     __tablename__ = "isf_invoices"
 
@@ -80,6 +86,10 @@ class IsfInvoice(db.Model):
     decision_note: Mapped[str | None] = mapped_column(String(500))
 
     lines = relationship("IsfInvoiceLine", order_by="IsfInvoiceLine.id", back_populates="invoice")
+
+    @property
+    def storage_key(self) -> str:
+        return key_in(INVOICES_AREA, self.stored_name)
 
     __table_args__ = (
         UniqueConstraint("organisation_id", "provider_reference", name="uq_isf_invoices_ref"),

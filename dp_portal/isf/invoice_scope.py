@@ -22,6 +22,8 @@ from .delivery_models import (
 from .models import IsfAgreement
 from .scope import COUNCIL
 
+FILE_READERS = (Role.PROVIDER_STAFF, Role.FINANCE_OFFICER)
+
 
 def _org_of(viewer: Viewer) -> int | None:
     """None for council staff (everything); the provider's id for its staff."""
@@ -40,6 +42,17 @@ def load_invoice(viewer: Viewer, invoice_id: int, *, decide: bool = False) -> Is
         raise NotFound(f"invoice {invoice_id}")
     if decide and viewer.user.role != Role.FINANCE_OFFICER:
         raise NotAllowed("only a finance officer decides an invoice")
+    return invoice
+
+
+def load_invoice_file(viewer: Viewer, invoice_id: int) -> IsfInvoice:
+    """An uploaded invoice whose file was kept, for its provider's staff and finance
+    officers (NotFound when none was kept: an invoice entered on the form)."""
+    if viewer.user.role not in FILE_READERS:
+        raise NotAllowed("only the provider and finance officers open an invoice's file")
+    invoice = load_invoice(viewer, invoice_id)
+    if invoice.stored_name is None:
+        raise NotFound(f"the file of invoice {invoice_id}")
     return invoice
 
 

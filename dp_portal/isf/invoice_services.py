@@ -9,7 +9,7 @@ Never commits.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import insert
@@ -20,11 +20,12 @@ from ..core.calendar import PaymentSchedule, Period
 from ..core.errors import RuleError
 from ..core.money import from_pence
 from ..core.types import utcnow
+from ..core.uploads import KINDS, store
 from ..extensions import db
 from ..payments.council_scale import insert_tuples
 from ..third_party.models import Organisation
 from . import invoices, sealing
-from .delivery_models import IsfInvoice, IsfInvoiceLine
+from .delivery_models import INVOICES_AREA, IsfInvoice, IsfInvoiceLine
 from .invoice_checks import Checked, InvoiceProblems, Person, check_invoice
 from .invoice_queries import WAITING
 from .lifecycles import InvoiceStatus, LineState, PeriodStatus, move_invoice, move_line
@@ -50,6 +51,16 @@ class InvoiceIn:
     original_name: str | None = None
     stored_name: str | None = None
     sha256: str | None = None
+    upload: bytes | None = field(default=None, repr=False)  # the XLSX file, kept when sent
+
+
+def _kept(data: InvoiceIn) -> InvoiceIn:
+    """The invoice with its uploaded file stored (core/storage, removed again if the request
+    rolls back), so the council and the provider can open exactly what was sent."""
+    if data.upload is None:
+        return data
+    stored = store(data.upload, INVOICES_AREA, KINDS["xlsx"])
+    return replace(data, upload=None, stored_name=stored.stored_name, sha256=stored.sha256)
 
 
 def _new_periods(data: InvoiceIn, people: list[Person]) -> None:
@@ -151,6 +162,7 @@ def submit_invoice(
     checked = check_invoice(org, data, schedule)
     priced = _priced(data, checked)
     total = sum(line[5] for line in priced)
+    data = _kept(data)  # only once every line has passed: a refused file is not kept
     invoice = _write(data, org, actor, total)
     _new_periods(data, list({p.agreement_id: p for p, *_ in priced}.values()))
     insert_tuples(

@@ -141,7 +141,9 @@ def read_invoice(data: bytes, filename: str | None) -> InvoiceIn:
             problems.append(str(exc))
     if problems:
         raise SpreadsheetProblems(problems)
-    return InvoiceIn(reference, start, end, lines, source="upload", original_name=filename)
+    return InvoiceIn(
+        reference, start, end, lines, source="upload", original_name=filename, upload=data
+    )
 
 
 class SpreadsheetProblems(SpreadsheetError):

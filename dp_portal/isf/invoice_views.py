@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from ..auth.models import Role
 from ..core import audit
-from ..core.downloads import PDF, XLSX, attachment
+from ..core.downloads import PDF, XLSX, attachment, stored_file
 from ..core.errors import RuleError
 from ..core.forms import choices
 from ..core.permissions import roles_required, viewer
@@ -161,10 +161,22 @@ def invoice(invoice_id: int):
     return _invoice_page(invoice_scope.load_invoice(viewer(), invoice_id))
 
 
+@bp.route("/isf/invoices/<int:invoice_id>/original.xlsx")
+@roles_required(*invoice_scope.FILE_READERS)
+def invoice_file(invoice_id: int):
+    """The workbook the provider uploaded, exactly as it was sent."""
+    invoice = invoice_scope.load_invoice_file(viewer(), invoice_id)
+    name = invoice.original_name or f"invoice-{invoice.id}.xlsx"
+    audit.record_download(current_user, "isf_invoice_file", name, detail=invoice.provider_reference)
+    return stored_file(invoice.storage_key, name, XLSX)
+
+
 def _invoice_page(invoice, **forms):
     return render_template(
         "isf/invoice.html",
         invoice=invoice,
+        can_download=invoice.stored_name is not None
+        and current_user.role in invoice_scope.FILE_READERS,
         can_decide=current_user.role == Role.FINANCE_OFFICER
         and invoice.status == InvoiceStatus.RECEIVED,
         line_form=forms.get("line_form") or LineDecisionForm(),

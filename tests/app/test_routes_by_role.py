@@ -339,6 +339,7 @@ ROUTES: dict[str, Route] = {
     "isf.remittance_csv": r(PROVIDER),
     "isf.remittance_pdf": r(PROVIDER),
     "isf.invoice": r(STAFF | PROVIDER),
+    "isf.invoice_file": r(FINANCE | PROVIDER),  # the workbook the provider uploaded
     "isf.decide_line": r(FINANCE),
     "isf.approve_invoice": r(FINANCE, post=302),
     "isf.reject_invoice": r(FINANCE),
@@ -811,6 +812,9 @@ def _bulk_import(db_session, officer) -> int:
     return row.id
 
 
+INVOICE_STORED = "routes-walk-invoice.xlsx"
+
+
 def _isf_invoice(db_session, account, agreement, member) -> dict:
     """A held line on an invoice from the member's provider, a sealed period, a payment
     the provider was paid for a line, and an open change request."""
@@ -834,7 +838,9 @@ def _isf_invoice(db_session, account, agreement, member) -> dict:
         provider_reference="ROUTES-1",
         period_start=start,
         period_end=end,
-        source="form",
+        source="upload",
+        original_name="invoice.xlsx",
+        stored_name=INVOICE_STORED,
         submitted_by_id=member.id,
     )
     payment = Payment(
@@ -965,6 +971,7 @@ def world(app, factory, db_session):
             db_session, org if scenario == OWN else holder, account
         )
     isf = _isf_agreement(factory, db_session, accounts[OWN], users[Role.PROVIDER_STAFF])
+    _put(app, f"invoices/{INVOICE_STORED}", b"PK\x03\x04 test")
     month = _reconciliation(db_session, org)
     month["statement_id"] = _pooled_statement(db_session, org, users[Role.BROKERAGE_STAFF])
     slug = _handbook_section(db_session, admin)
