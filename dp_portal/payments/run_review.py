@@ -150,6 +150,22 @@ def _payees_moved(run: PaymentRun) -> int:
             ),
         )
     )
+    moved = db.session.execute(person).scalar_one()
+    if not _pays_organisations(run):
+        return moved
+    # Not paid through a mandate: still paid where another package sends it (an ISF provider)?
+    elsewhere = hooks.redirected_payees(run.period_start)
+    return moved + sum(
+        1
+        for account_id, *payee in db.session.execute(organisation_lines(run))
+        if _payee(elsewhere.get(account_id)) != tuple(payee)
+    )
+
+
+def organisation_lines(run: PaymentRun):
+    """The run's lines paying an organisation that no current mandate's pooled account
+    explains (account, payee name, sort code, account number). They are read through the
+    partial index of the lines paying an organisation (run_models.py), not the whole run."""
     still_paid = exists().where(
         Mandate.account_id == RunLine.account_id,
         Mandate.scope == "manage_money",
@@ -159,23 +175,13 @@ def _payees_moved(run: PaymentRun) -> int:
         Organisation.pooled_account_number == RunLine.account_number,
         Organisation.pooled_payee_name == RunLine.payee_name,
     )
-    organisation = select(
+    return select(
         RunLine.account_id, RunLine.payee_name, RunLine.sort_code, RunLine.account_number
     ).where(
         RunLine.run_id == run.id,
         RunLine.outcome == "pay",
         RunLine.payee_type == "organisation",
         ~still_paid,
-    )
-    moved = db.session.execute(person).scalar_one()
-    if not _pays_organisations(run):
-        return moved
-    # Not paid through a mandate: still paid where another package sends it (an ISF provider)?
-    elsewhere = hooks.redirected_payees(run.period_start)
-    return moved + sum(
-        1
-        for account_id, *payee in db.session.execute(organisation)
-        if _payee(elsewhere.get(account_id)) != tuple(payee)
     )
 
 
