@@ -22,7 +22,7 @@ from ..extensions import db
 from ..third_party.models import Mandate, Organisation
 from . import hooks
 from .lifecycles import RunStatus
-from .run_models import PaymentRun, RunChanger, RunLine, RunTotal
+from .run_models import PaymentRun, RunChanger, RunLine
 from .run_summary import (
     previous_committed,
 )
@@ -131,8 +131,9 @@ def _payees_moved(run: PaymentRun) -> int:
     People paid directly are compared only if their bank details changed about the build:
     every change stamps bank_details_changed_at (a database trigger, migration 0018), and the
     margin covers a change whose transaction began before the build and ended after it. Lines
-    paying an organisation (a managing organisation, or an ISF provider) are read only when
-    the run has any."""
+    paying an organisation (a managing organisation, or an ISF provider) are read through
+    their own index, and the other packages are asked where they pay only about lines no
+    mandate explains."""
     changed = select(Account.id).where(Account.bank_details_changed_at >= run.built_at - IN_FLIGHT)
     person = (
         select(func.count())
@@ -151,14 +152,13 @@ def _payees_moved(run: PaymentRun) -> int:
         )
     )
     moved = db.session.execute(person).scalar_one()
-    if not _pays_organisations(run):
-        return moved
+    unexplained = db.session.execute(organisation_lines(run)).all()
+    if not unexplained:
+        return moved  # no need to ask the other packages where they pay
     # Not paid through a mandate: still paid where another package sends it (an ISF provider)?
     elsewhere = hooks.redirected_payees(run.period_start)
     return moved + sum(
-        1
-        for account_id, *payee in db.session.execute(organisation_lines(run))
-        if _payee(elsewhere.get(account_id)) != tuple(payee)
+        1 for account_id, *payee in unexplained if _payee(elsewhere.get(account_id)) != tuple(payee)
     )
 
 
@@ -182,21 +182,6 @@ def organisation_lines(run: PaymentRun):
         RunLine.outcome == "pay",
         RunLine.payee_type == "organisation",
         ~still_paid,
-    )
-
-
-def _pays_organisations(run: PaymentRun) -> bool:
-    """Whether any of the run's lines pays an organisation: read from the totals its build
-    kept (a few rows) rather than from its lines, when it kept them."""
-    if run.summarised_at is None:
-        return True
-    return (
-        db.session.execute(
-            select(RunTotal.id)
-            .where(RunTotal.run_id == run.id, RunTotal.payee_type == "organisation")
-            .limit(1)
-        ).first()
-        is not None
     )
 
 

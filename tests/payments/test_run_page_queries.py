@@ -4,12 +4,17 @@ lines are found through partial indexes of just those lines, not by reading the 
 
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import event
+from sqlalchemy import event, update
 
+from dp_portal.auth.models import Role
 from dp_portal.extensions import db
-from dp_portal.payments import run_pages, run_review
-from dp_portal.payments.run_models import PaymentRun
+from dp_portal.payments import hooks, run_pages, run_review, services
+from dp_portal.payments.rates import RateKind
+from dp_portal.payments.run_models import PaymentRun, RunLine
+
+from .test_run_controls import _build, _paid_account
 
 
 @contextmanager
@@ -59,3 +64,36 @@ def test_the_lines_paying_an_organisation_are_read_from_their_own_index(app_ctx)
 def test_the_withheld_lines_are_read_from_their_own_index(app_ctx):
     (plan,) = _plans_reading_run_lines(lambda: run_pages.withheld_lines(1))
     assert "ix_run_lines_withheld" in plan, plan
+
+
+def test_a_run_paid_through_mandates_asks_no_other_package_where_it_pays(
+    app_ctx, factory, monkeypatch
+):
+    """Every line paying an organisation is explained by a mandate's pooled account, so the
+    staleness check does not ask the other packages (ISF providers) where they pay."""
+    builder, leader = factory.user(Role.FINANCE_OFFICER), factory.user(Role.TEAM_LEADER)
+    services.add_rate_row(
+        RateKind.LIVING_WAGE, date(2025, 4, 1), Decimal("12.60"), "t", actor=leader
+    )
+    account = _paid_account(factory, leader)
+    org = factory.organisation(
+        kind="money_management",
+        pooled_payee_name="MMS CLIENT AC",
+        pooled_sort_code="309634",
+        pooled_account_number="00733445",
+    )
+    factory.mandate(account, org, scope="manage_money", starts_on=date(2026, 1, 1))
+    run = _build(0, builder)
+    asked = []
+    monkeypatch.setattr(hooks, "redirected_payees", lambda start: asked.append(start) or {})
+    assert run_review.stale_reasons(run) == []
+    assert asked == []
+    # A line no mandate explains (paid to where the organisation banked before) is still
+    # compared with where the other packages pay, and counted.
+    db.session.execute(
+        update(RunLine).where(RunLine.run_id == run.id).values(account_number="11111111")
+    )
+    assert run_review.stale_reasons(run) == [
+        "1 payee no longer has the bank details the run was built with"
+    ]
+    assert asked == [run.period_start]
