@@ -193,8 +193,13 @@ def _payee(target: hooks.Redirect | None):
 def blocked_approvers(run: PaymentRun) -> dict[int, str]:
     """User id -> why they may not approve: they built the run, or changed (or asked to
     change) something it pays on since the last committed run."""
+    return blocked_since(run, previous_committed(run))
+
+
+def blocked_since(run: PaymentRun, previous: PaymentRun | None) -> dict[int, str]:
+    """`blocked_approvers`, given the last committed run before it (the run page has read
+    it already)."""
     blocked = {run.built_by_id: "built this run"}
-    previous = previous_committed(run)
     since = previous.committed_at if previous else None
     for (action, actor_id), accounts in sorted(_changers(run, previous, since).items()):
         if actor_id not in blocked:

@@ -97,3 +97,18 @@ def test_a_run_paid_through_mandates_asks_no_other_package_where_it_pays(
         "1 payee no longer has the bank details the run was built with"
     ]
     assert asked == [run.period_start]
+
+
+def test_the_run_page_reads_the_last_committed_run_once(app_ctx, factory):
+    """The page and its list of who may not approve share the last committed run."""
+    builder, leader = factory.user(Role.FINANCE_OFFICER), factory.user(Role.TEAM_LEADER)
+    services.add_rate_row(
+        RateKind.LIVING_WAGE, date(2025, 4, 1), Decimal("12.60"), "t", actor=leader
+    )
+    _paid_account(factory, leader)
+    run = _build(0, builder)
+    with _statements() as seen:
+        page = run_pages.run_page(run, builder.id, 1)
+    assert page.blocked_me == "built this run"
+    last_committed = [s for s, _ in seen if "FROM payment_runs" in s and "period_index <" in s]
+    assert len(last_committed) == 1
