@@ -117,7 +117,7 @@ class RunLine(db.Model):
             name="pay_has_payee",
         ),
         CheckConstraint("payee_type IN ('person', 'organisation')", name="payee_type"),
-        # Partial indexes (migration 0030): the run page and its approval read the lines paying
+        # Partial indexes (migration 0031): the run page and its approval read the lines paying
         # an organisation (checked against the pooled accounts, run_review._payees_moved) and
         # the withheld lines, a few in every hundred thousand, without reading the whole run.
         Index(

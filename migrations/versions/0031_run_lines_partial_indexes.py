@@ -4,16 +4,16 @@ withheld lines; with 100,000 lines a run, both read every line of the run. Two p
 indexes hold just those lines (a few in every hundred): the first carries the payee, so the
 check reads the index alone on PostgreSQL.
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-04
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0030"
-down_revision = "0029"
+revision = "0031"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
