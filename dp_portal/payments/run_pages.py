@@ -16,7 +16,7 @@ from ..extensions import db
 from . import lifecycles, run_summary
 from .lifecycles import RunStatus
 from .run_models import PaymentRun, RunLine, RunPageStart
-from .run_review import blocked_approvers, blocked_names, stale_reasons
+from .run_review import blocked_names, blocked_since, stale_reasons
 from .run_summary import (
     LINES_A_PAGE,
     PayeeChange,
@@ -52,7 +52,7 @@ def run_page(run: PaymentRun, reader_id: int, page: int | None) -> RunPage:
     )
     changes = stored_changes(run) if kept else changes_since_last_run(run)[1]
     approvable = RunStatus.APPROVED in lifecycles.next_states(RunStatus(run.status))
-    blocked = blocked_approvers(run) if approvable else {}
+    blocked = blocked_since(run, previous) if approvable else {}
     return RunPage(
         totals=run_totals(run),
         withheld=withheld_lines(run.id),

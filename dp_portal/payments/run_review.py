@@ -22,7 +22,7 @@ from ..extensions import db
 from ..third_party.models import Mandate, Organisation
 from . import hooks
 from .lifecycles import RunStatus
-from .run_models import PaymentRun, RunChanger, RunLine, RunTotal
+from .run_models import PaymentRun, RunChanger, RunLine
 from .run_summary import (
     previous_committed,
 )
@@ -131,8 +131,9 @@ def _payees_moved(run: PaymentRun) -> int:
     People paid directly are compared only if their bank details changed about the build:
     every change stamps bank_details_changed_at (a database trigger, migration 0018), and the
     margin covers a change whose transaction began before the build and ended after it. Lines
-    paying an organisation (a managing organisation, or an ISF provider) are read only when
-    the run has any."""
+    paying an organisation (a managing organisation, or an ISF provider) are read through
+    their own index, and the other packages are asked where they pay only about lines no
+    mandate explains."""
     changed = select(Account.id).where(Account.bank_details_changed_at >= run.built_at - IN_FLIGHT)
     person = (
         select(func.count())
@@ -150,6 +151,21 @@ def _payees_moved(run: PaymentRun) -> int:
             ),
         )
     )
+    moved = db.session.execute(person).scalar_one()
+    unexplained = db.session.execute(organisation_lines(run)).all()
+    if not unexplained:
+        return moved  # no need to ask the other packages where they pay
+    # Not paid through a mandate: still paid where another package sends it (an ISF provider)?
+    elsewhere = hooks.redirected_payees(run.period_start)
+    return moved + sum(
+        1 for account_id, *payee in unexplained if _payee(elsewhere.get(account_id)) != tuple(payee)
+    )
+
+
+def organisation_lines(run: PaymentRun):
+    """The run's lines paying an organisation that no current mandate's pooled account
+    explains (account, payee name, sort code, account number). They are read through the
+    partial index of the lines paying an organisation (run_models.py), not the whole run."""
     still_paid = exists().where(
         Mandate.account_id == RunLine.account_id,
         Mandate.scope == "manage_money",
@@ -159,38 +175,13 @@ def _payees_moved(run: PaymentRun) -> int:
         Organisation.pooled_account_number == RunLine.account_number,
         Organisation.pooled_payee_name == RunLine.payee_name,
     )
-    organisation = select(
+    return select(
         RunLine.account_id, RunLine.payee_name, RunLine.sort_code, RunLine.account_number
     ).where(
         RunLine.run_id == run.id,
         RunLine.outcome == "pay",
         RunLine.payee_type == "organisation",
         ~still_paid,
-    )
-    moved = db.session.execute(person).scalar_one()
-    if not _pays_organisations(run):
-        return moved
-    # Not paid through a mandate: still paid where another package sends it (an ISF provider)?
-    elsewhere = hooks.redirected_payees(run.period_start)
-    return moved + sum(
-        1
-        for account_id, *payee in db.session.execute(organisation)
-        if _payee(elsewhere.get(account_id)) != tuple(payee)
-    )
-
-
-def _pays_organisations(run: PaymentRun) -> bool:
-    """Whether any of the run's lines pays an organisation: read from the totals its build
-    kept (a few rows) rather than from its lines, when it kept them."""
-    if run.summarised_at is None:
-        return True
-    return (
-        db.session.execute(
-            select(RunTotal.id)
-            .where(RunTotal.run_id == run.id, RunTotal.payee_type == "organisation")
-            .limit(1)
-        ).first()
-        is not None
     )
 
 
@@ -202,8 +193,13 @@ def _payee(target: hooks.Redirect | None):
 def blocked_approvers(run: PaymentRun) -> dict[int, str]:
     """User id -> why they may not approve: they built the run, or changed (or asked to
     change) something it pays on since the last committed run."""
+    return blocked_since(run, previous_committed(run))
+
+
+def blocked_since(run: PaymentRun, previous: PaymentRun | None) -> dict[int, str]:
+    """`blocked_approvers`, given the last committed run before it (the run page has read
+    it already)."""
     blocked = {run.built_by_id: "built this run"}
-    previous = previous_committed(run)
     since = previous.committed_at if previous else None
     for (action, actor_id), accounts in sorted(_changers(run, previous, since).items()):
         if actor_id not in blocked:
