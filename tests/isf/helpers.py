@@ -10,6 +10,8 @@ from dp_portal.isf.models import IsfAgreement, IsfAgreementVersion, IsfFundedLin
 from dp_portal.payments.models import Budget, BudgetLine
 from dp_portal.payments.rate_models import ProviderRate, RateRow
 
+from ..conftest import sign_in_as
+
 START = date(2026, 4, 6)
 
 
@@ -115,3 +117,10 @@ def in_force(factory, **terms):
     move_version(version, VersionStatus.ACTIVE)
     factory.session.flush()
     return org, account, row, version
+
+
+def signed_in_as(client, user):
+    """The same client, signed in afresh as `user` (the last one's session dropped)."""
+    client.delete_cookie("session")
+    sign_in_as(client, user)
+    return client

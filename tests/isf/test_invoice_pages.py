@@ -13,15 +13,9 @@ from sqlalchemy import select
 from dp_portal.auth.models import Role
 from dp_portal.isf.delivery_models import IsfChangeRequest, IsfInvoice, IsfPeriod
 
-from ..conftest import sign_in_as
 from .helpers import living_wage, provider
+from .helpers import signed_in_as as _as
 from .invoice_helpers import invoiced
-
-
-def _as(client, user):
-    client.delete_cookie("session")
-    sign_in_as(client, user)
-    return client
 
 
 @pytest.fixture

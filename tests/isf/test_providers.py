@@ -14,13 +14,8 @@ from dp_portal.isf.models import ProviderContact, ProviderService
 from dp_portal.payments.rate_models import ProviderRate
 from dp_portal.third_party.models import PooledAccountChange
 
-from ..conftest import sign_in_as
 from .helpers import living_wage, provider
-
-
-def _as(client, user):
-    client.delete_cookie("session")
-    sign_in_as(client, user)
+from .helpers import signed_in_as as _as
 
 
 def test_an_officer_records_contacts_and_services(client, factory, db_session):
