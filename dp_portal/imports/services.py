@@ -229,7 +229,10 @@ def cancel_abandoned(now: datetime, days: int) -> int:
             last_touched(record.created_at, record.checked_at, record.finished_at), now, days
         ):
             continue
-        move(record, ImportState.CANCELLED, finished_at=now)
+        try:
+            move(record, ImportState.CANCELLED, finished_at=now)
+        except RuleError:
+            continue  # an officer applied or cancelled it just now: theirs stands
         _forget_rows(record)
         audit.record(
             None,
