@@ -220,9 +220,13 @@ def cancel_abandoned(now: datetime, days: int) -> int:
     """Cancel every unfinished import nobody has touched for `days` (imports/expiry.py), by
     the system, dropping its rows; how many."""
     cutoff = now - timedelta(days=days)
-    candidates = db.session.execute(
-        select(Import).where(Import.state.in_(EDITABLE), Import.created_at <= cutoff)
-    ).scalars()
+    candidates = (
+        db.session.execute(
+            select(Import).where(Import.state.in_(EDITABLE), Import.created_at <= cutoff)
+        )
+        .scalars()
+        .all()
+    )
     cancelled = 0
     for record in candidates:
         if not abandoned(

@@ -83,3 +83,28 @@ def test_an_operator_cancels_them_by_hand_too(app, client, importer, db_session)
     assert result.exit_code == 0 and "Cancelled 1 import nobody finished." in result.output
     (record,) = _imports(db_session)
     assert record.state == "cancelled"
+
+
+def test_one_an_officer_finishes_as_the_job_runs_is_left_to_them(
+    app, client, importer, db_session, monkeypatch
+):
+    from dp_portal.core.errors import RuleError
+    from dp_portal.imports import services
+
+    upload(client, go_live_workbook(people=1))
+    upload(client, go_live_workbook(people=1))
+    first, second = _imports(db_session)
+    _age(db_session, first, 31)
+    _age(db_session, second, 31)
+    real_move, first_id = services.move, first.id
+
+    def raced(record, to, **values):
+        if record.id == first_id:  # the officer's cancel reached the row first
+            raise RuleError("This import is being applied or has been applied")
+        return real_move(record, to, **values)
+
+    monkeypatch.setattr(services, "move", raced)
+    assert JOBS["abandoned_imports"][0](app) == 1
+    first, second = _imports(db_session)
+    assert (first.state, second.state) == ("uploaded", "cancelled")
+    assert all(sheet.rows_json for sheet in first.sheets)
