@@ -64,11 +64,13 @@ class Gunicorn:
         self.port = free_port()
         command = [
             sys.executable, "-m", "gunicorn",
+            # Production's settings (preload, gc.freeze in each worker, the access log, worker
+            # replacement), with the bench's address, workers and threads on top.
+            "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
             "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(workers),
             "--threads", str(threads),
             "--worker-class", "gthread" if threads > 1 else "sync",
-            "--preload",  # one app import, then forked: the workers share its memory
             "--timeout", "60",
             # Longer than a person's think time, as nginx's default keep-alive (75 s): with
             # gunicorn's 2 s a browser's next POST can meet a connection the server has just

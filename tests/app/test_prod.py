@@ -4,11 +4,14 @@ for every limit in the app. The hosts themselves are tested in test_several_host
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import os
 import subprocess
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
 
 from dp_portal import create_app
 from dp_portal.extensions import limiter
@@ -84,3 +87,36 @@ def test_every_rate_limit_is_counted_in_the_one_store_the_settings_name(app):
     finally:  # the limiter is one object shared by every app: give it back to the suite's
         limiter.init_app(app)
         limiter._storage_dead = False
+
+
+def test_building_the_app_opens_no_database_connection_for_the_workers_to_share(app):
+    """gunicorn builds the app once and forks its workers from it (preload_app): a connection
+    opened while building it would be one socket written to by every worker at once."""
+    assert _gunicorn_settings().preload_app
+    opened = []
+
+    def on_connect(_connection, _record):
+        opened.append(True)
+
+    event.listen(Pool, "connect", on_connect)
+    try:
+        create_app(make_config(database_url_for_tests(), _TMP / "preload"))
+    finally:
+        event.remove(Pool, "connect", on_connect)
+        limiter.init_app(app)  # give the shared limiter back to the suite's app
+        limiter._storage_dead = False
+    assert opened == []
+
+
+def test_each_worker_freezes_the_app_so_the_cycle_collector_does_not_walk_it():
+    settings = _gunicorn_settings()
+    try:
+        for hook in (
+            lambda: settings.pre_fork(None, None),
+            lambda: settings.post_worker_init(None),
+        ):
+            gc.unfreeze()
+            hook()
+            assert gc.get_freeze_count() > 10_000  # the suite's modules, as a worker's app's
+    finally:
+        gc.unfreeze()
