@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..accounts.models import Account
 from ..core import audit
 from ..core.errors import NotFound, RuleError
 from ..core.money import format_money, from_pence, to_pence
+from ..core.pagination import BoundedPage, bounded_page
 from ..core.permissions import Viewer
 from ..core.types import utcnow
 from ..extensions import db
@@ -23,6 +24,11 @@ from . import pooled_differences, reconciliation, scope
 from .reconciliation import DIFFERENCE_SIGN, Figures, RecStatus
 
 MONTHS_OFFERED = 12
+# An organisation paid for thousands of clients can see thousands of differences in an open
+# month (each council payment not yet on an imported statement): 100 a page, and the first
+# few still to explain offered as forms, each explained one making room for the next.
+DIFFERENCES_PER_PAGE = 100
+EXPLAIN_AT_ONCE = 10
 
 
 def months(viewer: Viewer) -> list[PooledReconciliation]:
@@ -92,26 +98,35 @@ def _list_unposted_council_payments(rec: PooledReconciliation, viewer: Viewer) -
 class MonthPage:
     rec: PooledReconciliation
     figures: Figures
-    differences: list[ReconciliationDifference]
+    differences: BoundedPage  # this page of the month's differences, in the order listed
+    unexplained: int  # the month's differences not explained yet (every page)
+    to_explain: list[ReconciliationDifference]  # the first of those, offered as forms
     problems: list[str]  # why it cannot be sent for sign-off yet
     can_prepare: bool  # the organisation's staff, while it is being prepared
     can_sign_off: bool  # a second staff member, while it waits
     prepared_by_reader: bool
 
-    @property
-    def unexplained(self) -> int:
-        return sum(1 for item in self.differences if item.explanation is None)
 
-    @property
-    def by_id(self) -> dict[int, ReconciliationDifference]:
-        return {item.id: item for item in self.differences}
-
-
-def month_page(viewer: Viewer, rec: PooledReconciliation) -> MonthPage:
-    """The month as it stands; while it is open, its differences are first brought up to date
-    with the statement (pooled_differences.refresh)."""
+def month_page(viewer: Viewer, rec: PooledReconciliation, page: int = 1) -> MonthPage:
+    """The month as it stands (page `page` of its differences); while it is open, its
+    differences are first brought up to date with the statement (pooled_differences.refresh)."""
     pooled_differences.refresh(rec)
-    items = differences(rec)
+    listed = select(ReconciliationDifference).where(
+        ReconciliationDifference.reconciliation_id == rec.id
+    )
+    items = bounded_page(
+        listed.order_by(ReconciliationDifference.id),
+        page,
+        per_page=DIFFERENCES_PER_PAGE,
+        cap=1_000_000,
+    )
+    waiting = listed.where(ReconciliationDifference.explanation.is_(None))
+    unexplained = db.session.execute(
+        select(func.count()).select_from(waiting.subquery())
+    ).scalar_one()
+    to_explain = db.session.execute(
+        waiting.order_by(ReconciliationDifference.id).limit(EXPLAIN_AT_ONCE)
+    ).scalars()
     sums = reconciliation.figures(rec)
     ours = scope.organisation_of(viewer) == rec.organisation_id
     status = RecStatus(rec.status)
@@ -119,7 +134,9 @@ def month_page(viewer: Viewer, rec: PooledReconciliation) -> MonthPage:
         rec=rec,
         figures=sums,
         differences=items,
-        problems=reconciliation.ready_problems(rec, sums, items, viewer.today),
+        unexplained=unexplained,
+        to_explain=list(to_explain),
+        problems=reconciliation.ready_problems(rec, sums, unexplained, viewer.today),
         can_prepare=ours and status == RecStatus.OPEN,
         can_sign_off=ours
         and status == RecStatus.AWAITING_SIGN_OFF

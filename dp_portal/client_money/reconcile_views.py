@@ -2,7 +2,7 @@
 month's page (closing balance, differences, explanations), sending it for sign-off, and
 sign-off or sending back by a second member of staff."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from ..auth.models import Role
 from ..core.errors import RuleError
@@ -19,7 +19,6 @@ from .forms import (
 
 ORG_STAFF = (Role.BROKERAGE_STAFF,)
 READERS = (Role.BROKERAGE_STAFF, Role.FINANCE_OFFICER, Role.TEAM_LEADER, Role.ADMIN)
-EXPLAIN_AT_ONCE = 10
 
 
 @bp.route("/money/reconciliations", methods=["GET", "POST"])
@@ -49,15 +48,14 @@ def _month(rec_id: int, *, write: bool = False):
 
 def _render(reader, rec, **forms):
     """The month's page, with the form that failed (if any) as `form` for the summary."""
-    page = reconcile.month_page(reader, rec)
+    page = reconcile.month_page(reader, rec, request.args.get("page", 1, int))
     # A form for each of the first few differences still to explain (a month can list
-    # hundreds; each explained one makes room for the next).
+    # thousands; each explained one makes room for the next).
     explain_forms = {
-        item.id: ExplainForm(prefix=f"d{item.id}", formdata=None)
-        for item in [d for d in page.differences if d.explanation is None][:EXPLAIN_AT_ONCE]
+        item.id: ExplainForm(prefix=f"d{item.id}", formdata=None) for item in page.to_explain
     }
     failed = forms.get("explain_form")
-    if failed is not None:
+    if failed is not None and int(failed._prefix[1:-1]) in explain_forms:
         explain_forms[int(failed._prefix[1:-1])] = failed
     return render_template(
         "third_party/money_reconciliation.html",

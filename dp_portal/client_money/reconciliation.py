@@ -264,7 +264,7 @@ def unposted_council_payments(rec: PooledReconciliation) -> list[tuple[int, int,
 
 
 def ready_problems(
-    rec: PooledReconciliation, sums: Figures, items: list[ReconciliationDifference], today: date
+    rec: PooledReconciliation, sums: Figures, unexplained: int, today: date
 ) -> list[str]:
     """Why the month cannot yet be sent for sign-off (empty: it can)."""
     problems = []
@@ -277,6 +277,6 @@ def ready_problems(
             "The statement and the sub-ledgers still differ by an amount no listed difference "
             "explains: list every difference"
         )
-    if any(item.explanation is None for item in items):
+    if unexplained:
         problems.append("Explain every difference")
     return problems

@@ -32,7 +32,7 @@ def test_the_demo_has_a_reconciled_month_and_an_open_one(app_ctx):
     assert page.figures.unexplained == 0 and page.problems == []
     # The open month's statement was imported and posted; the interest line no client's
     # ledger holds is listed from it, explained; the service has a fee policy.
-    assert [(d.kind, d.statement_line_id is not None) for d in page.differences] == [
+    assert [(d.kind, d.statement_line_id is not None) for d in page.differences.items] == [
         ("statement_line_not_in_ledger", True)
     ]
     assert db.session.execute(select(PooledStatement.line_count)).scalar() > 1

@@ -41,7 +41,7 @@ def october(office, db_session):
 
 def _listed(office, rec) -> list[tuple[str, Decimal]]:
     page = reconcile.month_page(office.viewer(), rec)
-    return sorted((item.kind, item.amount) for item in page.differences)
+    return sorted((item.kind, item.amount) for item in page.differences.items)
 
 
 def test_every_difference_is_listed_from_the_statement_and_explains_the_gap(office, october):
@@ -61,7 +61,7 @@ def test_each_listed_difference_needs_an_explanation_before_sign_off(office, oct
     rec, _ = october
     with pytest.raises(RuleError, match="Explain every difference"):
         reconcile.send_for_sign_off(office.viewer(), rec)
-    for item in reconcile.month_page(office.viewer(), rec).differences:
+    for item in reconcile.month_page(office.viewer(), rec).differences.items:
         reconcile.explain(office.viewer(), rec, item.id, "Checked with the bank")
     reconcile.send_for_sign_off(office.viewer(), rec)
     reconcile.sign_off(office.viewer(office.checker), rec)

@@ -143,7 +143,7 @@ def test_council_payments_in_the_councils_records_but_in_no_sub_ledger_are_liste
     page = money_reconcile.month_page(office.viewer(), rec)
     assert page.figures.council_paid == Decimal("1234.56")
     assert page.figures.council_posted == Decimal("0.00")
-    [item] = page.differences
+    [item] = page.differences.items
     assert (item.kind, item.amount, item.explanation) == (
         "council_payment_not_posted",
         Decimal("1234.56"),
