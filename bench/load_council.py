@@ -242,9 +242,9 @@ def _org_staff(password_hash: str) -> list[dict]:
             .order_by(ClientBalance.account_id)
         ).scalars()
     )
-    # The month signed off, as staff read it back. (The open month lists a difference for
-    # every council payment the run committed after its statement was imported, over 4,000
-    # of them, all on one page: a shape of the bench's data, reported in docs/benchmarks.md.)
+    # The month signed off, as staff read it back, as in every run before. (The open month
+    # lists a difference for every council payment the run committed after its statement was
+    # imported, over 4,000 of them, now 100 a page: docs/benchmarks.md, Load.)
     month = db.session.execute(
         select(PooledReconciliation.id)
         .where(
