@@ -100,7 +100,8 @@ class Gunicorn:
         raise SystemExit("gunicorn did not answer /healthz within 2 minutes")
 
     def cpu_seconds(self) -> float:
-        """User and system CPU of the master and its workers so far."""
+        """User and system CPU of the master and its workers so far, with the workers it has
+        replaced (max_requests): their CPU is the master's reaped children's."""
         try:
             master = psutil.Process(self.process.pid)
             family = [master, *master.children(recursive=True)]
@@ -113,6 +114,8 @@ class Gunicorn:
             except psutil.NoSuchProcess:
                 continue
             total += times.user + times.system
+            if process is master:
+                total += times.children_user + times.children_system
         return total
 
     def stop(self) -> None:
