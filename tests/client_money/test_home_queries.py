@@ -60,3 +60,20 @@ def test_returns_due_are_the_soonest_by_date_then_reference(app_ctx, factory, li
     ]
     assert shown == [(due, ref) for due, ref in _every_return_owed(covered)][:limit]
     assert "AAA000001" not in {reference for _due, reference in shown}
+
+
+def test_the_home_lists_the_first_clients_by_name_and_says_where_the_others_are(
+    client, app_ctx, factory
+):
+    from ..conftest import sign_in_as
+
+    office = make_office(factory)
+    for n in range(home.CLIENTS_SHOWN + 4):  # the office's own client is "Tester…"
+        account = factory.account(factory.person(last_name=f"Aitken{n:03d}"))
+        factory.mandate(account, office.org)
+    sign_in_as(client, office.preparer)
+    page = client.get("/money").get_data(as_text=True)
+    shown = home.CLIENTS_SHOWN
+    assert f"These are the first {shown} of your {shown + 5} clients by name." in page
+    assert f"Aitken{shown - 1:03d}" in page and f"Aitken{shown:03d}" not in page
+    assert 'href="/accounts">Find a client by name or reference</a>' in page
