@@ -171,23 +171,29 @@ def _insert_lines(run_id: int, open_from: dict[int, date], words: set[tuple], no
 
 def _this_runs_lines(run_id: int):
     return (
-        select(ClientPosting.balance_id, ClientPosting.organisation_id, ClientPosting.amount_pence)
+        select(ClientPosting.balance_id, ClientPosting.amount_pence)
         .join(Payment, Payment.id == ClientPosting.payment_id)
         .where(Payment.run_id == run_id)
     )
 
 
 def _add_to_balances(run_id: int, now) -> None:
+    """Each balance gains the sum of its lines in this run, in one UPDATE ... FROM.
+
+    Not a correlated subquery per balance: PostgreSQL costed that at about 1.8 million for a
+    council's run (9,242 balances), past its JIT thresholds, and spent a third of a second
+    compiling the statement before running it (EXPLAIN ANALYZE, 4 December). SQLite has had
+    UPDATE ... FROM since 3.33 (Debian 12 ships 3.40)."""
     lines = _this_runs_lines(run_id).subquery()
     added = (
-        select(func.sum(lines.c.amount_pence))
-        .where(lines.c.balance_id == ClientBalance.id)
-        .scalar_subquery()
+        select(lines.c.balance_id, func.sum(lines.c.amount_pence).label("pence"))
+        .group_by(lines.c.balance_id)
+        .subquery()
     )
     db.session.execute(
         update(ClientBalance)
-        .where(ClientBalance.id.in_(select(lines.c.balance_id)))
-        .values(balance_pence=ClientBalance.balance_pence + added, updated_at=now)
+        .where(ClientBalance.id == added.c.balance_id)
+        .values(balance_pence=ClientBalance.balance_pence + added.c.pence, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.expire_all()
