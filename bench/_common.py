@@ -67,8 +67,12 @@ def server_cpu_seconds(session) -> float:
 
 
 def database_cpu_seconds(engine) -> float:
-    """CPU seconds used so far by every PostgreSQL server process connected to `engine`'s
-    database (a web app's requests take pooled connections), 0 on SQLite."""
+    """CPU seconds used so far by every PostgreSQL client server process connected to
+    `engine`'s database (a web app's requests take pooled connections), 0 on SQLite.
+
+    The one that asks is counted too: the pool hands that same connection to the work measured
+    next (leaving it out once left a payment run baseline's insert with none of its server's
+    time). Autovacuum workers, which come and go on their own, are left out."""
     from sqlalchemy import text
 
     if engine.dialect.name != "postgresql":
@@ -77,7 +81,7 @@ def database_cpu_seconds(engine) -> float:
         pids = connection.execute(
             text(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid != pg_backend_pid()"
+                "AND backend_type = 'client backend'"
             )
         ).scalars()
         return sum(_cpu_of(pid) for pid in pids)

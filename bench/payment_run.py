@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
-from bench._common import Timer, _cpu_of, fresh_app, result_line
+from bench._common import Timer, database_cpu_seconds, fresh_app, result_line
 from dp_portal import create_app
 from dp_portal.auth.models import User
 from dp_portal.config import TestConfig
@@ -65,24 +65,8 @@ def _remove(url: str) -> None:
 
 
 def _cpu(engine) -> float:
-    """This process's CPU seconds and those of every client server process connected to the
-    benchmark's database, the asking one included.
-
-    bench/_common.database_cpu_seconds leaves out the connection that asks, but the pool hands
-    that same connection to the work measured next: the baseline's insert ran on it, so the
-    baseline's figure held none of its server's time (1.69 s of CPU for a 5.25 s insert) and
-    the CPU ratio read 4.7 to 5.1 where the wall ratio read 1.7. Autovacuum workers, which come
-    and go on their own, are left out."""
-    if engine.dialect.name != "postgresql":
-        return time.process_time()
-    with engine.connect() as connection:
-        pids = connection.execute(
-            text(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND backend_type = 'client backend'"
-            )
-        ).scalars()
-        return time.process_time() + sum(_cpu_of(pid) for pid in pids)
+    """This process's CPU seconds and those of the database's server processes."""
+    return time.process_time() + database_cpu_seconds(engine)
 
 
 def _app_on(url: str):
