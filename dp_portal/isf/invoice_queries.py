@@ -124,13 +124,58 @@ def _money(account, org):
     return paid, waiting, held, corrections
 
 
+def _agreement_version():
+    """Correlated to IsfAgreement: the id of its version in force on DAY, paid on invoice
+    (the latest, should two be)."""
+    return (
+        select(IsfAgreementVersion.id)
+        .where(
+            IsfAgreementVersion.agreement_id == IsfAgreement.id,  # uq_..._version's first column
+            IsfAgreementVersion.in_force_on(DAY),
+            IsfAgreementVersion.payment_basis == PaymentBasis.INVOICE,
+        )
+        .order_by(IsfAgreementVersion.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _provider_people():
+    """The provider's agreements (by its index), each with its account and the version in
+    force on DAY, each looked up by its key in a subquery. Subqueries, not joins, so that
+    the plan does not hang on the tables' statistics: planned with none (a council's
+    agreements loaded in bulk, before autovacuum analyses them), the planner judged "in
+    force and paid on invoice" to match one version in the table and read all 100,000 to
+    find it, 120 ms an invoice (bench/provider_invoices.py; 2.6 ms once analysed)."""
+    return (
+        select(
+            select(Account.reference)
+            .where(Account.id == IsfAgreement.account_id)
+            .scalar_subquery()
+            .label("reference"),
+            IsfAgreement.id.label("agreement_id"),
+            IsfAgreement.account_id.label("account_id"),
+            _agreement_version().label("version_id"),
+        )
+        .where(IsfAgreement.organisation_id == ORG)  # ix_isf_agreements_organisation_id
+        .cte("people")
+        .prefix_with("MATERIALIZED")
+    )
+
+
 @cache
 def people_query(dialect: str):
     """The people named (REFERENCES) of those the provider is paid on invoice for on DAY,
-    each with their funded hours a week, the money sums and the agreement's period from DAY.
-    The provider's people are found first (MATERIALIZED: PostgreSQL otherwise read every
-    account to match the references), then the sums for only the people named."""
-    people = _in_force().cte("people").prefix_with("MATERIALIZED")
+    each with their annual budget, funded hours a week, the money sums and the agreement's
+    period from DAY. The provider's people are found first (MATERIALIZED: PostgreSQL
+    otherwise read every account to match the references), then the sums for only the
+    people named."""
+    people = _provider_people()
+    budget = (
+        select(IsfAgreementVersion.annual_budget_pence)
+        .where(IsfAgreementVersion.id == people.c.version_id)
+        .scalar_subquery()
+    )
     weekly = (
         select(func.coalesce(func.sum(BudgetLine.hours_hundredths), 0))
         .join(IsfFundedLine, IsfFundedLine.budget_line_id == BudgetLine.id)
@@ -146,9 +191,9 @@ def people_query(dialect: str):
         for column in (IsfPeriod.id, IsfPeriod.status)
     ]
     return (
-        select(*people.c, weekly, *_money(people.c.account_id, ORG), *period)
+        select(*people.c, budget, weekly, *_money(people.c.account_id, ORG), *period)
         .select_from(people)
-        .where(_named(people.c.reference, dialect))
+        .where(people.c.version_id.is_not(None), _named(people.c.reference, dialect))
     )
 
 
