@@ -87,6 +87,9 @@ def _another_providers(account, org):
             provider.pooled_sort_code == Payment.sort_code,
             provider.pooled_account_number == Payment.account_number,
         )
+        # The person is two queries out: without this the FROM took in every person (the
+        # provider's, or every account) instead of matching this one.
+        .correlate_except(theirs, provider)
     )
     return or_(*linked, to_their_bank)
 

@@ -208,3 +208,48 @@ def _approve_and_commit(run, factory):
     approver = db.session.get(User, factory.user(Role.FINANCE_OFFICER).id)
     run_decisions.approve_run(run, actor=approver)
     run_decisions.commit_run(run.id, actor=approver)
+
+
+def test_a_payment_to_a_provider_not_the_persons_counts_against_their_budget(two, factory):
+    """Only the person's own other providers' payments are set aside: a payment for them to
+    a provider they have no agreement with (Third Care, which supports someone else First
+    Care also supports) is money spent from First Care's budget for them."""
+    first, _second, account, (one, _two), (staff1, _staff2), _officer = two
+    third = provider(
+        factory,
+        name="Third Care",
+        pooled_payee_name="THIRD CARE",
+        pooled_sort_code="402020",
+        pooled_account_number="87654321",
+        bank=False,
+    )
+    someone, budget, line = funded_account(factory, first)
+    for org in (first, third):
+        agreement(
+            factory,
+            someone,
+            org,
+            budget,
+            line,
+            status="active",
+            activated_at=utcnow(),
+            payment_basis="invoice",
+        )
+    db.session.add(
+        Payment(
+            account_id=account.id,
+            period_index=-1,
+            period_start=date(2026, 3, 9),
+            period_end=date(2026, 4, 5),
+            payee_type="organisation",
+            amount_pence=60000,
+            pay_date=date(2026, 4, 6),
+            breakdown_json="{}",
+            sort_code=third.pooled_sort_code,
+            account_number=third.pooled_account_number,
+        )
+    )
+    # £1,000 less the £600 paid leaves £400: 20 hours (£450) are held, and say why.
+    invoice = send(first, staff1, [(account.reference, "day", 20)])
+    assert "£600.00 paid" in invoice.lines[0].hold_reason
+    assert statement.statement(one, date(2026, 5, 10)).paid == Decimal("600.00")
