@@ -59,19 +59,18 @@ def _in_force():
 
 def _lines(account, org, states, invoice_states):
     """Correlated sum of the person's invoice lines from the provider `org` in `states` this
-    year, not yet paid."""
-    theirs = aliased(IsfAgreement)
+    year, not yet paid: by the invoice's provider (its primary key), with no lookup of
+    each line's agreement."""
     return (
         select(func.coalesce(func.sum(IsfInvoiceLine.amount_pence), 0))
         .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
-        .join(theirs, theirs.id == IsfInvoiceLine.agreement_id)
         .where(
             IsfInvoiceLine.account_id == account,  # ix_isf_invoice_lines_account_state
             IsfInvoiceLine.state.in_(states),
             IsfInvoiceLine.payment_id.is_(None),
             IsfInvoice.status.in_(invoice_states),
             IsfInvoice.period_start.between(*YEAR),
-            theirs.organisation_id == org,
+            IsfInvoice.organisation_id == org,
         )
         .scalar_subquery()
     )
