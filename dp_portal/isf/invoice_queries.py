@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Date, Integer, String, any_, bindparam, exists, func, or_, select
+from sqlalchemy import Date, Integer, String, any_, bindparam, exists, func, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
@@ -26,6 +26,14 @@ WAITING = (LineState.ACCEPTED, LineState.RELEASED)
 
 ORG, DAY = bindparam("org_id", type_=Integer), bindparam("day", type_=Date)
 YEAR = (bindparam("year_start", type_=Date), bindparam("year_end", type_=Date))
+
+# For the rest of the transaction (an invoice's request), no JIT compiling on PostgreSQL.
+# The people query is a few milliseconds of index lookups, but its estimated cost grows
+# with the provider's people (and with tables not yet analysed): above jit_above_cost
+# (100,000 by default) the server compiled it first, 50 to 140 ms every invoice. JIT
+# "is beneficial primarily for long-running CPU-bound queries" (PostgreSQL 15 manual,
+# 32.2 "When to JIT?"); the plan is made with the setting, so a prepared one keeps it.
+NO_JIT = text("SET LOCAL jit = off")
 
 
 def _in_force():
@@ -51,19 +59,18 @@ def _in_force():
 
 def _lines(account, org, states, invoice_states):
     """Correlated sum of the person's invoice lines from the provider `org` in `states` this
-    year, not yet paid."""
-    theirs = aliased(IsfAgreement)
+    year, not yet paid: by the invoice's provider (its primary key), with no lookup of
+    each line's agreement."""
     return (
         select(func.coalesce(func.sum(IsfInvoiceLine.amount_pence), 0))
         .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
-        .join(theirs, theirs.id == IsfInvoiceLine.agreement_id)
         .where(
             IsfInvoiceLine.account_id == account,  # ix_isf_invoice_lines_account_state
             IsfInvoiceLine.state.in_(states),
             IsfInvoiceLine.payment_id.is_(None),
             IsfInvoice.status.in_(invoice_states),
             IsfInvoice.period_start.between(*YEAR),
-            theirs.organisation_id == org,
+            IsfInvoice.organisation_id == org,
         )
         .scalar_subquery()
     )
@@ -87,6 +94,9 @@ def _another_providers(account, org):
             provider.pooled_sort_code == Payment.sort_code,
             provider.pooled_account_number == Payment.account_number,
         )
+        # The person is two queries out: without this the FROM took in every person (the
+        # provider's, or every account) instead of matching this one.
+        .correlate_except(theirs, provider)
     )
     return or_(*linked, to_their_bank)
 
@@ -124,13 +134,58 @@ def _money(account, org):
     return paid, waiting, held, corrections
 
 
+def _agreement_version():
+    """Correlated to IsfAgreement: the id of its version in force on DAY, paid on invoice
+    (the latest, should two be)."""
+    return (
+        select(IsfAgreementVersion.id)
+        .where(
+            IsfAgreementVersion.agreement_id == IsfAgreement.id,  # uq_..._version's first column
+            IsfAgreementVersion.in_force_on(DAY),
+            IsfAgreementVersion.payment_basis == PaymentBasis.INVOICE,
+        )
+        .order_by(IsfAgreementVersion.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _provider_people():
+    """The provider's agreements (by its index), each with its account and the version in
+    force on DAY, each looked up by its key in a subquery. Subqueries, not joins, so that
+    the plan does not hang on the tables' statistics: planned with none (a council's
+    agreements loaded in bulk, before autovacuum analyses them), the planner judged "in
+    force and paid on invoice" to match one version in the table and read all 100,000 to
+    find it, 120 ms an invoice (bench/provider_invoices.py; 2.6 ms once analysed)."""
+    return (
+        select(
+            select(Account.reference)
+            .where(Account.id == IsfAgreement.account_id)
+            .scalar_subquery()
+            .label("reference"),
+            IsfAgreement.id.label("agreement_id"),
+            IsfAgreement.account_id.label("account_id"),
+            _agreement_version().label("version_id"),
+        )
+        .where(IsfAgreement.organisation_id == ORG)  # ix_isf_agreements_organisation_id
+        .cte("people")
+        .prefix_with("MATERIALIZED")
+    )
+
+
 @cache
 def people_query(dialect: str):
     """The people named (REFERENCES) of those the provider is paid on invoice for on DAY,
-    each with their funded hours a week, the money sums and the agreement's period from DAY.
-    The provider's people are found first (MATERIALIZED: PostgreSQL otherwise read every
-    account to match the references), then the sums for only the people named."""
-    people = _in_force().cte("people").prefix_with("MATERIALIZED")
+    each with their annual budget, funded hours a week, the money sums and the agreement's
+    period from DAY. The provider's people are found first (MATERIALIZED: PostgreSQL
+    otherwise read every account to match the references), then the sums for only the
+    people named."""
+    people = _provider_people()
+    budget = (
+        select(IsfAgreementVersion.annual_budget_pence)
+        .where(IsfAgreementVersion.id == people.c.version_id)
+        .scalar_subquery()
+    )
     weekly = (
         select(func.coalesce(func.sum(BudgetLine.hours_hundredths), 0))
         .join(IsfFundedLine, IsfFundedLine.budget_line_id == BudgetLine.id)
@@ -146,9 +201,9 @@ def people_query(dialect: str):
         for column in (IsfPeriod.id, IsfPeriod.status)
     ]
     return (
-        select(*people.c, weekly, *_money(people.c.account_id, ORG), *period)
+        select(*people.c, budget, weekly, *_money(people.c.account_id, ORG), *period)
         .select_from(people)
-        .where(_named(people.c.reference, dialect))
+        .where(people.c.version_id.is_not(None), _named(people.c.reference, dialect))
     )
 
 

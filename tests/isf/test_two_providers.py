@@ -137,10 +137,8 @@ def test_another_providers_scheduled_payment_must_change_first(app_ctx, factory,
         services.propose_agreement(account, second, _terms("invoice"), actor=officer)
 
 
-def test_each_provider_is_capped_by_its_own_budget(two):
-    first, second, account, _rows, (staff1, staff2), _officer = two
-    # First Care: £900 waiting, then paid £1,000 to its bank account on the schedule before.
-    send(first, staff1, [(account.reference, "day", 40)])
+def _paid_to(org, account, pence: int) -> None:
+    """Paid for the person to the organisation's bank account on 6 April 2026."""
     db.session.add(
         Payment(
             account_id=account.id,
@@ -148,13 +146,20 @@ def test_each_provider_is_capped_by_its_own_budget(two):
             period_start=date(2026, 3, 9),
             period_end=date(2026, 4, 5),
             payee_type="organisation",
-            amount_pence=100000,
+            amount_pence=pence,
             pay_date=date(2026, 4, 6),
             breakdown_json="{}",
-            sort_code=first.pooled_sort_code,
-            account_number=first.pooled_account_number,
+            sort_code=org.pooled_sort_code,
+            account_number=org.pooled_account_number,
         )
     )
+
+
+def test_each_provider_is_capped_by_its_own_budget(two):
+    first, second, account, _rows, (staff1, staff2), _officer = two
+    # First Care: £900 waiting, then paid £1,000 to its bank account on the schedule before.
+    send(first, staff1, [(account.reference, "day", 40)])
+    _paid_to(first, account, 100000)
     # Second Care's own £1,000: 40 hours (£900) fit, whatever First Care was paid or invoiced.
     invoice = send(second, staff2, [(account.reference, "day", 40)], reference="S-1")
     assert (invoice.lines[0].state, invoice.lines[0].hold_reason) == ("accepted", None)
@@ -208,3 +213,35 @@ def _approve_and_commit(run, factory):
     approver = db.session.get(User, factory.user(Role.FINANCE_OFFICER).id)
     run_decisions.approve_run(run, actor=approver)
     run_decisions.commit_run(run.id, actor=approver)
+
+
+def test_a_payment_to_a_provider_not_the_persons_counts_against_their_budget(two, factory):
+    """Only the person's own other providers' payments are set aside: a payment for them to
+    a provider they have no agreement with (Third Care, which supports someone else First
+    Care also supports) is money spent from First Care's budget for them."""
+    first, _second, account, (one, _two), (staff1, _staff2), _officer = two
+    third = provider(
+        factory,
+        name="Third Care",
+        pooled_payee_name="THIRD CARE",
+        pooled_sort_code="402020",
+        pooled_account_number="87654321",
+        bank=False,
+    )
+    someone, budget, line = funded_account(factory, first)
+    for org in (first, third):
+        agreement(
+            factory,
+            someone,
+            org,
+            budget,
+            line,
+            status="active",
+            activated_at=utcnow(),
+            payment_basis="invoice",
+        )
+    _paid_to(third, account, 60000)
+    # £1,000 less the £600 paid leaves £400: 20 hours (£450) are held, and say why.
+    invoice = send(first, staff1, [(account.reference, "day", 20)])
+    assert "£600.00 paid" in invoice.lines[0].hold_reason
+    assert statement.statement(one, date(2026, 5, 10)).paid == Decimal("600.00")
