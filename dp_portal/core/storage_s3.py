@@ -166,6 +166,11 @@ class S3Storage:
             raise StorageError(f"{where}: the bucket answered {code}") from exc
         except BotoCoreError as exc:
             raise StorageError(f"{where} could not be reached: {exc}") from exc
+        finally:
+            # The check runs as the app is built, which gunicorn does once before forking its
+            # workers (preload_app): a connection left open here would be one socket read and
+            # written by every worker at once. The client opens new ones when next used.
+            self.client.close()
 
     def describe(self) -> str:
         at = f" at {self.endpoint}" if self.endpoint else ""

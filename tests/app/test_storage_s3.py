@@ -147,3 +147,14 @@ def test_a_bank_file_is_kept_in_the_bucket_and_read_back(
     kept = db_session.execute(select(RunBankFile)).scalar_one()
     assert _objects(moto_endpoint, bucket) == [f"{PREFIX}/{kept.storage_key}"]
     assert client.get(f"/payment-runs/{run_id}/bank-file.txt").data == first.data
+
+
+def test_building_the_app_leaves_no_connection_to_the_bucket_open(s3_app):
+    """gunicorn builds the app once and forks its workers from it (preload_app): the bucket's
+    check at start must not leave a connection that every worker would then share."""
+    from dp_portal.core.storage import EXTENSION_KEY
+
+    store = s3_app.extensions[EXTENSION_KEY]
+    assert len(store.client._endpoint.http_session._manager.pools) == 0  # botocore's pool
+    store.put("check/after-start.txt", b"still works", "text/plain")  # and it opens anew
+    assert store.get("check/after-start.txt") == b"still works"
