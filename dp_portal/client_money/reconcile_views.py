@@ -55,8 +55,9 @@ def _render(reader, rec, **forms):
         item.id: ExplainForm(prefix=f"d{item.id}", formdata=None) for item in page.to_explain
     }
     failed = forms.get("explain_form")
-    if failed is not None and int(failed._prefix[1:-1]) in explain_forms:
-        explain_forms[int(failed._prefix[1:-1])] = failed
+    failed_id = int(failed._prefix[1:-1]) if failed is not None else None  # "d<id>-"
+    if failed_id in explain_forms:
+        explain_forms[failed_id] = failed
     return render_template(
         "third_party/money_reconciliation.html",
         page=page,

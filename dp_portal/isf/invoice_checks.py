@@ -101,8 +101,6 @@ def named_people(org: Organisation, references: set[str], start: date) -> dict[s
     }
     found = {}
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        _rows(invoice_queries.NO_JIT, {})
     rows = _rows(invoice_queries.people_query(dialect), values)
     for ref, *ids, budget, weekly, paid, waiting, held, fixes, period, status in rows:
         found[ref.upper()] = Person(

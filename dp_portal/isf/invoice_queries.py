@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Date, Integer, String, any_, bindparam, exists, func, or_, select, text
+from sqlalchemy import Date, Integer, String, any_, bindparam, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
@@ -26,14 +26,6 @@ WAITING = (LineState.ACCEPTED, LineState.RELEASED)
 
 ORG, DAY = bindparam("org_id", type_=Integer), bindparam("day", type_=Date)
 YEAR = (bindparam("year_start", type_=Date), bindparam("year_end", type_=Date))
-
-# For the rest of the transaction (an invoice's request), no JIT compiling on PostgreSQL.
-# The people query is a few milliseconds of index lookups, but its estimated cost grows
-# with the provider's people (and with tables not yet analysed): above jit_above_cost
-# (100,000 by default) the server compiled it first, 50 to 140 ms every invoice. JIT
-# "is beneficial primarily for long-running CPU-bound queries" (PostgreSQL 15 manual,
-# 32.2 "When to JIT?"); the plan is made with the setting, so a prepared one keeps it.
-NO_JIT = text("SET LOCAL jit = off")
 
 
 def _in_force():
