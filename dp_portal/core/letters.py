@@ -33,13 +33,13 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
-    insert,
     select,
 )
 from sqlalchemy.orm import Mapped, defer, mapped_column
 
 from ..extensions import db
 from . import storage
+from .bulk import insert_rows
 from .types import UTCDateTime, local_today, utcnow
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def letter_row(
         # A copy goes by email when an address is on file; the email job sends it once the
         # PDF exists, and retries.
         "email_to": to.email or None,
-        "email_status": EmailStatus.PENDING if to.email else None,
+        "email_status": str(EmailStatus.PENDING) if to.email else None,
         "email_attempts": 0,
         "email_next_attempt_at": None,
         "email_error": None,
@@ -155,9 +155,10 @@ def letter_row(
 
 
 def record_letters(rows: list[dict[str, Any]]) -> None:
-    """Record many letters at once (rendering comes later)."""
-    if rows:
-        db.session.execute(insert(Letter.__table__), rows)
+    """Record many letters at once (rendering comes later), as core/bulk writes rows: an
+    uplift writes a letter to every account, and SQLAlchemy's own insert worked out each
+    row's parameters one by one (a payment run's 4,500 invoices took 0.1 s)."""
+    insert_rows(db.session, Letter.__table__, rows)
 
 
 def _template_for(kind: str, letter_format: str) -> list[str]:

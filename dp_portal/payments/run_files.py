@@ -6,6 +6,7 @@ bytes, with the same SHA-256 in the audit log."""
 from __future__ import annotations
 
 import hashlib
+from operator import itemgetter
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -42,15 +43,17 @@ def run_transfers(run_id: int) -> list[Transfer]:
                 Payment.sort_code,
                 Payment.account_number,
                 Payment.amount_pence,
+                Payment.id,
             )
             .join(Account, Account.id == Payment.account_id)
             .where(Payment.run_id == run_id)
-            .order_by(Payment.account_id, Payment.payee_type, Payment.id)
         )
         .all()
     )
+    # Put in order here: the database's sort of a council's rows took longer than reading them.
+    rows.sort(key=itemgetter(0, 1, 7))
     credits: dict[tuple[int, str], list] = {}  # in the order of the rows
-    for account_id, payee_type, reference, name, sort_code, number, pence in rows:
+    for account_id, payee_type, reference, name, sort_code, number, pence, _ in rows:
         credit = credits.get((account_id, payee_type))
         if credit is None:
             credits[(account_id, payee_type)] = [sort_code, number, name, pence, reference]
