@@ -56,6 +56,9 @@ def bacs_text(value: str, width: int) -> str:
     return (value or "").upper().translate(_TABLE)[:width].ljust(width)
 
 
+MOST_PENCE = 99_999_999_999  # eleven digits: £999,999,999.99
+
+
 class _Standard18:
     """Records for one originator: its part of each record is worked out once per file."""
 
@@ -63,22 +66,40 @@ class _Standard18:
         self.middle = "0" + CREDIT + originator.sort_code + originator.account_number + " " * 4
         self.name = bacs_text(originator.name, 18)
 
-    def record(self, transfer: Transfer) -> str:
-        if transfer.amount_pence <= 0 or transfer.amount_pence > 99_999_999_999:
+    def record(self, transfer: Transfer, reference: str, name: str) -> str:
+        """One credit, its reference and payee name already made Bacs text (bacs_column)."""
+        if transfer.amount_pence <= 0 or transfer.amount_pence > MOST_PENCE:
             raise ValueError("a Bacs credit must be between 1p and £999,999,999.99")
         record = (
             f"{transfer.sort_code}{transfer.account_number}{self.middle}"
-            f"{transfer.amount_pence:011d}{self.name}"
-            f"{bacs_text(transfer.reference, 18)}{bacs_text(transfer.name, 18)}"
+            f"{transfer.amount_pence:011d}{self.name}{reference}{name}"
         )
         if len(record) != 100:
             raise ValueError(f"a Standard 18 record must be 100 characters, not {len(record)}")
         return record
 
 
+_KEEP_LINES = _BacsCharacters({ord("\n"): ord("\n")})  # Bacs characters, and the separator
+
+
+def bacs_column(values: list[str], width: int) -> list[str]:
+    """bacs_text of each value, worked out for the whole column in one pass: a council's run
+    has 92,000 credits, and a call each was most of the time the file took."""
+    text = "\n".join(values).upper().translate(_KEEP_LINES)
+    if text.count("\n") != len(values) - 1:  # a value held a line break: one at a time
+        return [bacs_text(value, width) for value in values]
+    return [value[:width].ljust(width) for value in text.split("\n")] if values else []
+
+
 def standard18_file(transfers: Iterable[Transfer], originator: Originator) -> str:
+    transfers = list(transfers)
     writer = _Standard18(originator)
-    return "".join(writer.record(t) + "\r\n" for t in transfers)
+    references = bacs_column([t.reference or "" for t in transfers], 18)
+    names = bacs_column([t.name or "" for t in transfers], 18)
+    return "".join(
+        writer.record(t, reference, name) + "\r\n"
+        for t, reference, name in zip(transfers, references, names, strict=True)
+    )
 
 
 def _cell(value: str) -> str:

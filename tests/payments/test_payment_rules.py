@@ -8,7 +8,14 @@ from hypothesis import strategies as st
 
 from dp_portal.core.calendar import Period
 from dp_portal.core.money import round_money
-from dp_portal.payments.bankfile import Originator, Transfer, csv_file, standard18_file
+from dp_portal.payments.bankfile import (
+    Originator,
+    Transfer,
+    bacs_column,
+    bacs_text,
+    csv_file,
+    standard18_file,
+)
 from dp_portal.payments.budgets import LineKind, LineSpec, price_lines, weekly_total
 from dp_portal.payments.rates import RateBook, RateInputs, RateKind, pa_hourly_rate, uplifted
 from dp_portal.payments.schedule import Weekly, period_amount
@@ -192,6 +199,25 @@ def test_standard18_file_has_one_100_character_record_per_credit():
     assert record[64:82] == "DP000001 06APR26  "
     assert record[82:100] == "MRS A ROBERTSON-SM"
     assert second[35:46] == "00000000001" and second[82:100] == "J O NEIL          "
+
+
+@given(st.lists(st.text(max_size=30), max_size=20))
+def test_a_whole_column_of_bacs_text_is_each_value_made_bacs_text(values):
+    # The bank file makes its names and references Bacs text a column at a time (for speed):
+    # each must come out exactly as it would alone, line breaks and all.
+    assert bacs_column(values, 18) == [bacs_text(value, 18) for value in values]
+
+
+def test_a_payee_name_with_a_line_break_is_still_one_record():
+    text = standard18_file(
+        [
+            Transfer("089999", "66374958", "Mrs A\nRobertson", 100, "DP000001 06APR26"),
+            Transfer("309634", "00012345", "J O'Neil", 1, "DP000002 06APR26"),
+        ],
+        Originator("309634", "12345678", "Glenarden Council"),
+    )
+    first, second = text.split("\r\n")[:2]
+    assert first[82:100] == "MRS A ROBERTSON   " and second[82:100] == "J O NEIL          "
 
 
 def test_standard18_file_refuses_a_credit_of_nothing():
