@@ -179,10 +179,14 @@ def _run_lines(run_id: int, period: Period, schedule: PaymentSchedule) -> list[t
         except LookupError as exc:
             outcome, reason, money = "withhold", str(exc), NOT_PRICED
         else:
+            # Most lines have neither arrears nor offsets: their figures are the priced
+            # period's own, shared (run_lines.figures).
             arrears = past.arrears_for(account_id, versions, start, end) if owing else []
             if status == "active" and account_id in recoveries:
                 amount = with_offsets(amount, recoveries[account_id])
-            money = figures(amount, arrears)
+                money = figures(amount, arrears)
+            else:
+                money = figures(amount, arrears) if arrears else amount.line_figures
             reason = withhold_reason(status, bool(versions), sort_code, money[0] + money[1])
             if reason == "No bank details" and account_id in managed:
                 reason = NO_POOLED_ACCOUNT
