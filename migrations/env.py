@@ -60,8 +60,21 @@ def run_migrations_online() -> None:
                             f"the migration left rows referring to nothing: {broken[:5]}"
                         )
         finally:
-            if sqlite:  # the pooled connection goes back enforcing, whatever happened
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+            if sqlite:
+                _enforce_foreign_keys_again(connection)
+
+
+def _enforce_foreign_keys_again(connection) -> None:
+    """The pooled connection goes back enforcing foreign keys, whatever happened, or not at
+    all. The migrations' own transaction has ended by now, but SQLAlchemy has begun another
+    (alembic reads its version table after): SQLite ignores this pragma inside a transaction,
+    and the connection went back to the pool not enforcing them, so the app's (and the test
+    suite's) next requests on it wrote without the checks."""
+    connection.rollback()
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=ON")
+    if raw.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
+        connection.invalidate()  # closed, not pooled: a new connection enforces them
 
 
 if context.is_offline_mode():

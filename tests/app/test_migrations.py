@@ -2,10 +2,12 @@
 
 import os
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 
 from dp_portal import create_app
 from dp_portal.extensions import db
@@ -64,6 +66,28 @@ def test_every_downgrade_keeps_a_council_with_people_in_it():
             ).scalar()
             assert found == 1
             db.session.remove()
+            db.engine.dispose()
+    finally:
+        cleanup()
+
+
+def test_after_migrating_the_app_still_refuses_a_row_that_refers_to_nothing():
+    """SQLite's migrations switch foreign keys off around their table copies. The connection
+    they used goes back to the pool, and the app's next request gets it: it must enforce
+    them again (it once did not, so the SQLite suite ran without the checks)."""
+    scratch_url, cleanup = scratch_database("keys-after-migrating")
+    app = create_app(make_config(scratch_url, _TMP / "keys-after-migrating-instance"))
+    try:
+        with app.app_context():
+            upgrade()
+            with pytest.raises(IntegrityError), db.engine.begin() as connection:
+                connection.execute(
+                    db.text(
+                        "INSERT INTO ledger_entries (account_id, entry_date, kind, amount_pence,"
+                        " description, created_at) VALUES (987654, '2026-12-04', 'payment', 1,"
+                        " 'nobody', '2026-12-04 00:00:00')"
+                    )
+                )
             db.engine.dispose()
     finally:
         cleanup()
