@@ -89,6 +89,9 @@ class IsfAgreement(db.Model):
         lazy="selectin",
     )
 
+    # What an invoice line's key names: its agreement and that agreement's account together.
+    __table_args__ = (UniqueConstraint("id", "account_id"),)
+
 
 # The statuses whose terms apply between the version's start and end dates: an agreement
 # ended from a date stays in force up to that date.
