@@ -117,18 +117,45 @@ def record(
     if object_type is None:
         raise ValueError("an audit row needs an object type")
     event_row = AuditEvent(
-        actor_id=actor.id if actor is not None else None,
-        actor_label=actor.email if actor is not None else "system",
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        account_id=account_id,
-        summary=summary[:300],
-        before_json=json.dumps(before, sort_keys=True) if before is not None else None,
-        after_json=json.dumps(after, sort_keys=True) if after is not None else None,
+        **row_values(
+            actor,
+            action,
+            object_type=object_type,
+            object_id=object_id,
+            account_id=account_id,
+            summary=summary,
+            before=before,
+            after=after,
+        )
     )
     session.add(event_row)
     return event_row
+
+
+def row_values(
+    actor: Actor | None,
+    action: str,
+    *,
+    object_type: str,
+    object_id: int | None = None,
+    account_id: int | None = None,
+    summary: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An audit row's columns (but its time), as `record` adds it: for a statement that
+    writes the row itself with the change it records (isf/invoice_writes.py)."""
+    return {
+        "actor_id": actor.id if actor is not None else None,
+        "actor_label": actor.email if actor is not None else "system",
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "account_id": account_id,
+        "summary": summary[:300],
+        "before_json": json.dumps(before, sort_keys=True) if before is not None else None,
+        "after_json": json.dumps(after, sort_keys=True) if after is not None else None,
+    }
 
 
 _OUTCOME_ROWS = "dp_audit_outcome_rows"

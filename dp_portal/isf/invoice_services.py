@@ -12,23 +12,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import insert
-from sqlalchemy.orm import make_transient_to_detached
-
 from ..core import audit
-from ..core.calendar import PaymentSchedule, Period
+from ..core.calendar import PaymentSchedule
 from ..core.errors import RuleError
 from ..core.money import from_pence
 from ..core.types import utcnow
 from ..core.uploads import KINDS, store
-from ..extensions import db
-from ..payments.council_scale import insert_tuples
 from ..third_party.models import Organisation
 from . import invoices, sealing
 from .delivery_models import INVOICES_AREA, IsfInvoice, IsfInvoiceLine
-from .invoice_checks import Checked, InvoiceProblems, Person, check_invoice
+from .invoice_checks import Checked, InvoiceProblems, check_invoice
 from .invoice_queries import WAITING
-from .lifecycles import InvoiceStatus, LineState, PeriodStatus, move_invoice, move_line
+from .invoice_writes import write_invoice
+from .lifecycles import InvoiceStatus, LineState, move_invoice, move_line
 
 __all__ = ["InvoiceIn", "InvoiceProblems", "LineIn", "submit_invoice"]
 
@@ -63,56 +59,6 @@ def _kept(data: InvoiceIn) -> InvoiceIn:
     return replace(data, upload=None, stored_name=stored.stored_name, sha256=stored.sha256)
 
 
-def _new_periods(data: InvoiceIn, people: list[Person]) -> None:
-    """Make the invoice's period of each agreement that has none yet, with its planned hours
-    (the funded hours a week, pro rata), and note each one's id: one statement."""
-    missing = {p.agreement_id: p for p in people if p.period_id is None}
-    if not missing:
-        return
-    period = Period(data.period_start, data.period_end)
-    planned = {
-        weekly: invoices.planned_hours(weekly, period)  # few people differ in hours a week
-        for weekly in {p.weekly_hundredths for p in missing.values()}
-    }
-    made = _insert_periods(
-        [(p.agreement_id, planned[p.weekly_hundredths]) for p in missing.values()], period
-    )
-    for agreement_id, period_id in made:
-        missing[agreement_id].period_id = period_id
-
-
-PERIOD_INSERT = (
-    'INSERT INTO "isf_periods" ("agreement_id", "period_start", "period_end", '
-    '"planned_hours_hundredths", "status") '
-)
-RETURNING = ' RETURNING "agreement_id", "id"'
-PERIODS_FROM_ARRAYS = (
-    'INSERT INTO "isf_periods" ("agreement_id", "period_start", "period_end", '
-    '"planned_hours_hundredths", "status") '
-    "SELECT a, %s::date, %s::date, h, %s FROM unnest(%s::integer[], %s::integer[]) AS t(a, h)"
-    ' RETURNING "agreement_id", "id"'
-)
-
-
-def _insert_periods(rows: list[tuple[int, int]], period: Period) -> list:
-    """Open periods from `period` for (agreement id, planned hours) rows, in one statement of
-    the driver's own, in the session's transaction: (agreement id, period id) of each.
-    SQLAlchemy's own insert worked out each row's parameters one by one, as long again as
-    the rest of an invoice's checks; on PostgreSQL the rows go as two arrays (hundreds of
-    parameters cost psycopg and the server more than the rows)."""
-    connection = db.session.connection()
-    status = str(PeriodStatus.OPEN)
-    if connection.dialect.name == "postgresql":
-        ids, hours = (list(column) for column in zip(*rows, strict=True))
-        values = (period.start, period.end, status, ids, hours)
-        return connection.exec_driver_sql(PERIODS_FROM_ARRAYS, values).all()
-    # SQLite: dates as the text it keeps them as (SQLAlchemy's own format for Date columns).
-    sql = PERIOD_INSERT + "VALUES " + ", ".join("(?, ?, ?, ?, ?)" for _ in rows) + RETURNING
-    start, end = period.start.isoformat(), period.end.isoformat()
-    values = tuple(v for a, h in rows for v in (a, start, end, h, status))
-    return connection.exec_driver_sql(sql, values).all()
-
-
 def _priced(data: InvoiceIn, checked: Checked) -> list[tuple]:
     """Each line as (person, row, kind, hours, rate, amount, state, reason), capped in turn by
     what remains of the person's budget (a line within it uses it up)."""
@@ -137,21 +83,6 @@ def _priced(data: InvoiceIn, checked: Checked) -> list[tuple]:
     return lines
 
 
-LINE_COLUMNS = (
-    "invoice_id",
-    "agreement_id",
-    "period_id",
-    "account_id",
-    "row_number",
-    "service_type",
-    "hours_hundredths",
-    "rate_pence",
-    "amount_pence",
-    "state",
-    "hold_reason",
-)
-
-
 def submit_invoice(
     org: Organisation, data: InvoiceIn, *, actor, schedule: PaymentSchedule
 ) -> IsfInvoice:
@@ -162,54 +93,17 @@ def submit_invoice(
     checked = check_invoice(org, data, schedule)
     priced = _priced(data, checked)
     total = sum(line[5] for line in priced)
-    data = _kept(data)  # only once every line has passed: a refused file is not kept
-    invoice = _write(data, org, actor, total)
-    _new_periods(data, list({p.agreement_id: p for p, *_ in priced}.values()))
-    insert_tuples(
-        db.session,
-        IsfInvoiceLine.__table__,
-        LINE_COLUMNS,
-        [(invoice.id, p.agreement_id, p.period_id, p.account_id, *rest) for p, *rest in priced],
-    )
     held = sum(line[6] == LineState.HELD for line in priced)
-    audit.record(
+    data = _kept(data)  # only once every line has passed: a refused file is not kept
+    received = audit.row_values(
         actor,
         "isf.invoice_received",
         object_type=IsfInvoice.__tablename__,
-        object_id=invoice.id,
         summary=f"Invoice {data.reference.strip()} from {org.name} received: "
         f"{len(priced)} lines, {from_pence(total)} pounds, {held} held over the cap",
         after={"lines": len(priced), "total_pence": total, "held": held},
     )
-    return invoice
-
-
-def _write(data: InvoiceIn, org: Organisation, actor, total: int) -> IsfInvoice:
-    """The invoice's own row (its lines follow), by the session's connection, and the
-    invoice as the session's object: what was written, with no query to read it back."""
-    values = {
-        "organisation_id": org.id,
-        "provider_reference": data.reference.strip(),
-        "period_start": data.period_start,
-        "period_end": data.period_end,
-        "status": str(InvoiceStatus.RECEIVED),
-        "source": data.source,
-        "original_name": data.original_name,
-        "stored_name": data.stored_name,
-        "sha256": data.sha256,
-        "total_pence": total,
-        "submitted_by_id": actor.id,
-        "submitted_at": utcnow(),
-    }
-    invoice = IsfInvoice(
-        id=db.session.connection().execute(_INSERT_INVOICE, values).scalar_one(), **values
-    )
-    make_transient_to_detached(invoice)  # a row the database holds, whose id is known
-    db.session.add(invoice)
-    return invoice
-
-
-_INSERT_INVOICE = insert(IsfInvoice.__table__).returning(IsfInvoice.__table__.c.id)
+    return write_invoice(data, org, actor, priced, received)
 
 
 def decide_line(line: IsfInvoiceLine, release: bool, note: str, *, actor) -> None:

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, text
 
+from dp_portal.core.audit import AuditEvent
 from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
 from dp_portal.isf import change_requests, invoice_services, invoices, sealing
@@ -233,3 +234,31 @@ def test_an_invoice_is_checked_without_jit_compiling_on_postgresql(factory, db_s
     org, account, _row, staff, _officer = invoiced(factory)
     send(org, staff, [(account.reference, "day", 10)])
     assert db.session.execute(text("SHOW jit")).scalar_one() == "off"
+
+
+def test_receiving_an_invoice_is_on_the_audit_log_with_its_period_and_lines(factory):
+    """On PostgreSQL the invoice, its new periods and this audit row are written by one
+    statement (isf/invoice_writes.py): each is there, tied to the invoice."""
+    org, account, row, staff, _officer = invoiced(factory)
+    invoice = send(org, staff, [(account.reference, "day", 42)])
+    db.session.flush()
+    (event,) = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "isf.invoice_received")
+    )
+    assert (event.object_type, event.object_id, event.actor_id) == (
+        "isf_invoices",
+        invoice.id,
+        staff.id,
+    )
+    assert event.summary == (
+        f"Invoice INV-1 from {org.name} received: 1 lines, 945.00 pounds, 0 held over the cap"
+    )
+    assert event.after == {"lines": 1, "total_pence": 94500, "held": 0}
+    (period,) = db.session.scalars(select(IsfPeriod).where(IsfPeriod.agreement_id == row.id))
+    assert (period.period_start, period.planned_hours_hundredths) == (date(2026, 4, 6), 4000)
+    lines = db.session.scalars(
+        select(IsfInvoiceLine).where(IsfInvoiceLine.invoice_id == invoice.id)
+    ).all()
+    assert [(x.period_id, x.account_id, x.row_number) for x in lines] == [
+        (period.id, account.id, 1)
+    ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from dp_portal.core.errors import RuleError
@@ -120,32 +121,60 @@ def test_the_database_refuses_a_provider_held_fund_paid_on_invoice(factory, db_s
         )
 
 
+def _invoice(factory, db_session, org, day):
+    invoice = IsfInvoice(
+        organisation_id=org.id,
+        provider_reference="INV-1",
+        period_start=day,
+        period_end=day,
+        source="form",
+        submitted_by_id=factory.user().id,
+    )
+    db_session.add(invoice)
+    db_session.flush()
+    return invoice
+
+
+def _line(invoice, row, account, **values) -> IsfInvoiceLine:
+    values = {"service_type": "day", "rate_pence": 2250, "amount_pence": 2250} | values
+    return IsfInvoiceLine(
+        invoice_id=invoice.id,
+        agreement_id=row.id,
+        account_id=account.id,
+        hours_hundredths=100,
+        **values,
+    )
+
+
 def test_the_database_refuses_a_held_line_without_its_reason(factory, db_session):
     org = provider(factory)
     account, budget, line = funded_account(factory, org)
     row, _version = agreement(factory, account, org, budget, line)
-    officer = factory.user()
-    invoice = IsfInvoice(
-        organisation_id=org.id,
-        provider_reference="INV-1",
-        period_start=account.start_date,
-        period_end=account.start_date,
-        source="form",
-        submitted_by_id=officer.id,
-    )
-    db_session.add(invoice)
-    db_session.flush()
+    invoice = _invoice(factory, db_session, org, account.start_date)
     with pytest.raises(IntegrityError), db_session.begin_nested():
-        db_session.add(
-            IsfInvoiceLine(
-                invoice_id=invoice.id,
-                agreement_id=row.id,
-                account_id=account.id,
-                service_type="day",
-                hours_hundredths=100,
-                rate_pence=2250,
-                amount_pence=2250,
-                state="held",
-            )
-        )
+        db_session.add(_line(invoice, row, account, state="held"))
+        db_session.flush()
+
+
+def test_the_database_refuses_a_line_whose_account_is_not_its_agreements(factory, db_session):
+    """A line's agreement and account are one key to the agreement (migration 0032)."""
+    org = provider(factory)
+    account, budget, line = funded_account(factory, org)
+    row, _version = agreement(factory, account, org, budget, line)
+    someone_else, *_ = funded_account(factory, org)
+    invoice = _invoice(factory, db_session, org, account.start_date)
+    db_session.add(_line(invoice, row, account, state="accepted"))
+    db_session.flush()  # the agreement's own account: written
+    if db_session.get_bind().dialect.name == "sqlite":
+        # The suite's SQLite connection is left not enforcing foreign keys by the migrations
+        # (migrations/env.py turns it off around them): SQLite's own check of them says.
+        db_session.add(_line(invoice, row, someone_else, state="accepted"))
+        db_session.flush()
+        broken = db_session.execute(text("PRAGMA foreign_key_check(isf_invoice_lines)")).all()
+        assert [(table, parent) for table, _row, parent, _fk in broken] == [
+            ("isf_invoice_lines", "isf_agreements")
+        ]
+        return
+    with pytest.raises(IntegrityError), db_session.begin_nested():
+        db_session.add(_line(invoice, row, someone_else, state="accepted"))
         db_session.flush()
