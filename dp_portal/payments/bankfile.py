@@ -86,9 +86,9 @@ def bacs_column(values: list[str], width: int) -> list[str]:
     """bacs_text of each value, worked out for the whole column in one pass: a council's run
     has 92,000 credits, and a call each was most of the time the file took."""
     text = "\n".join(values).upper().translate(_KEEP_LINES)
-    if text.count("\n") != len(values) - 1:  # a value held a line break: one at a time
+    if text.count("\n") != len(values) - 1:  # a line break in a value, or no values at all
         return [bacs_text(value, width) for value in values]
-    return [value[:width].ljust(width) for value in text.split("\n")] if values else []
+    return [value[:width].ljust(width) for value in text.split("\n")]
 
 
 def standard18_file(transfers: Iterable[Transfer], originator: Originator) -> str:
