@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel, from_ISO8601
@@ -98,7 +99,7 @@ class SheetScan:
 
 
 def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+    return tag[tag.rfind("}") + 1 :]  # the whole tag when it has no namespace
 
 
 def text_content(element) -> str:
@@ -125,11 +126,17 @@ def _quoted(text: str) -> str:
     return '"' + _show(text) + '"'
 
 
+@cache
 def _column(letters: str) -> int:
     number = 0
     for letter in letters:
         number = number * 26 + ord(letter) - 64
     return number
+
+
+def column_of(ref: str) -> int:
+    """The column number of a cell reference the scan has vouched for ("AB12" is 28)."""
+    return _column(ref.rstrip("0123456789"))
 
 
 def _letters(column: int) -> str:

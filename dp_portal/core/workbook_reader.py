@@ -38,6 +38,7 @@ from .sheet_scan import (
     CellFormats,
     LinkedFormula,
     SheetScan,
+    column_of,
     refuse_all,
     scan_sheet,
     text_content,
@@ -339,5 +340,5 @@ def read_cells(
     return {
         ref: value
         for ref, value in scan.values.items()
-        if _col_row(ref)[0] <= max_cols and ref not in refused
+        if column_of(ref) <= max_cols and ref not in refused
     }
