@@ -3,11 +3,12 @@ invoice's row, the period of each agreement it is the first invoice of (with its
 hours), its lines, and the audit row of its receipt, in the session's transaction. Never
 commits.
 
-On PostgreSQL the invoice, its new periods and the audit row are one statement (their values
-as parameters, the periods as two arrays, so its text is the same for every invoice and
-psycopg prepares it once), and the lines one COPY: each statement is a round trip with the
-server's and the drivers' work around it, and an invoice was five of them before the
-commit (bench/provider_invoices.py). Elsewhere (SQLite, in process) one statement each.
+On PostgreSQL the invoice, its new periods, its lines and the audit row are one statement
+(their values as parameters, the periods and the lines as arrays a column, so its text is
+the same for every invoice and psycopg prepares it once): each statement is a round trip
+with the server's and the drivers' work around it, and an invoice was five of them before
+the commit, then two (the lines by COPY, itself two round trips), now one
+(bench/provider_invoices.py). Elsewhere (SQLite, in process) one statement each.
 """
 
 from __future__ import annotations
@@ -78,15 +79,35 @@ PERIOD_INSERT = (
     '"planned_hours_hundredths", "status") '
 )
 RETURNING = ' RETURNING "agreement_id", "id"'
-# The invoice, its new periods and its audit row; the invoice's id beside each new period's
-# (agreement, id), in one row with nulls when every period was made before. (The names are
-# the models' columns; every value is a parameter.)
+# The lines as one array a column, in LINE_COLUMNS' order after the invoice's id (a line's
+# period null where this invoice makes it): (name in the statement, SQL type).
+LINE_ARRAYS = (
+    *((name, "integer") for name in ("a", "p", "acc", "n")),
+    ("kind", "varchar"),
+    *((name, "integer") for name in ("h", "rate", "amount")),
+    ("state", "varchar"),
+    ("reason", "varchar"),
+)
+UNNEST_LINES = (
+    "unnest("
+    + ", ".join(f"%s::{kind}[]" for _, kind in LINE_ARRAYS)
+    + ") AS l("
+    + ", ".join(name for name, _ in LINE_ARRAYS)
+    + ")"
+)
+# The invoice, its new periods, its lines and its audit row; the invoice's id beside each
+# new period's (agreement, id), in one row with nulls when every period was made before.
+# (The names are the models' columns; every value is a parameter.)
 RECEIVED = (
     f'WITH invoice AS (INSERT INTO "isf_invoices" ({_names(INVOICE_COLUMNS)}) '  # noqa: S608
     f'VALUES ({_marks(INVOICE_COLUMNS)}) RETURNING "id"), '
     f"periods AS ({PERIOD_INSERT}"
     "SELECT a, %s::date, %s::date, h, %s FROM unnest(%s::integer[], %s::integer[]) AS t(a, h)"
     f"{RETURNING}), "
+    f'lines AS (INSERT INTO "isf_invoice_lines" ({_names(LINE_COLUMNS)}) '
+    "SELECT invoice.id, l.a, coalesce(l.p, periods.id), l.acc, l.n, l.kind, l.h, l.rate, "
+    f"l.amount, l.state, l.reason FROM invoice CROSS JOIN {UNNEST_LINES} "
+    "LEFT JOIN periods ON periods.agreement_id = l.a ORDER BY l.n), "  # ids in the file's order
     f'received AS (INSERT INTO "audit_events" ("occurred_at", "object_id", '
     f"{_names(AUDIT_COLUMNS)}) "
     f"SELECT %s, invoice.id, {_marks(AUDIT_COLUMNS)} FROM invoice) "
@@ -119,19 +140,21 @@ def write_invoice(data, org, actor, priced: list[tuple], received: dict[str, Any
     rows = _planned(list(missing.values()), period)
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
-        invoice_id, made = _received(connection, values, rows, period, received)
+        lines = [(p.agreement_id, p.period_id, p.account_id, *rest) for p, *rest in priced]
+        invoice_id, made = _received(connection, values, rows, period, lines, received)
     else:
         invoice_id = connection.execute(_INSERT_INVOICE, values).scalar_one()
         made = _insert_periods(connection, rows, period) if rows else []
         db.session.add(audit.AuditEvent(**{**received, "object_id": invoice_id}))  # as record
     for agreement_id, period_id in made:
         missing[agreement_id].period_id = period_id
-    insert_tuples(
-        db.session,
-        IsfInvoiceLine.__table__,
-        LINE_COLUMNS,
-        [(invoice_id, p.agreement_id, p.period_id, p.account_id, *rest) for p, *rest in priced],
-    )
+    if connection.dialect.name != "postgresql":
+        insert_tuples(
+            db.session,
+            IsfInvoiceLine.__table__,
+            LINE_COLUMNS,
+            [(invoice_id, p.agreement_id, p.period_id, p.account_id, *r) for p, *r in priced],
+        )
     invoice = IsfInvoice(id=invoice_id, **values)
     make_transient_to_detached(invoice)  # a row the database holds, whose id is known
     db.session.add(invoice)
@@ -148,9 +171,10 @@ def _planned(people: list, period: Period) -> list[tuple[int, int]]:
     return [(p.agreement_id, planned[p.weekly_hundredths]) for p in people]
 
 
-def _received(connection, values: dict, rows: list, period: Period, received: dict):
-    """PostgreSQL: the invoice, its new periods and its audit row in one statement; the
-    invoice's id and each new period's (agreement id, period id)."""
+def _received(connection, values: dict, rows: list, period: Period, lines: list, received):
+    """PostgreSQL: the invoice, its new periods, its lines (tuples in LINE_COLUMNS' order
+    without the invoice's id) and its audit row in one statement; the invoice's id and each
+    new period's (agreement id, period id)."""
     ids, hours = ([a for a, _ in rows], [h for _, h in rows])
     parameters = (
         *(values[name] for name in INVOICE_COLUMNS),
@@ -159,6 +183,7 @@ def _received(connection, values: dict, rows: list, period: Period, received: di
         str(PeriodStatus.OPEN),
         ids,
         hours,
+        *(list(column) for column in zip(*lines, strict=True)),
         utcnow(),
         *(received[name] for name in AUDIT_COLUMNS),
     )

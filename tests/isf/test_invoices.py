@@ -21,7 +21,7 @@ from dp_portal.isf.invoice_services import InvoiceProblems
 from dp_portal.payments.ledger_models import Payment
 from dp_portal.payments.rate_models import ProviderRate
 
-from .helpers import living_wage
+from .helpers import in_force, living_wage
 from .invoice_helpers import invoiced, send
 
 SECOND = (date(2026, 5, 4), date(2026, 5, 31))
@@ -262,3 +262,36 @@ def test_receiving_an_invoice_is_on_the_audit_log_with_its_period_and_lines(fact
     assert [(x.period_id, x.account_id, x.row_number) for x in lines] == [
         (period.id, account.id, 1)
     ]
+
+
+def test_an_invoices_lines_keep_the_order_of_the_file(factory):
+    """Lines are listed, and paid, in the order of their ids (invoice_pages.py). On
+    PostgreSQL one statement writes them, joined to the periods the invoice makes: a line
+    whose period was made before still comes before the lines after it (the statement sorts
+    by row; a join alone keeps that order only as the planner happens to choose)."""
+    org, first, _row, staff, _officer = invoiced(factory)
+    _org, second, _row2, _version = in_force(factory, org=org, payment_basis="invoice")
+    factory.session.add(
+        ProviderRate(
+            organisation_id=org.id,
+            effective_from=date(2025, 4, 1),
+            hourly_pence=2250,
+            service_type="night",
+            source_note="contract",
+        )
+    )
+    factory.session.flush()
+    send(org, staff, [(first.reference, "night", 2)])  # the first person's period is made
+    invoice = send(
+        org,
+        staff,
+        [(first.reference, "day", 3), (second.reference, "day", 4)],
+        reference="INV-2",
+    )
+    db.session.flush()
+    lines = db.session.scalars(
+        select(IsfInvoiceLine)
+        .where(IsfInvoiceLine.invoice_id == invoice.id)
+        .order_by(IsfInvoiceLine.id)
+    ).all()
+    assert [(x.row_number, x.account_id) for x in lines] == [(1, first.id), (2, second.id)]
