@@ -39,7 +39,10 @@ class IsfPeriod(db.Model):
     __tablename__ = "isf_periods"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(ForeignKey("isf_agreements.id"), nullable=False)
+    # The agreement and its person's account: one key to the agreement (below), so that a
+    # line's one key to its period (IsfInvoiceLine) proves its agreement and account too.
+    agreement_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    account_id: Mapped[int] = mapped_column(Integer, nullable=False)
     period_start: Mapped[date] = mapped_column(Date, nullable=False)
     period_end: Mapped[date] = mapped_column(Date, nullable=False)
     planned_hours_hundredths: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -51,6 +54,13 @@ class IsfPeriod(db.Model):
     agreement = relationship("IsfAgreement")
 
     __table_args__ = (
+        ForeignKeyConstraint(
+            ["agreement_id", "account_id"],
+            ["isf_agreements.id", "isf_agreements.account_id"],
+            name="fk_isf_periods_agreement_account",
+        ),
+        # What an invoice line's key refers to (the id alone is unique already).
+        UniqueConstraint("id", "agreement_id", "account_id", name="uq_isf_periods_key"),
         UniqueConstraint("agreement_id", "period_start", name="uq_isf_periods_start"),
         CheckConstraint("period_end >= period_start", name="dates"),
         CheckConstraint("planned_hours_hundredths >= 0", name="planned"),
@@ -111,10 +121,10 @@ class IsfInvoiceLine(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("isf_invoices.id"), nullable=False)
-    # The agreement and its person's account: one key to the agreement (below), which also
-    # proves the line's account is the agreement's.
+    # The period, its agreement and the agreement's account: one key to the period (below),
+    # which proves all three belong together (the period's own key is to the agreement).
     agreement_id: Mapped[int] = mapped_column(Integer, nullable=False)
-    period_id: Mapped[int | None] = mapped_column(ForeignKey("isf_periods.id"))
+    period_id: Mapped[int] = mapped_column(Integer, nullable=False)
     account_id: Mapped[int] = mapped_column(Integer, nullable=False)
     row_number: Mapped[int | None] = mapped_column(Integer)  # the sheet row it was read from
     service_type: Mapped[str] = mapped_column(String(16), nullable=False)
@@ -131,15 +141,15 @@ class IsfInvoiceLine(db.Model):
     invoice = relationship("IsfInvoice", back_populates="lines")
 
     __table_args__ = (
-        # One check a line where the agreement's and the account's keys were two: PostgreSQL
-        # checks a key for each row written, and an invoice writes hundreds of lines at once
-        # (bench/provider_invoices.py: copying a 200-line invoice took 5.3 ms of the server's CPU
-        # with the two, 4.0 to 4.5 with this one).
-        # The account's own key is the agreement's (isf_agreements.account_id).
+        # One check a line where the period's, the agreement's and the account's keys were
+        # three, then two: PostgreSQL checks a key for each row written, and an invoice
+        # writes hundreds of lines at once (bench/provider_invoices.py: a 200-line invoice's
+        # lines took 5.6 ms of the server's CPU with two keys, 4.3 with this one). It also
+        # proves what the two did not: that the line's period is its agreement's.
         ForeignKeyConstraint(
-            ["agreement_id", "account_id"],
-            ["isf_agreements.id", "isf_agreements.account_id"],
-            name="fk_isf_invoice_lines_agreement_account",
+            ["period_id", "agreement_id", "account_id"],
+            ["isf_periods.id", "isf_periods.agreement_id", "isf_periods.account_id"],
+            name="fk_isf_invoice_lines_period_key",
         ),
         CheckConstraint(SERVICE_TYPES, name="service_type"),
         CheckConstraint("hours_hundredths > 0", name="hours"),

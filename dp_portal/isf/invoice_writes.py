@@ -75,7 +75,7 @@ def _marks(columns) -> str:
 
 
 PERIOD_INSERT = (
-    'INSERT INTO "isf_periods" ("agreement_id", "period_start", "period_end", '
+    'INSERT INTO "isf_periods" ("agreement_id", "account_id", "period_start", "period_end", '
     '"planned_hours_hundredths", "status") '
 )
 RETURNING = ' RETURNING "agreement_id", "id"'
@@ -104,7 +104,8 @@ RECEIVED = (
     f'WITH invoice AS (INSERT INTO "isf_invoices" ({_names(INVOICE_COLUMNS)}) '  # noqa: S608
     f'VALUES ({_marks(INVOICE_COLUMNS)}) RETURNING "id"), '
     f"periods AS ({PERIOD_INSERT}"
-    "SELECT a, %s::date, %s::date, h, %s FROM unnest(%b::integer[], %b::integer[]) AS t(a, h)"
+    "SELECT a, acc, %s::date, %s::date, h, %s "
+    "FROM unnest(%b::integer[], %b::integer[], %b::integer[]) AS t(a, acc, h)"
     f"{RETURNING}), "
     f'lines AS (INSERT INTO "isf_invoice_lines" ({_names(LINE_COLUMNS)}) '
     "SELECT invoice.id, l.a, coalesce(l.p, periods.id), l.acc, l.n, l.kind, l.h, l.rate, "
@@ -163,28 +164,26 @@ def write_invoice(data, org, actor, priced: list[tuple], received: dict[str, Any
     return invoice
 
 
-def _planned(people: list, period: Period) -> list[tuple[int, int]]:
-    """(agreement id, planned hours) of each period to make: the funded hours a week, pro
-    rata."""
+def _planned(people: list, period: Period) -> list[tuple[int, int, int]]:
+    """(agreement id, account id, planned hours) of each period to make: the funded hours a
+    week, pro rata."""
     planned = {
         weekly: invoices.planned_hours(weekly, period)  # few people differ in hours a week
         for weekly in {p.weekly_hundredths for p in people}
     }
-    return [(p.agreement_id, planned[p.weekly_hundredths]) for p in people]
+    return [(p.agreement_id, p.account_id, planned[p.weekly_hundredths]) for p in people]
 
 
 def _received(connection, values: dict, rows: list, period: Period, lines: list, received):
     """PostgreSQL: the invoice, its new periods, its lines (tuples in LINE_COLUMNS' order
     without the invoice's id) and its audit row in one statement; the invoice's id and each
     new period's (agreement id, period id)."""
-    ids, hours = ([a for a, _ in rows], [h for _, h in rows])
     parameters = (
         *(values[name] for name in INVOICE_COLUMNS),
         period.start,
         period.end,
         str(PeriodStatus.OPEN),
-        ids,
-        hours,
+        *([row[n] for row in rows] for n in range(3)),  # agreements, accounts, hours
         *(list(column) for column in zip(*lines, strict=True)),
         utcnow(),
         *(received[name] for name in AUDIT_COLUMNS),
@@ -193,12 +192,12 @@ def _received(connection, values: dict, rows: list, period: Period, lines: list,
     return found[0][0], [(a, p) for _, a, p in found if a is not None]
 
 
-def _insert_periods(connection, rows: list[tuple[int, int]], period: Period) -> list:
-    """Open periods from `period` for (agreement id, planned hours) rows in one statement of
-    the driver's own (SQLAlchemy's insert worked out each row's parameters one by one, as
-    long again as the rest of an invoice's checks): (agreement id, period id) of each. Dates
-    as the text SQLite keeps them as (SQLAlchemy's own format for Date columns)."""
-    sql = PERIOD_INSERT + "VALUES " + ", ".join("(?, ?, ?, ?, ?)" for _ in rows) + RETURNING
+def _insert_periods(connection, rows: list[tuple[int, int, int]], period: Period) -> list:
+    """Open periods from `period` for (agreement id, account id, planned hours) rows in one
+    statement of the driver's own (SQLAlchemy's insert worked out each row's parameters one
+    by one, as long again as the rest of an invoice's checks): (agreement id, period id) of
+    each. Dates as the text SQLite keeps them as (SQLAlchemy's own format for Date columns)."""
+    sql = PERIOD_INSERT + "VALUES " + ", ".join("(?, ?, ?, ?, ?, ?)" for _ in rows) + RETURNING
     start, end, status = period.start.isoformat(), period.end.isoformat(), str(PeriodStatus.OPEN)
-    values = tuple(v for a, h in rows for v in (a, start, end, h, status))
+    values = tuple(v for a, acc, h in rows for v in (a, acc, start, end, h, status))
     return connection.exec_driver_sql(sql, values).all()

@@ -828,6 +828,7 @@ def _isf_invoice(db_session, account, agreement, member) -> dict:
     start, end = date(2026, 4, 6), date(2026, 5, 3)
     period = IsfPeriod(
         agreement_id=agreement.id,
+        account_id=agreement.account_id,
         period_start=start,
         period_end=end,
         status="sealed",

@@ -4,10 +4,12 @@ refuses what the rules say never happens."""
 
 from __future__ import annotations
 
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import object_session
 
 from dp_portal.core.errors import RuleError
 from dp_portal.isf import lifecycles as lc
@@ -19,7 +21,7 @@ from dp_portal.isf.agreements import (
     check_can_confirm,
     move_version,
 )
-from dp_portal.isf.delivery_models import IsfInvoice, IsfInvoiceLine
+from dp_portal.isf.delivery_models import IsfInvoice, IsfInvoiceLine, IsfPeriod
 from dp_portal.isf.models import IsfAgreementVersion
 
 from .helpers import agreement, funded_account, provider
@@ -134,11 +136,25 @@ def _invoice(factory, db_session, org, day):
     return invoice
 
 
-def _line(invoice, row, account, **values) -> IsfInvoiceLine:
+def _period(db_session, row, account=None) -> IsfPeriod:
+    account_id = row.account_id if account is None else account.id  # another's, to refuse
+    period = IsfPeriod(
+        agreement_id=row.id,
+        account_id=account_id,
+        period_start=date(2026, 4, 6),
+        period_end=date(2026, 5, 3),
+    )
+    db_session.add(period)
+    db_session.flush()
+    return period
+
+
+def _line(invoice, row, account, period=None, **values) -> IsfInvoiceLine:
     values = {"service_type": "day", "rate_pence": 2250, "amount_pence": 2250} | values
     return IsfInvoiceLine(
         invoice_id=invoice.id,
         agreement_id=row.id,
+        period_id=(period or _period(object_session(invoice), row)).id,
         account_id=account.id,
         hours_hundredths=100,
         **values,
@@ -156,14 +172,38 @@ def test_the_database_refuses_a_held_line_without_its_reason(factory, db_session
 
 
 def test_the_database_refuses_a_line_whose_account_is_not_its_agreements(factory, db_session):
-    """A line's agreement and account are one key to the agreement (migration 0032)."""
+    """A line's period, agreement and account are one key to the period (migration 0033),
+    and the period's agreement and account one key to the agreement (0032's for lines)."""
     org = provider(factory)
     account, budget, line = funded_account(factory, org)
     row, _version = agreement(factory, account, org, budget, line)
     someone_else, *_ = funded_account(factory, org)
     invoice = _invoice(factory, db_session, org, account.start_date)
-    db_session.add(_line(invoice, row, account, state="accepted"))
+    period = _period(db_session, row)
+    db_session.add(_line(invoice, row, account, period, state="accepted"))
     db_session.flush()  # the agreement's own account: written
     with pytest.raises(IntegrityError), db_session.begin_nested():
-        db_session.add(_line(invoice, row, someone_else, state="accepted"))
+        db_session.add(_line(invoice, row, someone_else, period, state="accepted"))
         db_session.flush()
+
+
+def test_the_database_refuses_a_line_whose_period_is_another_agreements(factory, db_session):
+    org = provider(factory)
+    account, budget, line = funded_account(factory, org)
+    row, _version = agreement(factory, account, org, budget, line)
+    other_account, other_budget, other_line = funded_account(factory, org)
+    other, _other_version = agreement(factory, other_account, org, other_budget, other_line)
+    invoice = _invoice(factory, db_session, org, account.start_date)
+    theirs = _period(db_session, other)
+    with pytest.raises(IntegrityError), db_session.begin_nested():
+        db_session.add(_line(invoice, row, account, theirs, state="accepted"))
+        db_session.flush()
+
+
+def test_the_database_refuses_a_period_whose_account_is_not_its_agreements(factory, db_session):
+    org = provider(factory)
+    account, budget, line = funded_account(factory, org)
+    row, _version = agreement(factory, account, org, budget, line)
+    someone_else, *_ = funded_account(factory, org)
+    with pytest.raises(IntegrityError), db_session.begin_nested():
+        _period(db_session, row, someone_else)

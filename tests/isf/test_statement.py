@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from dp_portal.isf import statement
-from dp_portal.isf.delivery_models import IsfBankedHours, IsfInvoice, IsfInvoiceLine
+from dp_portal.isf.delivery_models import IsfBankedHours, IsfInvoice, IsfInvoiceLine, IsfPeriod
 from dp_portal.payments.ledger_models import Payment
 
 from .helpers import in_force, living_wage
@@ -49,13 +49,22 @@ def test_the_statement_adds_up_from_the_agreement_payments_and_delivery(
         source="form",
         submitted_by_id=row.created_by_id,
     )
-    db_session.add(invoice)
+    # The period the invoice made (lines always belong to one), with its planned hours.
+    period = IsfPeriod(
+        agreement_id=row.id,
+        account_id=account.id,
+        period_start=date(2026, 4, 6),
+        period_end=date(2026, 5, 3),
+        planned_hours_hundredths=4000,
+    )
+    db_session.add_all([invoice, period])
     db_session.flush()
     for hours, state in ((3600, "accepted"), (200, "held"), (100, "released")):
         db_session.add(
             IsfInvoiceLine(
                 invoice_id=invoice.id,
                 agreement_id=row.id,
+                period_id=period.id,
                 account_id=account.id,
                 service_type="day",
                 hours_hundredths=hours,
