@@ -237,7 +237,7 @@ def statement_run(app, org_id: int, staff_ids: list[int], account_ids: list[int]
             db.session.commit()
         cpu = _cpu(db.session) - cpu
         rec = reconcile.start_month(staff, NOVEMBER.isoformat())
-        listed = len(reconcile.month_page(staff, rec).differences)
+        listed = len(reconcile.month_page(staff, rec).differences.items)  # its first page
         reconcile.enter_closing(staff, rec, from_pence(sum(p for _, _, p in lines)))
         db.session.commit()
         rec_id = rec.id
@@ -245,7 +245,7 @@ def statement_run(app, org_id: int, staff_ids: list[int], account_ids: list[int]
     page_ms = _page_ms(app, staff_ids[0], rec_id)
     return [
         f"(statement: {len(lines)} lines, {len(data) / 1e6:.1f} MB, {posted} posted, "
-        f"{listed} differences listed; page mean of {PAGE_LOADS})",
+        f"{listed} differences on the first page; page mean of {PAGE_LOADS})",
         result_line(
             "client_money statement import",
             f"{imported.seconds:.2f} s",
