@@ -1,9 +1,10 @@
 """Checking a provider's invoice before anything is written (issue 14, part B), in a few
-queries whatever its size: the people it names with what remains of each one's budget for the
-year and the invoice's period of their agreement (one query), the provider's agreed rates on
-the period's first day (one), the hours already invoiced for the period (one) and the
-invoice reference (one). Every problem is collected and named at once; the rules are
-invoices.py's. Never commits, never writes.
+queries whatever its size: whether its reference was used before and the provider's agreed
+rates on the period's first day (one query), the people it names with what remains of each
+one's budget for the year and the invoice's period of their agreement (one), and the hours
+already invoiced for the period (one, asked only when one of those periods was made). Every
+problem is collected and named at once; the rules are invoices.py's. Never commits, never
+writes.
 
 What remains is worked out as invoices.Remaining says: the agreement's annual budget less what
 was paid to organisations for the person this financial year (but for another of the
@@ -21,6 +22,7 @@ from datetime import date
 from ..core.calendar import PaymentSchedule, financial_year_end, financial_year_start
 from ..core.errors import RuleError
 from ..extensions import db
+from ..payments.rates import ServiceType
 from ..third_party.models import Organisation
 from . import invoice_queries, invoices
 from .lifecycles import PeriodStatus
@@ -117,15 +119,26 @@ def named_people(org: Organisation, references: set[str], start: date) -> dict[s
     return found
 
 
-def agreed_rates(org_id: int, day: date, kinds: set[str]) -> dict[str, int]:
-    """The provider's agreed rate for each kind of support on `day` (the latest to start on
-    or before it, as payments' RateBook reads them), in pence an hour."""
-    values = {"org_id": org_id, "day": day, "kinds": sorted(kinds)}
-    return dict(_rows(invoice_queries.rates_query(), values).all())  # the latest wins
+def _header(org: Organisation, reference: str, day: date) -> tuple[bool, dict[str, int]]:
+    """Whether the provider has sent an invoice with `reference` already, and its agreed
+    rate of each kind of support on `day` in pence an hour (the kinds it has one for)."""
+    row = (
+        _rows(
+            invoice_queries.header_query(), {"org_id": org.id, "reference": reference, "day": day}
+        )
+        .one()
+        ._mapping
+    )
+    rates = {str(kind): row[str(kind)] for kind in ServiceType}
+    return row["taken"] is not None, {kind: r for kind, r in rates.items() if r is not None}
 
 
-def _invoiced(org: Organisation, start: date) -> set[tuple[int, str]]:
-    """(agreement, kind of support) already on another invoice for this period."""
+def _invoiced(org: Organisation, start: date, people: dict[str, Person]) -> set[tuple[int, str]]:
+    """(agreement, kind of support) already on another invoice for this period. Only a
+    period that was made can have been invoiced (every line has one), so when none of the
+    people named has one yet, as on the first invoice of a period, nothing is asked."""
+    if all(person.period_id is None for person in people.values()):
+        return set()
     rows = _rows(invoice_queries.invoiced_query(), {"org_id": org.id, "day": start})
     return {(agreement, kind) for agreement, kind in rows}
 
@@ -156,7 +169,7 @@ def _line_problem(line, person: Person | None, checked: Checked, start: date, se
 
 
 def _problems(org: Organisation, data, checked: Checked) -> list[str]:
-    problems, seen = [], _invoiced(org, data.period_start)
+    problems, seen = [], _invoiced(org, data.period_start, checked.people)
     for line in data.lines:
         person = checked.people.get(line.reference.strip().upper())
         problem = _line_problem(line, person, checked, data.period_start, seen)
@@ -166,7 +179,7 @@ def _problems(org: Organisation, data, checked: Checked) -> list[str]:
     return problems
 
 
-def _header_problems(org: Organisation, data, schedule: PaymentSchedule) -> list[str]:
+def _header_problems(data, schedule: PaymentSchedule, taken: bool) -> list[str]:
     problems = []
     try:
         invoices.check_period(schedule, data.period_start, data.period_end)
@@ -174,10 +187,7 @@ def _header_problems(org: Organisation, data, schedule: PaymentSchedule) -> list
         problems.append(str(exc))
     if not data.reference.strip():
         problems.append("Enter your invoice reference")
-    elif _rows(
-        invoice_queries.reference_taken_query(),
-        {"org_id": org.id, "reference": data.reference.strip()},
-    ).first():
+    elif taken:
         problems.append(f"You have already sent an invoice with the reference {data.reference}")
     if not data.lines:
         problems.append("The invoice has no lines of delivered hours")
@@ -193,12 +203,12 @@ def _rows(statement, values: dict):
 def check_invoice(org: Organisation, data, schedule: PaymentSchedule) -> Checked:
     """Every check, before anything is written: InvoiceProblems names each problem."""
     db.session.flush()  # the statements below read past the session: what it holds first
-    problems = _header_problems(org, data, schedule)
+    taken, rates = _header(org, data.reference.strip(), data.period_start)
+    problems = _header_problems(data, schedule, taken)
     # As typed and in capitals: the reference index answers either, and a match is by capitals.
     named = {x.reference.strip() for x in data.lines}
     checked = Checked(
-        named_people(org, named | {ref.upper() for ref in named}, data.period_start),
-        agreed_rates(org.id, data.period_start, {x.service_type for x in data.lines}),
+        named_people(org, named | {ref.upper() for ref in named}, data.period_start), rates
     )
     problems += _problems(org, data, checked)
     if problems:

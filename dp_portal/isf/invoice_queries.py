@@ -16,6 +16,7 @@ from ..accounts.models import Account
 from ..payments.ledger_models import Payment
 from ..payments.models import BudgetLine
 from ..payments.rate_models import ProviderRate
+from ..payments.rates import ServiceType
 from ..third_party.models import Organisation
 from .agreements import PaymentBasis
 from .delivery_models import IsfAdjustment, IsfInvoice, IsfInvoiceLine, IsfPeriod
@@ -221,31 +222,34 @@ def funded_query():
 
 
 @cache
-def reference_taken_query():
-    """An invoice of the provider's with this reference already."""
-    return (
+def header_query():
+    """One row: an invoice of the provider's with this REFERENCE already (its id, or null),
+    and the provider's agreed rate of each kind of support on DAY, null where it has none (the
+    latest to start on or before DAY, then the latest added: as payments' RateBook picks
+    them). One statement, as an invoice's round trips cost more than these lookups."""
+    taken = (
         select(IsfInvoice.id)
         .where(
             IsfInvoice.organisation_id == ORG,
             IsfInvoice.provider_reference == bindparam("reference", type_=String),
         )
         .limit(1)
+        .scalar_subquery()
     )
-
-
-@cache
-def rates_query():
-    """The provider's agreed rates of these kinds that start on or before DAY, the latest of
-    each kind last (by start, then as added: as payments' RateBook picks them)."""
-    return (
-        select(ProviderRate.service_type, ProviderRate.hourly_pence)
+    rates = [
+        select(ProviderRate.hourly_pence)
         .where(
             ProviderRate.organisation_id == ORG,
             ProviderRate.effective_from <= DAY,
-            ProviderRate.service_type.in_(bindparam("kinds", expanding=True)),
+            ProviderRate.service_type == str(kind),
         )
-        .order_by(ProviderRate.effective_from, ProviderRate.id)
-    )
+        .order_by(ProviderRate.effective_from.desc(), ProviderRate.id.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label(str(kind))
+        for kind in ServiceType
+    ]
+    return select(taken.label("taken"), *rates)
 
 
 @cache

@@ -295,3 +295,42 @@ def test_an_invoices_lines_keep_the_order_of_the_file(factory):
         .order_by(IsfInvoiceLine.id)
     ).all()
     assert [(x.row_number, x.account_id) for x in lines] == [(1, first.id), (2, second.id)]
+
+
+def _rate(org, kind: str, pence: int, start: date) -> None:
+    db.session.add(
+        ProviderRate(
+            organisation_id=org.id,
+            effective_from=start,
+            hourly_pence=pence,
+            service_type=kind,
+            source_note="contract",
+        )
+    )
+    db.session.flush()
+
+
+def test_a_line_is_priced_at_the_rate_in_force_on_the_periods_first_day(factory):
+    """The latest rate to start on or before the period's first day (6 April 2026), and of
+    two starting the same day the one added last, as payment runs pick them."""
+    org, account, _row, staff, _officer = invoiced(factory)  # day: £22.50 from April 2025
+    _rate(org, "day", 2300, date(2026, 4, 1))
+    _rate(org, "day", 2310, date(2026, 4, 1))  # the same day, added later: this one
+    _rate(org, "day", 2500, date(2026, 4, 7))  # from after the period starts
+    invoice = send(org, staff, [(account.reference, "day", 1)])
+    assert invoice.lines[0].rate_pence == 2310
+
+
+def test_a_second_invoice_is_refused_for_its_reference_hours_already_invoiced_and_no_rate(
+    factory,
+):
+    org, account, _row, staff, _officer = invoiced(factory)
+    send(org, staff, [(account.reference, "day", 10)])  # makes the period
+    with pytest.raises(InvoiceProblems) as caught:
+        send(org, staff, [(account.reference, "day", 2), (account.reference, "night", 1)])
+    assert caught.value.problems == [
+        "You have already sent an invoice with the reference INV-1",
+        f"Line 1: {account.reference} already has day hours invoiced for this period",
+        "Line 2: there is no agreed rate for night support on 06 April 2026",
+    ]
+    assert db.session.execute(select(func.count(IsfInvoice.id))).scalar_one() == 1
