@@ -103,7 +103,7 @@ def named_people(org: Organisation, references: set[str], start: date) -> dict[s
     }
     found = {}
     dialect = db.session.get_bind().dialect.name
-    rows = _rows(invoice_queries.people_query(dialect), values)
+    rows = _rows(invoice_queries.people_query(dialect), values).all()  # one fetch, not 200
     for ref, *ids, budget, weekly, paid, waiting, held, fixes, period, status in rows:
         found[ref.upper()] = Person(
             *ids,

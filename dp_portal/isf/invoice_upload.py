@@ -13,6 +13,7 @@ import io
 import math
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -82,12 +83,19 @@ def _hours(value, cell: str) -> int:
     if isinstance(value, float) and not math.isfinite(value):
         raise SpreadsheetError("this is not a finite number of hours", sheet=SHEET, cell=cell)
     try:
-        # A float's shortest decimal form, never its binary fraction.
-        hours = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
-        return invoices.check_hours(hours.quantize(Decimal("0.000001")).normalize())
+        return _hundredths(value)
     except (ArithmeticError, ValueError) as exc:
         message = str(exc) if isinstance(exc, RuleError) else "enter the hours as a number"
         raise SpreadsheetError(message, sheet=SHEET, cell=cell) from exc
+
+
+@lru_cache(maxsize=1024, typed=True)
+def _hundredths(value: int | float | str) -> int:
+    """A cell's hours as hundredths (invoices.check_hours). An invoice repeats a few values
+    down hundreds of lines, so each is worked out once (a refusal raises, and is not kept)."""
+    # A float's shortest decimal form, never its binary fraction.
+    hours = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+    return invoices.check_hours(hours.quantize(Decimal("0.000001")).normalize())
 
 
 def _line(cells: dict, row: int) -> LineIn:
