@@ -16,6 +16,7 @@ core/storage_s3.py.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from collections.abc import Iterator
@@ -95,6 +96,15 @@ class Storage(Protocol):
         """Where files go, for logs and the start-up message (never a credential)."""
 
 
+def _sync_folder(folder: Path) -> None:
+    """Make a new file's name in `folder` durable (POSIX: a file's fsync does not cover it)."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 class LocalStorage:
     """Files on this machine's disk under `root`, one file per key."""
 
@@ -110,13 +120,19 @@ class LocalStorage:
         return path
 
     def put(self, key: str, data: bytes, content_type: str) -> str:
+        """Written through to the disk, file and folder entry, before the row that records
+        it commits: the database's commit is durable, and a record whose file a power cut
+        took away would be evidence lost (about half a millisecond a file on this disk)."""
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with path.open("xb") as out:  # never overwrite
                 out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
         except FileExistsError as exc:
             raise StorageError(f"{key} is already stored; keys are never reused") from exc
+        _sync_folder(path.parent)
         return key
 
     def get(self, key: str) -> bytes:

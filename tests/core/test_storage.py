@@ -6,6 +6,7 @@ the app starting, saying what is wrong."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -102,6 +103,24 @@ def test_the_store_says_it_can_be_used(store):
 
 
 # ---- Local disk only ----
+
+
+def test_a_file_put_on_local_disk_is_written_through_with_its_folder_entry(tmp_path, monkeypatch):
+    """The row recording a file commits durably, so the file must be on the disk first: the
+    file and the folder holding its new name are each synced before put returns."""
+    synced = []
+    real_fsync = os.fsync
+
+    def fsync(descriptor):
+        synced.append(Path(os.readlink(f"/proc/self/fd/{descriptor}")))
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    store = LocalStorage(tmp_path / "files")
+    key = storage.new_key("statements", ".csv")
+    store.put(key, b"data", "text/csv")
+    path = store.path(key)
+    assert synced == [path, path.parent]
 
 
 def test_a_symlink_out_of_the_local_store_is_not_followed(tmp_path):
