@@ -26,7 +26,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.errors import RuleError
@@ -248,9 +248,10 @@ def unposted_council_payments(rec: PooledReconciliation) -> list[tuple[int, int,
         for row in db.session.execute(
             select(paid.c.id, paid.c.account_id, paid.c.amount_pence, paid.c.pay_date)
             .where(
-                ~paid.c.id.in_(
-                    select(ClientPosting.payment_id).where(ClientPosting.payment_id.is_not(None))
-                ),
+                # An anti-join on uq_client_postings_payment_id: NOT IN read every posting of
+                # every organisation into a hash first (and cannot be made a join, as NULLs
+                # would change its answer).
+                ~exists().where(ClientPosting.payment_id == paid.c.id),
                 ~paid.c.id.in_(
                     select(ReconciliationDifference.payment_id).where(
                         ReconciliationDifference.reconciliation_id == rec.id,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import render_template
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select, union
 
 from ..accounts.models import Account
 from ..core.letters import html_to_pdf
@@ -83,10 +83,12 @@ def provider_payments(org_id: int) -> list[Payment]:
         .join(IsfAgreement, IsfAgreement.id == IsfAdjustment.agreement_id)
         .where(IsfAgreement.organisation_id == org_id)
     )
+    # One IN of the two lists: `IN (lines) OR IN (adjustments)` cannot be made a join, so
+    # PostgreSQL read every payment the council ever made to find the provider's.
     return list(
         db.session.execute(
             select(Payment)
-            .where(or_(Payment.id.in_(lines), Payment.id.in_(adjustments)))
+            .where(Payment.id.in_(union(lines, adjustments)))
             .order_by(Payment.pay_date.desc(), Payment.id.desc())
         ).scalars()
     )
@@ -195,11 +197,36 @@ def provider_export(org: Organisation) -> bytes:
     )
 
 
+# How many of the held lines and of the unsealed periods the finance page lists (the oldest
+# first); it says how many there are in all. A council has tens of thousands of periods
+# open at once, and listing every one (with two queries each for its person) took the
+# page minutes.
+SHOWN = 50
+
+
+@dataclass(frozen=True)
+class HeldLine:
+    invoice_id: int
+    invoice_reference: str
+    row_number: int | None
+    hold_reason: str
+
+
+@dataclass(frozen=True)
+class OpenPeriod:
+    reference: str  # the person's account
+    provider: str
+    period_start: date
+    period_end: date
+
+
 @dataclass(frozen=True)
 class FinanceWork:
     awaiting: list[IsfInvoice]
-    held: list[IsfInvoiceLine]
-    unsealed: list[IsfPeriod]
+    held: list[HeldLine]
+    held_count: int
+    unsealed: list[OpenPeriod]
+    unsealed_count: int
     changes: list
     paid: list[tuple[str, date, int]]  # provider, period start, pence
 
@@ -231,27 +258,50 @@ def finance_work() -> FinanceWork:
             .order_by(IsfInvoice.submitted_at)
         ).scalars()
     )
-    held = list(
-        db.session.execute(
-            select(IsfInvoiceLine)
-            .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
-            .where(
-                IsfInvoiceLine.state == LineState.HELD,
-                IsfInvoice.status == InvoiceStatus.RECEIVED,
-            )
-            .order_by(IsfInvoiceLine.id)
-        ).scalars()
+    held = (
+        select(IsfInvoice.id, IsfInvoice.provider_reference)
+        .join(IsfInvoiceLine, IsfInvoiceLine.invoice_id == IsfInvoice.id)
+        .where(IsfInvoiceLine.state == LineState.HELD, IsfInvoice.status == InvoiceStatus.RECEIVED)
     )
-    unsealed = list(
-        db.session.execute(
-            select(IsfPeriod)
-            .where(IsfPeriod.status == PeriodStatus.OPEN)
-            .order_by(IsfPeriod.period_start)
-        ).scalars()
-    )
+    unsealed = select(IsfPeriod.id).where(IsfPeriod.status == PeriodStatus.OPEN)
     return FinanceWork(
-        awaiting, held, unsealed, change_requests.requests_for(live_only=True), paid_by_period()
+        awaiting,
+        _held_lines(held),
+        _count(held),
+        _open_periods(),
+        _count(unsealed),
+        change_requests.requests_for(live_only=True),
+        paid_by_period(),
     )
+
+
+def _count(query) -> int:
+    return db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+
+
+def _held_lines(held) -> list[HeldLine]:
+    """The SHOWN oldest lines held over the cap, with their invoice's reference."""
+    rows = db.session.execute(
+        held.add_columns(IsfInvoiceLine.row_number, IsfInvoiceLine.hold_reason)
+        .order_by(IsfInvoiceLine.id)
+        .limit(SHOWN)
+    )
+    return [HeldLine(*row) for row in rows]
+
+
+def _open_periods() -> list[OpenPeriod]:
+    """The SHOWN periods not sealed yet that started longest ago, with their person and
+    provider (joined: each period's agreement and account were two queries more)."""
+    rows = db.session.execute(
+        select(Account.reference, Organisation.name, IsfPeriod.period_start, IsfPeriod.period_end)
+        .join(Account, Account.id == IsfPeriod.account_id)
+        .join(IsfAgreement, IsfAgreement.id == IsfPeriod.agreement_id)
+        .join(Organisation, Organisation.id == IsfAgreement.organisation_id)
+        .where(IsfPeriod.status == PeriodStatus.OPEN)
+        .order_by(IsfPeriod.period_start, IsfPeriod.id)
+        .limit(SHOWN)
+    )
+    return [OpenPeriod(*row) for row in rows]
 
 
 def finance_export() -> bytes:

@@ -138,7 +138,12 @@ def planned_against_delivered(agreement_ids: list[int]) -> dict[int, list[Period
     for period_id, kind, hours in db.session.execute(
         select(
             IsfBankedHours.period_id, IsfBankedHours.kind, IsfBankedHours.hours_hundredths
-        ).where(IsfBankedHours.period_id.in_([p.id for p in periods]))
+        ).where(
+            # By agreement too, for ix_isf_banked_hours_agreement_year: no index leads with
+            # the period, and by it alone every banked hour of the council was read.
+            IsfBankedHours.agreement_id.in_(agreement_ids),
+            IsfBankedHours.period_id.in_([p.id for p in periods]),
+        )
     ):
         moves[period_id][kind] = moves[period_id].get(kind, 0) + hours
     found: dict[int, list[PeriodRow]] = defaultdict(list)

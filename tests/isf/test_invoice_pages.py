@@ -84,3 +84,33 @@ def test_a_bad_upload_names_every_cell_and_saves_nothing(client, world, db_sessi
     assert page.status_code == 200
     assert "Sheet Invoice, cell C7: enter the kind of support" in page.get_data(as_text=True)
     assert db_session.execute(select(IsfInvoice)).first() is None
+
+
+def test_the_finance_page_lists_the_oldest_open_periods_and_says_how_many(
+    client, factory, db_session, monkeypatch
+):
+    """A council has tens of thousands of periods open at once: the page lists the SHOWN that
+    started longest ago, each with its person and provider, and says how many there are."""
+    from datetime import date, timedelta
+
+    from dp_portal.isf import invoice_pages
+
+    living_wage(db_session)
+    org, account, row, _staff, officer = invoiced(factory)
+    monkeypatch.setattr(invoice_pages, "SHOWN", 2)
+    for weeks in (8, 0, 4):  # made out of order: listed by start
+        start = date(2026, 4, 6) + timedelta(weeks=weeks)
+        db_session.add(
+            IsfPeriod(
+                agreement_id=row.id,
+                account_id=account.id,
+                period_start=start,
+                period_end=start + timedelta(days=27),
+            )
+        )
+    db_session.flush()
+    page = _as(client, officer).get("/isf/finance").get_data(as_text=True)
+    assert "3 periods are not sealed yet. The 2 that started longest ago:" in page
+    assert f"{account.reference}, {org.name}: 6 April 2026 to 3 May 2026" in page
+    assert f"{account.reference}, {org.name}: 4 May 2026 to 31 May 2026" in page
+    assert "1 June 2026" not in page
