@@ -3,7 +3,7 @@ account with four eyes, rates, staff), and the provider's own home."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.models import Role
@@ -26,7 +26,7 @@ def providers():
     return render_template(
         "isf/providers.html",
         providers=provider_services.providers(),
-        agreements=statement.agreements_list(),
+        page=statement.agreements_list(request.args.get("page", 1, type=int)),
         labels=documents.labels(),
     )
 

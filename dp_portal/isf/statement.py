@@ -9,15 +9,17 @@ banked hours rows): nothing until a provider's invoice has been read. Never comm
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Account
 from ..core.calendar import financial_year_end, financial_year_start
 from ..core.money import ZERO, from_pence
+from ..core.pagination import BoundedPage, bounded_page
 from ..core.permissions import Viewer
 from ..extensions import db
 from ..payments.ledger_models import Payment
@@ -192,7 +194,20 @@ def provider_home(org: Organisation, today: date) -> ProviderHome:
     return ProviderHome(people, awaiting, list(payments), ended)
 
 
-def agreements_list() -> list[tuple[IsfAgreement, IsfAgreementVersion | None]]:
-    """Every agreement with its current version, for the council (newest first)."""
-    rows = db.session.execute(select(IsfAgreement).order_by(IsfAgreement.id.desc())).scalars()
-    return [(agreement, current_version(agreement)) for agreement in rows]
+AGREEMENTS_A_PAGE = 50
+
+
+def agreements_list(page: int) -> BoundedPage:
+    """A page of the council's agreements (newest first), each as (agreement, its current
+    version), with its person and provider loaded with it: a council has tens of thousands,
+    and the page listed every one, with a query each for its account."""
+    query = (
+        select(IsfAgreement)
+        .options(
+            joinedload(IsfAgreement.account).joinedload(Account.person),
+            joinedload(IsfAgreement.provider),
+        )
+        .order_by(IsfAgreement.id.desc())
+    )
+    found = bounded_page(query, page, per_page=AGREEMENTS_A_PAGE)
+    return replace(found, items=[(a, current_version(a)) for a in found.items])

@@ -137,3 +137,22 @@ def test_a_budget_buys_provider_hours_of_one_kind_at_that_kinds_rate(client, fac
     }
     checked = client.post(f"/accounts/{account.id}/budget/new", data=answers)
     assert "£240.00" in checked.get_data(as_text=True)  # 10 hours x £24.00, not the day rate
+
+
+def test_the_councils_agreements_are_listed_a_page_at_a_time_newest_first(
+    client, factory, db_session, monkeypatch
+):
+    from dp_portal.isf import statement
+
+    from .helpers import in_force
+
+    monkeypatch.setattr(statement, "AGREEMENTS_A_PAGE", 2)
+    org = provider(factory)
+    accounts = [in_force(factory, org=org)[1] for _ in range(3)]
+    _as(client, factory.user(Role.FINANCE_OFFICER))
+    first = client.get("/providers").get_data(as_text=True)
+    second = client.get("/providers?page=2").get_data(as_text=True)
+    newest, middle, oldest = (a.reference for a in reversed(accounts))
+    assert newest in first and middle in first and oldest not in first
+    assert "Page 1 of 2 (3 in all)" in first
+    assert oldest in second and newest not in second
