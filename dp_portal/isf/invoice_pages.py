@@ -57,12 +57,11 @@ def provider_invoices(org: Organisation, today: date) -> ProviderInvoices:
             select(IsfAgreement).where(IsfAgreement.organisation_id == org.id, in_force(today))
         ).scalars()
     )
-    every = [
-        a.id
-        for a in db.session.execute(
-            select(IsfAgreement).where(IsfAgreement.organisation_id == org.id)
+    every = list(
+        db.session.execute(
+            select(IsfAgreement.id).where(IsfAgreement.organisation_id == org.id)
         ).scalars()
-    ]
+    )
     rows = sealing.planned_against_delivered([a.id for a in agreements])
     return ProviderInvoices(
         invoices,

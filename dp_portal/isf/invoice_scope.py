@@ -5,7 +5,7 @@ Nobody else sees any."""
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 
 from ..auth.models import Role
 from ..core.errors import NotAllowed, NotFound
@@ -91,21 +91,21 @@ def load_provider_payment(viewer: Viewer, payment_id: int) -> Payment:
     org = _org_of(viewer)
     if org is None:
         raise NotFound("provider payments are read by the provider")
-    paid_lines = (
-        select(IsfInvoiceLine.payment_id)
-        .join(IsfInvoice, IsfInvoice.id == IsfInvoiceLine.invoice_id)
-        .where(IsfInvoice.organisation_id == org)
+    # Whether this one payment paid a line or a correction of the provider's: looked up by
+    # the payment (ix_isf_invoice_lines_payment_id), not by gathering every payment the
+    # provider was ever paid first.
+    paid_a_line = (
+        exists()
+        .where(IsfInvoiceLine.payment_id == Payment.id)
+        .where(IsfInvoice.id == IsfInvoiceLine.invoice_id, IsfInvoice.organisation_id == org)
     )
-    paid_adjustments = (
-        select(IsfAdjustment.payment_id)
-        .join(IsfAgreement, IsfAgreement.id == IsfAdjustment.agreement_id)
-        .where(IsfAgreement.organisation_id == org)
+    paid_a_correction = (
+        exists()
+        .where(IsfAdjustment.payment_id == Payment.id)
+        .where(IsfAgreement.id == IsfAdjustment.agreement_id, IsfAgreement.organisation_id == org)
     )
     payment = db.session.execute(
-        select(Payment).where(
-            Payment.id == payment_id,
-            or_(Payment.id.in_(paid_lines), Payment.id.in_(paid_adjustments)),
-        )
+        select(Payment).where(Payment.id == payment_id, or_(paid_a_line, paid_a_correction))
     ).scalar_one_or_none()
     if payment is None:
         raise NotFound(f"payment {payment_id}")

@@ -180,3 +180,33 @@ def test_a_refused_correction_pays_nothing(approved, factory):
     assert change.status == "refused"
     run = _build(1, officer)
     assert _line(run, account).arrears_pence == 0
+
+
+def test_the_provider_opens_the_remittance_of_its_own_payments_only(approved, factory):
+    """A payment is the provider's to read when it paid one of its invoice lines or one of
+    its agreed corrections (invoice_scope.load_provider_payment); another provider's staff
+    are told it is not there."""
+    from dp_portal.auth.models import Role
+    from dp_portal.core.errors import NotFound
+    from dp_portal.core.permissions import Viewer
+    from dp_portal.isf import invoice_scope
+
+    from .helpers import provider
+
+    _org, _account, invoice, staff, officer = approved
+    _commit(_build(1, officer), factory)
+    change = change_requests.raise_change(
+        _sealed_period(), ChangeIn("Two more", "Timesheet"), actor=staff, today=date(2026, 5, 6)
+    )
+    change_requests.agree(change, Decimal("45.00"), "Timesheets seen", actor=officer)
+    _commit(_build(2, officer), factory)
+    for_the_line = invoice.lines[0].payment_id
+    for_the_correction = db.session.execute(
+        select(Payment.id).where(Payment.kind == "arrears")
+    ).scalar_one()
+    theirs = factory.user(Role.PROVIDER_STAFF, organisation_id=provider(factory, name="Else").id)
+    for payment_id in (for_the_line, for_the_correction):
+        found = invoice_scope.load_provider_payment(Viewer(staff, date(2026, 6, 1)), payment_id)
+        assert found.id == payment_id
+        with pytest.raises(NotFound):
+            invoice_scope.load_provider_payment(Viewer(theirs, date(2026, 6, 1)), payment_id)
