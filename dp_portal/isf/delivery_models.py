@@ -291,4 +291,13 @@ class IsfAdjustment(db.Model):
         CheckConstraint("status IN ('pending', 'paid', 'cancelled')", name="status"),
         CheckConstraint("status != 'paid' OR payment_id IS NOT NULL", name="paid_has_payment"),
         Index("ix_isf_adjustments_status", "status"),
+        # Which provider a payment paid a correction to: the cap check asks it of every
+        # payment to an organisation for each person on an invoice (and the remittance of
+        # each payment); corrections not yet paid are not in it.
+        Index(
+            "ix_isf_adjustments_payment_id",
+            "payment_id",
+            sqlite_where=text("payment_id IS NOT NULL"),
+            postgresql_where=text("payment_id IS NOT NULL"),
+        ),
     )
