@@ -13,17 +13,17 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ..accounts.models import Account
-from ..core.calendar import financial_year_start
+from ..core.calendar import financial_year_end, financial_year_start
 from ..core.types import utcnow
 from ..extensions import db
 from ..third_party.models import Organisation
 from . import invoices
 from .delivery_models import IsfBankedHours, IsfInvoice, IsfInvoiceLine, IsfPeriod
 from .lifecycles import InvoiceStatus, LineState, PeriodStatus, move_period
-from .models import IsfAgreement, IsfAgreementVersion
+from .models import IN_FORCE, IsfAgreement, IsfAgreementVersion
 
 DELIVERED = (LineState.ACCEPTED, LineState.RELEASED)
 
@@ -193,17 +193,40 @@ def year_end(year_start: date, organisation_id: int | None = None) -> list[YearE
     sums: dict[tuple, dict[str, int]] = defaultdict(dict)
     for agreement_id, reference, provider, kind, total in db.session.execute(query):
         sums[(agreement_id, reference, provider)][kind] = int(total)
-    rows = []
-    for (agreement_id, reference, provider), kinds in sorted(sums.items(), key=lambda x: x[0][1]):
-        left = kinds.get("banked", 0) - kinds.get("used", 0)
-        rows.append(
-            YearEndRow(
-                agreement_id,
-                reference,
-                provider,
-                _limit(agreement_id, year_start),
-                left,
-                kinds.get("over_limit", 0),
-            )
+    reported = {
+        key: (kinds.get("banked", 0) - kinds.get("used", 0), kinds.get("over_limit", 0))
+        for key, kinds in sums.items()
+        if kinds.get("banked", 0) - kinds.get("used", 0) or kinds.get("over_limit", 0)
+    }
+    # Each reported agreement's limit in one query (one an agreement was thousands).
+    limits = _limits([agreement_id for agreement_id, _, _ in reported], year_start)
+    return [
+        YearEndRow(agreement_id, reference, provider, limits.get(agreement_id, 0), left, over)
+        for (agreement_id, reference, provider), (left, over) in sorted(
+            reported.items(), key=lambda item: item[0][1]
         )
-    return [row for row in rows if row.left_in_bank or row.over_limit]
+    ]
+
+
+def _limits(agreement_ids: list[int], year_start: date) -> dict[int, int]:
+    """The bankable hours of each agreement in the financial year from `year_start`: its
+    latest version in force at some time in the year (0 when none). Not the version in force
+    on the year's first day: an agreement that began after 1 April (most begin with a payment
+    period) had none then, and the report showed a limit of 0."""
+    year_end = financial_year_end(year_start)
+    return {
+        agreement_id: limit or 0
+        for agreement_id, limit in db.session.execute(
+            select(IsfAgreementVersion.agreement_id, IsfAgreementVersion.bankable_hours_hundredths)
+            .where(
+                IsfAgreementVersion.agreement_id.in_(agreement_ids),
+                IsfAgreementVersion.status.in_(IN_FORCE),
+                IsfAgreementVersion.starts_on <= year_end,
+                or_(
+                    IsfAgreementVersion.ends_on.is_(None),
+                    IsfAgreementVersion.ends_on >= year_start,
+                ),
+            )
+            .order_by(IsfAgreementVersion.agreement_id, IsfAgreementVersion.version)
+        )  # the latest version of each comes last, and is kept
+    }

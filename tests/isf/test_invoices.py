@@ -144,8 +144,8 @@ def test_approval_seals_the_period_and_banks_unused_hours_up_to_the_limit(factor
     (rows,) = sealing.planned_against_delivered([row.id]).values()
     assert (rows[0].delivered, rows[0].difference, rows[0].banked) == (1200, -2800, 2000)
     report = sealing.year_end(date(2026, 4, 1))
-    assert [(r.reference, r.left_in_bank, r.over_limit) for r in report] == [
-        (account.reference, 2000, 800)
+    assert [(r.reference, r.limit, r.left_in_bank, r.over_limit) for r in report] == [
+        (account.reference, 2000, 2000, 800)
     ]
 
 
