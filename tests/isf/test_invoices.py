@@ -210,16 +210,7 @@ def test_a_held_line_counts_against_the_next_line_of_the_same_invoice(factory):
     # £1,000 a year: 50 day hours (£1,125) are more than it allows (held); 3 night hours
     # (£67.50) would fit in what is left only if the held line counted for nothing.
     org, account, _row, staff, _officer = invoiced(factory, annual_budget_pence=100000)
-    factory.session.add(
-        ProviderRate(
-            organisation_id=org.id,
-            effective_from=date(2025, 4, 1),
-            hourly_pence=2250,
-            service_type="night",
-            source_note="contract",
-        )
-    )
-    factory.session.flush()
+    _rate(org, "night", 2250, date(2025, 4, 1))
     invoice = send(org, staff, [(account.reference, "day", 50), (account.reference, "night", 3)])
     assert [line.state for line in invoice.lines] == ["held", "held"]
     assert "£1,125.00 held for an officer" in invoice.lines[1].hold_reason
@@ -271,16 +262,7 @@ def test_an_invoices_lines_keep_the_order_of_the_file(factory):
     by row; a join alone keeps that order only as the planner happens to choose)."""
     org, first, _row, staff, _officer = invoiced(factory)
     _org, second, _row2, _version = in_force(factory, org=org, payment_basis="invoice")
-    factory.session.add(
-        ProviderRate(
-            organisation_id=org.id,
-            effective_from=date(2025, 4, 1),
-            hourly_pence=2250,
-            service_type="night",
-            source_note="contract",
-        )
-    )
-    factory.session.flush()
+    _rate(org, "night", 2250, date(2025, 4, 1))
     send(org, staff, [(first.reference, "night", 2)])  # the first person's period is made
     invoice = send(
         org,
