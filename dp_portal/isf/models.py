@@ -197,10 +197,15 @@ class IsfAgreementVersion(db.Model):
     def in_force_on(cls, day: date):
         """SQL condition: this version's terms apply on `day` (an ended agreement's, up to
         and including its last day)."""
+        return cls.in_force_during(day, day)
+
+    @classmethod
+    def in_force_during(cls, first: date, last: date):
+        """SQL condition: this version's terms apply on some day from `first` to `last`."""
         return and_(
             cls.status.in_(IN_FORCE),
-            cls.starts_on <= day,
-            or_(cls.ends_on.is_(None), cls.ends_on >= day),
+            cls.starts_on <= last,
+            or_(cls.ends_on.is_(None), cls.ends_on >= first),
         )
 
     def is_in_force(self, day: date) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from ..accounts.models import Account
 from ..core.calendar import financial_year_end, financial_year_start
@@ -23,7 +23,7 @@ from ..third_party.models import Organisation
 from . import invoices
 from .delivery_models import IsfBankedHours, IsfInvoice, IsfInvoiceLine, IsfPeriod
 from .lifecycles import InvoiceStatus, LineState, PeriodStatus, move_period
-from .models import IN_FORCE, IsfAgreement, IsfAgreementVersion
+from .models import IsfAgreement, IsfAgreementVersion
 
 DELIVERED = (LineState.ACCEPTED, LineState.RELEASED)
 
@@ -193,11 +193,11 @@ def year_end(year_start: date, organisation_id: int | None = None) -> list[YearE
     sums: dict[tuple, dict[str, int]] = defaultdict(dict)
     for agreement_id, reference, provider, kind, total in db.session.execute(query):
         sums[(agreement_id, reference, provider)][kind] = int(total)
-    reported = {
-        key: (kinds.get("banked", 0) - kinds.get("used", 0), kinds.get("over_limit", 0))
-        for key, kinds in sums.items()
-        if kinds.get("banked", 0) - kinds.get("used", 0) or kinds.get("over_limit", 0)
-    }
+    reported = {}
+    for key, kinds in sums.items():
+        left, over = kinds.get("banked", 0) - kinds.get("used", 0), kinds.get("over_limit", 0)
+        if left or over:
+            reported[key] = left, over
     # Each reported agreement's limit in one query (one an agreement was thousands).
     limits = _limits([agreement_id for agreement_id, _, _ in reported], year_start)
     return [
@@ -213,19 +213,13 @@ def _limits(agreement_ids: list[int], year_start: date) -> dict[int, int]:
     latest version in force at some time in the year (0 when none). Not the version in force
     on the year's first day: an agreement that began after 1 April (most begin with a payment
     period) had none then, and the report showed a limit of 0."""
-    year_end = financial_year_end(year_start)
     return {
         agreement_id: limit or 0
         for agreement_id, limit in db.session.execute(
             select(IsfAgreementVersion.agreement_id, IsfAgreementVersion.bankable_hours_hundredths)
             .where(
                 IsfAgreementVersion.agreement_id.in_(agreement_ids),
-                IsfAgreementVersion.status.in_(IN_FORCE),
-                IsfAgreementVersion.starts_on <= year_end,
-                or_(
-                    IsfAgreementVersion.ends_on.is_(None),
-                    IsfAgreementVersion.ends_on >= year_start,
-                ),
+                IsfAgreementVersion.in_force_during(year_start, financial_year_end(year_start)),
             )
             .order_by(IsfAgreementVersion.agreement_id, IsfAgreementVersion.version)
         )  # the latest version of each comes last, and is kept
