@@ -29,6 +29,7 @@ def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
     from .demo.third_party_money import demo_client_money
     from .demo.third_party_orgs import ORGANISATION_LOGINS
     from .demo.third_party_statements import demo_statements
+    from .isf.period_jobs import open_todays_periods
     from .monitoring.jobs import issue_due_reminders
 
     if current_app.config["ENV_NAME"] == "production":
@@ -62,6 +63,9 @@ def demo_command(n_accounts: int, seed: int, if_empty: bool) -> None:
             "A month's work: two runs paid (an uplift with arrears between them), the next run "
             "waiting for approval, returns waiting for review, one account suspended."
         )
+        opened = open_todays_periods(today)  # as the scheduler does on a period's first day
+        db.session.commit()
+        click.echo(f"{opened} ISF periods opened for the current payment period.")
     click.echo("")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for role_label, email in [*demo_logins(), *ORGANISATION_LOGINS, *ISF_LOGINS]:
@@ -152,6 +156,7 @@ from .employers.charter_jobs import charter_reminders_command  # noqa: E402
 from .employers.handbook_cli import handbook_defaults_command  # noqa: E402
 from .employers.jobs import checklist_reminders_command  # noqa: E402
 from .imports.jobs import abandoned_imports_command, imports_command  # noqa: E402
+from .isf.period_jobs import periods_command  # noqa: E402
 from .monitoring.forecast_jobs import forecasts_command  # noqa: E402
 from .monitoring.jobs import issue_due_reminders  # noqa: E402
 
@@ -169,6 +174,7 @@ for _command in (
     checklist_reminders_command,
     forecasts_command,
     fees_command,
+    periods_command,
     imports_command,
     abandoned_imports_command,
     openapi_command,

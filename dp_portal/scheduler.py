@@ -111,6 +111,12 @@ def change_requests_job(app: Flask) -> int:
     return job(app)
 
 
+def isf_periods_job(app: Flask) -> int:
+    from .isf.period_jobs import periods_job as job
+
+    return job(app)
+
+
 def imports_job(app: Flask) -> int:
     from .imports.jobs import imports_job as job
 
@@ -126,6 +132,8 @@ def abandoned_imports_job(app: Flask) -> int:
 # name -> (job, cron fields): the whole schedule, in one place.
 
 JOBS: dict[str, tuple[Callable[[Flask], int], dict[str, str]]] = {
+    # A payment period's ISF periods with their plans, on its first day (before any invoice).
+    "isf_periods": (isf_periods_job, {"hour": "6", "minute": "20"}),
     "reminders": (reminders_job, {"hour": "6", "minute": "30"}),
     "letters": (letters_job, {"minute": "*/10"}),
     "emails": (emails_job, {"minute": "5-59/10"}),

@@ -66,6 +66,15 @@ class IsfPeriod(db.Model):
         CheckConstraint("planned_hours_hundredths >= 0", name="planned"),
         CheckConstraint("status IN ('open', 'sealed')", name="status"),
         CheckConstraint("(status = 'sealed') = (sealed_at IS NOT NULL)", name="sealed_at"),
+        # The periods not sealed yet, oldest first (the finance page, the year-end report):
+        # every agreement's period is opened on its first day, and most are sealed later.
+        Index(
+            "ix_isf_periods_open",
+            "period_start",
+            "id",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
 

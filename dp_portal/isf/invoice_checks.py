@@ -2,7 +2,7 @@
 queries whatever its size: whether its reference was used before and the provider's agreed
 rates on the period's first day (one query), the people it names with what remains of each
 one's budget for the year and the invoice's period of their agreement (one), and the hours
-already invoiced for the period (one, asked only when one of those periods was made). Every
+already invoiced for the period (one, asked only when one of those periods has lines). Every
 problem is collected and named at once; the rules are invoices.py's. Never commits, never
 writes.
 
@@ -47,6 +47,7 @@ class Person:
     weekly_hundredths: int = 0  # funded hours a week: the period's plan
     period_id: int | None = None  # the agreement's period the invoice covers, if made
     sealed: bool = False
+    invoiced: bool = False  # the period has lines on an invoice already
     paid_pence: int = 0
     waiting_pence: int = 0
     held_pence: int = 0
@@ -104,13 +105,14 @@ def named_people(org: Organisation, references: set[str], start: date) -> dict[s
     found = {}
     dialect = db.session.get_bind().dialect.name
     rows = _rows(invoice_queries.people_query(dialect), values).all()  # one fetch, not 200
-    for ref, *ids, budget, weekly, paid, waiting, held, fixes, period, status in rows:
+    for ref, *ids, budget, weekly, paid, waiting, held, fixes, period, status, invoiced in rows:
         found[ref.upper()] = Person(
             *ids,
             budget,
             int(weekly),
             period,
             status == PeriodStatus.SEALED,
+            bool(invoiced),
             int(paid),
             int(waiting),
             int(held),
@@ -134,10 +136,10 @@ def _header(org: Organisation, reference: str, day: date) -> tuple[bool, dict[st
 
 
 def _invoiced(org: Organisation, start: date, people: dict[str, Person]) -> set[tuple[int, str]]:
-    """(agreement, kind of support) already on another invoice for this period. Only a
-    period that was made can have been invoiced (every line has one), so when none of the
-    people named has one yet, as on the first invoice of a period, nothing is asked."""
-    if all(person.period_id is None for person in people.values()):
+    """(agreement, kind of support) already on another invoice for this period. When none
+    of the people named has a line in the period yet (named_people says), as on the first
+    invoice of a period, nothing is asked."""
+    if not any(person.invoiced for person in people.values()):
         return set()
     rows = _rows(invoice_queries.invoiced_query(), {"org_id": org.id, "day": start})
     return {(agreement, kind) for agreement, kind in rows}

@@ -324,6 +324,7 @@ def year_end_export(rows: list[sealing.YearEndRow]) -> bytes:
                     "Bankable limit",
                     "Left in the bank",
                     "Over the limit",
+                    "Planned, period not sealed",
                 ],
                 (
                     [
@@ -332,6 +333,7 @@ def year_end_export(rows: list[sealing.YearEndRow]) -> bytes:
                         hours_text(r.limit),
                         hours_text(r.left_in_bank),
                         hours_text(r.over_limit),
+                        hours_text(r.not_sealed),
                     ]
                     for r in rows
                 ),

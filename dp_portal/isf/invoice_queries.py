@@ -169,10 +169,10 @@ def _provider_people():
 @cache
 def people_query(dialect: str):
     """The people named (REFERENCES) of those the provider is paid on invoice for on DAY,
-    each with their annual budget, funded hours a week, the money sums and the agreement's
-    period from DAY. The provider's people are found first (MATERIALIZED: PostgreSQL
-    otherwise read every account to match the references), then the sums for only the
-    people named."""
+    each with their annual budget, funded hours a week, the money sums, the agreement's
+    period from DAY and whether it is on an invoice yet. The provider's people are found
+    first (MATERIALIZED: PostgreSQL otherwise read every account to match the references),
+    then the sums for only the people named."""
     people = _provider_people()
     budget = (
         select(IsfAgreementVersion.annual_budget_pence)
@@ -193,8 +193,19 @@ def people_query(dialect: str):
         .scalar_subquery()
         for column in (IsfPeriod.id, IsfPeriod.status)
     ]
+    # Whether the period has a line on an invoice already (by the lines' agreement and period
+    # index): when none of the people named has one, as on a period's first invoice, the
+    # check of what was invoiced before is not asked at all.
+    invoiced = (
+        exists()
+        .where(IsfPeriod.agreement_id == people.c.agreement_id, IsfPeriod.period_start == DAY)
+        .where(
+            IsfInvoiceLine.agreement_id == IsfPeriod.agreement_id,
+            IsfInvoiceLine.period_id == IsfPeriod.id,
+        )
+    )
     return (
-        select(*people.c, budget, weekly, *_money(people.c.account_id, ORG), *period)
+        select(*people.c, budget, weekly, *_money(people.c.account_id, ORG), *period, invoiced)
         .select_from(people)
         .where(people.c.version_id.is_not(None), _named(people.c.reference, dialect))
     )
@@ -265,4 +276,36 @@ def invoiced_query():
             IsfInvoice.status != InvoiceStatus.REJECTED,
             IsfInvoiceLine.state != LineState.REFUSED,
         )
+    )
+
+
+@cache
+def unplanned_query():
+    """The agreements paid on invoice on DAY (the version in force then, as the invoice's
+    checks pick it) with no period from DAY yet: (agreement, account, funded hours a week).
+    What the periods job makes, so that a period exists, with its plan, before any invoice."""
+    agreements = (
+        select(
+            IsfAgreement.id.label("agreement_id"),
+            IsfAgreement.account_id.label("account_id"),
+            _agreement_version().label("version_id"),
+        )
+        .where(
+            ~exists().where(
+                IsfPeriod.agreement_id == IsfAgreement.id,  # uq_isf_periods_start
+                IsfPeriod.period_start == DAY,
+            )
+        )
+        .subquery()
+    )
+    weekly = (
+        select(func.coalesce(func.sum(BudgetLine.hours_hundredths), 0))
+        .join(IsfFundedLine, IsfFundedLine.budget_line_id == BudgetLine.id)
+        .where(IsfFundedLine.version_id == agreements.c.version_id)
+        .scalar_subquery()
+    )
+    return (
+        select(agreements.c.agreement_id, agreements.c.account_id, weekly)
+        .where(agreements.c.version_id.is_not(None))
+        .order_by(agreements.c.agreement_id)
     )

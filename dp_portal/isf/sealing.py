@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from ..accounts.models import Account
 from ..core.calendar import financial_year_end, financial_year_start
@@ -168,44 +168,71 @@ class YearEndRow:
     limit: int
     left_in_bank: int
     over_limit: int
+    not_sealed: int = 0  # planned in periods no approved invoice has sealed
 
 
 def year_end(year_start: date, organisation_id: int | None = None) -> list[YearEndRow]:
-    """Hours that would not be delivered in the year: still in the bank, or beyond the
-    agreement's limit. Reported, never silently lost (issue 14)."""
-    query = (
-        select(
-            IsfBankedHours.agreement_id,
-            Account.reference,
-            Organisation.name,
-            IsfBankedHours.kind,
-            func.sum(IsfBankedHours.hours_hundredths),
-        )
-        .join(IsfAgreement, IsfAgreement.id == IsfBankedHours.agreement_id)
-        .join(Account, Account.id == IsfAgreement.account_id)
-        .join(Organisation, Organisation.id == IsfAgreement.organisation_id)
+    """Hours that would not be delivered in the year: still in the bank, beyond the
+    agreement's limit, or planned in periods that no approved invoice has sealed (nothing
+    says they were delivered, and they were never banked). Reported, never silently lost
+    (issue 14)."""
+    year = (year_start, financial_year_end(year_start))
+    banked = (
+        select(IsfBankedHours.agreement_id, IsfBankedHours.kind, IsfBankedHours.hours_hundredths)
         .where(IsfBankedHours.year_start == year_start)
-        .group_by(IsfBankedHours.agreement_id, Account.reference, Organisation.name)
-        .group_by(IsfBankedHours.kind)
+        .subquery()
     )
-    if organisation_id is not None:
-        query = query.where(IsfAgreement.organisation_id == organisation_id)
+    # Open periods by ix_isf_periods_open: few once invoices seal them.
+    unsealed = (
+        select(
+            IsfPeriod.agreement_id,
+            literal("not_sealed").label("kind"),
+            IsfPeriod.planned_hours_hundredths.label("hours_hundredths"),
+        )
+        .where(IsfPeriod.status == PeriodStatus.OPEN, IsfPeriod.period_start.between(*year))
+        .subquery()
+    )
     sums: dict[tuple, dict[str, int]] = defaultdict(dict)
-    for agreement_id, reference, provider, kind, total in db.session.execute(query):
-        sums[(agreement_id, reference, provider)][kind] = int(total)
+    for hours in (banked, unsealed):
+        for agreement_id, reference, provider, kind, total in db.session.execute(
+            _by_agreement(hours, organisation_id)
+        ):
+            sums[(agreement_id, reference, provider)][kind] = int(total)
     reported = {}
     for key, kinds in sums.items():
-        left, over = kinds.get("banked", 0) - kinds.get("used", 0), kinds.get("over_limit", 0)
-        if left or over:
-            reported[key] = left, over
+        left = kinds.get("banked", 0) - kinds.get("used", 0)
+        over, unplaced = kinds.get("over_limit", 0), kinds.get("not_sealed", 0)
+        if left or over or unplaced:
+            reported[key] = left, over, unplaced
     # Each reported agreement's limit in one query (one an agreement was thousands).
     limits = _limits([agreement_id for agreement_id, _, _ in reported], year_start)
     return [
-        YearEndRow(agreement_id, reference, provider, limits.get(agreement_id, 0), left, over)
-        for (agreement_id, reference, provider), (left, over) in sorted(
+        YearEndRow(agreement_id, reference, provider, limits.get(agreement_id, 0), *hours)
+        for (agreement_id, reference, provider), hours in sorted(
             reported.items(), key=lambda item: item[0][1]
         )
     ]
+
+
+def _by_agreement(hours, organisation_id: int | None):
+    """(agreement, person's reference, provider, kind, total) of the `hours` subquery's rows
+    (agreement_id, kind, hours_hundredths), the provider's only when one is asked for."""
+    query = (
+        select(
+            hours.c.agreement_id,
+            Account.reference,
+            Organisation.name,
+            hours.c.kind,
+            func.sum(hours.c.hours_hundredths),
+        )
+        .join(IsfAgreement, IsfAgreement.id == hours.c.agreement_id)
+        .join(Account, Account.id == IsfAgreement.account_id)
+        .join(Organisation, Organisation.id == IsfAgreement.organisation_id)
+        .group_by(hours.c.agreement_id, Account.reference, Organisation.name, hours.c.kind)
+    )
+    if organisation_id is not None:
+        query = query.where(IsfAgreement.organisation_id == organisation_id)
+    return query
 
 
 def _limits(agreement_ids: list[int], year_start: date) -> dict[int, int]:

@@ -35,6 +35,7 @@ def test_a_second_scheduler_refuses_to_start(app):
 
 def test_every_job_runs_and_is_safe_to_repeat(app, db_session):
     assert set(JOBS) == {
+        "isf_periods",
         "reminders",
         "letters",
         "emails",
@@ -88,6 +89,7 @@ def test_the_day_runs_each_job_once_daily_jobs_by_their_time_then_the_frequent_o
     # The frequent jobs come last: letters and emails render and send what the daily jobs
     # wrote; imports (every minute) applies whatever officers left for it.
     assert the_day() == [
+        "isf_periods",
         "reminders",
         "checklist_reminders",
         "charter_reminders",
