@@ -112,7 +112,7 @@ def named_people(org: Organisation, references: set[str], start: date) -> dict[s
             int(weekly),
             period,
             status == PeriodStatus.SEALED,
-            bool(invoiced),
+            invoiced is not None,
             int(paid),
             int(waiting),
             int(held),
