@@ -95,15 +95,15 @@ def named_people(org: Organisation, references: set[str], start: date) -> dict[s
     """The people an invoice names whom the provider is paid on invoice for on `start`, each
     with their funded hours, what was paid and is waiting this financial year, and the
     agreement's period from `start` (if made): one query."""
+    dialect = db.session.get_bind().dialect.name
     values = {
         "org_id": org.id,
         "day": start,
         "year_start": financial_year_start(start),
         "year_end": financial_year_end(start),
-        "references": sorted(references),
+        "references": invoice_queries.references_value(references, dialect),
     }
     found = {}
-    dialect = db.session.get_bind().dialect.name
     rows = _rows(invoice_queries.people_query(dialect), values).all()  # one fetch, not 200
     for ref, *ids, budget, weekly, paid, waiting, held, fixes, period, status, invoiced in rows:
         found[ref.upper()] = Person(

@@ -80,9 +80,11 @@ PERIOD_INSERT = (
 )
 RETURNING = ' RETURNING "agreement_id", "id"'
 # The lines as one array a column, in LINE_COLUMNS' order after the invoice's id (a line's
-# period null where this invoice makes it): (name in the statement, SQL type). Arrays go in
-# psycopg's binary format (%b): as text, each element was checked for quoting by a regular
-# expression in Python, 2,400 of them an invoice.
+# period null where this invoice makes it): (name in the statement, SQL type). The text
+# arrays go in psycopg's binary format (%b): in its text format each element was checked for
+# quoting by a regular expression in Python, 2,400 of them an invoice. The whole numbers go
+# as the text of an array literal, joined here (half the time of the binary dump, and no
+# element of one needs quoting).
 LINE_ARRAYS = (
     *((name, "integer") for name in ("a", "p", "acc", "n")),
     ("kind", "varchar"),
@@ -92,11 +94,24 @@ LINE_ARRAYS = (
 )
 UNNEST_LINES = (
     "unnest("
-    + ", ".join(f"%b::{kind}[]" for _, kind in LINE_ARRAYS)
+    + ", ".join(
+        f"%s::{kind}[]" if kind == "integer" else f"%b::{kind}[]" for _, kind in LINE_ARRAYS
+    )
     + ") AS l("
     + ", ".join(name for name, _ in LINE_ARRAYS)
     + ")"
 )
+
+
+def _array(column: tuple, kind: str):
+    """A column of the lines as its parameter: whole numbers as an array literal's text."""
+    if kind != "integer":
+        return list(column)
+    if None in column:  # the periods this invoice makes
+        column = ("NULL" if n is None else n for n in column)
+    return "{" + ",".join(map(str, column)) + "}"
+
+
 # The invoice, its new periods, its lines and its audit row; the invoice's id beside each
 # new period's (agreement, id), in one row with nulls when every period was made before.
 # (The names are the models' columns; every value is a parameter.)
@@ -184,7 +199,10 @@ def _received(connection, values: dict, rows: list, period: Period, lines: list,
         period.end,
         str(PeriodStatus.OPEN),
         *([row[n] for row in rows] for n in range(3)),  # agreements, accounts, hours
-        *(list(column) for column in zip(*lines, strict=True)),
+        *(
+            _array(column, kind)
+            for column, (_, kind) in zip(zip(*lines, strict=True), LINE_ARRAYS, strict=True)
+        ),
         utcnow(),
         *(received[name] for name in AUDIT_COLUMNS),
     )

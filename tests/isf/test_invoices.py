@@ -316,3 +316,11 @@ def test_a_second_invoice_is_refused_for_its_reference_hours_already_invoiced_an
         "Line 2: there is no agreed rate for night support on 06 April 2026",
     ]
     assert db.session.execute(select(func.count(IsfInvoice.id))).scalar_one() == 1
+
+
+def test_a_reference_with_two_peoples_references_in_it_matches_neither(factory):
+    # PostgreSQL is sent the references as one text split at line breaks (invoice_queries):
+    # a line is still matched by its whole reference.
+    org, account, _row, staff, _officer = invoiced(factory)
+    with pytest.raises(InvoiceProblems, match="is not a person you are paid on invoice for"):
+        send(org, staff, [(f"{account.reference}\n{account.reference}", "day", 4)])
