@@ -158,22 +158,16 @@ def _provider_people():
             IsfAgreement.id.label("agreement_id"),
             IsfAgreement.account_id.label("account_id"),
             _agreement_version().label("version_id"),
+            # The agreement's period from DAY, by its unique index for each agreement (a join
+            # read every period of the day while the statistics said the table was empty).
+            select(IsfPeriod.id)
+            .where(IsfPeriod.agreement_id == IsfAgreement.id, IsfPeriod.period_start == DAY)
+            .scalar_subquery()
+            .label("period_id"),
         )
         .where(IsfAgreement.organisation_id == ORG)  # ix_isf_agreements_organisation_id
         .cte("people")
         .prefix_with("MATERIALIZED")
-    )
-
-
-def _period_of(people, column):
-    """`column` of the person's agreement's period from DAY, looked up by its unique index for
-    each person (a join read every period of the day while the statistics said the table was
-    empty); correlated to `people` however deep it is nested."""
-    return (
-        select(column)
-        .where(IsfPeriod.agreement_id == people.c.agreement_id, IsfPeriod.period_start == DAY)
-        .correlate(people)
-        .scalar_subquery()
     )
 
 
@@ -196,7 +190,7 @@ def people_query(dialect: str):
         .where(IsfFundedLine.version_id == people.c.version_id)
         .scalar_subquery()
     )
-    period = [_period_of(people, column) for column in (IsfPeriod.id, IsfPeriod.status)]
+    status = select(IsfPeriod.status).where(IsfPeriod.id == people.c.period_id)
     # Whether the period has a line on an invoice already (by the lines' agreement and period
     # index): when none of the people named has one, as on a period's first invoice, the
     # check of what was invoiced before is not asked at all. A LIMIT 1 subquery, not EXISTS:
@@ -206,13 +200,23 @@ def people_query(dialect: str):
         select(IsfInvoiceLine.id)
         .where(
             IsfInvoiceLine.agreement_id == people.c.agreement_id,
-            IsfInvoiceLine.period_id == _period_of(people, IsfPeriod.id),
+            IsfInvoiceLine.period_id == people.c.period_id,
         )
         .limit(1)
-        .scalar_subquery()
     )
     return (
-        select(*people.c, budget, weekly, *_money(people.c.account_id, ORG), *period, invoiced)
+        select(
+            people.c.reference,
+            people.c.agreement_id,
+            people.c.account_id,
+            people.c.version_id,
+            budget,
+            weekly,
+            *_money(people.c.account_id, ORG),
+            people.c.period_id,
+            status.scalar_subquery(),
+            invoiced.scalar_subquery(),
+        )
         .select_from(people)
         .where(people.c.version_id.is_not(None), _named(people.c.reference, dialect))
     )
