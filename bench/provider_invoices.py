@@ -179,7 +179,10 @@ def main(n_providers: int, n_lines: int) -> None:
 
         def post(item) -> None:
             (org_id, user_id), data = item
-            org, user = db.session.get(Organisation, org_id), db.session.get(User, user_id)
+            # As a request: Flask-Login loads the signed-in user (their organisation joined,
+            # auth/models.py), then isf/scope.own_provider gets the provider from the session.
+            user = db.session.get(User, user_id)
+            org = db.session.get(Organisation, org_id)
             submit_invoice(org, read_invoice(data, "invoice.xlsx"), actor=user, schedule=schedule)
             db.session.commit()
             db.session.expunge_all()  # the request's end
