@@ -6,9 +6,11 @@ Why ahead of the invoice: a period that no invoice ever covered used to have no 
 so its planned hours were never compared with anything, never banked and never reached the
 year-end report of unused hours, which issue 14 asks to be "reported, not silently lost".
 Made on its first day, every period is on the finance page until an approved invoice seals
-it, and the year-end report lists what was planned in periods never sealed. An invoice for a
-period the job has not opened (the scheduler was stopped, or an agreement began part-way)
-still makes it as it always did (invoice_writes.py), with the same plan.
+it, and the year-end report lists what was planned in periods never sealed. The job looks at
+the current period every day, so an agreement confirmed part-way through it, from a start on
+or before its first day, gets it the next morning. An invoice for a period the job never
+opened (the scheduler was stopped throughout, or the agreement was confirmed after the period
+ended) still makes it as it always did (invoice_writes.py), with the same plan.
 """
 
 from __future__ import annotations
