@@ -20,7 +20,7 @@ from dp_portal.isf.period_jobs import open_periods
 
 from ..conftest import sign_in_as
 from ..payments.test_run_controls import SCHEDULE
-from .helpers import in_force, living_wage
+from .helpers import agreement, funded_account, in_force, living_wage, provider
 from .invoice_helpers import PERIOD, invoiced, send
 
 A_DAY_IN_THE_PERIOD = date(2026, 4, 20)
@@ -64,6 +64,19 @@ def test_an_agreement_not_yet_in_force_on_the_periods_first_day_waits(factory, r
     invoiced(factory, starts_on=date(2026, 4, 10))
     assert open_periods(A_DAY_IN_THE_PERIOD, SCHEDULE) == 0
     assert _periods() == []
+
+
+def test_an_agreement_confirmed_part_way_through_gets_its_period_the_next_morning(factory, rates):
+    from dp_portal.isf.agreements import VersionStatus, move_version
+
+    org = provider(factory)
+    account, budget, line = funded_account(factory, org)
+    row, version = agreement(factory, account, org, budget, line, payment_basis="invoice")
+    assert open_periods(PERIOD[0], SCHEDULE) == 0  # waiting for the parties' confirmations
+    move_version(version, VersionStatus.ACTIVE)
+    factory.session.flush()
+    assert open_periods(A_DAY_IN_THE_PERIOD, SCHEDULE) == 1
+    assert _periods() == [(row.id, account.id, *PERIOD, 4000, "open")]
 
 
 def test_the_next_periods_plan_is_pro_rata_from_the_same_hours(factory, rates):
