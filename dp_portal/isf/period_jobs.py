@@ -69,8 +69,8 @@ def open_periods(day: date, schedule: PaymentSchedule) -> int:
             "isf.periods_opened",
             object_type="isf_periods",
             summary=(
-                f"Opened {opened} ISF periods from {period.start:%d %B %Y} to "
-                f"{period.end:%d %B %Y} with their planned hours"
+                f"{opened} ISF {'period' if opened == 1 else 'periods'} opened for "
+                f"{period.start:%d %B %Y} to {period.end:%d %B %Y}, with the hours planned"
             ),
             after={"period_start": period.start.isoformat(), "opened": opened},
         )

@@ -56,7 +56,7 @@ def test_each_agreement_paid_on_invoice_gets_its_period_with_the_plan_once(facto
         select(AuditEvent).where(AuditEvent.action == "isf.periods_opened")
     ).scalars()
     assert event.summary == (
-        "Opened 1 ISF periods from 06 April 2026 to 03 May 2026 with their planned hours"
+        "1 ISF period opened for 06 April 2026 to 03 May 2026, with the hours planned"
     )
 
 
