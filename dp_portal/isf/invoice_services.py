@@ -12,12 +12,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
+
 from ..core import audit
 from ..core.calendar import PaymentSchedule
 from ..core.errors import RuleError
 from ..core.money import from_pence
 from ..core.types import utcnow
 from ..core.uploads import KINDS, store
+from ..extensions import db
 from ..third_party.models import Organisation
 from . import invoices, sealing
 from .delivery_models import INVOICES_AREA, IsfInvoice, IsfInvoiceLine
@@ -103,7 +106,22 @@ def submit_invoice(
         f"{len(priced)} lines, {from_pence(total)} pounds, {held} held over the cap",
         after={"lines": len(priced), "total_pence": total, "held": held},
     )
-    return write_invoice(data, org, actor, priced, received)
+    try:
+        return write_invoice(data, org, actor, priced, received)
+    except IntegrityError:
+        # Another invoice took this reference, or made one of these periods, between the
+        # checks and the write (two uploads at once): nothing of this one is kept, the file
+        # included (core/storage.put_undoable), and the provider is told rather than shown
+        # an error page.
+        db.session.rollback()
+        raise InvoiceProblems([SENT_AT_THE_SAME_TIME]) from None
+
+
+SENT_AT_THE_SAME_TIME = (
+    "Another invoice with this reference, or for the same people and period, was sent at "
+    "the same time, so nothing from this one was saved. Check your invoices, and send this "
+    "one again if it is still needed"
+)
 
 
 def decide_line(line: IsfInvoiceLine, release: bool, note: str, *, actor) -> None:

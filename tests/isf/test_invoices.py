@@ -21,6 +21,7 @@ from dp_portal.isf.invoice_services import InvoiceProblems
 from dp_portal.payments.ledger_models import Payment
 from dp_portal.payments.rate_models import ProviderRate
 
+from ..payments.test_run_controls import SCHEDULE
 from .helpers import in_force, living_wage
 from .invoice_helpers import invoiced, send
 
@@ -324,3 +325,33 @@ def test_a_reference_with_two_peoples_references_in_it_matches_neither(factory):
     org, account, _row, staff, _officer = invoiced(factory)
     with pytest.raises(InvoiceProblems, match="is not a person you are paid on invoice for"):
         send(org, staff, [(f"{account.reference}\n{account.reference}", "day", 4)])
+
+
+def test_an_invoice_sent_at_the_same_time_as_another_is_refused_with_a_message(
+    factory, monkeypatch, own_storage
+):
+    # Two uploads with one reference at once: both pass the checks before either is written.
+    # The second meets the reference's unique key, and saves nothing, its file included.
+    from dp_portal.isf import invoice_checks
+    from dp_portal.isf.invoice_services import SENT_AT_THE_SAME_TIME
+
+    org, account, _row, staff, _officer = invoiced(factory)
+    send(org, staff, [(account.reference, "day", 12)])
+    db.session.commit()  # the first upload's request ended
+    header = invoice_checks._header
+    monkeypatch.setattr(invoice_checks, "_header", lambda *a: (False, header(*a)[1]))
+    data = invoice_services.InvoiceIn(
+        "INV-1",
+        date(2026, 5, 4),
+        date(2026, 5, 31),
+        [invoice_services.LineIn(account.reference, "day", 300, "Line 1")],
+        source="upload",
+        original_name="invoice.xlsx",
+        upload=b"PK\x03\x04 the workbook",
+    )
+    with pytest.raises(InvoiceProblems) as caught:
+        invoice_services.submit_invoice(org, data, actor=staff, schedule=SCHEDULE)
+    assert caught.value.problems == [SENT_AT_THE_SAME_TIME]
+    assert db.session.execute(select(func.count(IsfInvoice.id))).scalar_one() == 1
+    assert db.session.execute(select(func.count(IsfInvoiceLine.id))).scalar_one() == 1
+    assert [p for p in own_storage.root.rglob("*") if p.is_file()] == []
