@@ -171,6 +171,17 @@ def _provider_people():
     )
 
 
+def _weekly(version_id):
+    """The funded hours a week (hundredths) of the agreement version `version_id`: the sum of
+    the budget lines it funds, the plan of each of its periods."""
+    return (
+        select(func.coalesce(func.sum(BudgetLine.hours_hundredths), 0))
+        .join(IsfFundedLine, IsfFundedLine.budget_line_id == BudgetLine.id)
+        .where(IsfFundedLine.version_id == version_id)
+        .scalar_subquery()
+    )
+
+
 @cache
 def people_query(dialect: str):
     """The people named (REFERENCES) of those the provider is paid on invoice for on DAY,
@@ -184,12 +195,7 @@ def people_query(dialect: str):
         .where(IsfAgreementVersion.id == people.c.version_id)
         .scalar_subquery()
     )
-    weekly = (
-        select(func.coalesce(func.sum(BudgetLine.hours_hundredths), 0))
-        .join(IsfFundedLine, IsfFundedLine.budget_line_id == BudgetLine.id)
-        .where(IsfFundedLine.version_id == people.c.version_id)
-        .scalar_subquery()
-    )
+    weekly = _weekly(people.c.version_id)
     status = select(IsfPeriod.status).where(IsfPeriod.id == people.c.period_id)
     # Whether the period has a line on an invoice already (by the lines' agreement and period
     # index): when none of the people named has one, as on a period's first invoice, the
@@ -324,14 +330,8 @@ def unplanned_query():
         )
         .subquery()
     )
-    weekly = (
-        select(func.coalesce(func.sum(BudgetLine.hours_hundredths), 0))
-        .join(IsfFundedLine, IsfFundedLine.budget_line_id == BudgetLine.id)
-        .where(IsfFundedLine.version_id == agreements.c.version_id)
-        .scalar_subquery()
-    )
     return (
-        select(agreements.c.agreement_id, agreements.c.account_id, weekly)
+        select(agreements.c.agreement_id, agreements.c.account_id, _weekly(agreements.c.version_id))
         .where(agreements.c.version_id.is_not(None))
         .order_by(agreements.c.agreement_id)
     )
