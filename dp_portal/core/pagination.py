@@ -51,6 +51,14 @@ class BoundedPage:
         return self.page + 1 if self.has_next else None
 
 
+def count_rows(query: Select) -> int:
+    """How many rows `query` has, all of them (its order dropped: it changes no count). For
+    a short list's "N in all"; a long list counts at most its cap (bounded_page)."""
+    return db.session.execute(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
+
+
 def bounded_page(
     query: Select,
     page: int,

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import exists, select
 
 from ..auth.models import Role
+from ..core.pagination import count_rows
 from ..core.permissions import Viewer
 from ..core.tasks import Group, Task
 from ..extensions import db
@@ -26,10 +27,6 @@ from .models import Application, ChecklistTick, CostRate, HandbookVersion
 COST_FIGURES_NOTICE = timedelta(days=90)
 
 
-def _count(query: Select) -> int:
-    return db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-
-
 def next_tax_year(today: date) -> date:
     """6 April after today: the day next tax year's figures are needed."""
     start = date(today.year, 4, 6)
@@ -42,11 +39,11 @@ def _admin_tasks(today: date) -> list[Task]:
     )
     starts = next_tax_year(today)
     ready = select(CostRate.id).where(CostRate.effective_from >= starts)
-    due = starts - today <= COST_FIGURES_NOTICE and _count(ready) == 0
+    due = starts - today <= COST_FIGURES_NOTICE and count_rows(ready) == 0
     return [
         Task(
             "Handbook sections with a draft not published",
-            _count(drafts),
+            count_rows(drafts),
             "employers.handbook_admin",
             group=Group.SETTINGS,
         ),
@@ -71,7 +68,7 @@ def home_tasks(viewer: Viewer) -> list[Task]:
         return [
             Task(
                 "Charter Mark applications waiting for review",
-                _count(waiting),
+                count_rows(waiting),
                 "employers.charter_queue",
                 group=Group.PEOPLE,
             )

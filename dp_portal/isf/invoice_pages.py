@@ -16,6 +16,7 @@ from sqlalchemy import func, select, union
 from ..accounts.models import Account
 from ..core.letters import html_to_pdf
 from ..core.money import from_pence
+from ..core.pagination import count_rows
 from ..core.spreadsheets import workbook_bytes
 from ..extensions import db
 from ..payments.ledger_models import Payment
@@ -266,16 +267,12 @@ def finance_work() -> FinanceWork:
     return FinanceWork(
         awaiting,
         _held_lines(held),
-        _count(held),
+        count_rows(held),
         _open_periods(),
-        _count(unsealed),
+        count_rows(unsealed),
         change_requests.requests_for(live_only=True),
         paid_by_period(),
     )
-
-
-def _count(query) -> int:
-    return db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
 
 
 def _held_lines(held) -> list[HeldLine]:

@@ -86,6 +86,14 @@ def _priced(data: InvoiceIn, checked: Checked) -> list[tuple]:
     return lines
 
 
+# Said when another invoice was written between this one's checks and its write.
+SENT_AT_THE_SAME_TIME = (
+    "Another invoice with this reference, or for the same people and period, was sent at "
+    "the same time, so nothing from this one was saved. Check your invoices, and send this "
+    "one again if it is still needed"
+)
+
+
 def submit_invoice(
     org: Organisation, data: InvoiceIn, *, actor, schedule: PaymentSchedule
 ) -> IsfInvoice:
@@ -115,13 +123,6 @@ def submit_invoice(
         # an error page.
         db.session.rollback()
         raise InvoiceProblems([SENT_AT_THE_SAME_TIME]) from None
-
-
-SENT_AT_THE_SAME_TIME = (
-    "Another invoice with this reference, or for the same people and period, was sent at "
-    "the same time, so nothing from this one was saved. Check your invoices, and send this "
-    "one again if it is still needed"
-)
 
 
 def decide_line(line: IsfInvoiceLine, release: bool, note: str, *, actor) -> None:

@@ -182,10 +182,7 @@ def write_invoice(data, org, actor, priced: list[tuple], received: dict[str, Any
 def _planned(people: list, period: Period) -> list[tuple[int, int, int]]:
     """(agreement id, account id, planned hours) of each period to make: the funded hours a
     week, pro rata."""
-    planned = {
-        weekly: invoices.planned_hours(weekly, period)  # few people differ in hours a week
-        for weekly in {p.weekly_hundredths for p in people}
-    }
+    planned = invoices.plans((p.weekly_hundredths for p in people), period)
     return [(p.agreement_id, p.account_id, planned[p.weekly_hundredths]) for p in people]
 
 

@@ -16,6 +16,7 @@ these, and tests check them one by one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -153,3 +154,9 @@ def change_due(day: date, calendar: WorkingCalendar) -> date:
 def planned_hours(weekly_hundredths: int, period: Period) -> int:
     """The hours planned for a period: the funded hours a week, pro rata by day."""
     return int(round_money(Decimal(weekly_hundredths) * period.days / 7 / HUNDRED) * HUNDRED)
+
+
+def plans(weekly: Iterable[int], period: Period) -> dict[int, int]:
+    """planned_hours of each distinct funded hours a week in `weekly`, worked out once each
+    (a council's people share a few plans)."""
+    return {hours: planned_hours(hours, period) for hours in set(weekly)}

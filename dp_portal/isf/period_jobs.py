@@ -36,17 +36,17 @@ BATCH = 2000
 def open_periods(day: date, schedule: PaymentSchedule) -> int:
     """Open the period of `schedule` that `day` falls in for every agreement paid on invoice
     then that has none yet, each with its plan (the funded hours a week, pro rata: the rule
-    invoices.planned_hours, as when an invoice makes it). Returns how many were opened."""
+    invoices.plans, as when an invoice makes it). Returns how many were opened."""
     period = schedule.period(schedule.index_of(day))
     rows = db.session.execute(invoice_queries.unplanned_query(), {"day": period.start}).all()
-    planned = {weekly: invoices.planned_hours(int(weekly), period) for _, _, weekly in rows}
+    planned = invoices.plans((int(weekly) for _, _, weekly in rows), period)
     values = [
         {
             "agreement_id": agreement_id,
             "account_id": account_id,
             "period_start": period.start,
             "period_end": period.end,
-            "planned_hours_hundredths": planned[weekly],
+            "planned_hours_hundredths": planned[int(weekly)],
             "status": str(PeriodStatus.OPEN),
         }
         for agreement_id, account_id, weekly in rows

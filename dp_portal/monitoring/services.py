@@ -4,13 +4,13 @@ list it links to; for a person, each account's returns that need them. Never wri
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 
 from ..accounts.models import Account
 from ..auth.models import Role
+from ..core.pagination import count_rows
 from ..core.permissions import Viewer
 from ..core.tasks import Group, Task
-from ..extensions import db
 from .escalations import tasks as escalation_tasks
 from .forecast import Outlook
 from .forecast_models import ForecastSummary
@@ -25,16 +25,10 @@ AGES = (
 )
 
 
-def _count(query: Select) -> int:
-    return db.session.execute(
-        select(func.count()).select_from(query.order_by(None).subquery())
-    ).scalar_one()
-
-
 def _queue_task(label: str, filters: QueueFilters, viewer: Viewer, args: dict, urgent=False):
     return Task(
         label,
-        _count(queue(filters, viewer.today)),
+        count_rows(queue(filters, viewer.today)),
         "monitoring.queue",
         args,
         urgent=urgent,
@@ -62,7 +56,7 @@ def home_tasks(viewer: Viewer) -> list[Task]:
     tasks.append(
         Task(
             "Escalations waiting for your decision",
-            _count(escalation_tasks(TaskStatus.OPEN)),
+            count_rows(escalation_tasks(TaskStatus.OPEN)),
             "monitoring.escalation_queue",
             {"status": TaskStatus.OPEN.value},
             urgent=True,
@@ -72,7 +66,7 @@ def home_tasks(viewer: Viewer) -> list[Task]:
     tasks += [
         Task(
             label,
-            _count(select(ForecastSummary).where(ForecastSummary.outlook == outlook)),
+            count_rows(select(ForecastSummary).where(ForecastSummary.outlook == outlook)),
             "monitoring.forecast_watch",
             {"show": outlook.value},
             urgent=outlook == Outlook.OVERSPEND,

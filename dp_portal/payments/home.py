@@ -19,7 +19,7 @@ from ..auth.models import Role
 from ..core.calendar import financial_year_end
 from ..core.letters import Letter
 from ..core.money import from_pence, to_pence
-from ..core.pagination import BoundedPage, bounded_page
+from ..core.pagination import BoundedPage, bounded_page, count_rows
 from ..core.permissions import Viewer
 from ..core.tasks import Group, Task
 from ..extensions import db
@@ -37,10 +37,6 @@ RECOVERY_METHODS = {"offset": "Taken from payments", "invoice": "Invoiced"}
 def ceiling() -> Decimal:
     """Team leaders approve budgets up to this many pounds a week (SDS Standard 8)."""
     return Decimal(current_app.config["TEAM_LEADER_WEEKLY_CEILING"])
-
-
-def _count(query: Select) -> int:
-    return db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
 
 
 # --- Payment runs --------------------------------------------------------------------------
@@ -62,20 +58,20 @@ def _run_tasks(viewer: Viewer) -> list[Task]:
     return [
         Task(
             "Payment runs waiting for your approval",
-            _count(runs_waiting(viewer, "others")),
+            count_rows(runs_waiting(viewer, "others")),
             "payments.payment_runs",
             {"waiting": "others"},
             urgent=True,
         ),
         Task(
             "Payment runs you built, waiting for another officer",
-            _count(runs_waiting(viewer, "mine")),
+            count_rows(runs_waiting(viewer, "mine")),
             "payments.payment_runs",
             {"waiting": "mine"},
         ),
         Task(
             "Approved payment runs to commit",
-            _count(approved),
+            count_rows(approved),
             "payments.payment_runs",
             {"status": RunStatus.APPROVED.value},
             urgent=True,
@@ -223,7 +219,7 @@ def _staff_tasks(viewer: Viewer) -> list[Task]:
     tasks = [
         Task(
             "Budgets waiting for your approval",
-            _count(select(Budget.id).where(_approvable_by(viewer))),
+            count_rows(select(Budget.id).where(_approvable_by(viewer))),
             "payments.pending_budgets",
             {"yours": "1"},
             urgent=True,
@@ -233,7 +229,7 @@ def _staff_tasks(viewer: Viewer) -> list[Task]:
         tasks.append(
             Task(
                 "Accounts with a budget over the team leader limit",
-                _count(over_ceiling(viewer)),
+                count_rows(over_ceiling(viewer)),
                 "payments.over_ceiling",
             )
         )
@@ -242,13 +238,13 @@ def _staff_tasks(viewer: Viewer) -> list[Task]:
         tasks += [
             Task(
                 "Recoveries being taken from payments",
-                _count(recoveries_owed("offset")),
+                count_rows(recoveries_owed("offset")),
                 "payments.recoveries",
                 {"method": "offset"},
             ),
             Task(
                 "Recovery invoices not yet paid",
-                _count(recoveries_owed("invoice")),
+                count_rows(recoveries_owed("invoice")),
                 "payments.recoveries",
                 {"method": "invoice"},
             ),
@@ -267,7 +263,7 @@ def _rate_task(today: date) -> Task:
     added = select(RateRow.id).where(
         RateRow.kind == RateKind.LIVING_WAGE, RateRow.effective_from >= starts
     )
-    due = starts - today <= RATE_NOTICE and _count(added) == 0
+    due = starts - today <= RATE_NOTICE and count_rows(added) == 0
     return Task(
         f"Living wage rate from {starts.day} April {starts.year}",
         int(due),
@@ -289,7 +285,7 @@ def home_tasks(viewer: Viewer) -> list[Task]:
         tasks.append(
             Task(
                 "Letters whose email did not arrive",
-                _count(failed),
+                count_rows(failed),
                 "payments.undelivered_letters",
                 group=Group.LETTERS,
                 urgent=True,
@@ -342,7 +338,7 @@ def letters_since(account_id: int, since: datetime | None) -> Task:
         query = query.where(Letter.created_at > since)
     return Task(
         "New letters since your last visit" if since else "Letters",
-        _count(query),
+        count_rows(query),
         "payments.letters",
         {"account_id": account_id},
         group=Group.LETTERS,
