@@ -6,7 +6,6 @@ bytes, with the same SHA-256 in the audit log."""
 from __future__ import annotations
 
 import hashlib
-from operator import itemgetter
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,9 +17,8 @@ from ..core.money import from_pence
 from ..core.spreadsheets import workbook_bytes
 from ..extensions import db
 from . import run_pages
-from .bankfile import Originator, Transfer, csv_file, reference_suffix, standard18_file
+from .bankfile import Originator, Transfer, csv_file, standard18_file
 from .council_scale import cycle_collector_paused
-from .ledger_models import Payment
 from .lifecycles import RunStatus
 from .run_models import PaymentRun, RunBankFile, RunLine
 
@@ -28,43 +26,30 @@ BANK_FILES_AREA = "bank-files"  # where bank files are stored (core/storage)
 
 
 def run_transfers(run_id: int) -> list[Transfer]:
-    """One credit per account and payee: the period's payment plus any arrears, to the payee
-    of the first of them (all of a run's payments to a payee are from one snapshot)."""
-    run = db.session.get(PaymentRun, run_id)
+    """One credit per paid line of the run: its period's payment plus any arrears, to the
+    payee and with the reference the line was built with. These are the lines the approver
+    approved and the commit copied into payments, in its one transaction, each as one
+    regular payment and its arrears items (run_decisions.commit_run): the same credits as
+    the payments summed by account and payee, read without joining every payment to its
+    account and sorting a council's rows (0.3 s of a 92,000-credit file, against 0.15 s)."""
     # Core, not ORM, execution: plain tuples for 100,000 rows, without ORM result handling.
     rows = (
         db.session.connection()
         .execute(
             select(
-                Payment.account_id,
-                Payment.payee_type,
-                Account.reference,
-                Payment.payee_name,
-                Payment.sort_code,
-                Payment.account_number,
-                Payment.amount_pence,
-                Payment.id,
+                RunLine.sort_code,
+                RunLine.account_number,
+                RunLine.payee_name,
+                RunLine.amount_pence + RunLine.arrears_pence,
+                RunLine.payee_reference,
             )
-            .join(Account, Account.id == Payment.account_id)
-            .where(Payment.run_id == run_id)
+            .where(RunLine.run_id == run_id, RunLine.outcome == "pay")
+            .order_by(RunLine.account_id)
         )
         .all()
     )
-    # Put in order here: the database's sort of a council's rows took longer than reading them.
-    rows.sort(key=itemgetter(0, 1, 7))
-    credits: dict[tuple[int, str], list] = {}  # in the order of the rows
-    for account_id, payee_type, reference, name, sort_code, number, pence, _ in rows:
-        credit = credits.get((account_id, payee_type))
-        if credit is None:
-            credits[(account_id, payee_type)] = [sort_code, number, name, pence, reference]
-        else:
-            credit[3] += pence
-    suffix = " " + reference_suffix(run.period_start)
-    return [
-        Transfer(sort_code, number, name, pence, reference + suffix)
-        for sort_code, number, name, pence, reference in credits.values()
-        if pence > 0
-    ]
+    make = Transfer._make
+    return [make(row) for row in rows if row[3] > 0]
 
 
 def originator(config) -> Originator:

@@ -78,8 +78,11 @@ class PaymentRun(db.Model):
         return from_pence(self.total_pence)
 
 
+@append_only
 class RunLine(db.Model):
-    """What a run proposes for one account: a payment, or a reason to withhold it."""
+    """What a run proposes for one account: a payment, or a reason to withhold it. Never
+    changed once written: it is what the approver approved, the commit copied into payments
+    and the bank file pays (run_files.run_transfers). A different proposal is a new run."""
 
     __tablename__ = "run_lines"
 

@@ -10,7 +10,14 @@ from dp_portal.auth.models import Role
 from dp_portal.core.calendar import Cycle, PaymentSchedule
 from dp_portal.core.errors import RuleError
 from dp_portal.extensions import db
-from dp_portal.payments import corrections, run_build, run_decisions, run_files, services
+from dp_portal.payments import (
+    bankfile,
+    corrections,
+    run_build,
+    run_decisions,
+    run_files,
+    services,
+)
 from dp_portal.payments.budgets import LineKind, LineSpec
 from dp_portal.payments.ledger_models import LedgerEntry, Payment
 from dp_portal.payments.rates import RateKind
@@ -256,6 +263,42 @@ def test_bank_payment_file_has_a_record_per_payee(world, factory, app):
     assert sum(t.amount_pence for t in transfers) == run.total_pence
 
 
+def test_the_bank_file_pays_what_the_run_paid_arrears_and_all(world, factory):
+    """The file is read from the run's paid lines: each credit must be the account's
+    payments in that run (its period's and any arrears) added up, to the payee paid, with
+    the account's reference and the period; a withheld account has no credit."""
+    officer, second, leader = world
+    owed = _account(factory, status="suspended", payee_name="OWED ARREARS")
+    plain = _account(factory, payee_name="PLAIN PAYEE", sort_code="401234")
+    unpaid = _account(factory, sort_code=None, account_number=None, payee_name=None)
+    for account in (owed, plain, unpaid):
+        _budget(account, officer, leader)
+    _commit(0, officer, second)
+    owed.status = "active"
+    db.session.flush()
+    run = _commit(1, officer, second)
+
+    payments = db.session.execute(
+        select(Payment).where(Payment.run_id == run.id).order_by(Payment.account_id, Payment.id)
+    ).scalars()
+    paid: dict[int, list] = {}
+    kinds: dict[int, list[str]] = {}
+    for payment in payments:
+        paid.setdefault(payment.account_id, [payment, 0])[1] += payment.amount_pence
+        kinds.setdefault(payment.account_id, []).append(payment.kind)
+    assert kinds == {owed.id: ["regular", "arrears"], plain.id: ["regular"]}
+    suffix = " " + bankfile.reference_suffix(run.period_start)
+    expected = [
+        bankfile.Transfer(
+            p.sort_code, p.account_number, p.payee_name, pence, p.account.reference + suffix
+        )
+        for p, pence in paid.values()
+    ]
+    assert run_files.run_transfers(run.id) == expected
+    assert unpaid.id not in paid
+    assert [t.name for t in expected] == ["OWED ARREARS", "PLAIN PAYEE"]
+
+
 def test_a_national_run_total_fits(world, factory):
     officer, _, _ = world
     run = PaymentRun(
@@ -272,7 +315,7 @@ def test_a_national_run_total_fits(world, factory):
     assert run.total == D("134142368.27")
 
 
-def test_committed_payments_and_ledger_entries_are_never_edited(world, factory):
+def test_committed_payments_ledger_entries_and_run_lines_are_never_edited(world, factory):
     from dp_portal.core.audit import AuditLogIsAppendOnly
 
     officer, second, leader = world
@@ -288,6 +331,13 @@ def test_committed_payments_and_ledger_entries_are_never_edited(world, factory):
     nested = db.session.begin_nested()
     db.session.delete(entry)
     with pytest.raises(AuditLogIsAppendOnly):
+        db.session.flush()
+    nested.rollback()
+    # The run's lines are what the bank file pays (run_files.run_transfers): never edited.
+    line = db.session.execute(select(RunLine)).scalar_one()
+    nested = db.session.begin_nested()
+    line.sort_code = "000000"
+    with pytest.raises(AuditLogIsAppendOnly, match="never changed"):
         db.session.flush()
     nested.rollback()
 
