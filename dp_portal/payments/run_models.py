@@ -27,6 +27,10 @@ from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
 
 PAID_ORGANISATIONS = "outcome = 'pay' AND payee_type = 'organisation'"
+# The few paid lines the commit reads back (migration 0036): arrears become payments of their
+# own periods, offsets are recorded against their recoveries.
+PAID_ARREARS = "outcome = 'pay' AND arrears_pence <> 0"
+PAID_OFFSETS = "outcome = 'pay' AND offset_pence > 0"
 
 
 class PaymentRun(db.Model):
@@ -137,6 +141,18 @@ class RunLine(db.Model):
             "account_id",
             sqlite_where=text("outcome = 'withhold'"),
             postgresql_where=text("outcome = 'withhold'"),
+        ),
+        Index(
+            "ix_run_lines_paid_arrears",
+            "run_id",
+            sqlite_where=text(PAID_ARREARS),
+            postgresql_where=text(PAID_ARREARS),
+        ),
+        Index(
+            "ix_run_lines_paid_offsets",
+            "run_id",
+            sqlite_where=text(PAID_OFFSETS),
+            postgresql_where=text(PAID_OFFSETS),
         ),
     )
 
