@@ -22,9 +22,8 @@ from .schedule import PeriodAmount, Segment, Weekly, period_amount
 
 
 # Compared by identity, like LineSpec: plans.load_plans builds one PlanTerms per distinct set
-# of lines and contribution (and one tuple per distinct set of versions), so the accounts of a
-# whole council that share a plan share its priced period, found by hashing identities rather
-# than every field.
+# of lines and contribution, so the accounts of a whole council that share a plan share its
+# priced period, found by hashing identities rather than every field.
 @dataclass(frozen=True, eq=False)
 class PlanTerms:
     """What a plan version pays for: its lines, and the weekly contribution and its basis."""
