@@ -64,9 +64,11 @@ def bank_file(run_id: int, config, fmt: str) -> str:
     """The run's payment file: Bacs Standard 18 ('txt'), or the same credits as CSV ('csv')."""
     with cycle_collector_paused():
         transfers = run_transfers(run_id)
-        if fmt == "csv":
-            return csv_file(transfers)
-        return standard18_file(transfers, originator(config))
+        made = (
+            csv_file(transfers) if fmt == "csv" else standard18_file(transfers, originator(config))
+        )
+        del transfers  # gone before the collector is back, which would walk every credit again
+    return made
 
 
 def _kept(run_id: int, fmt: str) -> RunBankFile | None:
