@@ -28,9 +28,11 @@ from ..extensions import db
 
 PAID_ORGANISATIONS = "outcome = 'pay' AND payee_type = 'organisation'"
 # The few paid lines the commit reads back (migration 0036): arrears become payments of their
-# own periods, offsets are recorded against their recoveries.
+# own periods, offsets are recorded against their recoveries, and a contribution invoiced
+# (gross payment) is a letter.
 PAID_ARREARS = "outcome = 'pay' AND arrears_pence <> 0"
 PAID_OFFSETS = "outcome = 'pay' AND offset_pence > 0"
+PAID_INVOICES = "outcome = 'pay' AND invoice_pence > 0"
 
 
 class PaymentRun(db.Model):
@@ -153,6 +155,12 @@ class RunLine(db.Model):
             "run_id",
             sqlite_where=text(PAID_OFFSETS),
             postgresql_where=text(PAID_OFFSETS),
+        ),
+        Index(
+            "ix_run_lines_paid_invoices",
+            "run_id",
+            sqlite_where=text(PAID_INVOICES),
+            postgresql_where=text(PAID_INVOICES),
         ),
     )
 
