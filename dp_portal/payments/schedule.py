@@ -95,8 +95,10 @@ class PeriodAmount:
             contribution = sum((s.contribution for s in self.segments), ZERO)
             invoiced = sum((s.invoiced for s in self.segments), ZERO)
         invoiced = round_money(invoiced)
-        offset_total = sum((amount for _, amount in self.offsets), ZERO)
+        offset_total = sum((amount for _, amount in self.offsets), ZERO) if self.offsets else ZERO
         total = round_money(budget - contribution - offset_total)
+        # A net payment invoices nothing, a gross one deducts nothing, and most have no
+        # offsets: nothing is nought pence, said without the conversion (a run makes 17,000).
         figures = {
             "budget": budget,
             "contribution": contribution,
@@ -104,9 +106,9 @@ class PeriodAmount:
             "offset_total": offset_total,
             "total": total,
             "total_pence": to_pence(total),
-            "contribution_pence": to_pence(round_money(contribution)),
-            "invoiced_pence": to_pence(invoiced),
-            "offset_pence": to_pence(offset_total),
+            "contribution_pence": to_pence(round_money(contribution)) if contribution else 0,
+            "invoiced_pence": to_pence(invoiced) if invoiced else 0,
+            "offset_pence": to_pence(offset_total) if offset_total else 0,
         }
         self.__dict__.update(figures)  # frozen: set once, here, as dataclasses' own init does
 
