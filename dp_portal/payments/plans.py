@@ -60,9 +60,9 @@ LINE_FIELDS = (
 
 
 def load_plans(account_ids: set[int] | None = None) -> dict[int, tuple[PlanVersion, ...]]:
-    """Account id -> its approved plan versions, oldest first. Equal lines, terms and sets of
-    versions are one object each (see PlanTerms), built once however many accounts share them:
-    a council has many budgets but few distinct ones. Two plain scans, put together here: a
+    """Account id -> its approved plan versions, oldest first. Equal lines, terms and versions
+    are one object each (see PlanTerms), built once however many accounts share them: a
+    council has many budgets but few distinct ones. Two plain scans, put together here: a
     join sorted by the database cost more than both."""
     budgets = select(
         Budget.account_id,

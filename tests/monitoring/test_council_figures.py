@@ -96,9 +96,14 @@ def test_one_accounts_plans_are_those_the_whole_council_loads(app_ctx, factory):
     account = factory.account()
     care = LineSpec(LineKind.PA_HOURS, "Personal care", hours=Decimal("12.5"))
     respite = LineSpec(LineKind.PA_HOURS, "Evenings", hours=Decimal("3"))
+    # A council reads each line as one JSON text made by the database (plans._line_text):
+    # quotes, a backslash and letters beyond ASCII come back exactly.
+    breaks = LineSpec(
+        LineKind.FIXED_ANNUAL, 'Short breaks: "Taigh" \\ Mòrag’s', amount=Decimal("520.00")
+    )
     for start, lines, weekly in [
         (date(2026, 4, 6), [care], "10.00"),
-        (date(2026, 10, 5), [care, respite], "20.00"),
+        (date(2026, 10, 5), [care, respite, breaks], "20.00"),
     ]:
         budget = services.propose_budget(
             account,
@@ -127,6 +132,11 @@ def test_one_accounts_plans_are_those_the_whole_council_loads(app_ctx, factory):
     assert seen(plans_of(account.id)) == seen(load_plans({account.id})[account.id])
     assert seen(plans_of(account.id)) == [
         (date(2026, 4, 6), [astuple(care)], Decimal("10.00"), "net"),
-        (date(2026, 10, 5), [astuple(care), astuple(respite)], Decimal("20.00"), "net"),
+        (
+            date(2026, 10, 5),
+            [astuple(care), astuple(respite), astuple(breaks)],
+            Decimal("20.00"),
+            "net",
+        ),
     ]
     assert plans_of(factory.account().id) == ()
