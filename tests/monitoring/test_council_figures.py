@@ -99,7 +99,7 @@ def test_one_accounts_plans_are_those_the_whole_council_loads(app_ctx, factory):
     # A council reads each line as one JSON text made by the database (plans._line_text):
     # quotes, a backslash and letters beyond ASCII come back exactly.
     breaks = LineSpec(
-        LineKind.FIXED_ANNUAL, 'Short breaks: "Taigh" \\ Mòrag’s', amount=Decimal("520.00")
+        LineKind.FIXED_ANNUAL, 'Short breaks: "Taigh" \\ Mòrag\u2019s', amount=Decimal("520.00")
     )
     for start, lines, weekly in [
         (date(2026, 4, 6), [care], "10.00"),
