@@ -112,3 +112,23 @@ def test_the_run_page_reads_the_last_committed_run_once(app_ctx, factory):
     assert page.blocked_me == "built this run"
     last_committed = [s for s, _ in seen if "FROM payment_runs" in s and "period_index <" in s]
     assert len(last_committed) == 1
+
+
+def test_the_commit_reads_back_arrears_offsets_and_invoices_from_their_own_indexes(app_ctx):
+    """A commit copies a council's 97,000 lines inside the database, then reads back the
+    few with arrears, recovery offsets or an invoiced contribution: each through a partial
+    index of just those lines (migration 0036), not by reading the whole run again."""
+    from sqlalchemy import and_
+
+    from dp_portal.payments import recoveries, run_decisions
+
+    run = PaymentRun(id=1, period_start=date(2026, 4, 6), pay_date=date(2026, 4, 6))
+    paid = and_(RunLine.run_id == 1, RunLine.outcome == "pay")
+    reads = {
+        "ix_run_lines_paid_arrears": lambda: run_decisions._copy_arrears(run, paid, None),
+        "ix_run_lines_paid_offsets": lambda: recoveries.apply_offsets(1),
+        "ix_run_lines_paid_invoices": lambda: run_decisions._record_invoices(run, paid),
+    }
+    for index, read in reads.items():
+        (plan,) = _plans_reading_run_lines(read)
+        assert index in plan, (index, plan)
