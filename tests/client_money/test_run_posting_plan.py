@@ -38,8 +38,7 @@ def test_sqlite_reads_the_mandates_first_and_each_payment_by_its_account(app_ctx
     compiled = statement.compile(dialect=connection.dialect)
     parameters = tuple(compiled.params[name] for name in compiled.positiontup)
     plan = [
-        row[-1]
-        for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", parameters)
+        row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", parameters)
     ]
     assert plan[0].startswith("SCAN mandates"), plan
     assert "ix_payments_account_pay_date (account_id=? AND pay_date=?)" in plan[1], plan
