@@ -59,26 +59,6 @@ def bacs_text(value: str, width: int) -> str:
 MOST_PENCE = 99_999_999_999  # eleven digits: £999,999,999.99
 
 
-class _Standard18:
-    """Records for one originator: its part of each record is worked out once per file."""
-
-    def __init__(self, originator: Originator):
-        self.middle = "0" + CREDIT + originator.sort_code + originator.account_number + " " * 4
-        self.name = bacs_text(originator.name, 18)
-
-    def record(self, transfer: Transfer, reference: str, name: str) -> str:
-        """One credit, its reference and payee name already made Bacs text (bacs_column)."""
-        if transfer.amount_pence <= 0 or transfer.amount_pence > MOST_PENCE:
-            raise ValueError("a Bacs credit must be between 1p and £999,999,999.99")
-        record = (
-            f"{transfer.sort_code}{transfer.account_number}{self.middle}"
-            f"{transfer.amount_pence:011d}{self.name}{reference}{name}"
-        )
-        if len(record) != 100:
-            raise ValueError(f"a Standard 18 record must be 100 characters, not {len(record)}")
-        return record
-
-
 _KEEP_LINES = _BacsCharacters({ord("\n"): ord("\n")})  # Bacs characters, and the separator
 
 
@@ -92,14 +72,26 @@ def bacs_column(values: list[str], width: int) -> list[str]:
 
 
 def standard18_file(transfers: Iterable[Transfer], originator: Originator) -> str:
+    """One 100-character credit record a transfer, each line ended CR LF. The originator's
+    part is made once a file, the payee's names and references a column at a time
+    (bacs_column), and the checks are made over the whole file, not record by record: a
+    council's run has 92,000 credits."""
     transfers = list(transfers)
-    writer = _Standard18(originator)
+    pence = [t.amount_pence for t in transfers]
+    if pence and (min(pence) <= 0 or max(pence) > MOST_PENCE):
+        raise ValueError("a Bacs credit must be between 1p and £999,999,999.99")
+    middle = "0" + CREDIT + originator.sort_code + originator.account_number + " " * 4
+    own_name = bacs_text(originator.name, 18)
     references = bacs_column([t.reference or "" for t in transfers], 18)
     names = bacs_column([t.name or "" for t in transfers], 18)
-    return "".join(
-        writer.record(t, reference, name) + "\r\n"
-        for t, reference, name in zip(transfers, references, names, strict=True)
-    )
+    records = [
+        f"{t.sort_code}{t.account_number}{middle}{t.amount_pence:011d}{own_name}{ref}{name}\r\n"
+        for t, ref, name in zip(transfers, references, names, strict=True)
+    ]
+    wrong = set(map(len, records)) - {102}  # 100 characters and the line's end
+    if wrong:
+        raise ValueError(f"a Standard 18 record must be 100 characters, not {min(wrong) - 2}")
+    return "".join(records)
 
 
 def _cell(value: str) -> str:
