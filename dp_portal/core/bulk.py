@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Table, insert
+from sqlalchemy import Boolean, Date, DateTime, String, Table, insert, type_coerce
 from sqlalchemy.orm import Session
 
 
@@ -112,3 +112,21 @@ def cycle_collector_paused() -> Iterator[None]:
     finally:
         if was_on:
             gc.enable()
+
+
+def date_as_stored(column):
+    """A date column read as the database holds it (ISO text on SQLite, a date from
+    PostgreSQL's driver), without SQLAlchemy converting each row: for reads of a whole
+    council's rows, turned into dates by `DaysRead`, once per distinct day."""
+    return type_coerce(column, String)
+
+
+class DaysRead(dict):
+    """Stored day -> date, each distinct day worked out once: a council's 100,000 accounts
+    start on a few thousand days, and converting every row's took 30 ms of reading them.
+    None stays None; a date (PostgreSQL's driver makes them) is itself."""
+
+    def __missing__(self, stored: Any) -> date | None:
+        day = stored if stored is None or isinstance(stored, date) else date.fromisoformat(stored)
+        self[stored] = day
+        return day

@@ -9,6 +9,7 @@ from operator import itemgetter
 
 from sqlalchemy import Text, cast, func, select
 
+from ..core.bulk import DaysRead, date_as_stored
 from ..core.money import from_pence
 from ..extensions import db
 from .budgets import LineKind, LineSpec
@@ -66,7 +67,7 @@ def load_plans(account_ids: set[int] | None = None) -> dict[int, tuple[PlanVersi
     join sorted by the database cost more than both."""
     budgets = select(
         Budget.account_id,
-        Budget.effective_from,
+        date_as_stored(Budget.effective_from),  # made dates in plans(), once a day
         Budget.version,
         Budget.id,
         Budget.weekly_contribution_pence,
@@ -163,8 +164,9 @@ class _Interned:
         plans: dict[int, tuple[PlanVersion, ...]] = {}
         version = self.version
         no_lines: list[LineSpec] = []
+        days = DaysRead()  # a date (plans_of) or a date as stored (load_plans)
         for account_id, start, _version, budget_id, pence, basis in rows:
-            made = version(start, pence, basis, by_budget.get(budget_id, no_lines))
+            made = version(days[start], pence, basis, by_budget.get(budget_id, no_lines))
             earlier = plans.get(account_id)
             plans[account_id] = (made,) if earlier is None else (*earlier, made)
         return plans

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..accounts.models import Account
 from ..core import audit
+from ..core.bulk import DaysRead, date_as_stored
 from ..core.calendar import Cycle, PaymentSchedule, Period
 from ..core.errors import RuleError
 from ..core.money import from_pence
@@ -109,8 +110,8 @@ def _accounts(period: Period) -> list:
             select(
                 Account.id,
                 Account.status,
-                Account.start_date,
-                Account.end_date,
+                date_as_stored(Account.start_date),  # made dates in _run_lines, once a day
+                date_as_stored(Account.end_date),
                 Account.sds_option,
                 Account.sort_code,
                 Account.account_number,
@@ -162,8 +163,10 @@ def _run_lines(run_id: int, period: Period, schedule: PaymentSchedule) -> list[t
     recoveries = open_offsets()
     suffix = " " + reference_suffix(period.start)
     owing = bool(past)  # arrears are looked for only when some account may be owed them
+    days = DaysRead()
     rows = []
     for account_id, status, start, end, option, sort_code, number, name, ref in _accounts(period):
+        start, end = days[start], days[end]
         versions = plans.get(account_id, ())
         payee_type = "organisation" if account_id in managed else "person"
         if account_id in managed:

@@ -19,7 +19,7 @@ from sqlalchemy import (
     text,
 )
 
-from dp_portal.core.bulk import insert_rows, insert_tuples
+from dp_portal.core.bulk import DaysRead, date_as_stored, insert_rows, insert_tuples
 from dp_portal.core.types import UTCDateTime
 
 METADATA = MetaData()
@@ -87,4 +87,26 @@ def test_a_single_column_of_rows_is_inserted(db_session):
     assert db_session.execute(select(SAMPLE.c.id).where(SAMPLE.c.id > 30)).scalars().all() == [
         31,
         32,
+    ]
+
+
+def test_dates_read_as_stored_are_the_dates_sqlalchemy_reads(db_session):
+    """A whole council's dates are read as the database holds them and made dates once a
+    day (DaysRead): each must be the date SQLAlchemy's own conversion gives, on either
+    database, and a missing date stays missing."""
+    METADATA.create_all(db_session.connection())
+    insert_rows(db_session, SAMPLE, _rows(41))
+    where = SAMPLE.c.id.between(41, 44)
+    order = SAMPLE.c.id
+    converted = db_session.execute(select(SAMPLE.c.day).where(where).order_by(order)).all()
+    stored = db_session.execute(
+        select(date_as_stored(SAMPLE.c.day)).where(where).order_by(order)
+    ).all()
+    days = DaysRead()
+    assert [days[value] for (value,) in stored] == [day for (day,) in converted]
+    assert [days[value] for (value,) in stored] == [
+        date(2026, 10, 31),
+        date(2026, 11, 1),
+        date(2026, 10, 31),
+        None,
     ]
