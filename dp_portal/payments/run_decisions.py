@@ -15,7 +15,7 @@ from ..core import audit
 from ..core.errors import RuleError
 from ..core.letters import letter_row, record_letters
 from ..core.money import from_pence
-from ..core.types import UTCDateTime, utcnow
+from ..core.types import UTCDateTime, local_today, utcnow
 from ..extensions import db
 from . import hooks, lifecycles, run_periods, run_review
 from .council_scale import cycle_collector_paused
@@ -265,6 +265,13 @@ def _record_invoices(run: PaymentRun, paid_lines) -> None:
     if not rows:
         return
     recipients = correspondents([account_id for account_id, _, _ in rows])
+    # The same for every letter of the run: worked out once, not 4,500 times.
+    period = {
+        "period_start": run.period_start.isoformat(),
+        "period_end": run.period_end.isoformat(),
+        "due": (run.pay_date + timedelta(days=28)).isoformat(),
+    }
+    numbered, today = f"-{run.period_start:%Y%m%d}", local_today()
     record_letters(
         [
             letter_row(
@@ -274,12 +281,11 @@ def _record_invoices(run: PaymentRun, paid_lines) -> None:
                 to=recipients[account_id],
                 context={
                     "reference": reference,
-                    "invoice_number": f"{reference}-{run.period_start:%Y%m%d}",
+                    "invoice_number": reference + numbered,
                     "amount": str(from_pence(invoice)),
-                    "period_start": run.period_start.isoformat(),
-                    "period_end": run.period_end.isoformat(),
-                    "due": (run.pay_date + timedelta(days=28)).isoformat(),
-                },
+                }
+                | period,
+                letter_date=today,
             )
             for account_id, invoice, reference in rows
         ]
