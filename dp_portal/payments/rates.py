@@ -148,6 +148,9 @@ def uplifted(amount: Decimal, old_wage: Decimal, new_wage: Decimal) -> Decimal:
     return round_money(amount * new_wage / old_wage)
 
 
+_NOT_YET = object()  # a cached value may itself be None
+
+
 @dataclass(frozen=True)
 class RateBook:
     """Every rate row and provider rate, answering 'what was in force on this day?'.
@@ -217,6 +220,7 @@ class RateBook:
 
     def cached(self, key, make):
         """Work that depends only on the rates, done once per book (a run builds one book)."""
-        if key not in self._memo:
-            self._memo[key] = make()
-        return self._memo[key]
+        made = self._memo.get(key, _NOT_YET)
+        if made is _NOT_YET:
+            made = self._memo[key] = make()
+        return made
