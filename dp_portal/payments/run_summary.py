@@ -49,8 +49,8 @@ class Totals:
 
 
 def summarise(run: PaymentRun, rows: list[tuple], previous: PaymentRun | None) -> None:
-    """Keep the run's totals (from the rows the build wrote) and its changes since
-    `previous`, the last committed run."""
+    """Keep the run's totals (from the rows the build wrote: its whole total and counts, and
+    by option and payee) and its changes since `previous`, the last committed run."""
     paid: Counter = Counter()
     pence: Counter = Counter()
     withheld: Counter = Counter()
@@ -61,6 +61,8 @@ def summarise(run: PaymentRun, rows: list[tuple], previous: PaymentRun | None) -
             pence[key] += row[AMOUNT] + row[ARREARS]
         else:
             withheld[row[REASON]] += 1
+    run.total_pence = sum(pence.values())
+    run.payment_count, run.withheld_count = sum(paid.values()), sum(withheld.values())
     totals = [
         {"run_id": run.id, "outcome": "pay", "sds_option": option, "payee_type": payee}
         | {"reason": None, "lines": count, "total_pence": pence[(option, payee)]}
