@@ -27,12 +27,14 @@ from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
 
 PAID_ORGANISATIONS = "outcome = 'pay' AND payee_type = 'organisation'"
-# The few paid lines the commit reads back (migration 0036): arrears become payments of their
-# own periods, offsets are recorded against their recoveries, and a contribution invoiced
-# (gross payment) is a letter.
-PAID_ARREARS = "outcome = 'pay' AND arrears_pence <> 0"
-PAID_OFFSETS = "outcome = 'pay' AND offset_pence > 0"
-PAID_INVOICES = "outcome = 'pay' AND invoice_pence > 0"
+# The few paid lines the commit reads back, each through a partial index of its own by run
+# (migration 0036): arrears become payments of their own periods, offsets are recorded
+# against their recoveries, and a contribution invoiced (gross payment) is a letter.
+READ_BACK = {
+    "ix_run_lines_paid_arrears": "outcome = 'pay' AND arrears_pence <> 0",
+    "ix_run_lines_paid_offsets": "outcome = 'pay' AND offset_pence > 0",
+    "ix_run_lines_paid_invoices": "outcome = 'pay' AND invoice_pence > 0",
+}
 
 
 class PaymentRun(db.Model):
@@ -144,23 +146,9 @@ class RunLine(db.Model):
             sqlite_where=text("outcome = 'withhold'"),
             postgresql_where=text("outcome = 'withhold'"),
         ),
-        Index(
-            "ix_run_lines_paid_arrears",
-            "run_id",
-            sqlite_where=text(PAID_ARREARS),
-            postgresql_where=text(PAID_ARREARS),
-        ),
-        Index(
-            "ix_run_lines_paid_offsets",
-            "run_id",
-            sqlite_where=text(PAID_OFFSETS),
-            postgresql_where=text(PAID_OFFSETS),
-        ),
-        Index(
-            "ix_run_lines_paid_invoices",
-            "run_id",
-            sqlite_where=text(PAID_INVOICES),
-            postgresql_where=text(PAID_INVOICES),
+        *(
+            Index(name, "run_id", sqlite_where=text(lines), postgresql_where=text(lines))
+            for name, lines in READ_BACK.items()
         ),
     )
 

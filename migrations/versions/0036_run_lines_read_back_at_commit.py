@@ -17,38 +17,26 @@ down_revision = "0035"
 branch_labels = None
 depends_on = None
 
-PAID_ARREARS = "outcome = 'pay' AND arrears_pence <> 0"
-PAID_OFFSETS = "outcome = 'pay' AND offset_pence > 0"
-PAID_INVOICES = "outcome = 'pay' AND invoice_pence > 0"
+READ_BACK = {
+    "ix_run_lines_paid_arrears": "outcome = 'pay' AND arrears_pence <> 0",
+    "ix_run_lines_paid_offsets": "outcome = 'pay' AND offset_pence > 0",
+    "ix_run_lines_paid_invoices": "outcome = 'pay' AND invoice_pence > 0",
+}
 
 
 def upgrade() -> None:
     with op.batch_alter_table("run_lines", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_run_lines_paid_arrears",
-            ["run_id"],
-            unique=False,
-            sqlite_where=sa.text(PAID_ARREARS),
-            postgresql_where=sa.text(PAID_ARREARS),
-        )
-        batch_op.create_index(
-            "ix_run_lines_paid_offsets",
-            ["run_id"],
-            unique=False,
-            sqlite_where=sa.text(PAID_OFFSETS),
-            postgresql_where=sa.text(PAID_OFFSETS),
-        )
-        batch_op.create_index(
-            "ix_run_lines_paid_invoices",
-            ["run_id"],
-            unique=False,
-            sqlite_where=sa.text(PAID_INVOICES),
-            postgresql_where=sa.text(PAID_INVOICES),
-        )
+        for name, lines in READ_BACK.items():
+            batch_op.create_index(
+                name,
+                ["run_id"],
+                unique=False,
+                sqlite_where=sa.text(lines),
+                postgresql_where=sa.text(lines),
+            )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("run_lines", schema=None) as batch_op:
-        batch_op.drop_index("ix_run_lines_paid_invoices")
-        batch_op.drop_index("ix_run_lines_paid_offsets")
-        batch_op.drop_index("ix_run_lines_paid_arrears")
+        for name in reversed(READ_BACK):
+            batch_op.drop_index(name)
