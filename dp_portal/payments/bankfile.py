@@ -75,18 +75,24 @@ def standard18_file(transfers: Iterable[Transfer], originator: Originator) -> st
     """One 100-character credit record a transfer, each line ended CR LF. The originator's
     part is made once a file, the payee's names and references a column at a time
     (bacs_column), and the checks are made over the whole file, not record by record: a
-    council's run has 92,000 credits."""
-    transfers = list(transfers)
-    pence = [t.amount_pence for t in transfers]
+    council's run has 92,000 credits. Each transfer is read by position (a database row
+    with Transfer's fields will do): reading it by name cost more than the record."""
+    columns = tuple(zip(*transfers, strict=True)) or ((),) * 5  # no credits: an empty file
+    sort_codes, numbers, names, pence, references = columns
     if pence and (min(pence) <= 0 or max(pence) > MOST_PENCE):
         raise ValueError("a Bacs credit must be between 1p and £999,999,999.99")
     middle = "0" + CREDIT + originator.sort_code + originator.account_number + " " * 4
     own_name = bacs_text(originator.name, 18)
-    references = bacs_column([t.reference or "" for t in transfers], 18)
-    names = bacs_column([t.name or "" for t in transfers], 18)
     records = [
-        f"{t.sort_code}{t.account_number}{middle}{t.amount_pence:011d}{own_name}{ref}{name}\r\n"
-        for t, ref, name in zip(transfers, references, names, strict=True)
+        f"{sort_code}{number}{middle}{amount:011d}{own_name}{reference}{name}\r\n"
+        for sort_code, number, amount, reference, name in zip(
+            sort_codes,
+            numbers,
+            pence,
+            bacs_column([reference or "" for reference in references], 18),
+            bacs_column([name or "" for name in names], 18),
+            strict=True,
+        )
     ]
     wrong = set(map(len, records)) - {102}  # 100 characters and the line's end
     if wrong:

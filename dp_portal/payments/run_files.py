@@ -6,6 +6,7 @@ bytes, with the same SHA-256 in the audit log."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,31 +26,32 @@ from .run_models import PaymentRun, RunBankFile, RunLine
 BANK_FILES_AREA = "bank-files"  # where bank files are stored (core/storage)
 
 
-def run_transfers(run_id: int) -> list[Transfer]:
+def run_transfers(run_id: int) -> Sequence[Transfer]:
     """One credit per paid line of the run: its period's payment plus any arrears, to the
     payee and with the reference the line was built with. These are the lines the approver
     approved and the commit copied into payments, in its one transaction, each as one
     regular payment and its arrears items (run_decisions.commit_run): the same credits as
     the payments summed by account and payee, read without joining every payment to its
-    account and sorting a council's rows (0.3 s of a 92,000-credit file, against 0.15 s)."""
-    # Core, not ORM, execution: plain tuples for 100,000 rows, without ORM result handling.
-    rows = (
+    account and sorting a council's rows (0.3 s of a 92,000-credit file, against 0.15 s).
+    The rows are returned as read, with Transfer's fields by name: making a Transfer of
+    each of a council's 92,000 credits cost 30 ms more."""
+    # Core, not ORM, execution: plain rows for 100,000 lines, without ORM result handling.
+    credit = RunLine.amount_pence + RunLine.arrears_pence
+    return (
         db.session.connection()
         .execute(
             select(
                 RunLine.sort_code,
                 RunLine.account_number,
-                RunLine.payee_name,
-                RunLine.amount_pence + RunLine.arrears_pence,
-                RunLine.payee_reference,
+                RunLine.payee_name.label("name"),
+                credit.label("amount_pence"),
+                RunLine.payee_reference.label("reference"),
             )
-            .where(RunLine.run_id == run_id, RunLine.outcome == "pay")
+            .where(RunLine.run_id == run_id, RunLine.outcome == "pay", credit > 0)
             .order_by(RunLine.account_id)
         )
         .all()
     )
-    make = Transfer._make
-    return [make(row) for row in rows if row[3] > 0]
 
 
 def originator(config) -> Originator:

@@ -228,6 +228,10 @@ def test_standard18_file_refuses_a_credit_of_nothing():
         )
 
 
+def test_a_run_with_no_credits_has_an_empty_standard18_file():
+    assert standard18_file([], Originator("309634", "12345678", "Glenarden Council")) == ""
+
+
 def test_csv_defends_against_formula_injection():
     text = csv_file([Transfer("089999", "66374958", "-HYPHEN", 100, "=SUM(A1)")])
     assert "'-HYPHEN" in text and "'=SUM" not in text  # = is not a Bacs character at all
