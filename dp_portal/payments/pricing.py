@@ -73,14 +73,24 @@ def weekly_on(
 
 
 def _price(plan: PlanTerms, book: RateBook, day: date) -> Weekly:
-    weeklies = tuple(_line_weekly(line, book, day) for line in plan.lines)
+    budget, lines = _lines_weekly(plan.lines, book, day)
     net = plan.basis == "net"
     return Weekly(
-        sum(weeklies, ZERO),  # budgets.weekly_total: the lines' sum, unrounded
-        plan.contribution if net else ZERO,
-        tuple(zip([line.description for line in plan.lines], weeklies, strict=True)),
-        ZERO if net else plan.contribution,
+        budget, plan.contribution if net else ZERO, lines, ZERO if net else plan.contribution
     )
+
+
+def _lines_weekly(lines: tuple[LineSpec, ...], book: RateBook, day: date) -> tuple:
+    """A set of lines' weekly total (budgets.weekly_total: their sum, unrounded) and each
+    line's weekly amount, worked out once a day for each distinct set: a council's 17,000
+    distinct plans have about 8,800 distinct sets of lines, told apart by contribution."""
+
+    def price() -> tuple:
+        weeklies = tuple(_line_weekly(line, book, day) for line in lines)
+        described = zip([line.description for line in lines], weeklies, strict=True)
+        return sum(weeklies, ZERO), tuple(described)
+
+    return book.cached(("lines", lines, day), price)
 
 
 def _line_weekly(line: LineSpec, book: RateBook, day: date) -> Decimal:
@@ -136,6 +146,7 @@ class PeriodPricer:
         # Keyed by the terms in force all period (or None: nothing), or by the account's
         # versions when one of them starts after the period does.
         self._shared: dict[object, PeriodAmount | str] = {}
+        self._one_piece = not book.changes_within(period.start, period.end)
 
     def amount(self, plans: tuple[PlanVersion, ...], start: date, end: date | None) -> PeriodAmount:
         """Raises LookupError when a rate the account's plan needs is not set."""
@@ -155,7 +166,14 @@ class PeriodPricer:
         return shared
 
     def _whole_period(self, plans, start, end) -> PeriodAmount | str:
+        period = self.period
         try:
-            return account_period_amount(self.period, plans, self.book, start, end)
+            if self._one_piece and (not plans or plans[-1].effective_from <= period.start):
+                # What account_period_amount would find, without asking again what amount()
+                # has just made sure of: one piece, the latest version's terms, all period
+                # (a council prices 17,000 distinct plans a run).
+                weekly = weekly_on(plans, self.book, start, end, period.start)
+                return PeriodAmount(period, (Segment(period.start, period.end, weekly),))
+            return account_period_amount(period, plans, self.book, start, end)
         except LookupError as exc:
             return str(exc)  # why it cannot be priced, said again for every such account

@@ -89,12 +89,16 @@ class PeriodAmount:
     def __post_init__(self) -> None:
         if len(self.segments) == 1:  # most periods: nothing changes inside
             (piece,) = self.segments
-            budget, contribution, invoiced = piece.budget, piece.contribution, piece.invoiced
+            weekly, days = piece.weekly, piece.days
+            budget = weekly.budget * days / SEVEN
+            # Most plans deduct or invoice nothing: nought is itself, not worked out.
+            contribution = weekly.contribution and weekly.contribution * days / SEVEN
+            invoiced = weekly.invoiced and weekly.invoiced * days / SEVEN
         else:
             budget = sum((s.budget for s in self.segments), ZERO)
             contribution = sum((s.contribution for s in self.segments), ZERO)
             invoiced = sum((s.invoiced for s in self.segments), ZERO)
-        invoiced = round_money(invoiced)
+        invoiced = round_money(invoiced) if invoiced else ZERO  # nought: 0.00, as rounded
         offset_total = sum((amount for _, amount in self.offsets), ZERO) if self.offsets else ZERO
         total = round_money(budget - contribution - offset_total)
         # A net payment invoices nothing, a gross one deducts nothing, and most have no
