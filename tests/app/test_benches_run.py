@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RESULT = re.compile(r"^[\w ,()-]+: .+ vs baseline .+, ratio \d+\.\d\d$", re.MULTILINE)
 
 TINY = {
-    "payment_run": ["300"],
+    "payment_run": ["300", "2"],
     "returns": ["20", "300"],
     "reminders": ["300", "5"],
     "pages": ["300", "2"],
