@@ -9,9 +9,9 @@ always was, and the pair with the middle ratio is the result: on a shared machin
 ratio moved by a tenth or more either way from one minute to the next (docs/benchmarks.md),
 more than the changes it was meant to tell apart. Every pair is printed.
 
-The demo councils are built in child processes, both before the run, so the peak memory
-printed is the payment run's own (the process that builds, approves and commits), not the
-demo data generator's, and the baseline follows the run within a second.
+The demo councils are built in child processes, each just before what it is measured with,
+so the peak memory printed is the payment run's own (the process that builds, approves and
+commits), not the demo data generator's.
 """
 
 from __future__ import annotations
@@ -119,7 +119,6 @@ def measure_pair(n: int) -> None:
     """One run and its baseline, each on a council of its own, printed."""
     logging.disable(logging.WARNING)
     url, demo_seconds = _in_child("run", n)
-    baseline_url = _in_child("run_baseline", n)[0]
     app = _app_on(url)
     with app.app_context():
         cpu_before = _cpu(db.engine)
@@ -136,7 +135,9 @@ def measure_pair(n: int) -> None:
     whole = sum(seconds.values())
 
     # Baseline: the same payment rows inserted with one executemany, in one transaction, into
-    # the payments table of a database holding the same accounts.
+    # the payments table of a database holding the same accounts, built just before it as the
+    # run's was (the operating system is still writing out a new council's 180 MB).
+    baseline_url = _in_child("run_baseline", n)[0]
     baseline = _app_on(baseline_url)
     with baseline.app_context():
         with db.engine.connect() as warm:  # the server process exists before it is counted
