@@ -151,7 +151,12 @@ def _payees_moved(run: PaymentRun) -> int:
             ),
         )
     )
-    moved = db.session.execute(person).scalar_one()
+    # Usually no account's bank details changed about the build: asked first, through the
+    # index, so the count is not planned at all then. PostgreSQL planned it as a hash join of
+    # the whole run when it had no statistics yet (a council's database just loaded or
+    # restored): 115 ms, at each approval and commit.
+    anyone = db.session.execute(changed.limit(1)).first()
+    moved = db.session.execute(person).scalar_one() if anyone else 0
     unexplained = db.session.execute(organisation_lines(run)).all()
     if not unexplained:
         return moved  # no need to ask the other packages where they pay
