@@ -189,15 +189,18 @@ def main(n: int, pairs: int) -> None:
     measured = []
     for number in range(1, pairs + 1):
         done = subprocess.run(  # noqa: S603 - this script, run again for one pair
-            [sys.executable, __file__, str(n), "1"], capture_output=True, text=True, check=True
+            [sys.executable, __file__, str(n), "1"], capture_output=True, text=True, check=False
         )
+        if done.returncode:  # the pair's own error, not only that it failed
+            sys.stderr.write(done.stdout + done.stderr)
+            raise SystemExit(done.returncode)
         print(f"pair {number} of {pairs}:")
         print("    " + done.stdout.strip().replace("\n", "\n    "), flush=True)
         line = RATIO.search(done.stdout)
         measured.append((float(line.group(1)), line.group(0), CPU.search(done.stdout).group(0)))
     measured.sort()
     ratios = ", ".join(f"{ratio:.2f}" for ratio, _, _ in measured)
-    _, middle, cpu = measured[len(measured) // 2]
+    _, middle, cpu = measured[len(measured) // 2]  # of an even number, the higher middle one
     print(f"the pair with the middle ratio of {pairs} (ratios, lowest first: {ratios}):")
     print(cpu)
     print(middle)
