@@ -44,13 +44,16 @@ class Segment:
     def budget(self) -> Decimal:
         return self.weekly.budget * self.days / SEVEN
 
+    # Most plans deduct or invoice nothing: nought is itself (0.00 stays 0.00), not worked out.
     @property
     def contribution(self) -> Decimal:
-        return self.weekly.contribution * self.days / SEVEN
+        weekly = self.weekly.contribution
+        return weekly and weekly * self.days / SEVEN
 
     @property
     def invoiced(self) -> Decimal:
-        return self.weekly.invoiced * self.days / SEVEN
+        weekly = self.weekly.invoiced
+        return weekly and weekly * self.days / SEVEN
 
 
 class _once:
@@ -89,11 +92,7 @@ class PeriodAmount:
     def __post_init__(self) -> None:
         if len(self.segments) == 1:  # most periods: nothing changes inside
             (piece,) = self.segments
-            weekly, days = piece.weekly, piece.days
-            budget = weekly.budget * days / SEVEN
-            # Most plans deduct or invoice nothing: nought is itself, not worked out.
-            contribution = weekly.contribution and weekly.contribution * days / SEVEN
-            invoiced = weekly.invoiced and weekly.invoiced * days / SEVEN
+            budget, contribution, invoiced = piece.budget, piece.contribution, piece.invoiced
         else:
             budget = sum((s.budget for s in self.segments), ZERO)
             contribution = sum((s.contribution for s in self.segments), ZERO)
